@@ -1,0 +1,47 @@
+"""The one configuration object every stage reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+JST = dt.timezone(dt.timedelta(hours=9), "JST")
+
+DEMO_PASSWORD = "tsunagu-demo"
+DEMO_LABEL = "demo"
+
+
+def today_jst() -> dt.date:
+    """Today's date in Japan, where every region using this lives."""
+    return dt.datetime.now(JST).date()
+
+
+@dataclass
+class Config:
+    """Where to read, where to write, and how to protect the output."""
+
+    data_dir: Path = Path("data")
+    out_dir: Path = Path("site")
+    templates_dir: Path = REPO_DIR / "templates"
+    static_dir: Path = PACKAGE_DIR / "static"
+    # label -> password; empty means a demo build with DEMO_PASSWORD.
+    passwords: dict[str, str] = field(default_factory=dict)
+    require_passwords: bool = False
+    # Secret that makes page paths unguessable; None falls back to the site id.
+    path_key: str | None = None
+    iterations: int = 600_000
+    today: dt.date = field(default_factory=today_jst)
+    search: bool = True
+    quiet: bool = False
+
+    @property
+    def demo(self) -> bool:
+        """A demo build: no real passwords given."""
+        return not self.passwords
+
+    def effective_passwords(self) -> dict[str, str]:
+        """The passwords the build encrypts for."""
+        return dict(self.passwords) if self.passwords else {DEMO_LABEL: DEMO_PASSWORD}

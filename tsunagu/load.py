@@ -1,0 +1,303 @@
+"""Load stage: read the YAML and Markdown of a data directory, keeping the line of every value."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tsunagu.errors import DataError, Problem
+
+MAX_FILE_BYTES = 256 * 1024
+MAX_DEPTH = 16
+MAX_NODES = 20_000
+
+Path_ = tuple  # a field path such as ("status", "new_clients") or ("contact", "windows", 0)
+
+
+class _Resolver(yaml.resolver.BaseResolver):
+    """YAML 1.2-like implicit types: no yes/no booleans, no sexagesimal, no octal.
+
+    People write `new_clients: yes` or `time: 13:00`; YAML 1.1 would turn those into
+    True and 780, and the error would no longer show what they wrote.
+    """
+
+
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"), list("-+0123456789."))
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+_Resolver.add_implicit_resolver(
+    "tag:yaml.org,2002:timestamp", re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$"), list("0123456789"))
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _EventLoader(_Loader):  # type: ignore[misc, valid-type]
+    pass
+
+
+# Resolution only: the events are turned into values by _build, not by PyYAML's composer.
+_EventLoader.yaml_implicit_resolvers = _Resolver.yaml_implicit_resolvers
+
+
+@dataclass
+class Document:
+    """One data file: its value and where each value stands in it."""
+
+    path: str                      # as shown in messages, e.g. data/providers/x.yaml
+    value: Any
+    lines: dict[Path_, int] = field(default_factory=dict)
+    raw: dict[Path_, str] = field(default_factory=dict)
+    body: str = ""                 # Markdown after the front matter (notices)
+    body_line: int = 0
+
+    def line(self, path: Path_) -> int:
+        """The line of a field, or of its nearest present parent."""
+        path = tuple(path)
+        while path not in self.lines and path:
+            path = path[:-1]
+        return self.lines.get(path, 1)
+
+    def shown(self, path: Path_, value: Any) -> str:
+        """How a value was written in the file, for messages."""
+        raw = self.raw.get(tuple(path))
+        return repr(raw) if raw is not None else repr(value)
+
+
+@dataclass
+class Tree:
+    """Every document of a data directory, before validation."""
+
+    root: Path
+    site: Document | None
+    providers: list[Document]
+    physicians: list[Document]
+    notices: list[Document]
+
+
+def display_path(path: Path) -> str:
+    """A path as people see it: relative to the working directory when below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _convert(event: yaml.ScalarEvent) -> Any:
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = _EventLoader.resolve(_EventLoader, yaml.ScalarNode, event.value, event.implicit)
+    value = event.value
+    if tag == "tag:yaml.org,2002:str":
+        return value
+    if tag == "tag:yaml.org,2002:int":
+        return int(value)
+    if tag == "tag:yaml.org,2002:float":
+        return float(value)
+    if tag == "tag:yaml.org,2002:bool":
+        return value.lower() == "true"
+    if tag == "tag:yaml.org,2002:null":
+        return None
+    if tag == "tag:yaml.org,2002:timestamp":
+        import datetime as dt
+
+        try:
+            y, m, d = (int(p) for p in value.split("-"))
+            return dt.date(y, m, d)
+        except ValueError:
+            return value
+    raise _Bad(event.start_mark.line + 1, f"unsupported YAML tag {tag!r}")
+
+
+class _Bad(Exception):
+    def __init__(self, line: int, message: str):
+        self.line, self.message = line, message
+
+
+def _build(text: str, doc: Document) -> Any:
+    """Turn YAML text into values without recursion, refusing aliases and deep nesting."""
+    stack: list[list[Any]] = []   # frames: [container, path, pending_key, key_line]
+    root: Any = None
+    nodes = 0
+    seen_doc = False
+    for event in yaml.parse(text, Loader=_EventLoader):
+        if isinstance(event, yaml.DocumentStartEvent):
+            if seen_doc:
+                raise _Bad(event.start_mark.line + 1, "only one YAML document per file (remove the second '---')")
+            seen_doc = True
+            continue
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _Bad(event.start_mark.line + 1, "YAML anchors and aliases (& and *) are not allowed; write the value out")
+        line = event.start_mark.line + 1
+        if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise _Bad(line, f"too many values (more than {MAX_NODES}) for one record")
+            if isinstance(event, yaml.ScalarEvent):
+                value: Any = _convert(event)
+            else:
+                if len(stack) >= MAX_DEPTH:
+                    raise _Bad(line, f"nesting deeper than {MAX_DEPTH} levels")
+                value = {} if isinstance(event, yaml.MappingStartEvent) else []
+            if stack:
+                frame = stack[-1]
+                container, path = frame[0], frame[1]
+                if isinstance(container, dict):
+                    if frame[2] is _NO_KEY:
+                        if not isinstance(event, yaml.ScalarEvent):
+                            raise _Bad(line, "a key must be plain text")
+                        key = event.value
+                        if key in container:
+                            raise _Bad(line, f"duplicate key {key!r} (first at line {doc.lines[path + (key,)]})")
+                        frame[2], frame[3] = key, line
+                        continue
+                    key = frame[2]
+                    child_path = path + (key,)
+                    container[key] = value
+                    doc.lines[child_path] = frame[3]
+                    frame[2] = _NO_KEY
+                else:
+                    child_path = path + (len(container),)
+                    container.append(value)
+                    doc.lines[child_path] = line
+                if isinstance(event, yaml.ScalarEvent):
+                    doc.raw[child_path] = event.value
+            else:
+                root, child_path = value, ()
+                doc.lines[()] = line
+            if not isinstance(event, yaml.ScalarEvent):
+                stack.append([value, child_path, _NO_KEY, 0])
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            stack.pop()
+    return root
+
+
+_NO_KEY = object()
+
+
+def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[int, str]:
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark else 0
+    problem = getattr(exc, "problem", None) or str(exc)
+    lines = text.splitlines()
+    if mark and mark.line < len(lines) and "\t" in lines[mark.line][: mark.column + 1]:
+        return line, "tab character in indentation; indent with spaces"
+    return line, f"not valid YAML: {problem}"
+
+
+def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(Problem(shown, 0, "", f"file too large ({size:,} bytes; at most {MAX_FILE_BYTES:,})"))
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(shown, 0, "", f"cannot read file: {exc.strerror}"))
+        return None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(shown, data.count(b"\n", 0, exc.start) + 1, "",
+                                f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"))
+        return None
+    if "\x00" in text:
+        problems.append(Problem(shown, text.count("\n", 0, text.index("\x00")) + 1, "", "NUL character in text"))
+        return None
+    return text
+
+
+def parse_yaml(text: str, shown: str, problems: list[Problem], first_line: int = 1) -> Document | None:
+    """Parse YAML text into a Document; problems are appended, not raised."""
+    doc = Document(shown, None)
+    try:
+        doc.value = _build(text, doc)
+    except _Bad as bad:
+        problems.append(Problem(shown, bad.line + first_line - 1, "", bad.message))
+        return None
+    except yaml.YAMLError as exc:
+        line, message = _yaml_problem(exc, text)
+        problems.append(Problem(shown, line + first_line - 1 if line else 0, "", message))
+        return None
+    except RecursionError:  # pragma: no cover - guarded by MAX_DEPTH
+        problems.append(Problem(shown, 0, "", f"nesting deeper than {MAX_DEPTH} levels"))
+        return None
+    if first_line != 1:
+        doc.lines = {k: v + first_line - 1 for k, v in doc.lines.items()}
+    return doc
+
+
+def load_yaml_file(path: Path, problems: list[Problem]) -> Document | None:
+    """Read and parse one YAML file."""
+    shown = display_path(path)
+    text = _read_text(path, shown, problems)
+    return None if text is None else parse_yaml(text, shown, problems)
+
+
+_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n?", re.S | re.M)
+
+
+def load_markdown_file(path: Path, problems: list[Problem]) -> Document | None:
+    """Read a notice: YAML front matter between '---' lines, then Markdown."""
+    shown = display_path(path)
+    text = _read_text(path, shown, problems)
+    if text is None:
+        return None
+    match = _FRONT.match(text)
+    if not match:
+        problems.append(Problem(shown, 1, "", "expected YAML front matter between '---' lines at the top"))
+        return None
+    doc = parse_yaml(match.group(1), shown, problems, first_line=2)
+    if doc is None:
+        return None
+    doc.body = text[match.end():]
+    doc.body_line = text.count("\n", 0, match.end()) + 1
+    return doc
+
+
+def _files(folder: Path, suffixes: tuple[str, ...], problems: list[Problem]) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    found = []
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if entry.name.startswith("."):
+            continue
+        if entry.name.endswith(suffixes) and entry.is_file():
+            found.append(Path(entry.path))
+        elif entry.is_file() and not entry.name.endswith((".md", ".txt")) or entry.is_dir():
+            problems.append(Problem(display_path(Path(entry.path)), 0, "",
+                                    f"unexpected {'folder' if entry.is_dir() else 'file'}; expected {' or '.join(suffixes)} files"))
+    return found
+
+
+def load_tree(data_dir: Path) -> Tree:
+    """Load every file of a data directory; raises DataError listing all that cannot be read."""
+    data_dir = Path(data_dir)
+    problems: list[Problem] = []
+    if not data_dir.is_dir():
+        raise DataError([Problem(display_path(data_dir), 0, "", "data folder not found")])
+    site_path = data_dir / "site.yaml"
+    site = None
+    if site_path.is_file():
+        site = load_yaml_file(site_path, problems)
+    else:
+        problems.append(Problem(display_path(site_path), 0, "", "missing: every data folder needs a site.yaml"))
+    providers = [d for p in _files(data_dir / "providers", (".yaml", ".yml"), problems)
+                 if (d := load_yaml_file(p, problems))]
+    physicians = [d for p in _files(data_dir / "physicians", (".yaml", ".yml"), problems)
+                  if (d := load_yaml_file(p, problems))]
+    notices = [d for p in _files(data_dir / "notices", (".md",), problems)
+               if (d := load_markdown_file(p, problems))]
+    if problems:
+        raise DataError(problems)
+    return Tree(data_dir, site, providers, physicians, notices)
