@@ -1,0 +1,213 @@
+"""The data contract (see data-format.md) as pydantic models; one-line docs become the JSON Schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+
+Acceptance = Literal["accepting", "conditional", "not_accepting", "unknown"]
+Operation = Literal["open", "reduced", "suspended", "closed"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Method = Literal["phone", "fax", "email", "visit", "ict", "letter"]
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
+_PHONE_RE = re.compile(r"^0\d{1,4}-?\d{1,4}-?\d{3,4}$")
+_EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+_URL_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d+)?(/[^\s<>\"]*)?$")
+_TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)\s*[-〜~]\s*([01]?\d|2[0-4]):([0-5]\d)$")
+_KATAKANA_RE = re.compile(r"^[\u30A0-\u30FF\u3000\s・ー（）()A-Za-z0-9０-９]+$")
+
+
+def normalize_phone(value: Any) -> Any:
+    """Full-width digits and dashes to half-width; keeps the hyphens people use to read numbers."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return value
+    text = unicodedata.normalize("NFKC", value).strip()
+    text = re.sub(r"[‐‑‒–—―−ー－]", "-", text).replace(" ", "")
+    if text.startswith("(") or "(" in text:
+        text = re.sub(r"\((\d+)\)", r"-\1-", text).strip("-").replace("--", "-")
+    if not _PHONE_RE.match(text) or len(re.sub(r"\D", "", text)) not in (10, 11):
+        raise ValueError(f"expected a Japanese phone number such as 029-000-1111; got {value!r}")
+    return text
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+Text = Annotated[str, BeforeValidator(_strip), StringConstraints(min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(max_length=5000)]
+Phone = Annotated[str, BeforeValidator(normalize_phone)]
+Login = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class Desk(Strict):
+    """A consultation desk (相談窓口)."""
+
+    name: Text
+    phone: Phone
+    hours: Text | None = None
+    note: LongText | None = None
+
+
+class Site(Strict):
+    """data/site.yaml: site settings and controlled vocabularies."""
+
+    title: Text
+    region: Text
+    site_id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")] | None = None
+    stale_after_days: int = Field(14, ge=1, le=365)
+    repository: Annotated[str, StringConstraints(pattern=r"^https://[^\s]+$")] | None = None
+    admins: list[Login] = []
+    areas: list[Text] = Field(min_length=1)
+    services: dict[str, Annotated[str, StringConstraints(pattern=r"^\d{3}$")]] = Field(min_length=1)
+    area_map: dict[str, str] = {}
+    synonyms: dict[str, list[str]] = {}
+    desks: list[Desk] = []
+
+    @field_validator("services", mode="before")
+    @classmethod
+    def _codes_as_text(cls, value: Any) -> Any:
+        # `通所介護: 150` without quotes is an int; the code is still clear.
+        if isinstance(value, dict):
+            return {k: str(v) if isinstance(v, int) else v for k, v in value.items()}
+        return value
+
+
+class Status(Strict):
+    """What a provider accepts now, and when it last confirmed it."""
+
+    updated: dt.date
+    operation: Operation = "open"
+    new_clients: Acceptance = "unknown"
+    alternative_support: Acceptance = "unknown"
+    post_infection: Acceptance = "unknown"
+    vacancies: int | None = Field(None, ge=0, le=10000)
+    conditions: LongText | None = None
+
+
+class Source(Strict):
+    """Where an imported record came from (open-data attribution and re-import bookkeeping)."""
+
+    dataset: Text
+    license: Text = "CC BY 4.0"
+    files: list[Text] = []
+    published: dt.date | None = None
+    imported: dt.date
+    vanished: dt.date | None = None
+    original: dict[str, Any] = {}
+
+
+class Provider(Strict):
+    """A care-service provider (介護事業所)."""
+
+    id: str | None = None
+    name: Text
+    name_kana: Text | None = None
+    office_number: Annotated[str, StringConstraints(pattern=r"^\d{10}$")] | None = None
+    services: list[Text] = Field(min_length=1)
+    area: Text
+    address: Text
+    phone: Phone
+    fax: Phone | None = None
+    email: Annotated[str, StringConstraints(pattern=_EMAIL_RE.pattern)] | None = None
+    url: Annotated[str, StringConstraints(pattern=_URL_RE.pattern)] | None = None
+    capacity: int | None = Field(None, ge=0, le=10000)
+    hours: Text | None = None
+    maintainers: list[Login] = []
+    status: Status
+    notes: LongText | None = None
+    source: Source | None = None
+
+    @field_validator("office_number", mode="before")
+    @classmethod
+    def _office_number_text(cls, value: Any) -> Any:
+        return unicodedata.normalize("NFKC", value) if isinstance(value, str) else value
+
+    @field_validator("name_kana")
+    @classmethod
+    def _katakana(cls, value: str | None) -> str | None:
+        if value is not None and not _KATAKANA_RE.match(value):
+            raise ValueError(f"expected katakana such as デイサービスサクラ; got {value!r}")
+        return value
+
+
+class Window(Strict):
+    """A time window in which the physician welcomes contact."""
+
+    days: list[Weekday] = Field(min_length=1)
+    time: str
+    methods: list[Method] = []
+
+    @field_validator("time")
+    @classmethod
+    def _time_range(cls, value: str) -> str:
+        text = unicodedata.normalize("NFKC", value).replace(" ", "")
+        match = _TIME_RE.match(text)
+        if not match:
+            raise ValueError(f"expected a time range such as \"13:00-14:00\"; got {value!r}")
+        h1, m1, h2, m2 = (int(g) for g in match.groups())
+        if (h2, m2) <= (h1, m1):
+            raise ValueError(f"the end must come after the start; got {value!r}")
+        return f"{h1:02d}:{m1:02d}-{h2:02d}:{m2:02d}"
+
+
+class Contact(Strict):
+    """How a physician wants care managers to get in touch."""
+
+    windows: list[Window] = []
+    methods: list[Method] = []
+    appointment_required: bool = False
+    via: Text | None = None
+    notes: LongText | None = None
+    updated: dt.date
+
+
+class Physician(Strict):
+    """A physician's contact profile."""
+
+    id: str | None = None
+    name: Text
+    name_kana: Text | None = None
+    clinic: Text
+    clinic_kana: Text | None = None
+    specialties: list[Text] = []
+    area: Text
+    address: Text
+    phone: Phone
+    fax: Phone | None = None
+    url: Annotated[str, StringConstraints(pattern=_URL_RE.pattern)] | None = None
+    home_visits: bool = False
+    care_support_doctor: bool = False
+    maintainers: list[Login] = []
+    contact: Contact
+    notes: LongText | None = None
+
+    _katakana = field_validator("name_kana", "clinic_kana")(Provider._katakana.__func__)  # type: ignore[attr-defined]
+
+
+class Notice(Strict):
+    """An admin notice (お知らせ): front matter of notices/<date>-<slug>.md."""
+
+    title: Text
+    date: dt.date
+    pinned: bool = False
+
+
+ACCEPTANCE_JA = {"accepting": "受入可", "conditional": "条件付きで可", "not_accepting": "受入不可", "unknown": "未回答"}
+OPERATION_JA = {"open": "通常営業", "reduced": "縮小営業", "suspended": "休止中", "closed": "廃止"}
+WEEKDAY_JA = {"mon": "月", "tue": "火", "wed": "水", "thu": "木", "fri": "金", "sat": "土", "sun": "日"}
+METHOD_JA = {"phone": "電話", "fax": "FAX", "email": "メール", "visit": "面談", "ict": "ICT（MCS 等）", "letter": "文書"}
+STATUS_FIELDS_JA = {"new_clients": "新規受入", "alternative_support": "代替支援", "post_infection": "感染後受入"}

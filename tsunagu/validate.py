@@ -1,0 +1,259 @@
+"""Validate stage: documents to typed models, or every problem of the run at once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from tsunagu.errors import DataError, Problem
+from tsunagu.load import Document, Tree
+from tsunagu.models import ID_RE, Notice, Physician, Provider, Site
+
+_NOTICE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass
+class NoticeRecord:
+    """A notice with its Markdown body."""
+
+    id: str
+    meta: Notice
+    body: str
+
+
+@dataclass
+class Directory:
+    """The validated directory: everything the later stages need."""
+
+    site: Site
+    providers: list[Provider]
+    physicians: list[Physician]
+    notices: list[NoticeRecord]
+    files: dict[str, str] = field(default_factory=dict)  # record id -> source file as shown
+
+
+# Messages for pattern-constrained fields: what a person should have written.
+_PATTERN_HINTS = {
+    "office_number": 'expected a 10-digit 介護保険事業所番号 such as "0870100011"',
+    "email": "expected an e-mail address such as info@example.jp",
+    "url": "expected an http(s) address such as https://example.jp",
+    "maintainers": "expected a git-host login (letters, digits and hyphens)",
+    "admins": "expected a git-host login (letters, digits and hyphens)",
+    "site_id": "expected lower-case letters, digits and hyphens such as sakura-city",
+    "repository": "expected an https:// address of the repository",
+    "services": 'expected a 3-digit service code such as "150"',
+}
+
+
+def field_label(loc: tuple) -> str:
+    """('contact', 'windows', 0, 'time') -> contact.windows[0].time"""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _shown(doc: Document, loc: tuple, value: Any) -> str:
+    raw = doc.raw.get(loc)
+    if raw is not None:
+        return repr(raw)
+    if isinstance(value, (dict, list)):
+        return "a list" if isinstance(value, list) else "a mapping"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…'"
+
+
+def _message(err: dict, doc: Document, loc: tuple, model: type[BaseModel]) -> str:
+    kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
+    got = _shown(doc, loc, value)
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return _unknown_key(loc, model)
+    if kind in ("literal_error", "enum"):
+        expected = re.findall(r"'([^']*)'", ctx.get("expected", ""))
+        return f"expected one of {', '.join(expected)}; got {got}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false; got {got}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"expected a whole number; got {got}"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        op = ">=" if kind == "greater_than_equal" else "<="
+        bound = ctx.get("ge", ctx.get("le"))
+        return f"expected a number {op} {bound}; got {got}"
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return f"expected a date such as 2026-11-20; got {got}"
+    if kind == "string_type":
+        return f"expected text; got {got}"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_too_long":
+        return f"too long ({len(value)} characters; at most {ctx.get('max_length')})"
+    if kind == "string_pattern_mismatch":
+        key = next((p for p in reversed(loc) if isinstance(p, str) and p in _PATTERN_HINTS), None)
+        return f"{_PATTERN_HINTS.get(key, 'unexpected form')}; got {got}"
+    if kind == "list_type":
+        return f"expected a list such as [a, b]; got {got}"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"expected a mapping of fields; got {got}"
+    if kind == "too_short":
+        return "must list at least one value"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    return f"{err['msg']}; got {got}"
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The nested model that owns the last key of loc."""
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        info = model.model_fields.get(part)
+        if info is None:
+            return None
+        inner = _inner_model(info.annotation)
+        if inner is None:
+            return None
+        model = inner
+    return model
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _inner_model(arg)
+        if found:
+            return found
+    return None
+
+
+def _unknown_key(loc: tuple, model: type[BaseModel]) -> str:
+    owner = _model_at(model, loc)
+    names = list(owner.model_fields) if owner else []
+    close = difflib.get_close_matches(str(loc[-1]), names, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else (f"; expected one of {', '.join(names)}" if names else "")
+    return f"unknown field{hint}"
+
+
+def model_problems(doc: Document, model: type[BaseModel], data: Any) -> tuple[Any, list[Problem]]:
+    """Validate one document against a model; returns (instance or None, problems)."""
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+            problems.append(Problem(doc.path, doc.line(loc), field_label(loc), _message(err, doc, loc, model)))
+        return None, problems
+
+
+def _expect_in(doc: Document, loc: tuple, value: str, allowed: list[str], what: str) -> Problem | None:
+    if value in allowed:
+        return None
+    close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.5)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    if len(allowed) <= 8:
+        expected = f"expected one of {', '.join(allowed)}"
+    else:
+        expected = f"expected one of the {what} in site.yaml"
+    return Problem(doc.path, doc.line(loc), field_label(loc), f"{expected}; got {value!r}{hint}")
+
+
+def _not_future(doc: Document, loc: tuple, value: dt.date | None, today: dt.date) -> Problem | None:
+    if value is None or value <= today:
+        return None
+    return Problem(doc.path, doc.line(loc), field_label(loc),
+                   f"date is in the future (today is {today.isoformat()}); got {value.isoformat()}")
+
+
+def _record_id(doc: Document, problems: list[Problem]) -> str:
+    stem = Path(doc.path).stem
+    if not ID_RE.match(stem):
+        problems.append(Problem(doc.path, 0, "", f"file name must be an id of lower-case letters, digits and "
+                                                  f"hyphens (2-64 characters), such as day-sakura.yaml; got {stem!r}"))
+    value = doc.value.get("id") if isinstance(doc.value, dict) else None
+    if value is not None and value != stem:
+        problems.append(Problem(doc.path, doc.line(("id",)), "id", f"must equal the file name {stem!r}; got {value!r}"))
+    return stem
+
+
+def _validate_site(doc: Document | None, problems: list[Problem]) -> Site | None:
+    if doc is None:
+        return None
+    if not isinstance(doc.value, dict):
+        problems.append(Problem(doc.path, 1, "", "expected a mapping of settings"))
+        return None
+    site, found = model_problems(doc, Site, doc.value)
+    problems.extend(found)
+    if site:
+        for town, area in site.area_map.items():
+            if (p := _expect_in(doc, ("area_map", town), area, site.areas, "areas")):
+                problems.append(p)
+    return site
+
+
+def _validate_record(doc: Document, model: type[BaseModel], site: Site | None, today: dt.date,
+                     problems: list[Problem]) -> Any:
+    rid = _record_id(doc, problems)
+    if not isinstance(doc.value, dict):
+        problems.append(Problem(doc.path, 1, "", "expected a mapping of fields (name: …, area: …)"))
+        return None
+    record, found = model_problems(doc, model, {**doc.value, "id": rid})
+    problems.extend(found)
+    # Vocabulary and date checks read the raw values, so they report even when the model failed.
+    raw = doc.value
+    if site:
+        if isinstance(raw.get("area"), str) and (p := _expect_in(doc, ("area",), raw["area"], site.areas, "areas")):
+            problems.append(p)
+        services = raw.get("services") if model is Provider else None
+        for i, service in enumerate(services if isinstance(services, list) else []):
+            if isinstance(service, str) and (p := _expect_in(doc, ("services", i), service, list(site.services), "services")):
+                problems.append(p)
+    block = raw.get("status" if model is Provider else "contact")
+    updated = block.get("updated") if isinstance(block, dict) else None
+    if isinstance(updated, dt.date):
+        loc = ("status" if model is Provider else "contact", "updated")
+        if (p := _not_future(doc, loc, updated, today)):
+            problems.append(p)
+    return record
+
+
+def _validate_notice(doc: Document, today: dt.date, problems: list[Problem]) -> NoticeRecord | None:
+    stem = Path(doc.path).stem
+    if not _NOTICE_NAME.match(stem):
+        problems.append(Problem(doc.path, 0, "", f"notice file name must be YYYY-MM-DD-slug.md; got {Path(doc.path).name!r}"))
+    if not isinstance(doc.value, dict):
+        problems.append(Problem(doc.path, 2, "", "expected front matter with title and date"))
+        return None
+    meta, found = model_problems(doc, Notice, doc.value)
+    problems.extend(found)
+    if meta and (p := _not_future(doc, ("date",), meta.date, today)):
+        problems.append(p)
+    return NoticeRecord(stem, meta, doc.body) if meta else None
+
+
+def validate_tree(tree: Tree, today: dt.date) -> Directory:
+    """Check every document; raise DataError with all problems, or return the Directory."""
+    problems: list[Problem] = []
+    site = _validate_site(tree.site, problems)
+    providers = [_validate_record(d, Provider, site, today, problems) for d in tree.providers]
+    physicians = [_validate_record(d, Physician, site, today, problems) for d in tree.physicians]
+    notices = [_validate_notice(d, today, problems) for d in tree.notices]
+    files: dict[str, str] = {}
+    for doc in tree.providers + tree.physicians:
+        rid = Path(doc.path).stem
+        if rid in files:
+            problems.append(Problem(doc.path, 0, "", f"id {rid!r} is already used by {files[rid]}"))
+        else:
+            files[rid] = doc.path
+    if problems:
+        raise DataError(problems)
+    assert site is not None
+    return Directory(site, providers, physicians, [n for n in notices if n], files)
