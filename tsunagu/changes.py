@@ -1,0 +1,195 @@
+"""What a change to the data means, in Japanese, for the pull-request comment and the intake reply."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import click
+
+from tsunagu.errors import Problem, TsunaguError
+from tsunagu.load import parse_yaml
+from tsunagu.models import ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA
+
+FIELD_JA = {
+    "name": "名称", "name_kana": "フリガナ", "office_number": "事業所番号", "services": "サービス種別",
+    "area": "地域", "address": "住所", "phone": "電話", "fax": "FAX", "email": "メール", "url": "ウェブサイト",
+    "capacity": "定員", "hours": "営業時間", "maintainers": "更新担当者", "notes": "備考", "source": "出典",
+    "status.updated": "確認日", "status.operation": "運営状況", "status.vacancies": "空き",
+    "status.conditions": "受入条件", **{f"status.{k}": v for k, v in STATUS_FIELDS_JA.items()},
+    "clinic": "医療機関", "clinic_kana": "医療機関フリガナ", "specialties": "診療科", "home_visits": "訪問診療",
+    "care_support_doctor": "地域ケアサポート医", "contact.windows": "連絡しやすい時間帯",
+    "contact.methods": "連絡方法", "contact.appointment_required": "面談の予約", "contact.via": "取次",
+    "contact.notes": "連絡に関するメモ", "contact.updated": "確認日",
+}
+PHYSICIAN_FIELD_JA = {"name": "氏名"}
+_LEAVES = {"status", "contact"}     # mappings whose fields are compared one by one
+_MAX_TEXT = 40
+
+
+class GitError(TsunaguError):
+    """A git command failed (unknown revision, not a repository)."""
+
+
+def escape_markdown(text: str) -> str:
+    """Text that GitHub shows as written: no links, markup or @-mentions from the data."""
+    out = "".join("\\" + ch if ch in "\\`*_[]<>|~#!" else ch for ch in text)
+    return out.replace("@", "@\u200b")
+
+
+def _text(value: str) -> str:
+    one_line = " ／ ".join(line.strip() for line in value.strip().splitlines() if line.strip())
+    return one_line if len(one_line) <= _MAX_TEXT else one_line[:_MAX_TEXT] + "…"
+
+
+def format_value(path: str, value: Any) -> str:
+    """A field's value as a person reads it (before Markdown escaping)."""
+    key = path.rsplit(".", 1)[-1]
+    if value is None or value == "" or value == []:
+        return "（なし）"
+    if key in STATUS_FIELDS_JA and value in ACCEPTANCE_JA:
+        return ACCEPTANCE_JA[value]
+    if key == "operation" and value in OPERATION_JA:
+        return OPERATION_JA[value]
+    if path == "contact.appointment_required" and isinstance(value, bool):
+        return "要予約" if value else "予約不要"
+    if isinstance(value, bool):
+        return "はい" if value else "いいえ"
+    if key == "methods" and isinstance(value, list):
+        return "・".join(METHOD_JA.get(m, str(m)) for m in value)
+    if key == "windows" and isinstance(value, list):
+        return "、".join(_window(w) for w in value)
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "（項目あり）"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return _text(str(value))
+
+
+def _window(window: Any) -> str:
+    if not isinstance(window, dict):
+        return str(window)
+    days = window.get("days") if isinstance(window.get("days"), list) else []
+    text = f"{'・'.join(WEEKDAY_JA.get(d, str(d)) for d in days)} {window.get('time', '')}"
+    methods = window.get("methods")
+    return text + (f"（{format_value('methods', methods)}）" if methods else "")
+
+
+def _flatten(value: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, item in (value.items() if isinstance(value, dict) else []):
+        if key in _LEAVES and isinstance(item, dict):
+            out.update({f"{key}.{k}": v for k, v in item.items()})
+        else:
+            out[str(key)] = item
+    return out
+
+
+def record_changes(kind: str, old: Any, new: Any) -> list[str]:
+    """One line per changed field, e.g. `新規受入: 受入可 → 条件付きで可` (escaped for Markdown)."""
+    before, after = _flatten(old), _flatten(new)
+    lines = []
+    for path in list(after) + [p for p in before if p not in after]:
+        if before.get(path) == after.get(path):
+            continue
+        label = (PHYSICIAN_FIELD_JA if kind == "physician" else {}).get(path) or FIELD_JA.get(path, path)
+        lines.append(escape_markdown(f"{label}: {format_value(path, before.get(path))} → "
+                                     f"{format_value(path, after.get(path))}"))
+    return lines
+
+
+def _title(value: Any, path: str) -> str:
+    name = value.get("name") if isinstance(value, dict) else None
+    clinic = value.get("clinic") if isinstance(value, dict) else None
+    title = " ".join(str(x) for x in (clinic, name) if isinstance(x, str)) or PurePosixPath(path).stem
+    return escape_markdown(title)
+
+
+_UNREADABLE = object()
+
+
+def summarize(old: dict[str, Any], new: dict[str, Any]) -> str:
+    """The Japanese Markdown summary of a change: path -> parsed value before and after (absent = none)."""
+    lines = ["## 変更の概要", ""]
+    for path in sorted(set(old) | set(new)):
+        before, after = old.get(path), new.get(path)
+        if before == after:
+            continue
+        folder = PurePosixPath(path).parent.name
+        kind = {"providers": "provider", "physicians": "physician"}.get(folder)
+        shown = escape_markdown(path)
+        if after is _UNREADABLE:
+            lines.append(f"- 読み込めません: {shown}（検証の結果を確認してください）")
+        elif kind is None:
+            verb = "追加" if path not in old else "削除" if path not in new else "変更"
+            what = "サイト設定" if PurePosixPath(path).name == "site.yaml" else "お知らせ" if folder == "notices" else "ファイル"
+            lines.append(f"- {what}を{verb}: {shown}")
+        elif path not in old:
+            lines.append(f"- 新規: {_title(after, path)}（{shown}）")
+        elif path not in new:
+            lines.append(f"- 削除: {_title(before, path)}（{shown}）")
+        else:
+            lines.append(f"- 変更: {_title(after, path)}（{shown}）")
+            lines.extend(f"  - {line}" for line in record_changes(kind, before, after)
+                         or ["書式やコメントのみの変更"])
+    if len(lines) == 2:
+        lines.append("データの変更はありません。")
+    return "\n".join(lines) + "\n"
+
+
+def git(*args: str, cwd: Path | None = None) -> str:
+    """Run git and return its output; failures become a GitError with git's message."""
+    result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8")
+    if result.returncode != 0:
+        raise GitError(f"git {' '.join(args)} failed: {result.stderr.strip()}")
+    return result.stdout
+
+
+def read_at(rev: str, path: str, cwd: Path | None = None) -> str | None:
+    """A file's text at a git revision (path relative to cwd), or None where it does not exist."""
+    result = subprocess.run(["git", "cat-file", "blob", f"{rev}:./{path}"], cwd=cwd, capture_output=True)
+    if result.returncode != 0:
+        git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", cwd=cwd)   # unknown revision -> GitError
+        return None
+    return result.stdout.decode("utf-8", errors="replace")
+
+
+def parse_value(text: str, path: str) -> Any:
+    """A data file's value, or the front matter of a notice; _UNREADABLE when it does not parse."""
+    if path.endswith(".md"):
+        parts = text.split("---", 2)
+        text = parts[1] if len(parts) == 3 and not parts[0].strip() else ""
+    problems: list[Problem] = []
+    doc = parse_yaml(text, path, problems)
+    return _UNREADABLE if doc is None else doc.value
+
+
+def changed_files(base: str, head: str, data_dir: str, cwd: Path | None = None) -> list[str]:
+    """Data files that differ between two revisions (paths relative to cwd)."""
+    out = git("diff", "--name-only", "--no-renames", "--relative", "-z", base, head, "--", data_dir, cwd=cwd)
+    return [p for p in out.split("\0") if p]
+
+
+def diff_revisions(base: str, head: str, data_dir: str = "data", cwd: Path | None = None) -> str:
+    """The summary of the data changed between two git revisions, read with git (no checkout)."""
+    old, new = {}, {}
+    for path in changed_files(base, head, data_dir, cwd):
+        for rev, values in ((base, old), (head, new)):
+            text = read_at(rev, path, cwd)
+            if text is not None:
+                values[path] = parse_value(text, path)
+    return summarize(old, new)
+
+
+@click.command("diff")
+@click.argument("base")
+@click.argument("head")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"), show_default=True,
+              help="Data folder, relative to the repository's working directory.")
+def diff_command(base: str, head: str, data_dir: Path) -> None:
+    """Summarise in Japanese what changed in the data between git revisions BASE and HEAD."""
+    click.echo(diff_revisions(base, head, data_dir.as_posix()), nl=False)

@@ -1,0 +1,457 @@
+"""Form-generated edits: a submitted issue form becomes a minimal edit of one record's YAML."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import io
+import re
+import sys
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
+
+from tsunagu.changes import escape_markdown, record_changes
+from tsunagu.config import today_jst
+from tsunagu.errors import DataError, Problem
+from tsunagu.forms import CLEAR, CONFIRM, FORMS, NO_RESPONSE, UPDATE, APPOINTMENT_JA, Form
+from tsunagu.load import Document, Tree, load_tree, parse_yaml
+from tsunagu.models import (ACCEPTANCE_JA, ID_RE, METHOD_JA, OPERATION_JA, WEEKDAY_JA, Contact, Status,
+                            Window)
+from tsunagu.owners import owners_of, refusal
+from tsunagu.validate import validate_tree
+
+MAX_BODY = 64 * 1024
+KIND_JA = {"provider": "事業所", "physician": "医師"}
+_DELETE = object()
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LIST_SEP = re.compile(r"\s*[,、・]\s*")
+
+
+class Rejected(Exception):
+    """The submission cannot be applied; carries every reason, in Japanese."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class Edit:
+    """What intake would write: the record's file, its new text, and its value before and after."""
+
+    kind: str
+    record_id: str
+    name: str
+    path: Path
+    text: str
+    before: Any
+    after: Any
+    confirm: bool
+
+
+def _short(value: str) -> str:
+    one = " ".join(value.split())
+    return escape_markdown(one if len(one) <= 40 else one[:40] + "…")
+
+
+# --- reading the issue body -------------------------------------------------------------------
+
+def parse_issue_body(body: str) -> tuple[Form, dict[str, str | None]]:
+    """GitHub's rendering of a form (`### Label`, blank line, value) -> the form and its values."""
+    lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    heads = [(i, line[4:].strip()) for i, line in enumerate(lines) if line.startswith("### ")]
+    found = {label for _, label in heads}
+    forms = [f for f in FORMS.values() if f.fields[0].label in found]
+    if len(forms) != 1:
+        raise Rejected(["フォームの内容を読み取れません。サイトの「この情報を更新する」から開いたフォームで送信してください。"])
+    form = forms[0]
+    labels = {f.label: f for f in form.fields}
+    problems = []
+    for field in form.fields:
+        count = sum(1 for _, label in heads if label == field.label)
+        if count == 0:
+            problems.append(f"「{field.label}」の項目が見つかりません。")
+        elif count > 1:
+            problems.append(f"「{field.label}」の見出しが複数あります。入力欄に「### {field.label}」と書かないでください。")
+    if problems:
+        raise Rejected(problems)
+    # Only the form's own headings split the body: a `### ` line inside a value stays text.
+    starts = [(i, labels[label]) for i, label in heads if label in labels]
+    if [f.id for _, f in starts] != [f.id for f in form.fields]:
+        raise Rejected(["フォームの項目の順序が正しくありません。フォームから送信し直してください。"])
+    values: dict[str, str | None] = {}
+    for n, (i, field) in enumerate(starts):
+        end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
+        text = "\n".join(line.rstrip() for line in lines[i + 1:end]).strip("\n")
+        values[field.id] = None if text.strip() in ("", NO_RESPONSE) else text
+    return form, values
+
+
+# --- field values -----------------------------------------------------------------------------
+
+def _choice(form: Form, field_id: str, text: str, mapping: dict, problems: list[str]) -> Any:
+    field = form.field(field_id)
+    reverse = {label: key for key, label in mapping.items()}
+    if text.strip() in reverse:
+        return reverse[text.strip()]
+    problems.append(f"{field.label}: 「{_short(text)}」は選べません（{'、'.join(field.options)} のいずれか）。")
+    return None
+
+
+def _plain(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _method_names() -> dict[str, str]:
+    names = {re.sub(r"\s", "", unicodedata.normalize("NFKC", label)).casefold(): key for key, label in METHOD_JA.items()}
+    names.update({key: key for key in METHOD_JA})
+    names.update({"ict": "ict", "mcs": "ict", "ファックス": "fax", "ファクス": "fax", "面会": "visit", "手紙": "letter",
+                  "e-mail": "email", "mail": "email", "tel": "phone"})
+    return names
+
+
+_METHODS = _method_names()
+_DAYS = {**{label: key for key, label in WEEKDAY_JA.items()}, **{key: key for key in WEEKDAY_JA}}
+
+
+def parse_methods(text: str) -> tuple[list[str], list[str]]:
+    """`電話, FAX` -> (['phone', 'fax'], unknown names)."""
+    keys, unknown = [], []
+    for name in _LIST_SEP.split(_plain(text)):
+        key = _METHODS.get(re.sub(r"\s", "", name).casefold())
+        if key is None:
+            unknown.append(name)
+        elif key not in keys:
+            keys.append(key)
+    return keys, unknown
+
+
+def _days(text: str) -> list[str] | None:
+    days: list[str] = []
+    order = list(WEEKDAY_JA)
+    for token in _LIST_SEP.split(text):
+        token = re.sub(r"曜日?$", "", token)
+        span = re.fullmatch(r"(.+?)[-〜~](.+)", token)
+        if span and span.group(1) in _DAYS and span.group(2) in _DAYS:
+            a, b = order.index(_DAYS[span.group(1)]), order.index(_DAYS[span.group(2)])
+            days.extend(order[a:b + 1] if a <= b else [])
+        elif token.lower() in _DAYS:
+            days.append(_DAYS[token.lower()])
+        else:
+            return None
+    return list(dict.fromkeys(days)) or None
+
+
+def parse_windows(text: str, label: str) -> tuple[list[dict], list[str]]:
+    """One window a line: `月,木 13:00-14:00 電話,FAX` (methods optional) -> window dicts and problems."""
+    windows, problems = [], []
+    for n, raw in enumerate(text.split("\n"), 1):
+        line = _plain(raw)
+        if not line:
+            continue
+        where = f"{label} {n} 行目「{_short(raw.strip())}」"
+        parts = line.split(None, 2)
+        days = _days(parts[0])
+        if days is None or len(parts) < 2:
+            problems.append(f"{where}: 「月,木 13:00-14:00 電話」のように、曜日・時間帯・連絡方法の順に書いてください。")
+            continue
+        methods, unknown = parse_methods(parts[2]) if len(parts) == 3 else ([], [])
+        if unknown:
+            problems.append(f"{where}: 連絡方法「{_short('、'.join(unknown))}」は使えません"
+                            f"（{'、'.join(METHOD_JA.values())} のいずれか）。")
+            continue
+        try:
+            time = Window(days=days, time=parts[1], methods=methods).time
+        except ValueError:
+            problems.append(f"{where}: 時間帯は 13:00-14:00 のように書いてください。")
+            continue
+        windows.append({"days": days, "time": time, **({"methods": methods} if methods else {})})
+    return windows, problems
+
+
+def _text(form: Form, field_id: str, text: str, current: str | None, problems: list[str]) -> Any:
+    """A free-text field: CLEAR empties it, the same text leaves it alone."""
+    if _plain(text) == CLEAR:
+        return _DELETE if current else None
+    if form.field(field_id).type == "input" and "\n" in text:
+        problems.append(f"{form.field(field_id).label}: 1 行で入力してください。")
+        return None
+    value = text.strip() if form.field(field_id).type == "input" else text.strip("\n")
+    return None if value.strip() == (current or "").strip() else value
+
+
+def _provider_edits(form: Form, values: dict, status: Status, problems: list[str]) -> dict[str, Any]:
+    edits: dict[str, Any] = {}
+    if values["operation"] is not None:
+        edits["operation"] = _choice(form, "operation", values["operation"], OPERATION_JA, problems)
+    for key in ("new_clients", "alternative_support", "post_infection"):
+        if values[key] is not None:
+            edits[key] = _choice(form, key, values[key], ACCEPTANCE_JA, problems)
+    if (text := values["vacancies"]) is not None:
+        plain = re.sub(r"\s*(人|名)$", "", _plain(text))
+        if plain == CLEAR:
+            edits["vacancies"] = _DELETE if status.vacancies is not None else None
+        elif plain.isdigit() and len(plain) <= 5:
+            edits["vacancies"] = int(plain)
+        else:
+            problems.append(f"{form.field('vacancies').label}: 0 以上の整数で入力してください（「{_short(text)}」）。")
+    if values["conditions"] is not None:
+        edits["conditions"] = _text(form, "conditions", values["conditions"], status.conditions, problems)
+    return {k: v for k, v in edits.items() if v is not None and v != getattr(status, k)}
+
+
+def _physician_edits(form: Form, values: dict, contact: Contact, problems: list[str]) -> dict[str, Any]:
+    edits: dict[str, Any] = {}
+    if (text := values["methods"]) is not None:
+        methods, unknown = parse_methods(text)
+        if unknown:
+            problems.append(f"{form.field('methods').label}: 「{_short('、'.join(unknown))}」は使えません"
+                            f"（{'、'.join(METHOD_JA.values())} のいずれか）。")
+        elif "\n" in text:
+            problems.append(f"{form.field('methods').label}: 1 行で入力してください。")
+        else:
+            edits["methods"] = methods
+    if values["appointment_required"] is not None:
+        edits["appointment_required"] = _choice(form, "appointment_required", values["appointment_required"],
+                                                APPOINTMENT_JA, problems)
+    if values["via"] is not None:
+        edits["via"] = _text(form, "via", values["via"], contact.via, problems)
+    if (text := values["windows"]) is not None:
+        if _plain(text) == CLEAR:
+            edits["windows"] = _DELETE if contact.windows else None
+        else:
+            windows, found = parse_windows(text, form.field("windows").label)
+            problems.extend(found)
+            edits["windows"] = windows
+    if values["notes"] is not None:
+        edits["notes"] = _text(form, "notes", values["notes"], contact.notes, problems)
+    current = contact.model_dump(exclude_none=True)
+    if isinstance(edits.get("windows"), list):   # compare with methods spelled out, as the model holds them
+        shown = [{"methods": [], **w} for w in edits["windows"]]
+        edits["windows"] = None if shown == current.get("windows", []) else edits["windows"]
+    return {k: v for k, v in edits.items() if v is not None and v != current.get(k)}
+
+
+# --- writing the YAML -------------------------------------------------------------------------
+
+def _yaml() -> YAML:
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.width = 4096               # never re-wrap long lines people wrote
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    return yaml
+
+
+def _flow(items: list[str]) -> CommentedSeq:
+    seq = CommentedSeq(items)
+    seq.fa.set_flow_style()
+    return seq
+
+
+def _node(key: str, value: Any, old: Any) -> Any:
+    """A plain value as a ruamel node in the style of data-format.md (and of the value it replaces)."""
+    if key == "windows":
+        out = CommentedSeq()
+        for w in value:
+            item = CommentedMap([("days", _flow(w["days"])), ("time", DoubleQuotedScalarString(w["time"]))])
+            if w.get("methods"):
+                item["methods"] = _flow(w["methods"])
+            out.append(item)
+        return out
+    if isinstance(value, list):
+        return _flow(value)
+    if isinstance(value, str) and ("\n" in value or isinstance(old, LiteralScalarString)):
+        return LiteralScalarString(value.rstrip("\n") + "\n")
+    return value
+
+
+def _apply(section: CommentedMap, edits: dict[str, Any], order: list[str]) -> None:
+    for key, value in edits.items():
+        if value is _DELETE:
+            section.pop(key, None)
+        elif key in section:
+            section[key] = _node(key, value, section[key])
+        else:
+            # A new key goes after the nearest key that precedes it in the model's field order.
+            at = max((i + 1 for i, k in enumerate(section) if k in order and order.index(k) < order.index(key)),
+                     default=0)
+            section.insert(at, key, _node(key, value, None))
+
+
+def merge_lines(original: str, base: str, edited: str) -> str:
+    """Apply the change base -> edited to original, so lines ruamel re-styled but we did not touch stay as written."""
+    if base == original:
+        return edited
+    orig, old, new = (t.splitlines(keepends=True) for t in (original, base, edited))
+    blocks = difflib.SequenceMatcher(None, old, orig, autojunk=False).get_matching_blocks()
+
+    def at(i: int) -> int | None:
+        return next((b + i - a for a, b, n in blocks if a <= i <= a + n), None)
+
+    out, cursor = [], 0
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        lo, hi = i1, i2
+        while at(lo) is None:
+            lo -= 1
+        while at(hi) is None:
+            hi += 1
+        start, end = at(lo), at(hi)
+        if start < cursor or end < start:
+            return edited       # overlapping re-styled hunks: keep ruamel's whole output
+        out += orig[cursor:start] + old[lo:i1] + new[j1:j2] + old[i2:hi]
+        cursor = end
+    return "".join(out + orig[cursor:])
+
+
+def edit_text(text: str, section: str, edits: dict[str, Any], order: list[str]) -> str:
+    """The YAML text with edits applied to one section; everything else kept byte for byte."""
+    yaml = _yaml()
+    data = yaml.load(text)
+    base = io.StringIO()
+    yaml.dump(data, base)
+    _apply(data[section], edits, order)
+    edited = io.StringIO()
+    yaml.dump(data, edited)
+    return merge_lines(text, base.getvalue(), edited.getvalue())
+
+
+# --- the whole intake -------------------------------------------------------------------------
+
+def _find(tree: Tree, form: Form, record_id: str, problems: list[str]) -> Document | None:
+    label = form.fields[0].label
+    if not ID_RE.match(record_id):
+        problems.append(f"{label}「{_short(record_id)}」は正しい形式ではありません（半角の英小文字・数字・ハイフン）。")
+        return None
+    docs = {"provider": tree.providers, "physician": tree.physicians}
+    for kind, found in docs.items():
+        for doc in found:
+            if Path(doc.path).stem == record_id:
+                if kind == form.kind:
+                    return doc
+                problems.append(f"「{record_id}」は{KIND_JA[kind]}の記録です。{KIND_JA[kind]}用のフォームで送信してください。")
+                return None
+    problems.append(f"{label}「{record_id}」の記録は見つかりません。")
+    return None
+
+
+def intake(body: str, author: str, data_dir: Path, today: dt.date) -> Edit:
+    """Check a submitted form against the data and work out the edit; raises Rejected, writes nothing."""
+    if len(body.encode("utf-8")) > MAX_BODY:
+        raise Rejected([f"送信内容が大きすぎます（{MAX_BODY // 1024} KB まで）。"])
+    form, values = parse_issue_body(body)
+    problems = [f"{form.field(k).label}: 使用できない制御文字が含まれています。"
+                for k, v in values.items() if v and _BAD_CHARS.search(v)]
+    if problems:
+        raise Rejected(problems)
+    try:
+        tree = load_tree(data_dir)
+        directory = validate_tree(tree, today)
+    except DataError:
+        raise Rejected(["現在のデータに問題があるため、いまは受け付けられません。管理者に連絡してください。"]) from None
+    record_id = (values["record_id"] or "").strip()
+    if not record_id:
+        raise Rejected([f"{form.fields[0].label}が入力されていません。"])
+    doc = _find(tree, form, record_id, problems)
+    if doc is None:
+        raise Rejected(problems)
+    if (reason := refusal(owners_of(tree), author, f"{form.kind}s/{Path(doc.path).name}")):
+        raise Rejected([f"{author} さんは「{record_id}」の更新担当者（maintainers）ではありません。"
+                        "担当者または管理者に依頼してください。"])
+    records = directory.providers if form.kind == "provider" else directory.physicians
+    record = next(r for r in records if r.id == record_id)
+    action = (values["action"] or UPDATE).strip()
+    if action not in (UPDATE, CONFIRM):
+        problems.append(f"{form.field('action').label}: 「{_short(action)}」は選べません（{UPDATE}、{CONFIRM} のいずれか）。")
+    if form.kind == "provider":
+        section, model = "status", Status
+        edits = _provider_edits(form, values, record.status, problems)
+    else:
+        section, model = "contact", Contact
+        edits = _physician_edits(form, values, record.contact, problems)
+    if action == CONFIRM and edits and not problems:
+        changed = "、".join(f.label for f in form.fields if f.id in edits)
+        problems.append(f"「{CONFIRM}」を選んだ場合は、ほかの項目を変更しないでください（変更された項目: {changed}）。")
+    if problems:
+        raise Rejected(problems)
+    edits["updated"] = today
+    path = Path(tree.root) / f"{form.kind}s" / Path(doc.path).name
+    original = path.read_bytes().decode("utf-8-sig")
+    text = edit_text(original, section, edits, list(model.model_fields))
+    after = _check(tree, doc, text, section, edits, today)
+    return Edit(form.kind, record_id, record.name, path, text, doc.value, after, action == CONFIRM)
+
+
+def _check(tree: Tree, doc: Document, text: str, section: str, edits: dict[str, Any], today: dt.date) -> Any:
+    """The edited record must validate, and differ from the old one in the edited fields only."""
+    problems: list[Problem] = []
+    new = parse_yaml(text, doc.path, problems)
+    if new is None:
+        raise Rejected([f"入力内容を反映できませんでした: {p}" for p in problems])
+    expected = {**doc.value, section: {**doc.value[section]}}
+    for key, value in edits.items():
+        if value is _DELETE:
+            expected[section].pop(key, None)
+        else:
+            expected[section][key] = value
+    if new.value != expected:
+        raise RuntimeError(f"intake changed more than the form asked in {doc.path}")  # a bug, not the user's
+    docs = {"providers": tree.providers, "physicians": tree.physicians}
+    for name, found in docs.items():
+        docs[name] = [new if d is doc else d for d in found]
+    try:
+        validate_tree(Tree(tree.root, tree.site, docs["providers"], docs["physicians"], tree.notices), today)
+    except DataError as exc:
+        raise Rejected([f"入力内容に問題があります: {p.field or '記録'}: {p.message}" for p in exc.problems]) from None
+    return new.value
+
+
+def success_reply(edit: Edit, shown_path: str) -> str:
+    """The Japanese reply when the edit was made."""
+    head = (f"「{escape_markdown(edit.name)}」（{edit.record_id}）の"
+            + ("内容を変更なしで確認しました。" if edit.confirm else "更新を受け付けました。")
+            + "管理者が確認してから反映します。")
+    changes = [f"- {line}" for line in record_changes(edit.kind, edit.before, edit.after)]
+    return "\n".join([head, "", *changes, "", f"変更するファイル: {escape_markdown(shown_path)}"]) + "\n"
+
+
+def failure_reply(problems: list[str]) -> str:
+    """The Japanese reply listing every reason the submission was not applied."""
+    return "\n".join(["更新を反映できませんでした。次の点を直して、もう一度送信してください（この issue を編集しても構いません）。",
+                      "", *(f"- {p}" for p in problems), "", "データは変更していません。"]) + "\n"
+
+
+@click.command("intake")
+@click.argument("body_file", metavar="ISSUE_BODY_FILE", type=click.Path(path_type=Path, allow_dash=True))
+@click.option("--author", required=True, help="Login of whoever submitted the form.")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"), show_default=True)
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Submission date (default: today in Japan).")
+@click.option("--reply", "reply_file", type=click.Path(path_type=Path), default=None,
+              help="Write the Japanese reply here instead of standard output.")
+def intake_command(body_file: Path, author: str, data_dir: Path, today: dt.datetime | None,
+                   reply_file: Path | None) -> None:
+    """Apply a submitted update form (issue body) to its record's YAML; exit 1 with a reply listing problems."""
+    body = sys.stdin.read() if str(body_file) == "-" else body_file.read_text(encoding="utf-8", errors="replace")
+    try:
+        edit = intake(body, author, data_dir, today.date() if today else today_jst())
+    except Rejected as rejected:
+        reply, code = failure_reply(rejected.problems), 1
+    else:
+        with open(edit.path, "w", encoding="utf-8", newline="") as out:
+            out.write(edit.text)
+        reply, code = success_reply(edit, edit.path.as_posix()), 0
+    if reply_file:
+        reply_file.write_text(reply, encoding="utf-8")
+    else:
+        click.echo(reply, nl=False)
+    if code:
+        raise click.exceptions.Exit(code)

@@ -1,0 +1,59 @@
+"""Records whose status has not been confirmed for too long, for the admins' reminder round."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from tsunagu.config import today_jst
+from tsunagu.load import load_tree
+from tsunagu.validate import Directory, validate_tree
+
+KIND_JA = {"provider": "事業所", "physician": "医師"}
+
+
+@dataclass(frozen=True)
+class StaleRecord:
+    """A record past stale_after_days, with whom to remind."""
+
+    kind: str
+    id: str
+    name: str
+    updated: dt.date
+    days: int
+    maintainers: tuple[str, ...]
+
+
+def stale_records(directory: Directory, today: dt.date) -> list[StaleRecord]:
+    """Records confirmed more than stale_after_days ago, oldest first."""
+    limit = directory.site.stale_after_days
+    found = [StaleRecord("provider", p.id, p.name, p.status.updated, (today - p.status.updated).days,
+                         tuple(p.maintainers)) for p in directory.providers]
+    found += [StaleRecord("physician", p.id, f"{p.clinic} {p.name}", p.contact.updated,
+                          (today - p.contact.updated).days, tuple(p.maintainers)) for p in directory.physicians]
+    return sorted((r for r in found if r.days > limit), key=lambda r: (r.updated, r.kind, r.id))
+
+
+def stale_report(records: list[StaleRecord], limit: int, today: dt.date) -> str:
+    """The listing as Markdown lines an admin can paste into a reminder issue (mentions included)."""
+    if not records:
+        return f"{today.isoformat()} 時点で、{limit} 日を超えて確認されていない記録はありません。\n"
+    lines = [f"{today.isoformat()} 時点で、{limit} 日を超えて確認されていない記録: {len(records)} 件", ""]
+    for r in records:
+        who = " ".join(f"@{m}" for m in r.maintainers) or "（担当者なし）"
+        lines.append(f"- {r.updated.isoformat()}（{r.days} 日前） {KIND_JA[r.kind]} {r.id} {r.name} {who}")
+    return "\n".join(lines) + "\n"
+
+
+@click.command("stale")
+@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"), show_default=True)
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Count days up to this date (default: today in Japan).")
+def stale_command(data_dir: Path, today: dt.datetime | None) -> None:
+    """List records whose status is older than stale_after_days, with their maintainers."""
+    day = today.date() if today else today_jst()
+    directory = validate_tree(load_tree(data_dir), day)
+    click.echo(stale_report(stale_records(directory, day), directory.site.stale_after_days, day), nl=False)
