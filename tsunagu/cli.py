@@ -33,6 +33,15 @@ def build_command(data_dir: Path, out_dir: Path) -> None:
 
 
 # --- commands from other modules (one line each) ---
+from tsunagu.changes import diff_command  # noqa: E402
+from tsunagu.owners import check_owners_command, codeowners_command  # noqa: E402
+from tsunagu.intake import intake_command  # noqa: E402
+from tsunagu.stale import stale_command  # noqa: E402
+cli.add_command(diff_command)
+cli.add_command(check_owners_command)
+cli.add_command(codeowners_command)
+cli.add_command(intake_command)
+cli.add_command(stale_command)
 
 
 def main() -> None:
