@@ -33,6 +33,7 @@ def build_command(data_dir: Path, out_dir: Path) -> None:
 
 
 # --- commands from other modules (one line each) ---
+from tsunagu.mhlw import import_mhlw_command; cli.add_command(import_mhlw_command)  # noqa: E402, E702
 from tsunagu.changes import diff_command  # noqa: E402
 from tsunagu.owners import check_owners_command, codeowners_command  # noqa: E402
 from tsunagu.intake import intake_command  # noqa: E402
