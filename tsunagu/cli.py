@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import sys
 from pathlib import Path
 
 import click
 from rich.console import Console
 
-from tsunagu.errors import TsunaguError
+from tsunagu.builder import build
+from tsunagu.config import DEMO_PASSWORD, Config, today_jst
+from tsunagu.errors import DataError, TsunaguError
+from tsunagu.load import load_tree
+from tsunagu.passwords import ENV_VAR, read_passwords
+from tsunagu.schema import json_schemas
+from tsunagu.validate import validate_tree
 
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DATA_OPTION = click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"),
                            show_default=True, help="Data folder (site.yaml, providers/, physicians/, notices/).")
+
+
+TODAY_OPTION = click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                            help="Date to build for (default: today in Japan); for reproducible builds.")
+
+
+def _today(value) -> dt.date:
+    return value.date() if value else today_jst()
 
 
 @click.group(invoke_without_command=True)
@@ -22,14 +38,86 @@ def cli(ctx: click.Context) -> None:
     """つなぐ: build the encrypted care directory. Without a command: build the demo site."""
     if ctx.invoked_subcommand is None:
         ctx.invoke(build_command)
+        console.print("開くには: python build.py serve  （http://127.0.0.1:8000/ , デモのパスワード: "
+                      f"{DEMO_PASSWORD}）", markup=False)
 
 
 @cli.command("build")
 @DATA_OPTION
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("site"), show_default=True,
+              help="Output folder; replaced only when the build succeeds.")
+@click.option("--passwords-file", type=click.Path(path_type=Path), default=None,
+              help=f"YAML mapping label -> password (otherwise ${ENV_VAR}; neither: a demo build).")
+@click.option("--require-passwords", is_flag=True, help="Refuse a demo build (use in the deploy workflow).")
+@click.option("--no-search", is_flag=True, help="Skip the Pagefind search index.")
+@click.option("--format", "fmt", type=click.Choice(["text", "github"]), default="text",
+              help="github: also print errors as GitHub Actions annotations.")
+@TODAY_OPTION
+def build_command(data_dir: Path = Path("data"), out_dir: Path = Path("site"), passwords_file: Path | None = None,
+                  require_passwords: bool = False, no_search: bool = False, fmt: str = "text", today=None) -> None:
+    """Validate the data and build the encrypted site into --out."""
+    config = Config(data_dir=data_dir, out_dir=out_dir, passwords=read_passwords(passwords_file),
+                    require_passwords=require_passwords, search=not no_search, today=_today(today))
+    if config.demo:
+        console.print(f"[yellow]警告[/]: パスワードが指定されていないため、デモ用のビルドです（パスワード: {DEMO_PASSWORD}）。"
+                      "本番では TSUNAGU_PASSWORDS か --passwords-file を指定してください。")
+    with console.status("ビルド中…"):
+        report = _run(lambda: build(config), fmt)
+    took = sum(report.seconds.values())
+    console.print(f"[green]完了[/]: 事業所 {report.providers} 件・医師 {report.physicians} 名、"
+                  f"{report.pages} ページを暗号化して {out_dir}/ に書き出しました "
+                  f"({report.files} ファイル, {report.bytes / 1e6:.1f} MB, {took:.1f} 秒)")
+
+
+@cli.command("validate")
+@DATA_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "github"]), default="text",
+              help="github: also print errors as GitHub Actions annotations.")
+@TODAY_OPTION
+def validate_command(data_dir: Path, fmt: str, today) -> None:
+    """Check the data only; exit 0 when clean, 1 with every error listed."""
+    directory = _run(lambda: validate_tree(load_tree(data_dir), _today(today)), fmt)
+    console.print(f"[green]OK[/]: 事業所 {len(directory.providers)} 件・医師 {len(directory.physicians)} 名・"
+                  f"お知らせ {len(directory.notices)} 件、エラーはありません。")
+
+
+@cli.command("schema")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Write provider.schema.json, physician.schema.json and site.schema.json here.")
+def schema_command(out_dir: Path | None) -> None:
+    """Print (or write) the JSON Schema of the data files, for editors."""
+    schemas = json_schemas()
+    if out_dir is None:
+        click.echo(json.dumps(schemas, ensure_ascii=False, indent=2))
+        return
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name, schema in schemas.items():
+        (out_dir / f"{name}.schema.json").write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n")
+    console.print(f"wrote {len(schemas)} schemas to {out_dir}/")
+
+
+@cli.command("serve")
+@DATA_OPTION
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("site"), show_default=True)
-def build_command(data_dir: Path, out_dir: Path) -> None:
-    """Validate the data and build the site into --out."""
-    raise click.ClickException("not implemented yet")
+@click.option("--port", type=int, default=8000, show_default=True)
+@click.option("--no-watch", is_flag=True, help="Do not rebuild when data/ or templates/ change.")
+def serve_command(data_dir: Path, out_dir: Path, port: int, no_watch: bool) -> None:
+    """Build, serve the site on 127.0.0.1 and rebuild when data or templates change."""
+    from tsunagu.serve import serve
+
+    serve(Config(data_dir=data_dir, out_dir=out_dir, passwords=read_passwords(None)), port, watch=not no_watch,
+          console=console)
+
+
+def _run(step, fmt: str):
+    """Run a step; with --format github, data errors are also printed as annotations."""
+    try:
+        return step()
+    except DataError as exc:
+        if fmt == "github":
+            for problem in exc.problems:
+                click.echo(problem.annotation())
+        raise
 
 
 # --- commands from other modules (one line each) ---

@@ -1,0 +1,58 @@
+"""Index stage: Pagefind over the plaintext record pages, in a private temporary folder.
+
+Only the generic Pagefind runtime (JS, wasm) is kept public later; the index files come back
+as bytes for the encrypt stage, and the temporary folder is removed before the build goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+from pathlib import Path
+
+from tsunagu.errors import BuildError
+
+# Pagefind runtime files that hold no data; everything else under pagefind/ is the index.
+RUNTIME = ("pagefind.js", "pagefind-worker.js", ".pagefind")
+UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
+
+
+def is_runtime(name: str) -> bool:
+    """True for Pagefind's generic runtime files, which may stay public."""
+    base = name.rsplit("/", 1)[-1]
+    return base in RUNTIME[:2] or base.endswith(RUNTIME[2])
+
+
+async def _run(site_dir: Path, out_dir: Path) -> int:
+    from pagefind.index import IndexConfig, PagefindIndex
+
+    config = IndexConfig(force_language="ja", output_path=str(out_dir))
+    async with PagefindIndex(config=config) as index:
+        result = await index.add_directory(str(site_dir), glob="r/**/*.html")
+        await index.write_files(output_path=str(out_dir))
+        return int(result.get("page_count", 0))
+
+
+def index_pages(pages: dict[str, bytes]) -> dict[str, bytes]:
+    """Pagefind's output for the record pages, as 'pagefind/<name>' -> bytes."""
+    records = {p: b for p, b in pages.items() if p.startswith("r/") and p.endswith(".html")}
+    with tempfile.TemporaryDirectory(prefix="tsunagu-index-") as tmp:
+        os.chmod(tmp, 0o700)
+        site_dir, out_dir = Path(tmp, "pages"), Path(tmp, "pagefind")
+        for path, data in records.items():
+            target = site_dir / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        try:
+            count = asyncio.run(_run(site_dir, out_dir))
+        except Exception as exc:  # the Pagefind service reports failures as plain exceptions
+            raise BuildError(f"search index: Pagefind failed: {exc}") from exc
+        if records and count != len(records):
+            raise BuildError(f"search index: Pagefind indexed {count} of {len(records)} record pages")
+        out = {}
+        for file in sorted(out_dir.rglob("*")):
+            rel = file.relative_to(out_dir).as_posix()
+            if file.is_file() and not file.name.startswith(UNUSED):
+                out[f"pagefind/{rel}"] = file.read_bytes()
+        return out

@@ -1,0 +1,22 @@
+"""Markdown fields to safe HTML: rendered with `markdown`, then sanitised with `nh3`."""
+
+from __future__ import annotations
+
+import markdown as md
+import nh3
+
+_TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "b", "i", "code", "pre", "blockquote",
+         "h3", "h4", "h5", "h6", "a", "table", "thead", "tbody", "tr", "th", "td", "hr", "del"}
+_ATTRS = {"a": {"href", "title"}}
+
+
+def render_markdown(text: str | None) -> str:
+    """Markdown to HTML that carries no script, style, event handler or foreign markup."""
+    if not text:
+        return ""
+    # Raw HTML in the source is escaped first: people write Markdown here, not HTML.
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    html = md.markdown(escaped, extensions=["sane_lists", "nl2br", "tables"], output_format="html")
+    # Same-page links only for relative URLs, and http(s)/mailto/tel for the rest.
+    return nh3.clean(html, tags=_TAGS, attributes=_ATTRS, url_schemes={"http", "https", "mailto", "tel"},
+                     link_rel="noopener noreferrer nofollow")

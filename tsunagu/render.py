@@ -1,0 +1,190 @@
+"""Render stage: the validated directory to plaintext HTML pages and data files (nothing written)."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import hashlib
+import hmac
+import io
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import jinja2
+
+from tsunagu.config import Config
+from tsunagu.markup import render_markdown
+from tsunagu.models import (ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA,
+                            Physician, Provider)
+from tsunagu.textsearch import index_tokens
+from tsunagu.validate import Directory
+
+ACCEPTANCE_KEYS = ("new_clients", "alternative_support", "post_infection")
+WEEKDAYS = tuple(WEEKDAY_JA)
+
+
+@dataclass
+class Entry:
+    """A record with what every page needs to show it."""
+
+    kind: str          # provider | physician
+    record: Provider | Physician
+    path: str          # output folder, e.g. r/k3j2…/
+    updated: dt.date
+    age_days: int
+    stale: bool
+
+
+def page_token(key: str, kind: str, rid: str) -> str:
+    """An opaque, stable folder name for a record: a keyed hash of its id, not its text."""
+    digest = hmac.new(key.encode(), f"{kind}:{rid}".encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest[:10]).decode().lower()
+
+
+def make_entries(directory: Directory, config: Config) -> tuple[list[Entry], list[Entry]]:
+    """Providers and physicians as entries with paths and staleness, newest first."""
+    key = config.path_key or directory.site.site_id or directory.site.title
+    limit = directory.site.stale_after_days
+
+    def entry(kind: str, record, updated: dt.date) -> Entry:
+        age = (config.today - updated).days
+        return Entry(kind, record, f"r/{page_token(key, kind, record.id)}/", updated, age, age > limit)
+
+    providers = [entry("provider", p, p.status.updated) for p in directory.providers]
+    physicians = [entry("physician", p, p.contact.updated) for p in directory.physicians]
+    by_name = lambda e: (e.record.name_kana or e.record.name, e.record.id)  # noqa: E731
+    return sorted(providers, key=by_name), sorted(physicians, key=by_name)
+
+
+def glance(directory: Directory, providers: list[Entry]) -> list[dict]:
+    """Per service and area: how many providers accept (or conditionally accept) each kind of client."""
+    rows = []
+    for service in directory.site.services:
+        cells, total = [], 0
+        for area in directory.site.areas:
+            group = [e.record for e in providers if service in e.record.services and e.record.area == area
+                     and e.record.status.operation not in ("closed", "suspended")]
+            counts = {k: sum(getattr(p.status, k) in ("accepting", "conditional") for p in group)
+                      for k in ACCEPTANCE_KEYS}
+            cells.append({"area": area, "total": len(group), **counts})
+            total += len(group)
+        if total:
+            rows.append({"service": service, "cells": cells, "total": total})
+    return rows
+
+
+def search_text(entry: Entry, synonyms: dict[str, list[str]]) -> str:
+    """The n-gram tokens of everything a care manager may type to find this record."""
+    r = entry.record
+    texts = [r.name, r.name_kana or "", r.area, r.address, r.phone, r.fax or "", r.notes or ""]
+    if isinstance(r, Provider):
+        texts += [*r.services, r.office_number or "", r.status.conditions or "", r.hours or "",
+                  OPERATION_JA[r.status.operation]]
+    else:
+        texts += [r.clinic, r.clinic_kana or "", *r.specialties, r.contact.via or "", r.contact.notes or ""]
+        texts += ["訪問診療"] if r.home_visits else []
+        texts += ["地域ケアサポート医"] if r.care_support_doctor else []
+    joined = "\n".join(texts)
+    texts += [word for word, targets in synonyms.items() if any(t in joined for t in targets)]
+    return index_tokens([t for t in texts if t])
+
+
+def _environment(config: Config) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(config.templates_dir)),
+                             autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(render_markdown(text))
+    env.filters["jdate"] = lambda d: f"{d.year}年{d.month}月{d.day}日" if d else ""
+    env.filters["tel"] = lambda p: "tel:" + p.replace("-", "")
+    env.globals.update(ACCEPTANCE_JA=ACCEPTANCE_JA, OPERATION_JA=OPERATION_JA, METHOD_JA=METHOD_JA,
+                       WEEKDAY_JA=WEEKDAY_JA, WEEKDAYS=WEEKDAYS, STATUS_FIELDS_JA=STATUS_FIELDS_JA,
+                       ACCEPTANCE_KEYS=ACCEPTANCE_KEYS, urlencode=urlencode)
+    return env
+
+
+def _weekly(record: Physician) -> list[dict]:
+    """Contact windows as rows of a weekly table: one row per time, a cell per weekday."""
+    rows: dict[str, dict[str, list[str]]] = {}
+    for window in record.contact.windows:
+        row = rows.setdefault(window.time, {d: [] for d in WEEKDAYS})
+        for day in window.days:
+            row[day].extend(METHOD_JA[m] for m in (window.methods or record.contact.methods or []))
+            row[day] = list(dict.fromkeys(row[day])) or ["可"]
+    return [{"time": t, "days": rows[t]} for t in sorted(rows)]
+
+
+def records_json(directory: Directory, providers: list[Entry], physicians: list[Entry]) -> bytes:
+    """Every record as JSON for client features and export (encrypted like the pages)."""
+    def dump(e: Entry) -> dict:
+        data = e.record.model_dump(mode="json", exclude_none=True)
+        return {"kind": e.kind, "path": e.path, "stale": e.stale, **data}
+    payload = {"site": directory.site.model_dump(mode="json", include={"title", "region", "areas", "services"}),
+               "records": [dump(e) for e in providers + physicians]}
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def providers_csv(providers: list[Entry]) -> bytes:
+    """The daily status sheet as CSV (UTF-8 with BOM so spreadsheet programs read Japanese)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["事業所名", "サービス", "地域", "電話", "営業", *STATUS_FIELDS_JA.values(), "空き",
+                     "条件", "確認日", "更新が古い"])
+    for e in providers:
+        s = e.record.status
+        writer.writerow([e.record.name, "・".join(e.record.services), e.record.area, e.record.phone,
+                         OPERATION_JA[s.operation], *(ACCEPTANCE_JA[getattr(s, k)] for k in ACCEPTANCE_KEYS),
+                         "" if s.vacancies is None else s.vacancies, (s.conditions or "").strip(),
+                         s.updated.isoformat(), "はい" if e.stale else ""])
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+def _form_links(repository: str, e: Entry) -> dict[str, str]:
+    """Prefilled issue-form links: update the entry, or confirm it unchanged."""
+    from tsunagu.forms import update_form_url
+
+    return {"update": update_form_url(repository, e.kind, e.record),
+            "confirm": update_form_url(repository, e.kind, e.record, confirm=True)}
+
+
+def render_site(directory: Directory, config: Config) -> dict[str, bytes]:
+    """Every protected file of the site, as output path -> bytes."""
+    env = _environment(config)
+    providers, physicians = make_entries(directory, config)
+    site = directory.site
+    common = {"site": site, "demo": config.demo, "today": config.today, "built": config.today,
+              "imported": any(p.source for p in directory.providers),
+              "sources": sorted({f for p in directory.providers if p.source for f in p.source.files})}
+    out: dict[str, bytes] = {}
+
+    def page(path: str, template: str, **context) -> None:
+        depth = path.count("/")
+        html = env.get_template(template).render(root="../" * depth, page_path=path, **common, **context)
+        out[path] = html.encode()
+
+    newest = sorted(providers + physicians, key=lambda e: e.updated, reverse=True)[:12]
+    notices = sorted(directory.notices, key=lambda n: (n.meta.pinned, n.meta.date), reverse=True)
+    page("index.html", "home.html", glance=glance(directory, providers), newest=newest, notices=notices[:3],
+         stale_count=sum(e.stale for e in providers + physicians), providers=providers, physicians=physicians)
+    areas = [(i + 1, a, [e for e in providers if e.record.area == a]) for i, a in enumerate(site.areas)]
+    page("providers/index.html", "providers.html", areas=areas)
+    for number, area, group in areas:
+        page(f"providers/{number}/index.html", "provider_list.html", area=area, entries=group)
+    page("physicians/index.html", "physicians.html",
+         areas=[(a, [e for e in physicians if e.record.area == a]) for a in site.areas])
+    page("status/index.html", "status.html", entries=providers)
+    page("notices/index.html", "notices.html", notices=notices)
+    page("desks/index.html", "desks.html")
+    page("search/index.html", "search.html")
+    page("404.html", "not_found.html")
+    for e in providers + physicians:
+        form_links = _form_links(site.repository, e) if site.repository else {}
+        page(f"{e.path}index.html", f"{e.kind}.html", e=e, r=e.record, forms=form_links,
+             weekly=_weekly(e.record) if e.kind == "physician" else [],
+             tokens=search_text(e, site.synonyms))
+    out["data/records.json"] = records_json(directory, providers, physicians)
+    out["data/status.csv"] = providers_csv(providers)
+    return out

@@ -1,0 +1,64 @@
+"""Local preview: build, serve site/ on 127.0.0.1, rebuild when data or templates change."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+from rich.console import Console
+
+from tsunagu.builder import build
+from tsunagu.config import DEMO_PASSWORD, Config, today_jst
+from tsunagu.errors import TsunaguError
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
+                      ".js": "text/javascript", ".json": "application/json", ".enc": "application/octet-stream",
+                      ".pagefind": "application/octet-stream"}
+
+    def end_headers(self) -> None:
+        # What a static host should also send; the pages carry the same policy as <meta>.
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("Referrer-Policy", "no-referrer")
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - signature of the base class
+        pass
+
+
+def _rebuild(config: Config, console: Console) -> None:
+    config.today = today_jst()
+    try:
+        report = build(config)
+        console.print(f"[green]ビルドしました[/] ({sum(report.seconds.values()):.1f} 秒)")
+    except TsunaguError as exc:
+        console.print(f"[red]ビルドできませんでした[/]（前回のサイトを表示し続けます）:\n{exc}", markup=True)
+
+
+def _watch(config: Config, console: Console) -> None:
+    from watchfiles import watch
+
+    paths = [str(p) for p in (config.data_dir, config.templates_dir, config.static_dir) if Path(p).exists()]
+    for _changes in watch(*paths):
+        _rebuild(config, console)
+
+
+def serve(config: Config, port: int, *, watch: bool, console: Console) -> None:
+    """Serve until interrupted."""
+    _rebuild(config, console)
+    handler = functools.partial(_Handler, directory=str(config.out_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    if watch:
+        threading.Thread(target=_watch, args=(config, console), daemon=True).start()
+    password = "（設定したパスワード）" if config.passwords else DEMO_PASSWORD
+    console.print(f"http://127.0.0.1:{port}/ を開いてください。パスワード: {password}  （終了: Ctrl+C）", markup=False)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()

@@ -1,0 +1,132 @@
+// Search page: Pagefind over the encrypted index (the service worker decrypts its files).
+// Queries become the same character n-gram tokens as the index (see tsunagu/textsearch.py).
+const root = new URL(document.body.dataset.root || "./", location.href);
+const form = document.getElementById("search-form");
+const input = document.getElementById("search-q");
+const list = document.getElementById("search-results");
+const status = document.getElementById("search-status");
+const more = document.getElementById("search-more");
+const PAGE = 20;
+
+// URL parameter -> Pagefind filter name (values are the Japanese labels shown on the site).
+const FILTERS = { kind: "種別", area: "地域", service: "サービス", new_clients: "新規受入",
+  alternative_support: "代替支援", post_infection: "感染後受入" };
+const FLAGS = { home_visits: ["訪問診療", "対応"], care_support_doctor: ["地域ケアサポート医", "はい"] };
+
+const DROP = /[\s\u3000!-/:-@[-`{-~、。・「」『』（）()【】［］〔〕〈〉《》”“’‘:;,.\-‐‑‒–—―−－〜~ー]+/gu;
+export function normalize(text) {
+  const t = text.normalize("NFKC").toLowerCase()
+    .replace(/[\u30a1-\u30f6]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0x60));
+  return t.replace(DROP, "");
+}
+const token = (gram) => "k" + Array.from(gram, (c) => c.codePointAt(0).toString(16).padStart(5, "0")).join("");
+export function queryTokens(text) {
+  const out = [];
+  for (const word of text.split(/\s+/)) {
+    const chars = Array.from(normalize(word));
+    if (chars.length === 1) out.push(token(chars[0]));
+    for (let i = 0; i + 1 < chars.length; i++) out.push(token(chars[i] + chars[i + 1]));
+  }
+  return [...new Set(out)];
+}
+window.tsunaguSearch = { normalize, queryTokens };
+
+let pagefind = null;
+async function engine() {
+  if (!pagefind) {
+    pagefind = await import(new URL("pagefind/pagefind.js", root).href);
+    await pagefind.options({ baseUrl: root.pathname });
+    await pagefind.init();
+  }
+  return pagefind;
+}
+
+function readParams() {
+  const p = new URLSearchParams(location.search);
+  for (const el of form.elements) {
+    if (!el.name) continue;
+    if (el.type === "checkbox") el.checked = p.get(el.name) === "1";
+    else if (p.has(el.name)) el.value = p.get(el.name);
+  }
+}
+function writeParams() {
+  const p = new URLSearchParams();
+  for (const el of form.elements) {
+    if (!el.name) continue;
+    if (el.type === "checkbox") { if (el.checked) p.set(el.name, "1"); }
+    else if (el.value) p.set(el.name, el.value);
+  }
+  const qs = p.toString();
+  history.replaceState(null, "", qs ? "?" + qs : location.pathname);
+}
+function filters() {
+  const f = {};
+  for (const [param, name] of Object.entries(FILTERS)) {
+    const v = form.elements[param] && form.elements[param].value;
+    if (v) f[name] = v;
+  }
+  for (const [param, [name, value]] of Object.entries(FLAGS)) if (form.elements[param].checked) f[name] = value;
+  return f;
+}
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text != null) e.textContent = text;   // text nodes only: record text is never parsed as HTML
+  return e;
+}
+function render(data) {
+  const m = data.meta || {};
+  const li = el("li", "card result");
+  const a = el("a", "card-title", m.title || "(名称なし)");
+  a.href = data.url;
+  li.append(a);
+  if (m.clinic) li.append(" ", el("span", "clinic", m.clinic));
+  li.append(el("p", "meta", [m.kind, m.area, m.services].filter(Boolean).join(" ／ ")));
+  if (m.status) li.append(el("p", "small status-line", m.status));
+  if (m.updated) li.append(el("p", "small" + (m.updated.includes("古い") ? " stale" : ""), "確認日: " + m.updated));
+  return li;
+}
+
+let run = 0, pending = [], tokens = [];
+async function search() {
+  const mine = ++run;
+  writeParams();
+  const q = input.value.trim();
+  tokens = queryTokens(q);
+  const f = filters();
+  const sort = form.elements.sort.value ? { updated: "desc" } : undefined;
+  if (!tokens.length && !Object.keys(f).length) f["種別"] = { any: ["事業所", "医師"] };  // browse everything
+  status.textContent = "検索しています…";
+  const pf = await engine();
+  const res = await pf.search(tokens.length ? tokens.join(" ") : null, { filters: f, sort });
+  if (mine !== run) return;
+  list.replaceChildren();
+  pending = res.results;
+  await showMore(mine, q);
+}
+async function showMore(mine, q) {
+  let shown = 0;
+  while (pending.length && shown < PAGE) {
+    const batch = pending.splice(0, PAGE);
+    const datas = await Promise.all(batch.map((r) => r.data()));
+    if (mine !== run) return;
+    for (const d of datas) {
+      // Pagefind drops query words it has never seen; every token must really be in the record.
+      const words = tokens.length ? new Set(d.content.split(/\s+/)) : null;
+      if (words && !tokens.every((t) => words.has(t))) continue;
+      list.append(render(d)); shown++;
+    }
+  }
+  const count = list.children.length;
+  more.hidden = !pending.length;
+  status.textContent = count ? `${count} 件${pending.length ? "以上" : ""}見つかりました` + (q ? `（「${q}」）` : "")
+                             : "見つかりませんでした。言葉を短くするか、絞り込みを外してください。";
+}
+
+let timer;
+form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(search, 120); });
+form.addEventListener("submit", (e) => { e.preventDefault(); search(); });
+more.addEventListener("click", () => showMore(run, input.value.trim()));
+readParams();
+search();

@@ -1,0 +1,49 @@
+"""Search text: one normalisation for index and query (mirrored in static/search.js), and n-gram tokens.
+
+Pagefind segments Japanese with Lindera at index time and Intl.Segmenter at query time; they
+disagree on compounds and place names. Indexing character n-grams as plain ASCII tokens, and
+turning the query into the same tokens, makes partial words and compounds match either way.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Everything that is not a letter or digit is dropped, so 029-000-1111 and 0290001111 agree.
+_DROP = re.compile(r"[\s\u3000!-/:-@\[-`{-~、。・「」『』（）()【】［］〔〕〈〉《》”“’‘・:;,.\-‐‑‒–—―−－〜~ー]+")
+
+
+def normalize(text: str) -> str:
+    """NFKC (width), lower case, katakana folded to hiragana, separators dropped."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in text)
+    return _DROP.sub("", text)
+
+
+def token(gram: str) -> str:
+    """An n-gram as one ASCII word that no segmenter splits: 'k' + 5 hex digits per character."""
+    return "k" + "".join(f"{ord(c):05x}" for c in gram)
+
+
+def query_tokens(text: str) -> list[str]:
+    """Tokens a query must all match: bigrams of each normalised word (a unigram for one character)."""
+    out: list[str] = []
+    for word in text.split():
+        norm = normalize(word)
+        grams = [norm] if len(norm) == 1 else [norm[i:i + 2] for i in range(len(norm) - 1)]
+        out.extend(token(g) for g in grams if g)
+    return list(dict.fromkeys(out))
+
+
+def index_tokens(texts: list[str]) -> str:
+    """Space-separated unigram and bigram tokens of the given texts, each once."""
+    seen: dict[str, None] = {}
+    for text in texts:
+        # The whole field at once, so "山田 太郎" also matches a query typed as "山田太郎".
+        norm = normalize(text)
+        for i, ch in enumerate(norm):
+            seen[token(ch)] = None
+            if i + 1 < len(norm):
+                seen[token(norm[i:i + 2])] = None
+    return " ".join(seen)
