@@ -428,3 +428,8 @@ def test_imported_data_validates_and_builds(data: Path, tmp_path: Path):
     assert directory is not None
     result = CliRunner().invoke(cli, ["validate", "--data", str(data)])
     assert result.exit_code == 0, result.output
+    out = tmp_path / "site"
+    result = CliRunner().invoke(cli, ["build", "--data", str(data), "--out", str(out), "--no-search",
+                                      "--today", "2026-01-10"])
+    assert result.exit_code == 0, result.output
+    assert (out / "index.html").is_file() or any(out.iterdir())
