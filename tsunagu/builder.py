@@ -32,7 +32,7 @@ def build(config: Config) -> BuildReport:
     """Build the encrypted site into config.out_dir; nothing is written unless every check passes."""
     timer = _Timer()
     # Gather and check everything first: data, then passwords.
-    tree = load_tree(config.data_dir)
+    tree = load_tree(config.data_dir, keep_going=True)
     timer.lap("load")
     directory = validate_tree(tree, config.today)
     timer.lap("validate")

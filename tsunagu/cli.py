@@ -76,7 +76,7 @@ def build_command(data_dir: Path = Path("data"), out_dir: Path = Path("site"), p
 @TODAY_OPTION
 def validate_command(data_dir: Path, fmt: str, today) -> None:
     """Check the data only; exit 0 when clean, 1 with every error listed."""
-    directory = _run(lambda: validate_tree(load_tree(data_dir), _today(today)), fmt)
+    directory = _run(lambda: validate_tree(load_tree(data_dir, keep_going=True), _today(today)), fmt)
     console.print(f"[green]OK[/]: 事業所 {len(directory.providers)} 件・医師 {len(directory.physicians)} 名・"
                   f"お知らせ {len(directory.notices)} 件、エラーはありません。")
 

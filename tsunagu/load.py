@@ -83,6 +83,7 @@ class Tree:
     providers: list[Document]
     physicians: list[Document]
     notices: list[Document]
+    problems: list[Problem] = field(default_factory=list)  # files that could not be read (keep_going)
 
 
 def display_path(path: Path) -> str:
@@ -280,8 +281,12 @@ def _files(folder: Path, suffixes: tuple[str, ...], problems: list[Problem]) -> 
     return found
 
 
-def load_tree(data_dir: Path) -> Tree:
-    """Load every file of a data directory; raises DataError listing all that cannot be read."""
+def load_tree(data_dir: Path, *, keep_going: bool = False) -> Tree:
+    """Load every file of a data directory; raises DataError listing all that cannot be read.
+
+    With keep_going, the readable files are returned and the problems kept on the Tree, so
+    validate_tree reports them together with the problems of the other files.
+    """
     data_dir = Path(data_dir)
     problems: list[Problem] = []
     if not data_dir.is_dir():
@@ -298,6 +303,6 @@ def load_tree(data_dir: Path) -> Tree:
                   if (d := load_yaml_file(p, problems))]
     notices = [d for p in _files(data_dir / "notices", (".md",), problems)
                if (d := load_markdown_file(p, problems))]
-    if problems:
+    if problems and not keep_going:
         raise DataError(problems)
-    return Tree(data_dir, site, providers, physicians, notices)
+    return Tree(data_dir, site, providers, physicians, notices, problems)

@@ -134,6 +134,9 @@ class Provider(Strict):
     @field_validator("office_number", mode="before")
     @classmethod
     def _office_number_text(cls, value: Any) -> Any:
+        # Unquoted, a number not starting with 0 (e.g. 1270100011 in Chiba) is read as an int.
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
         return unicodedata.normalize("NFKC", value) if isinstance(value, str) else value
 
     @field_validator("name_kana")

@@ -241,7 +241,7 @@ def _validate_notice(doc: Document, today: dt.date, problems: list[Problem]) -> 
 
 def validate_tree(tree: Tree, today: dt.date) -> Directory:
     """Check every document; raise DataError with all problems, or return the Directory."""
-    problems: list[Problem] = []
+    problems: list[Problem] = list(tree.problems)
     site = _validate_site(tree.site, problems)
     providers = [_validate_record(d, Provider, site, today, problems) for d in tree.providers]
     physicians = [_validate_record(d, Physician, site, today, problems) for d in tree.physicians]

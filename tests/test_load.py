@@ -1,0 +1,140 @@
+"""Load stage: YAML with the line of every value, and hostile files refused quickly and cleanly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import PROVIDER_X, TODAY, problems, write
+from tsunagu.errors import DataError
+from tsunagu.load import MAX_DEPTH, MAX_FILE_BYTES, load_tree, parse_yaml
+
+HOSTILE_FILE = Path("data/providers/hostile.yaml")
+
+
+def test_values_and_lines_are_kept():
+    found = []
+    doc = parse_yaml(PROVIDER_X, "x.yaml", found)
+    assert found == []
+    assert doc.value["status"]["new_clients"] == "accepting"
+    assert doc.value["status"]["updated"] == dt.date(2026, 11, 20)
+    assert doc.value["office_number"] == "0870100099"
+    assert doc.line(("status", "new_clients")) == 12
+    assert doc.line(("services", 0)) == 4
+    assert doc.line(("status", "operation")) == 10, "a missing field is located at its parent"
+
+
+def test_yaml_1_1_surprises_stay_text():
+    # yes/no/on/off and 13:00 stay as written, so the error can show what the person wrote.
+    found = []
+    doc = parse_yaml("a: yes\nb: no\nc: on\nd: 13:00\ne: 0870100011\nf: true\ng: 012\n", "x.yaml", found)
+    assert doc.value == {"a": "yes", "b": "no", "c": "on", "d": "13:00", "e": "0870100011", "f": True, "g": "012"}
+
+
+def test_duplicate_key(data_dir):
+    write(HOSTILE_FILE, "name: a\nname: b\n")
+    assert problems(data_dir) == ["data/providers/hostile.yaml:2: duplicate key 'name' (first at line 1)"]
+
+
+def test_missing_data_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(DataError) as info:
+        load_tree(Path("nowhere"))
+    assert str(info.value) == "nowhere: data folder not found\n1 error found; nothing was written."
+
+
+def test_missing_site_yaml(data_dir):
+    (data_dir / "site.yaml").unlink()
+    assert problems(data_dir) == ["data/site.yaml: missing: every data folder needs a site.yaml"]
+
+
+def test_unexpected_files_and_folders(data_dir):
+    write(data_dir / "providers" / "list.json", "{}")
+    (data_dir / "physicians" / "old").mkdir()
+    assert problems(data_dir) == [
+        "data/physicians/old: unexpected folder; expected .yaml or .yml files",
+        "data/providers/list.json: unexpected file; expected .yaml or .yml files",
+    ]
+
+
+def _alias_bomb() -> bytes:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for i in range(1, 10):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]")
+    return ("\n".join(lines) + "\n").encode()
+
+
+HOSTILE = {
+    "billion laughs": (_alias_bomb(),
+                       "data/providers/hostile.yaml:1: YAML anchors and aliases (& and *) are not allowed; "
+                       "write the value out"),
+    "a single anchor": (b"name: &n x\nname_kana: y\n",
+                        "data/providers/hostile.yaml:1: YAML anchors and aliases (& and *) are not allowed; "
+                        "write the value out"),
+    "10,000 nested [": (b"name: " + b"[" * 10_000 + b"]" * 10_000 + b"\n",
+                        f"data/providers/hostile.yaml:1: nesting deeper than {MAX_DEPTH} levels"),
+    "10,000 unclosed [": (b"name: " + b"[" * 10_000 + b"\n",
+                          f"data/providers/hostile.yaml:1: nesting deeper than {MAX_DEPTH} levels"),
+    "deep mappings": (("a:\n" + "".join(" " * (i + 1) + "b:\n" for i in range(40))).encode(),
+                      f"data/providers/hostile.yaml:{MAX_DEPTH + 1}: nesting deeper than {MAX_DEPTH} levels"),
+    "huge file": (b"name: " + b"x" * (MAX_FILE_BYTES + 10) + b"\n",
+                  f"data/providers/hostile.yaml: file too large ({MAX_FILE_BYTES + 17:,} bytes; "
+                  f"at most {MAX_FILE_BYTES:,})"),
+    "Latin-1 byte": (b"name: x\naddress: caf\xe9\n",
+                     "data/providers/hostile.yaml:2: not UTF-8 text (byte 0xe9); save the file as UTF-8"),
+    "Shift_JIS": ("name: デイサービス\n".encode("shift_jis"),
+                  "data/providers/hostile.yaml:1: not UTF-8 text (byte 0x83); save the file as UTF-8"),
+    "tab indentation": (b"name: x\nstatus:\n\tupdated: 2026-11-20\n",
+                        "data/providers/hostile.yaml:3: tab character in indentation; indent with spaces"),
+    "NUL": (b"name: x\nphone: 029\x00\n", "data/providers/hostile.yaml:2: NUL character in text"),
+    "two documents": (PROVIDER_X.encode() + b"---\nname: y\n",
+                      "data/providers/hostile.yaml:15: only one YAML document per file (remove the second '---')"),
+    "python tag": (b"name: !!python/name:os.system ''\n",
+                   "data/providers/hostile.yaml:1: unsupported YAML tag 'tag:yaml.org,2002:python/name:os.system'"),
+    "unclosed list": (b"name: [a\n", "data/providers/hostile.yaml:2: not valid YAML: did not find expected ',' or ']'"),
+    "many values": (("a: [" + ",".join(["1"] * 30_000) + "]\n").encode(),
+                    "data/providers/hostile.yaml:1: too many values (more than 20000) for one record"),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE))
+def test_hostile_yaml_is_refused_quickly_with_a_clear_error(data_dir, case):
+    content, expected = HOSTILE[case]
+    HOSTILE_FILE.write_bytes(content)
+    start = time.perf_counter()
+    found = problems(data_dir)
+    took = time.perf_counter() - start
+    assert found == [expected]
+    assert took < 2, f"{case}: took {took:.1f} s"
+
+
+@pytest.mark.parametrize("case", ["billion laughs", "10,000 nested [", "NUL", "two documents"])
+def test_hostile_yaml_through_the_cli_prints_no_traceback(data_dir, case):
+    import subprocess
+    import sys
+
+    from tsunagu.config import REPO_DIR
+
+    HOSTILE_FILE.write_bytes(HOSTILE[case][0])
+    start = time.perf_counter()
+    run = subprocess.run([sys.executable, str(REPO_DIR / "build.py"), "validate", "--data", "data",
+                          "--today", TODAY.isoformat()], capture_output=True, text=True, timeout=30)
+    assert time.perf_counter() - start < 10
+    assert run.returncode == 1
+    assert "Traceback" not in run.stdout + run.stderr
+    assert HOSTILE[case][1] in run.stderr
+    assert run.stderr.rstrip().endswith("1 error found; nothing was written.")
+
+
+def test_notice_front_matter_lines_count_from_the_file_top(data_dir):
+    write(data_dir / "notices" / "2026-11-21-bad.md", "---\ntitle: お知らせ\ndate: 2026-11-40\n---\n本文\n")
+    assert problems(data_dir) == [
+        "data/notices/2026-11-21-bad.md:3: date: expected a date such as 2026-11-20; got '2026-11-40'"]
+
+
+def test_utf8_bom_is_accepted(data_dir):
+    (data_dir / "providers" / "day-x.yaml").write_bytes("\ufeff".encode() + PROVIDER_X.encode())
+    assert problems(data_dir) == []
