@@ -238,3 +238,38 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     make_tree(tmp_path)
     return Path("data")
+
+
+def elements(html: str | bytes) -> list[tuple[str, dict[str, str]]]:
+    """Every start tag of an HTML text as (tag, attributes), as a browser would parse them."""
+    from html.parser import HTMLParser
+
+    found: list[tuple[str, dict[str, str]]] = []
+
+    class Collector(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append((tag, {k: v or "" for k, v in attrs}))
+
+        handle_startendtag = handle_starttag
+
+    Collector(convert_charrefs=True).feed(html.decode() if isinstance(html, bytes) else html)
+    return found
+
+
+def active_content(html: str | bytes, allowed_scripts: tuple[str, ...] = ()) -> list[str]:
+    """What in a page could run, style or frame: scripts, event handlers, style, javascript: URLs."""
+    bad = []
+    for tag, attrs in elements(html):
+        if tag in ("iframe", "frame", "object", "embed", "svg", "math", "style", "form", "base", "img"):
+            if not (tag == "form" and attrs.get("role") == "search"):
+                bad.append(f"<{tag}>")
+        if tag == "script" and not attrs.get("src", "").endswith(allowed_scripts or ("\0",)):
+            bad.append(f"<script {attrs}>")
+        for name, value in attrs.items():
+            if name.startswith("on") or name == "style":
+                bad.append(f"<{tag} {name}=…>")
+            if name in ("href", "src", "action", "formaction", "xlink:href"):
+                scheme = "".join(value.split()).lower()
+                if scheme.startswith(("javascript:", "data:", "vbscript:")):
+                    bad.append(f"<{tag} {name}={value!r}>")
+    return bad

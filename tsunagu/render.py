@@ -135,11 +135,19 @@ def providers_csv(providers: list[Entry]) -> bytes:
                      "条件", "確認日", "更新が古い"])
     for e in providers:
         s = e.record.status
-        writer.writerow([e.record.name, "・".join(e.record.services), e.record.area, e.record.phone,
+        writer.writerow([_sheet_cell(v) for v in [
+                         e.record.name, "・".join(e.record.services), e.record.area, e.record.phone,
                          OPERATION_JA[s.operation], *(ACCEPTANCE_JA[getattr(s, k)] for k in ACCEPTANCE_KEYS),
                          "" if s.vacancies is None else s.vacancies, (s.conditions or "").strip(),
-                         s.updated.isoformat(), "はい" if e.stale else ""])
+                         s.updated.isoformat(), "はい" if e.stale else ""]])
     return ("\ufeff" + out.getvalue()).encode()
+
+
+def _sheet_cell(value):
+    """Text a spreadsheet would run as a formula (=, +, -, @ first; a Markdown list too) is kept as text."""
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + value
+    return value
 
 
 def _form_links(repository: str, e: Entry) -> dict[str, str]:

@@ -1,0 +1,231 @@
+"""Render stage: every page kind of the fixture tree, before encryption."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+
+from conftest import FAST, PHYSICIANS, PROVIDERS, TODAY, active_content, elements, load_directory, make_tree
+from tsunagu.config import Config
+from tsunagu.render import make_entries, render_site
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    root = tmp_path_factory.mktemp("render")
+    directory = load_directory(make_tree(root))
+    config = Config(data_dir=root / "data", out_dir=root / "site", today=TODAY, iterations=FAST)
+    providers, physicians = make_entries(directory, config)
+    paths = {e.record.id: f"{e.path}index.html" for e in providers + physicians}
+    return render_site(directory, config), paths
+
+
+@pytest.fixture(scope="module")
+def pages(rendered):
+    return rendered[0]
+
+
+def text(pages, path: str) -> str:
+    return pages[path].decode()
+
+
+def page_of(rendered, rid: str) -> str:
+    pages, paths = rendered
+    return pages[paths[rid]].decode()
+
+
+def squash(html: str) -> str:
+    """Tags removed and whitespace collapsed, for checking what a reader sees."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_page_set(pages, rendered):
+    expected = {"index.html", "404.html", "providers/index.html", "providers/1/index.html", "providers/2/index.html",
+                "providers/3/index.html", "physicians/index.html", "status/index.html", "notices/index.html",
+                "desks/index.html", "search/index.html", "data/records.json", "data/status.csv"}
+    assert set(pages) == expected | set(rendered[1].values())
+    assert len(rendered[1]) == len(PROVIDERS) + len(PHYSICIANS)
+
+
+def test_every_page_is_japanese_and_self_contained(pages):
+    for path, data in pages.items():
+        if not path.endswith(".html"):
+            continue
+        html = data.decode()
+        assert html.startswith("<!doctype html>\n<html lang=\"ja\">"), path
+        assert "Content-Security-Policy" in html and "default-src 'self'" in html, path
+        for tag, attrs in elements(html):
+            # Assets load only from the site's own origin: no CDN, fonts, analytics or map tiles.
+            if tag in ("script", "link", "img", "iframe", "source", "audio", "video", "embed", "object"):
+                for name in ("src", "href", "data", "srcset"):
+                    value = attrs.get(name, "")
+                    assert not re.match(r"^\s*(https?:)?//", value, re.I), f"{path}: <{tag} {name}={value!r}>"
+        assert "https://fonts." not in html and "cdn" not in html.lower(), path
+
+
+def test_output_paths_are_opaque(pages):
+    names = []
+    for rid, text_ in {**PROVIDERS, **PHYSICIANS}.items():
+        names.append(rid)
+        names += re.findall(r"^\s*(?:name|clinic|name_kana): (.+)$", text_, re.M)
+    for path in pages:
+        for name in names:
+            assert name not in path, f"{path} holds {name!r}"
+    for part in {p.split("/")[1] for p in pages if p.startswith("r/")}:
+        assert re.fullmatch(r"[a-z2-7]{16}", part), part
+
+
+def test_record_paths_are_stable_and_keyed(tmp_path):
+    directory = load_directory(make_tree(tmp_path))
+    a = make_entries(directory, Config(today=TODAY))[0]
+    b = make_entries(directory, Config(today=TODAY))[0]
+    c = make_entries(directory, Config(today=TODAY, path_key="another secret"))[0]
+    assert [e.path for e in a] == [e.path for e in b]
+    assert not {e.path for e in a} & {e.path for e in c}
+
+
+def test_home_glance_counts(pages):
+    home = text(pages, "index.html")
+    # 通所介護 × 北部: さくら (受入可 / 条件付き / 受入不可) and かえで (条件付き / 未回答 / 受入可).
+    assert 'aria-label="北部の通所介護: 新規 2、代替支援 1、感染後 1、計 2 事業所"' in home
+    assert 'aria-label="北部の居宅介護支援: 新規 1、代替支援 0、感染後 1、計 1 事業所"' in home
+    # The only 訪問介護 provider is suspended: no row for it.
+    glance = home[home.index('<table class="glance">'):home.index("</table>")]
+    assert "訪問介護" not in glance
+    assert "事業所 3 件・医師 2 名。" in home
+    assert "確認日が14日より前の情報が 2 件" in home
+    assert "年末年始の受入れ状況の更新のお願い" in home
+
+
+def test_provider_page(rendered):
+    html = page_of(rendered, "day-sakura")
+    seen = squash(html)
+    assert "<title>デイサービスさくら | つなぐ テスト市</title>" in html
+    assert "新規利用者 ○ 受入可" in seen
+    assert "代替支援 休止・閉鎖事業所の利用者 △ 条件付きで可" in seen
+    assert "感染者が発生した医療機関の受診者・退院者 × 受入不可" in seen
+    assert "空き 3" in seen
+    assert "受入れの条件 入浴は午前のみ。送迎は北部エリアに限ります。" in seen
+    assert "2026年11月20日確認" in seen and "更新が古い" not in seen
+    assert '<a href="tel:0290001011">029-000-1011</a>' in html
+    assert "0870100011" in seen and "定員 30 人" in seen
+    assert "認知症の方の受入れ実績があります。" in seen
+
+
+def test_provider_page_unknown_and_stale(rendered):
+    seen = squash(page_of(rendered, "day-kaede"))
+    assert "新規利用者 △ 条件付きで可" in seen
+    assert "休止・閉鎖事業所の利用者 − 未回答" in seen
+    assert "退院者 ○ 受入可" in seen
+    assert "2026年11月1日確認 更新が古い（21日前）" in seen
+    assert "この情報は14日以上更新されていません。" in seen
+
+
+def test_provider_page_operation(rendered):
+    seen = squash(page_of(rendered, "helper-momiji"))
+    assert "営業状況: 休止中" in seen
+    assert seen.count("受入不可") >= 3
+
+
+def test_hostile_markdown_never_reaches_the_page(rendered):
+    html = page_of(rendered, "day-kaede")
+    assert active_content(html, allowed_scripts=("assets/app.js",)) == []
+    # Shown as text, so a reader sees what was written, but nothing of it runs.
+    assert "&lt;script&gt;alert(&#39;cond&#39;)&lt;/script&gt;" in html or "&lt;script&gt;alert('cond')" in html
+    assert "<iframe" not in html and "<script>alert" not in html
+    assert re.search(r"<[a-z]+[^>]*\sstyle=", html) is None
+
+
+def test_physician_page(rendered):
+    html = page_of(rendered, "yamada-naika")
+    seen = squash(html)
+    assert "希望する方法 1. FAX → 2. 電話" in seen, "methods in the order the physician gave"
+    assert "面談の予約 必要" in seen
+    assert "取次ぎ 看護師長 経由" in seen
+    assert "訪問診療: 対応" in seen and "地域ケアサポート医: はい" in seen
+    rows = re.findall(r"<tr><th scope=\"row\">(.*?)</th>(.*?)</tr>", html)
+    table = {time: re.findall(r"<td[^>]*>(.*?)</td>", cells) for time, cells in rows}
+    none = '<span class="visually-hidden">なし</span>'
+    assert table["13:00-14:00"] == ["電話", none, none, "電話", none, none, none]
+    assert table["17:00-18:00"] == [none, none, none, none, "FAX・面談", none, none]
+    assert "2026年10月1日確認 更新が古い（52日前）" in seen
+
+
+def test_physician_page_without_windows(rendered):
+    seen = squash(page_of(rendered, "suzuki-clinic"))
+    assert "時間帯の指定はありません。" in seen
+    assert "訪問診療: 非対応" in seen and "地域ケアサポート医: いいえ" in seen
+    assert "面談の予約 不要" in seen and "1. 文書" in seen
+    assert "更新が古い" not in seen
+
+
+def test_lists(pages, rendered):
+    north = text(pages, "providers/1/index.html")
+    assert "デイサービスさくら" in north and "デイサービスかえで" in north and "もみじ" not in north
+    assert "ヘルパーステーションもみじ" in text(pages, "providers/3/index.html")
+    physicians = squash(text(pages, "physicians/index.html"))
+    assert "山田 太郎 やまだ内科クリニック" in physicians
+    assert "連絡方法: FAX → 電話（面談は要予約）" in physicians
+    assert "訪問診療 地域ケアサポート医" in physicians
+    assert "連絡方法: 文書" in physicians
+    # Lists link to the opaque record pages.
+    assert f'href="../../{rendered[1]["day-sakura"].removesuffix("index.html")}"' in north
+
+
+def test_status_sheet(pages):
+    html = text(pages, "status/index.html")
+    assert "受入れ状況一覧（2026年11月22日）" in html
+    assert 'class="stale-row"' in html
+    data = pages["data/status.csv"]
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0] == ["事業所名", "サービス", "地域", "電話", "営業", "新規受入", "代替支援", "感染後受入", "空き",
+                       "条件", "確認日", "更新が古い"]
+    by_name = {r[0]: r for r in rows[1:]}
+    assert by_name["デイサービスさくら"] == ["デイサービスさくら", "通所介護", "北部", "029-000-1011", "通常営業",
+                                          "受入可", "条件付きで可", "受入不可", "3",
+                                          "入浴は午前のみ。送迎は北部エリアに限ります。", "2026-11-20", ""]
+    assert by_name["デイサービスかえで"][-1] == "はい"
+    assert by_name["ヘルパーステーションもみじ"][4] == "休止中"
+
+
+def test_status_sheet_cells_cannot_be_formulas(tmp_path):
+    data = make_tree(tmp_path)
+    path = data / "providers" / "day-sakura.yaml"
+    path.write_text(path.read_text().replace("入浴は午前のみ。", "=HYPERLINK(\"https://evil.example\")\n    - 入浴は午前のみ。")
+                    .replace("name: デイサービスさくら", "name: \"@さくら\""))
+    pages = render_site(load_directory(data), Config(today=TODAY))
+    rows = list(csv.reader(io.StringIO(pages["data/status.csv"].decode("utf-8-sig"))))
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@")), cell
+
+
+def test_notices_and_desks(pages):
+    notices = text(pages, "notices/index.html")
+    assert '<article class="notice" id="2026-11-20-nenmatsu">' in notices
+    assert "<strong>12 月 25 日まで</strong>" in notices
+    desks = squash(text(pages, "desks/index.html"))
+    assert "テスト市 在宅医療・介護連携支援センター 電話 029-000-0100 受付時間 平日 8:30-17:15" in desks
+
+
+def test_demo_banner_only_in_demo(tmp_path):
+    directory = load_directory(make_tree(tmp_path))
+    demo = render_site(directory, Config(today=TODAY))
+    real = render_site(directory, Config(today=TODAY, passwords={"a": "x"}))
+    for path in demo:
+        if path.endswith(".html"):
+            assert '<div class="demo-banner" role="note">デモ' in demo[path].decode(), path
+            assert "demo-banner" not in real[path].decode(), path
+
+
+def test_records_json(pages):
+    import json
+
+    data = json.loads(pages["data/records.json"])
+    assert data["site"]["title"] == "つなぐ テスト市"
+    kinds = sorted((r["kind"], r["id"]) for r in data["records"])
+    assert kinds == sorted([("provider", k) for k in PROVIDERS] + [("physician", k) for k in PHYSICIANS])
