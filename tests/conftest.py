@@ -260,9 +260,8 @@ def active_content(html: str | bytes, allowed_scripts: tuple[str, ...] = ()) -> 
     """What in a page could run, style or frame: scripts, event handlers, style, javascript: URLs."""
     bad = []
     for tag, attrs in elements(html):
-        if tag in ("iframe", "frame", "object", "embed", "svg", "math", "style", "form", "base", "img"):
-            if not (tag == "form" and attrs.get("role") == "search"):
-                bad.append(f"<{tag}>")
+        if tag in ("iframe", "frame", "object", "embed", "svg", "math", "style", "base", "img"):
+            bad.append(f"<{tag}>")
         if tag == "script" and not attrs.get("src", "").endswith(allowed_scripts or ("\0",)):
             bad.append(f"<script {attrs}>")
         for name, value in attrs.items():
