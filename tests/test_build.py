@@ -152,17 +152,18 @@ def test_decrypted_pagefind_files_are_what_pagefind_reads(demo_build):
     entry = json.loads(plain["pagefind/pagefind-entry.json"])
     assert "ja" in entry["languages"]
     fragments = [p for p in plain if p.endswith(".pf_fragment")]
-    assert len(fragments) == 66
+    assert len(fragments) == sum(p.startswith("r/") and p.endswith(".html") for p in plain)
     assert all(plain[p][:2] == b"\x1f\x8b" for p in fragments)
 
 
 def test_demo_build_warns_and_shows_the_banner_everywhere(demo_build):
     stderr = demo_build["stderr"]
     assert "警告: パスワードが指定されていないため、デモ用のビルドです（パスワード: tsunagu-demo）。" in stderr
-    assert "完了: 事業所 48 件・医師 18 名" in stderr
+    demo = load_directory(DEMO_DATA)
     plain = decrypt_all(demo_build["files"], DEMO_PASSWORD)
     pages = [p for p in plain if p.endswith(".html")]
-    assert len(pages) == 79
+    assert f"完了: 事業所 {len(demo.providers)} 件・医師 {len(demo.physicians)} 名、{len(pages)} ページを暗号化して" in stderr
+    assert len(pages) == len(demo.providers) + len(demo.physicians) + len(demo.site.areas) + 8
     for path in pages:
         assert '<div class="demo-banner" role="note">デモ' in plain[path].decode(), path
     assert "デモ — 架空のデータです" in demo_build["files"]["unlock/index.html"].decode()

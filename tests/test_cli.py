@@ -39,9 +39,13 @@ def run(monkeypatch, capsys):
 
 
 def test_validate_demo_data(run):
+    from conftest import load_directory
+
+    demo = load_directory(DEMO_DATA)
     code, out, err = run("validate", "--data", str(DEMO_DATA), "--today", TODAY.isoformat())
     assert (code, out) == (0, "")
-    assert err == "OK: 事業所 48 件・医師 18 名・お知らせ 3 件、エラーはありません。\n"
+    assert err == (f"OK: 事業所 {len(demo.providers)} 件・医師 {len(demo.physicians)} 名・"
+                   f"お知らせ {len(demo.notices)} 件、エラーはありません。\n")
 
 
 def test_validate_reports_every_error_and_exits_1(run, data_dir):
