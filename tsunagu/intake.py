@@ -19,7 +19,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarStri
 
 from tsunagu.changes import escape_markdown, record_changes
 from tsunagu.config import today_jst
-from tsunagu.errors import DataError, Problem
+from tsunagu.errors import DataError, Problem, TsunaguError
 from tsunagu.forms import CLEAR, CONFIRM, FORMS, NO_RESPONSE, UPDATE, APPOINTMENT_JA, Form
 from tsunagu.load import Document, Tree, load_tree, parse_yaml
 from tsunagu.models import (ACCEPTANCE_JA, ID_RE, METHOD_JA, OPERATION_JA, WEEKDAY_JA, Contact, Status,
@@ -32,6 +32,10 @@ KIND_JA = {"provider": "事業所", "physician": "医師"}
 _DELETE = object()
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _LIST_SEP = re.compile(r"\s*[,、・]\s*")
+
+
+class IntakeError(TsunaguError):
+    """The form was not applied; the reply says why."""
 
 
 class Rejected(Exception):
@@ -390,6 +394,15 @@ def intake(body: str, author: str, data_dir: Path, today: dt.date) -> Edit:
     return Edit(form.kind, record_id, record.name, path, text, doc.value, after, action == CONFIRM)
 
 
+def _norm(value: Any) -> Any:
+    """Values compared without the final newline a literal block (|) adds."""
+    if isinstance(value, dict):
+        return {k: _norm(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_norm(v) for v in value]
+    return value.rstrip("\n") if isinstance(value, str) else value
+
+
 def _check(tree: Tree, doc: Document, text: str, section: str, edits: dict[str, Any], today: dt.date) -> Any:
     """The edited record must validate, and differ from the old one in the edited fields only."""
     problems: list[Problem] = []
@@ -402,7 +415,7 @@ def _check(tree: Tree, doc: Document, text: str, section: str, edits: dict[str, 
             expected[section].pop(key, None)
         else:
             expected[section][key] = value
-    if new.value != expected:
+    if _norm(new.value) != _norm(expected):
         raise RuntimeError(f"intake changed more than the form asked in {doc.path}")  # a bug, not the user's
     docs = {"providers": tree.providers, "physicians": tree.physicians}
     for name, found in docs.items():
@@ -420,7 +433,7 @@ def success_reply(edit: Edit, shown_path: str) -> str:
             + ("内容を変更なしで確認しました。" if edit.confirm else "更新を受け付けました。")
             + "管理者が確認してから反映します。")
     changes = [f"- {line}" for line in record_changes(edit.kind, edit.before, edit.after)]
-    return "\n".join([head, "", *changes, "", f"変更するファイル: {escape_markdown(shown_path)}"]) + "\n"
+    return "\n".join([head, "", *changes, "", f"変更するファイル: `{shown_path}`"]) + "\n"
 
 
 def failure_reply(problems: list[str]) -> str:
@@ -454,4 +467,4 @@ def intake_command(body_file: Path, author: str, data_dir: Path, today: dt.datet
     else:
         click.echo(reply, nl=False)
     if code:
-        raise click.exceptions.Exit(code)
+        raise IntakeError("The form was not applied; the reply lists the problems.")

@@ -1,0 +1,32 @@
+import datetime as dt
+
+from click.testing import CliRunner
+
+from gitflow import FIXTURE
+from tsunagu.cli import cli
+from tsunagu.load import load_tree
+from tsunagu.stale import StaleRecord, stale_records, stale_report
+from tsunagu.validate import validate_tree
+
+
+def test_stale_records_oldest_first():
+    today = dt.date(2026, 11, 20)
+    directory = validate_tree(load_tree(FIXTURE), today)
+    assert stale_records(directory, today) == [
+        StaleRecord("provider", "home-aoba", "ヘルパーステーションあおば", dt.date(2026, 10, 1), 50,
+                    ("aoba-helper", "aoba-office")),
+        StaleRecord("provider", "day-sakura", "デイサービスさくら", dt.date(2026, 11, 1), 19, ("sakura-day",))]
+    assert [r.id for r in stale_records(directory, dt.date(2026, 11, 15))] == ["home-aoba"], "14 days is not stale yet"
+
+
+def test_stale_command():
+    result = CliRunner().invoke(cli, ["stale", "--data", str(FIXTURE), "--today", "2026-11-25"])
+    assert result.exit_code == 0
+    assert result.output == """\
+2026-11-25 時点で、14 日を超えて確認されていない記録: 3 件
+
+- 2026-10-01（55 日前） 事業所 home-aoba ヘルパーステーションあおば @aoba-helper @aoba-office
+- 2026-11-01（24 日前） 事業所 day-sakura デイサービスさくら @sakura-day
+- 2026-11-10（15 日前） 医師 yamada-naika やまだ内科クリニック 山田 太郎 @yamada-clinic
+"""
+    assert stale_report([], 14, dt.date(2026, 11, 10)) == "2026-11-10 時点で、14 日を超えて確認されていない記録はありません。\n"
