@@ -57,7 +57,8 @@ def test_deploy_builds_with_secret_passwords_before_uploading():
     runs = [s.get("run", "") for s in build]
     at = next(i for i, r in enumerate(runs) if r.startswith("python build.py build"))
     assert "--require-passwords" in runs[at]
-    assert build[at]["env"] == {"TSUNAGU_PASSWORDS": "${{ secrets.TSUNAGU_PASSWORDS }}"}
+    assert build[at]["env"] == {"TSUNAGU_PASSWORDS": "${{ secrets.TSUNAGU_PASSWORDS }}",
+                                "TSUNAGU_PATH_KEY": "${{ secrets.TSUNAGU_PATH_KEY }}"}
     assert build[at + 1]["uses"] == "actions/upload-pages-artifact@v3", "a failed build must stop before the upload"
     assert workflow["jobs"]["deploy"]["needs"] == "build"
     assert workflow["jobs"]["deploy"]["steps"][0]["uses"] == "actions/deploy-pages@v4"

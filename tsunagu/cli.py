@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -57,7 +58,8 @@ def build_command(data_dir: Path = Path("data"), out_dir: Path = Path("site"), p
                   require_passwords: bool = False, no_search: bool = False, fmt: str = "text", today=None) -> None:
     """Validate the data and build the encrypted site into --out."""
     config = Config(data_dir=data_dir, out_dir=out_dir, passwords=read_passwords(passwords_file),
-                    require_passwords=require_passwords, search=not no_search, today=_today(today))
+                    require_passwords=require_passwords, search=not no_search, today=_today(today),
+                    path_key=os.environ.get("TSUNAGU_PATH_KEY") or None)
     if config.demo:
         console.print(f"[yellow]警告[/]: パスワードが指定されていないため、デモ用のビルドです（パスワード: {DEMO_PASSWORD}）。"
                       "本番では TSUNAGU_PASSWORDS か --passwords-file を指定してください。")
@@ -136,7 +138,8 @@ cli.add_command(stale_command)
 def main() -> None:
     """Entry point: user errors print cleanly and exit 1; bugs keep their traceback."""
     try:
-        cli.main(standalone_mode=False)
+        # Without standalone mode click returns ctx.exit()'s code instead of exiting.
+        code = cli.main(standalone_mode=False)
     except TsunaguError as exc:
         console.print(str(exc), markup=False)
         sys.exit(1)
@@ -147,3 +150,4 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)

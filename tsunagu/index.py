@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from tsunagu.errors import BuildError
@@ -37,7 +38,9 @@ async def _run(site_dir: Path, out_dir: Path) -> int:
 def index_pages(pages: dict[str, bytes]) -> dict[str, bytes]:
     """Pagefind's output for the record pages, as 'pagefind/<name>' -> bytes."""
     records = {p: b for p, b in pages.items() if p.startswith("r/") and p.endswith(".html")}
-    with tempfile.TemporaryDirectory(prefix="tsunagu-index-") as tmp:
+    # Plaintext goes to memory-backed /dev/shm where there is one: nothing readable touches a disk.
+    shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+    with tempfile.TemporaryDirectory(prefix="tsunagu-index-", dir=shm) as tmp:
         os.chmod(tmp, 0o700)
         site_dir, out_dir = Path(tmp, "pages"), Path(tmp, "pagefind")
         for path, data in records.items():
@@ -45,7 +48,9 @@ def index_pages(pages: dict[str, bytes]) -> dict[str, bytes]:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         try:
-            count = asyncio.run(_run(site_dir, out_dir))
+            # Its own thread, so callers that already run an event loop (a browser driver) can build.
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                count = pool.submit(asyncio.run, _run(site_dir, out_dir)).result()
         except Exception as exc:  # the Pagefind service reports failures as plain exceptions
             raise BuildError(f"search index: Pagefind failed: {exc}") from exc
         if records and count != len(records):

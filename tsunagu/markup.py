@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import markdown as md
 import nh3
 
@@ -10,13 +12,19 @@ _TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "b", "i", "code", "pre", "
 _ATTRS = {"a": {"href", "title"}}
 
 
+@functools.lru_cache(maxsize=1)
+def _converter() -> md.Markdown:
+    # One converter, reset per use: building it costs more than converting a short note.
+    return md.Markdown(extensions=["sane_lists", "nl2br", "tables"], output_format="html")
+
+
 def render_markdown(text: str | None) -> str:
     """Markdown to HTML that carries no script, style, event handler or foreign markup."""
     if not text:
         return ""
     # Raw HTML in the source is escaped first: people write Markdown here, not HTML.
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    html = md.markdown(escaped, extensions=["sane_lists", "nl2br", "tables"], output_format="html")
+    html = _converter().reset().convert(escaped)
     # Same-page links only for relative URLs, and http(s)/mailto/tel for the rest.
     return nh3.clean(html, tags=_TAGS, attributes=_ATTRS, url_schemes={"http", "https", "mailto", "tel"},
                      link_rel="noopener noreferrer nofollow")

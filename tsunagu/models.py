@@ -7,7 +7,7 @@ import re
 import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StringConstraints, field_validator
 
 Acceptance = Literal["accepting", "conditional", "not_accepting", "unknown"]
 Operation = Literal["open", "reduced", "suspended", "closed"]
@@ -116,7 +116,7 @@ class Provider(Strict):
     id: str | None = None
     name: Text
     name_kana: Text | None = None
-    office_number: Annotated[str, StringConstraints(pattern=r"^\d{10}$")] | None = None
+    office_number: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{10}$")] | None = None
     services: list[Text] = Field(min_length=1)
     area: Text
     address: Text
@@ -172,7 +172,7 @@ class Contact(Strict):
 
     windows: list[Window] = []
     methods: list[Method] = []
-    appointment_required: bool = False
+    appointment_required: StrictBool = False
     via: Text | None = None
     notes: LongText | None = None
     updated: dt.date
@@ -192,8 +192,8 @@ class Physician(Strict):
     phone: Phone
     fax: Phone | None = None
     url: Annotated[str, StringConstraints(pattern=_URL_RE.pattern)] | None = None
-    home_visits: bool = False
-    care_support_doctor: bool = False
+    home_visits: StrictBool = False
+    care_support_doctor: StrictBool = False
     maintainers: list[Login] = []
     contact: Contact
     notes: LongText | None = None
@@ -206,7 +206,7 @@ class Notice(Strict):
 
     title: Text
     date: dt.date
-    pinned: bool = False
+    pinned: StrictBool = False
 
 
 ACCEPTANCE_JA = {"accepting": "受入可", "conditional": "条件付きで可", "not_accepting": "受入不可", "unknown": "未回答"}

@@ -7,6 +7,7 @@ turning the query into the same tokens, makes partial words and compounds match 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -21,9 +22,14 @@ def normalize(text: str) -> str:
     return _DROP.sub("", text)
 
 
+@functools.lru_cache(maxsize=65536)
+def _hex(char: str) -> str:
+    return f"{ord(char):05x}"
+
+
 def token(gram: str) -> str:
     """An n-gram as one ASCII word that no segmenter splits: 'k' + 5 hex digits per character."""
-    return "k" + "".join(f"{ord(c):05x}" for c in gram)
+    return "k" + "".join(_hex(c) for c in gram)
 
 
 def query_tokens(text: str) -> list[str]:
@@ -41,9 +47,9 @@ def index_tokens(texts: list[str]) -> str:
     seen: dict[str, None] = {}
     for text in texts:
         # The whole field at once, so "山田 太郎" also matches a query typed as "山田太郎".
-        norm = normalize(text)
-        for i, ch in enumerate(norm):
-            seen[token(ch)] = None
-            if i + 1 < len(norm):
-                seen[token(norm[i:i + 2])] = None
+        hexes = [_hex(c) for c in normalize(text)]
+        for i, h in enumerate(hexes):
+            seen["k" + h] = None
+            if i + 1 < len(hexes):
+                seen["k" + h + hexes[i + 1]] = None
     return " ".join(seen)

@@ -113,7 +113,7 @@ async function showMore(mine, q) {
     if (mine !== run) return;
     for (const d of datas) {
       // Pagefind drops query words it has never seen; every token must really be in the record.
-      const words = tokens.length ? new Set(d.content.split(/\s+/)) : null;
+      const words = tokens.length ? new Set(d.content.split(/[^0-9a-z]+/)) : null;  // Pagefind may end the text with "."
       if (words && !tokens.every((t) => words.has(t))) continue;
       list.append(render(d)); shown++;
     }

@@ -1,0 +1,41 @@
+"""Helpers for the browser tests: a built site served on 127.0.0.1 and Debian's Chromium."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-default-apps"]
+
+
+def require_chromium() -> None:
+    """Skip locally without Chromium; in CI (.ci/run installs it) a missing browser is a failure."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed (apt-get install -y chromium)")
+        pytest.skip("Debian chromium not installed (apt-get install -y chromium)")
+
+
+class SiteServer:
+    """A static server for a folder, like any static host; the folder may be rebuilt while it runs."""
+
+    def __init__(self, folder: Path):
+        from tsunagu.serve import _Handler
+
+        handler = functools.partial(_Handler, directory=str(folder))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

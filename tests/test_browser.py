@@ -1,0 +1,221 @@
+"""The encrypted demo site in a real browser: unlock, navigate, search, filters, logout, password changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from urllib.parse import quote, urlparse
+
+import pytest
+import yaml
+
+from browser_support import ARGS, CHROMIUM, SiteServer, require_chromium
+from tsunagu.builder import build
+from tsunagu.config import DEMO_PASSWORD, Config
+from tsunagu.load import load_tree
+from tsunagu.render import make_entries
+from tsunagu.validate import validate_tree
+
+pytestmark = pytest.mark.browser
+REPO = Path(__file__).resolve().parents[1]
+TODAY = dt.date(2026, 11, 22)
+QUERIES = yaml.safe_load((REPO / "tests" / "search_queries.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    require_chromium()
+    out = tmp_path_factory.mktemp("browser") / "site"
+    config = Config(data_dir=REPO / "data", out_dir=out, today=TODAY)
+    build(config)
+    directory = validate_tree(load_tree(config.data_dir), TODAY)
+    providers, physicians = make_entries(directory, config)
+    server = SiteServer(out)
+    yield {"url": server.url, "out": out, "config": config,
+           "titles": {e.record.name: e.record.id for e in providers + physicians},
+           "paths": {e.record.id: e.path for e in providers + physicians}}
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def browser(site):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield instance
+        instance.close()
+
+
+class Session:
+    """One browser context with every request recorded."""
+
+    def __init__(self, browser, base: str):
+        self.base = base
+        self.context = browser.new_context()
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.context.on("request", lambda r: self.requests.append(r.url))
+        self.page = self.context.new_page()
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def unlock(self, password: str = DEMO_PASSWORD, remember: bool = False) -> None:
+        page = self.page
+        page.wait_for_url(re.compile(r".*/unlock/.*"))
+        page.wait_for_selector("#unlock-form:not([hidden])")
+        page.fill("#password", password)
+        if remember:
+            page.check("#remember")
+        page.click("#unlock-form button[type=submit]")
+
+    def foreign_requests(self) -> list[str]:
+        return [u for u in self.requests if urlparse(u).hostname != "127.0.0.1" and not u.startswith(("data:", "blob:"))]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def test_unlock_navigate_reload_logout_without_leaving_the_origin(site, browser):
+    s = Session(browser, site["url"])
+    page = s.page
+    provider_path = site["paths"]["day-sakura"]
+    page.goto(site["url"] + provider_path)
+    page.wait_for_url(re.compile(r".*/unlock/\?next=.*"))
+    assert "デモ" in page.inner_text("body")
+
+    s.unlock("wrong password here")
+    page.wait_for_selector("#unlock-message:has-text('パスワードが違います')")
+    assert "/unlock/" in page.url
+    page.goto(site["url"])  # still locked
+    page.wait_for_url(re.compile(r".*/unlock/.*"))
+
+    s.unlock()
+    page.wait_for_url(site["url"])
+    assert page.locator("h1").inner_text() == "さくら市の受入れ状況"
+    assert page.locator("html").get_attribute("lang") == "ja"
+    assert page.locator(".demo-banner").count() == 1
+
+    page.click("nav >> text=事業所")
+    page.wait_for_url(site["url"] + "providers/")
+    page.click("text=北部")
+    page.click("text=デイサービスさくら")
+    page.wait_for_url(site["url"] + provider_path)
+    body = page.inner_text("main")
+    assert "入浴は午前のみ" in body and "受入可" in body and "029-000-1011" in body
+
+    page.click("nav >> text=医師")
+    page.click("text=山田 太郎")
+    page.wait_for_url(site["url"] + site["paths"]["yamada-naika"])
+    assert "やまだ内科クリニック" in page.inner_text("main")
+    assert page.locator("table.weekly").count() == 1
+    page.go_back()
+    page.wait_for_url(site["url"] + "physicians/")
+    assert "医師への連絡方法" in page.inner_text("h1")
+
+    page.reload()
+    assert "医師への連絡方法" in page.inner_text("h1")
+    page.goto(site["url"] + site["paths"]["gh-kukizaki"])  # a deep URL typed or bookmarked
+    assert "グループホーム くきざき" in page.inner_text("h1")
+
+    page.click("[data-logout]")
+    page.wait_for_url(re.compile(r".*/unlock/\?logout=1"))
+    page.goto(site["url"] + provider_path)
+    page.wait_for_url(re.compile(r".*/unlock/.*"))
+    assert "入浴は午前のみ" not in page.content()
+
+    assert s.foreign_requests() == [], "requests left 127.0.0.1"
+    assert any(u.endswith(".enc") for u in s.requests)
+    assert s.errors == []
+    s.close()
+
+
+def _search_titles(page, url: str) -> list[str]:
+    page.goto(url)
+    done = re.compile("見つかりました|見つかりませんでした")
+    page.locator("#search-status").filter(has_text=done).wait_for()
+    results = page.locator("#search-results .card-title")
+    for _ in range(100):  # bounded: a "more" button that never hides is a bug, not a reason to hang
+        if not page.locator("#search-more").is_visible():
+            break
+        before = results.count()
+        page.click("#search-more")
+        for _ in range(200):
+            if results.count() > before or not page.locator("#search-more").is_visible():
+                break
+            page.wait_for_timeout(25)
+    return results.all_inner_texts()
+
+
+def test_search_query_table_in_the_browser(site, browser):
+    s = Session(browser, site["url"])
+    s.page.goto(site["url"] + "search/")
+    s.unlock()
+    s.page.wait_for_url(re.compile(r".*/search/.*"))
+    misses, found_total, relevant_total = [], 0, 0
+    for row in QUERIES:
+        titles = _search_titles(s.page, site["url"] + "search/?q=" + quote(row["q"]))
+        ids = {site["titles"][t] for t in titles}
+        expected = set(row["expect"])
+        if expected - ids:
+            misses.append(f"{row['q']!r}: missing {sorted(expected - ids)}")
+        found_total += len(ids)
+        relevant_total += len(ids & expected)
+    print(f"\nbrowser search: {len(QUERIES)} queries, {len(QUERIES) - len(misses)} complete; "
+          f"precision {relevant_total / max(found_total, 1):.0%}")
+    assert not misses, "\n".join(misses)
+    assert s.foreign_requests() == []
+    s.close()
+
+
+def test_search_filters_narrow_and_combine(site, browser):
+    s = Session(browser, site["url"])
+    s.page.goto(site["url"] + "search/")
+    s.unlock()
+    s.page.wait_for_url(re.compile(r".*/search/.*"))
+    base = site["url"] + "search/?"
+    everything = _search_titles(s.page, base)
+    assert len(everything) == len(site["titles"])  # browse mode: empty query lists everything
+    physicians = _search_titles(s.page, base + "kind=" + quote("医師"))
+    assert len(physicians) == 18
+    home = _search_titles(s.page, base + "kind=" + quote("医師") + "&home_visits=1")
+    assert len(home) == 9 and set(home) < set(physicians)
+    csd = _search_titles(s.page, base + "home_visits=1&care_support_doctor=1")
+    assert {site["titles"][t] for t in csd} == {"nakamura-zaitaku", "takahashi-oho", "yamada-naika"}
+    north_day = _search_titles(s.page, base + "area=" + quote("北部") + "&service=" + quote("通所介護"))
+    assert [site["titles"][t] for t in north_day] == ["day-sakura"]
+    accepting = _search_titles(s.page, base + "q=" + quote("訪問看護") + "&post_infection=" + quote("受入可"))
+    assert {site["titles"][t] for t in accepting} == {"houkan-oho", "houkan-tsukubadai", "houkan-wakaba"}
+    # The form shows the filters read from the URL.
+    assert s.page.input_value("select[name=post_infection]") == "受入可"
+    assert s.page.input_value("#search-q") == "訪問看護"
+    s.close()
+
+
+def test_data_update_keeps_session_and_password_change_locks_out(site, browser, tmp_path):
+    out = tmp_path / "site"
+    data = REPO / "data"
+    first = {"caremanagers": "violet-harbor-lantern-93"}
+    build(Config(data_dir=data, out_dir=out, today=TODAY, passwords=first))
+    server = SiteServer(out)
+    try:
+        s = Session(browser, server.url)
+        s.page.goto(server.url)
+        s.unlock(first["caremanagers"])
+        s.page.wait_for_url(server.url)
+        # A data update: a new build with the same passwords (new content key) keeps the session.
+        build(Config(data_dir=data, out_dir=out, today=TODAY, passwords=first))
+        s.page.goto(server.url + "physicians/")
+        assert "医師への連絡方法" in s.page.inner_text("h1")
+        # The password is changed: the next build locks its old holders out.
+        build(Config(data_dir=data, out_dir=out, today=TODAY, passwords={"caremanagers": "copper-meadow-whistle-58"}))
+        s.page.goto(server.url + "providers/")
+        s.page.wait_for_url(re.compile(r".*/unlock/.*"))
+        s.unlock(first["caremanagers"])
+        s.page.wait_for_selector("#unlock-message:has-text('パスワードが違います')")
+        s.unlock("copper-meadow-whistle-58")
+        s.page.wait_for_url(server.url + "providers/")
+        assert s.foreign_requests() == []
+        s.close()
+    finally:
+        server.close()
