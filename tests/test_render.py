@@ -19,7 +19,7 @@ def rendered(tmp_path_factory):
     directory = load_directory(make_tree(root))
     config = Config(data_dir=root / "data", out_dir=root / "site", today=TODAY, iterations=FAST)
     providers, physicians = make_entries(directory, config)
-    paths = {e.record.id: f"{e.path}index.html" for e in providers + physicians}
+    paths = {e.record.id: e.path for e in providers + physicians}
     return render_site(directory, config), paths
 
 
@@ -75,7 +75,7 @@ def test_output_paths_are_opaque(pages):
         for name in names:
             assert name not in path, f"{path} holds {name!r}"
     for part in {p.split("/")[1] for p in pages if p.startswith("r/")}:
-        assert re.fullmatch(r"[a-z2-7]{16}", part), part
+        assert re.fullmatch(r"[a-z2-7]{16}\.html", part), part
 
 
 def test_record_paths_are_stable_and_keyed(tmp_path):
@@ -172,7 +172,7 @@ def test_lists(pages, rendered):
     assert "訪問診療 地域ケアサポート医" in physicians
     assert "連絡方法: 文書" in physicians
     # Lists link to the opaque record pages.
-    assert f'href="../../{rendered[1]["day-sakura"].removesuffix("index.html")}"' in north
+    assert f'href="../../{rendered[1]["day-sakura"]}"' in north
 
 
 def test_status_sheet(pages):

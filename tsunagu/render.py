@@ -33,7 +33,7 @@ class Entry:
 
     kind: str          # provider | physician
     record: Provider | Physician
-    path: str          # output folder, e.g. r/k3j2…/
+    path: str          # output file, e.g. r/k3j2….html
     updated: dt.date
     age_days: int
     stale: bool
@@ -52,7 +52,8 @@ def make_entries(directory: Directory, config: Config) -> tuple[list[Entry], lis
 
     def entry(kind: str, record, updated: dt.date) -> Entry:
         age = (config.today - updated).days
-        return Entry(kind, record, f"r/{page_token(key, kind, record.id)}/", updated, age, age > limit)
+        # One file per record, no folder: at prefecture scale a folder each costs seconds of mkdir.
+        return Entry(kind, record, f"r/{page_token(key, kind, record.id)}.html", updated, age, age > limit)
 
     providers = [entry("provider", p, p.status.updated) for p in directory.providers]
     physicians = [entry("physician", p, p.contact.updated) for p in directory.physicians]
@@ -62,12 +63,16 @@ def make_entries(directory: Directory, config: Config) -> tuple[list[Entry], lis
 
 def glance(directory: Directory, providers: list[Entry]) -> list[dict]:
     """Per service and area: how many providers accept (or conditionally accept) each kind of client."""
+    groups: dict[tuple[str, str], list[Provider]] = {}
+    for e in providers:
+        if e.record.status.operation not in ("closed", "suspended"):
+            for service in e.record.services:
+                groups.setdefault((service, e.record.area), []).append(e.record)
     rows = []
     for service in directory.site.services:
         cells, total = [], 0
         for area in directory.site.areas:
-            group = [e.record for e in providers if service in e.record.services and e.record.area == area
-                     and e.record.status.operation not in ("closed", "suspended")]
+            group = groups.get((service, area), [])
             counts = {k: sum(getattr(p.status, k) in ("accepting", "conditional") for p in group)
                       for k in ACCEPTANCE_KEYS}
             cells.append({"area": area, "total": len(group), **counts})
@@ -95,7 +100,7 @@ def search_text(entry: Entry, synonyms: dict[str, list[str]]) -> str:
 
 def _environment(config: Config) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(config.templates_dir)),
-                             autoescape=True, undefined=jinja2.StrictUndefined,
+                             autoescape=True, undefined=jinja2.StrictUndefined, auto_reload=False,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(render_markdown(text))
     env.filters["jdate"] = lambda d: f"{d.year}年{d.month}月{d.day}日" if d else ""
@@ -190,7 +195,7 @@ def render_site(directory: Directory, config: Config) -> dict[str, bytes]:
     page("404.html", "not_found.html")
     for e in providers + physicians:
         form_links = _form_links(site.repository, e) if site.repository else {}
-        page(f"{e.path}index.html", f"{e.kind}.html", e=e, r=e.record, forms=form_links,
+        page(e.path, f"{e.kind}.html", e=e, r=e.record, forms=form_links,
              weekly=_weekly(e.record) if e.kind == "physician" else [],
              tokens=search_text(e, site.synonyms))
     out["data/records.json"] = records_json(directory, providers, physicians)
