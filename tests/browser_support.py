@@ -30,7 +30,16 @@ class SiteServer:
     def __init__(self, folder: Path):
         from tsunagu.serve import _Handler
 
-        handler = functools.partial(_Handler, directory=str(folder))
+        server = self
+        self.sent: list[tuple[str, int]] = []   # (path, bytes) of every response body served
+
+        class Counting(_Handler):
+            def copyfile(self, source, outputfile) -> None:
+                data = source.read()
+                server.sent.append((self.path, len(data)))
+                outputfile.write(data)
+
+        handler = functools.partial(Counting, directory=str(folder))
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)

@@ -13,7 +13,7 @@ let session = null;        // { kek, salt, iterations, expires }
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (e) => e.waitUntil(self.clients.claim()));
 self.addEventListener("message", (e) => {
-  if (e.data === "logout" || e.data === "unlocked") { keys = new Map(); session = null; }
+  if (e.data === "logout" || e.data === "unlocked") { keys = new Map(); session = null; currentBuild = null; }
   if (e.data === "logout") e.waitUntil(caches.delete(CACHE));
 });
 
@@ -36,8 +36,21 @@ self.addEventListener("fetch", (event) => {
   if (target) event.respondWith(serve(req, target));
 });
 
+let currentBuild = null;   // build id of the newest keys.json seen
+
+/** Pagefind names its index files by content, so a cached copy of this build is still right. */
+async function cachedOfThisBuild(url, path) {
+  if (!currentBuild || !path.startsWith("pagefind/") || path.endsWith(".json")) return null;
+  const hit = await caches.match(url);
+  if (!hit) return null;
+  const buf = await hit.clone().arrayBuffer();
+  return TSU.buildOf(buf) === currentBuild ? hit : null;
+}
+
 async function fetchCipher(path) {
   const url = SCOPE + path + ".enc";
+  const hit = await cachedOfThisBuild(url, path);
+  if (hit) return hit;
   try {
     const res = await fetch(url, { cache: "no-cache", credentials: "same-origin" });
     if (res.ok) {
@@ -69,6 +82,7 @@ async function contentKey(build) {
   const copy = res.clone();
   caches.open(CACHE).then((c) => c.put(SCOPE + "keys.json", copy)).catch(() => {});
   const list = await res.json();
+  currentBuild = list.build;
   if (list.build !== build) return null;
   const key = await TSU.unwrapContentKey(list, s.kek, s.salt, s.iterations);
   if (key) keys.set(build, key);
