@@ -223,7 +223,7 @@ def _index_existing(existing: dict[str, str], plan: Plan) -> dict[str, tuple[str
 def _new_values(office: Office, names: dict[str, str]) -> dict[str, Any]:
     values = {k: office.values.get(k) for k in FIELDS}
     values["services"] = [names[c] for c in office.codes if c in names]
-    if not re.fullmatch(r"\d{10}", office.number):
+    if not re.fullmatch(r"[0-9A-Z]{10}", office.number):  # 介護医療院 numbers carry a letter (08B…)
         values["office_number"] = None
     return values
 
@@ -367,7 +367,7 @@ def plan_import(files: list[str], rows: list[Row], site_text: str, existing: dic
         values["area"] = area if area is not None else (None if found else options.default_area)
         if values["office_number"] is None:
             plan.problems.append(Problem(office.rows[0][0], office.rows[0][1], "事業所番号",
-                                         f"{office.number} has a letter; office_number takes 10 digits, "
+                                         f"{office.number} is not 10 digits or capital letters, "
                                          f"so it is kept in the file name {stem}.yaml only"))
         plan.imported_rows.update(office.rows)
         if found:
