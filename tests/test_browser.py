@@ -219,3 +219,14 @@ def test_data_update_keeps_session_and_password_change_locks_out(site, browser, 
         s.close()
     finally:
         server.close()
+
+
+def test_without_service_workers_the_unlock_page_says_so(site, browser):
+    context = browser.new_context(service_workers="block")
+    page = context.new_page()
+    page.goto(site["url"] + "providers/")
+    page.wait_for_url(re.compile(r".*/unlock/.*"))
+    page.locator("#unsupported").wait_for()
+    assert "このブラウザでは閲覧できません" in page.inner_text("#unsupported")
+    assert page.locator("#unlock-form").is_hidden()
+    context.close()

@@ -20,7 +20,9 @@
       throw new Error("unsupported");
     }
     await navigator.serviceWorker.register(new URL("sw.js", root), { scope: root.pathname });
-    return navigator.serviceWorker.ready;
+    // A browser that blocks service workers may never get ready: do not wait forever.
+    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 8000));
+    return Promise.race([navigator.serviceWorker.ready, timeout]);
   }
   async function keysJson() {
     const res = await fetch(new URL("keys.json", root), { cache: "no-store" });
