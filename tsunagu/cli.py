@@ -51,11 +51,11 @@ def cli(ctx: click.Context) -> None:
               help=f"YAML mapping label -> password (otherwise ${ENV_VAR}; neither: a demo build).")
 @click.option("--require-passwords", is_flag=True, help="Refuse a demo build (use in the deploy workflow).")
 @click.option("--no-search", is_flag=True, help="Skip the Pagefind search index.")
-@click.option("--format", "fmt", type=click.Choice(["text", "github"]), default="text",
-              help="github: also print errors as GitHub Actions annotations.")
+@click.option("--format", "fmt", type=click.Choice(["text", "github"]), default=None,
+              help="github: also print errors as GitHub Actions annotations (default inside GitHub Actions).")
 @TODAY_OPTION
 def build_command(data_dir: Path = Path("data"), out_dir: Path = Path("site"), passwords_file: Path | None = None,
-                  require_passwords: bool = False, no_search: bool = False, fmt: str = "text", today=None) -> None:
+                  require_passwords: bool = False, no_search: bool = False, fmt: str | None = None, today=None) -> None:
     """Validate the data and build the encrypted site into --out."""
     config = Config(data_dir=data_dir, out_dir=out_dir, passwords=read_passwords(passwords_file),
                     require_passwords=require_passwords, search=not no_search, today=_today(today),
@@ -73,8 +73,8 @@ def build_command(data_dir: Path = Path("data"), out_dir: Path = Path("site"), p
 
 @cli.command("validate")
 @DATA_OPTION
-@click.option("--format", "fmt", type=click.Choice(["text", "github"]), default="text",
-              help="github: also print errors as GitHub Actions annotations.")
+@click.option("--format", "fmt", type=click.Choice(["text", "github"]), default=None,
+              help="github: also print errors as GitHub Actions annotations (default inside GitHub Actions).")
 @TODAY_OPTION
 def validate_command(data_dir: Path, fmt: str, today) -> None:
     """Check the data only; exit 0 when clean, 1 with every error listed."""
@@ -113,6 +113,8 @@ def serve_command(data_dir: Path, out_dir: Path, port: int, no_watch: bool) -> N
 
 def _run(step, fmt: str):
     """Run a step; with --format github, data errors are also printed as annotations."""
+    if fmt is None:
+        fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     try:
         return step()
     except DataError as exc:
