@@ -138,3 +138,19 @@ def test_notice_front_matter_lines_count_from_the_file_top(data_dir):
 def test_utf8_bom_is_accepted(data_dir):
     (data_dir / "providers" / "day-x.yaml").write_bytes("\ufeff".encode() + PROVIDER_X.encode())
     assert problems(data_dir) == []
+
+
+def test_many_files_load_the_same_in_worker_processes(tmp_path):
+    from tsunagu.load import _load_many
+
+    paths = []
+    for i in range(2100):
+        path = tmp_path / f"p{i:04d}.yaml"
+        path.write_text(f"name: 事業所{i}\nstatus:\n  new_clients: accepting\n" if i != 7 else "a: [1\n",
+                        encoding="utf-8")
+        paths.append(path)
+    serial_problems, forked_problems = [], []
+    serial = _load_many(paths, serial_problems, workers=1)
+    forked = _load_many(paths, forked_problems, workers=2)
+    assert [(d.path, d.value, d.lines) for d in forked] == [(d.path, d.value, d.lines) for d in serial]
+    assert forked_problems == serial_problems and len(serial_problems) == 1

@@ -229,3 +229,35 @@ def test_records_json(pages):
     assert data["site"]["title"] == "つなぐ テスト市"
     kinds = sorted((r["kind"], r["id"]) for r in data["records"])
     assert kinds == sorted([("provider", k) for k in PROVIDERS] + [("physician", k) for k in PHYSICIANS])
+
+
+def test_record_pages_link_to_the_prefilled_update_forms(tmp_path):
+    root = tmp_path
+    make_tree(root)
+    site_yaml = root / "data" / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + "repository: https://github.com/example/care\n",
+                         encoding="utf-8")
+    directory = load_directory(root / "data")
+    config = Config(data_dir=root / "data", today=TODAY, iterations=FAST)
+    pages = render_site(directory, config)
+    providers, _ = make_entries(directory, config)
+    html = pages[providers[0].path].decode()
+    links = re.findall(r'<a class="button[^"]*" href="([^"]+)"[^>]*>([^<]+)</a>', html)
+    assert [label for _, label in links] == ["この情報を更新する", "変更なしで確認"]
+    for href, _ in links:
+        assert href.startswith("https://github.com/example/care/issues/new?template=status-update.yml&amp;")
+        assert f"record_id={providers[0].record.id}" in href
+
+
+def test_record_pages_render_the_same_in_worker_processes(tmp_path):
+    from tsunagu import render
+
+    make_tree(tmp_path)
+    directory = load_directory(tmp_path / "data")
+    config = Config(data_dir=tmp_path / "data", today=TODAY, iterations=FAST)
+    providers, physicians = make_entries(directory, config)
+    env = render._environment(config)
+    common = {"site": directory.site, "demo": True, "today": TODAY, "built": TODAY, "imported": False, "sources": []}
+    entries = (providers + physicians) * 500  # past the threshold where rendering forks
+    serial = dict(render._render_records(entries, env, common))
+    assert render._record_pages(entries, env, common, workers=2) == serial

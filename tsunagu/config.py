@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,8 @@ class Config:
     iterations: int = 600_000
     today: dt.date = field(default_factory=today_jst)
     search: bool = True
+    # Processes for rendering record pages at prefecture scale (1 = in this process).
+    workers: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))
     quiet: bool = False
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 from dataclasses import dataclass, field
@@ -281,6 +282,27 @@ def _files(folder: Path, suffixes: tuple[str, ...], problems: list[Problem]) -> 
     return found
 
 
+def _load_one(path: Path) -> tuple[Document | None, list[Problem]]:
+    problems: list[Problem] = []
+    return load_yaml_file(path, problems), problems
+
+
+def _load_many(paths: list[Path], problems: list[Problem], workers: int | None = None) -> list[Document]:
+    """Parse many YAML files, in forked processes at prefecture scale (parsing is CPU-bound)."""
+    workers = workers or min(4, os.cpu_count() or 1)
+    if workers > 1 and len(paths) >= 2000 and "fork" in multiprocessing.get_all_start_methods():
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.map(_load_one, paths, chunksize=256)
+    else:
+        results = [_load_one(p) for p in paths]
+    docs = []
+    for doc, found in results:
+        problems.extend(found)
+        if doc is not None:
+            docs.append(doc)
+    return docs
+
+
 def load_tree(data_dir: Path, *, keep_going: bool = False) -> Tree:
     """Load every file of a data directory; raises DataError listing all that cannot be read.
 
@@ -297,10 +319,8 @@ def load_tree(data_dir: Path, *, keep_going: bool = False) -> Tree:
         site = load_yaml_file(site_path, problems)
     else:
         problems.append(Problem(display_path(site_path), 0, "", "missing: every data folder needs a site.yaml"))
-    providers = [d for p in _files(data_dir / "providers", (".yaml", ".yml"), problems)
-                 if (d := load_yaml_file(p, problems))]
-    physicians = [d for p in _files(data_dir / "physicians", (".yaml", ".yml"), problems)
-                  if (d := load_yaml_file(p, problems))]
+    providers = _load_many(_files(data_dir / "providers", (".yaml", ".yml"), problems), problems)
+    physicians = _load_many(_files(data_dir / "physicians", (".yaml", ".yml"), problems), problems)
     notices = [d for p in _files(data_dir / "notices", (".md",), problems)
                if (d := load_markdown_file(p, problems))]
     if problems and not keep_going:

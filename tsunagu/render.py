@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import io
 import json
+import multiprocessing
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,6 +164,43 @@ def _form_links(repository: str, e: Entry) -> dict[str, str]:
             "confirm": update_form_url(repository, e.kind, e.record, confirm=True)}
 
 
+def _render_records(entries: list[Entry], env: jinja2.Environment, common: dict) -> list[tuple[str, bytes]]:
+    """One page per record (a list, so it crosses a process boundary cheaply)."""
+    site = common["site"]
+    templates = {kind: env.get_template(f"{kind}.html") for kind in ("provider", "physician")}
+    out = []
+    for e in entries:
+        html = templates[e.kind].render(
+            root="../" * e.path.count("/"), page_path=e.path, **common, e=e, r=e.record,
+            forms=_form_links(site.repository, e) if site.repository else {},
+            weekly=_weekly(e.record) if e.kind == "physician" else [], tokens=search_text(e, site.synonyms))
+        out.append((e.path, html.encode()))
+    return out
+
+
+_FORKED: tuple = ()  # what forked workers inherit: (entries, env, common)
+
+
+def _render_slice(bounds: tuple[int, int]) -> list[tuple[str, bytes]]:
+    entries, env, common = _FORKED
+    return _render_records(entries[bounds[0]:bounds[1]], env, common)
+
+
+def _record_pages(entries: list[Entry], env: jinja2.Environment, common: dict, workers: int) -> dict[str, bytes]:
+    """Record pages, rendered by forked processes when there are many (templates are CPU-bound)."""
+    global _FORKED
+    if workers <= 1 or len(entries) < 2000 or "fork" not in multiprocessing.get_all_start_methods():
+        return dict(_render_records(entries, env, common))
+    _FORKED = (entries, env, common)
+    try:
+        step = -(-len(entries) // (workers * 4))
+        slices = [(i, min(i + step, len(entries))) for i in range(0, len(entries), step)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return dict(item for part in pool.map(_render_slice, slices) for item in part)
+    finally:
+        _FORKED = ()
+
+
 def render_site(directory: Directory, config: Config) -> dict[str, bytes]:
     """Every protected file of the site, as output path -> bytes."""
     env = _environment(config)
@@ -193,11 +231,7 @@ def render_site(directory: Directory, config: Config) -> dict[str, bytes]:
     page("desks/index.html", "desks.html")
     page("search/index.html", "search.html")
     page("404.html", "not_found.html")
-    for e in providers + physicians:
-        form_links = _form_links(site.repository, e) if site.repository else {}
-        page(e.path, f"{e.kind}.html", e=e, r=e.record, forms=form_links,
-             weekly=_weekly(e.record) if e.kind == "physician" else [],
-             tokens=search_text(e, site.synonyms))
+    out.update(_record_pages(providers + physicians, env, common, config.workers))
     out["data/records.json"] = records_json(directory, providers, physicians)
     out["data/status.csv"] = providers_csv(providers)
     return out
