@@ -230,3 +230,20 @@ def test_without_service_workers_the_unlock_page_says_so(site, browser):
     assert "このブラウザでは閲覧できません" in page.inner_text("#unsupported")
     assert page.locator("#unlock-form").is_hidden()
     context.close()
+
+
+PARITY = ["デイサービスさくら", "ﾃﾞｲｻｰﾋﾞｽ 南台", "ＰＣＲ 陰性", "０２９－０００－１０１１", "茨城県水戸市百合が丘町8番3",
+          "やまだ　内科", "𠮷野家", "GH", "ヴィラ・ヴェール", "1-2-3", "南", "看取り（要相談）"]
+
+
+def test_query_tokens_in_the_browser_match_python(site, browser):
+    from tsunagu.textsearch import query_tokens
+
+    s = Session(browser, site["url"])
+    s.page.goto(site["url"] + "search/")
+    s.unlock()
+    s.page.wait_for_url(re.compile(r".*/search/.*"))
+    s.page.locator("#search-status").filter(has_text="見つかりました").wait_for()
+    got = s.page.evaluate("(texts) => texts.map((t) => window.tsunaguSearch.queryTokens(t))", PARITY)
+    assert got == [query_tokens(t) for t in PARITY]
+    s.close()

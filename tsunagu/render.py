@@ -21,7 +21,7 @@ from tsunagu.config import Config
 from tsunagu.markup import render_markdown
 from tsunagu.models import (ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA,
                             Physician, Provider)
-from tsunagu.textsearch import index_tokens
+from tsunagu.textsearch import index_tokens, strip_prefecture
 from tsunagu.validate import Directory
 
 ACCEPTANCE_KEYS = ("new_clients", "alternative_support", "post_infection")
@@ -86,7 +86,10 @@ def glance(directory: Directory, providers: list[Entry]) -> list[dict]:
 def search_text(entry: Entry, synonyms: dict[str, list[str]]) -> str:
     """The n-gram tokens of everything a care manager may type to find this record."""
     r = entry.record
-    texts = [r.name, r.name_kana or "", r.area, r.address, r.phone, r.fax or "", r.notes or ""]
+    # The prefecture starts nearly every address: as search words they would match every record
+    # and cost Pagefind seconds at prefecture scale, while finding nothing.
+    address = strip_prefecture(r.address)
+    texts = [r.name, r.name_kana or "", r.area, address, r.phone, r.fax or "", r.notes or ""]
     if isinstance(r, Provider):
         texts += [*r.services, r.office_number or "", r.status.conditions or "", r.hours or "",
                   OPERATION_JA[r.status.operation]]

@@ -15,6 +15,14 @@ import unicodedata
 _DROP = re.compile(r"[\s\u3000!-/:-@\[-`{-~、。・「」『』（）()【】［］〔〕〈〉《》”“’‘・:;,.\-‐‑‒–—―−－〜~ー]+")
 
 
+_PREFECTURE = re.compile(r"^\s*(北海道|東京都|京都府|大阪府|(?:青森|岩手|宮城|秋田|山形|福島|茨城|栃木|群馬|埼玉|千葉|神奈川|新潟|富山|石川|福井|山梨|長野|岐阜|静岡|愛知|三重|滋賀|兵庫|奈良|和歌山|鳥取|島根|岡山|広島|山口|徳島|香川|愛媛|高知|福岡|佐賀|長崎|熊本|大分|宮崎|鹿児島|沖縄)県)(?=\S)")
+
+
+def strip_prefecture(text: str) -> str:
+    """An address or query without its leading prefecture, which nearly every record shares."""
+    return _PREFECTURE.sub("", text)
+
+
 def normalize(text: str) -> str:
     """NFKC (width), lower case, katakana folded to hiragana, separators dropped."""
     text = unicodedata.normalize("NFKC", text).lower()
@@ -36,7 +44,7 @@ def query_tokens(text: str) -> list[str]:
     """Tokens a query must all match: bigrams of each normalised word (a unigram for one character)."""
     out: list[str] = []
     for word in text.split():
-        norm = normalize(word)
+        norm = normalize(strip_prefecture(word))
         grams = [norm] if len(norm) == 1 else [norm[i:i + 2] for i in range(len(norm) - 1)]
         out.extend(token(g) for g in grams if g)
     return list(dict.fromkeys(out))

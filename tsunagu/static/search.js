@@ -20,10 +20,11 @@ export function normalize(text) {
   return t.replace(DROP, "");
 }
 const token = (gram) => "k" + Array.from(gram, (c) => c.codePointAt(0).toString(16).padStart(5, "0")).join("");
+const PREFECTURE = /^\s*(北海道|東京都|京都府|大阪府|(?:青森|岩手|宮城|秋田|山形|福島|茨城|栃木|群馬|埼玉|千葉|神奈川|新潟|富山|石川|福井|山梨|長野|岐阜|静岡|愛知|三重|滋賀|兵庫|奈良|和歌山|鳥取|島根|岡山|広島|山口|徳島|香川|愛媛|高知|福岡|佐賀|長崎|熊本|大分|宮崎|鹿児島|沖縄)県)(?=\S)/u;  // as in textsearch.py
 export function queryTokens(text) {
   const out = [];
   for (const word of text.split(/\s+/)) {
-    const chars = Array.from(normalize(word));
+    const chars = Array.from(normalize(word.replace(PREFECTURE, "")));
     if (chars.length === 1) out.push(token(chars[0]));
     for (let i = 0; i + 1 < chars.length; i++) out.push(token(chars[i] + chars[i + 1]));
   }
