@@ -19,6 +19,8 @@ KIND = {"通所介護": "デイサービス", "訪問介護": "ヘルパース�
 CONDITIONS = ["入浴は午前のみ。", "送迎は市内に限ります。", "胃ろう・喀痰吸引は要相談。", "認知症の方の受入れ実績があります。",
               "感染後の方は PCR 陰性確認後。", "看取りに対応します。", ""]
 ACCEPT = ["accepting", "conditional", "not_accepting", "unknown"]
+# A prefecture has many municipalities (fictional names here): addresses are not all alike.
+CITIES = "さくら市 みどり市 あおば市 ひかり町 つばき市 かえで市 なのはな町 こすもす市 すずらん村 もみじ市 はなみずき市 やまぶき町".split()
 
 
 def write_data(root: Path, providers: int, physicians: int, seed: int = 7) -> Path:
@@ -38,7 +40,7 @@ def write_data(root: Path, providers: int, physicians: int, seed: int = 7) -> Pa
         record = {
             "name": f"{KIND[service]} {rnd.choice(PLACE)}{town}{i}",
             "services": [service], "area": area,
-            "address": f"茨城県さくら市{town}{rnd.randint(1, 9)}-{rnd.randint(1, 30)}-{rnd.randint(1, 20)}",
+            "address": f"茨城県{rnd.choice(CITIES)}{town}{rnd.randint(1, 9)}-{rnd.randint(1, 30)}-{rnd.randint(1, 20)}",
             "phone": f"0{rnd.randint(20, 99)}-000-{i % 10000:04d}", "maintainers": [f"office-{i}"],
             "status": {"updated": today - dt.timedelta(days=rnd.randint(0, 40)),
                        "new_clients": rnd.choice(ACCEPT), "alternative_support": rnd.choice(ACCEPT),
@@ -52,7 +54,7 @@ def write_data(root: Path, providers: int, physicians: int, seed: int = 7) -> Pa
         record = {
             "name": f"{rnd.choice(SURNAMES)} {rnd.choice(GIVEN)}", "clinic": f"{rnd.choice(PLACE)}{town}クリニック{i}",
             "specialties": ["内科"], "area": area,
-            "address": f"茨城県さくら市{town}{rnd.randint(1, 9)}-{rnd.randint(1, 30)}",
+            "address": f"茨城県{rnd.choice(CITIES)}{town}{rnd.randint(1, 9)}-{rnd.randint(1, 30)}",
             "phone": f"0{rnd.randint(20, 99)}-001-{i % 10000:04d}", "home_visits": rnd.random() < 0.4,
             "care_support_doctor": rnd.random() < 0.1,
             "contact": {"windows": [{"days": ["mon", "thu"], "time": "13:00-14:00", "methods": ["phone"]}],

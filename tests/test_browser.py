@@ -132,7 +132,7 @@ def test_unlock_navigate_reload_logout_without_leaving_the_origin(site, browser)
 
 def _search_titles(page, url: str) -> list[str]:
     page.goto(url)
-    done = re.compile("見つかりました|見つかりませんでした")
+    done = re.compile("見つかりました|見つかりませんでした|キーワードを入力するか")
     page.locator("#search-status").filter(has_text=done).wait_for()
     results = page.locator("#search-results .card-title")
     for _ in range(100):  # bounded: a "more" button that never hides is a bug, not a reason to hang
@@ -174,10 +174,15 @@ def test_search_filters_narrow_and_combine(site, browser):
     s.unlock()
     s.page.wait_for_url(re.compile(r".*/search/.*"))
     base = site["url"] + "search/?"
-    everything = _search_titles(s.page, base)
-    assert len(everything) == len(site["titles"])  # browse mode: empty query lists everything
+    assert _search_titles(s.page, base) == []  # nothing asked: a hint, no download of every record
+    assert s.page.locator("#search-all").is_visible()
+    s.page.click("#search-all")
+    s.page.locator("#search-status").filter(has_text="見つかりました").wait_for()
+    everything = s.page.locator("#search-results .card-title")
+    assert everything.count() == 20 and s.page.locator("#search-more").is_visible()
+    providers = _search_titles(s.page, base + "kind=" + quote("事業所"))  # browse mode: filters, no query
     physicians = _search_titles(s.page, base + "kind=" + quote("医師"))
-    assert len(physicians) == 18
+    assert len(physicians) == 18 and len(providers) + len(physicians) == len(site["titles"])
     home = _search_titles(s.page, base + "kind=" + quote("医師") + "&home_visits=1")
     assert len(home) == 9 and set(home) < set(physicians)
     csd = _search_titles(s.page, base + "home_visits=1&care_support_doctor=1")
@@ -243,7 +248,7 @@ def test_query_tokens_in_the_browser_match_python(site, browser):
     s.page.goto(site["url"] + "search/")
     s.unlock()
     s.page.wait_for_url(re.compile(r".*/search/.*"))
-    s.page.locator("#search-status").filter(has_text="見つかりました").wait_for()
+    s.page.locator("#search-status").filter(has_text="キーワードを入力するか").wait_for()
     got = s.page.evaluate("(texts) => texts.map((t) => window.tsunaguSearch.queryTokens(t))", PARITY)
     assert got == [query_tokens(t) for t in PARITY]
     s.close()

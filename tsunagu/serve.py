@@ -19,6 +19,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                       ".js": "text/javascript", ".json": "application/json", ".enc": "application/octet-stream",
                       ".pagefind": "application/octet-stream"}
 
+    def send_head(self):
+        # Rebuilds can land within one second, the resolution of Last-Modified: always send the file.
+        del self.headers["If-Modified-Since"]
+        return super().send_head()
+
     def end_headers(self) -> None:
         # What a static host should also send; the pages carry the same policy as <meta>.
         self.send_header("X-Content-Type-Options", "nosniff")

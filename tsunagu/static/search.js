@@ -6,6 +6,8 @@ const input = document.getElementById("search-q");
 const list = document.getElementById("search-results");
 const status = document.getElementById("search-status");
 const more = document.getElementById("search-more");
+const all = document.getElementById("search-all");
+let browseAll = new URLSearchParams(location.search).get("all") === "1";
 const PAGE = 20;
 
 // URL parameter -> Pagefind filter name (values are the Japanese labels shown on the site).
@@ -97,7 +99,16 @@ async function search() {
   tokens = queryTokens(q);
   const f = filters();
   const sort = form.elements.sort.value ? { updated: "desc" } : undefined;
-  if (!tokens.length && !Object.keys(f).length) f["種別"] = { any: ["事業所", "医師"] };  // browse everything
+  if (!tokens.length && !Object.keys(f).length) {
+    // Nothing asked yet: listing every record would fetch all filter data, heavy on a phone.
+    if (!browseAll) {
+      list.replaceChildren(); pending = []; more.hidden = true; all.hidden = false;
+      status.textContent = "キーワードを入力するか、絞り込みを選んでください。";
+      return;
+    }
+    f["種別"] = { any: ["事業所", "医師"] };
+  }
+  all.hidden = true;
   status.textContent = "検索しています…";
   const pf = await engine();
   const res = await pf.search(tokens.length ? tokens.join(" ") : null, { filters: f, sort });
@@ -129,5 +140,6 @@ let timer;
 form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(search, 120); });
 form.addEventListener("submit", (e) => { e.preventDefault(); search(); });
 more.addEventListener("click", () => showMore(run, input.value.trim()));
+all.addEventListener("click", () => { browseAll = true; search(); });
 readParams();
 search();

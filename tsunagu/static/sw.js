@@ -37,6 +37,7 @@ self.addEventListener("fetch", (event) => {
 });
 
 let currentBuild = null;   // build id of the newest keys.json seen
+const STALE = "stale";     // a ciphertext of an older build than keys.json: fetch it again
 
 /** Pagefind names its index files by content, so a cached copy of this build is still right. */
 async function cachedOfThisBuild(url, path) {
@@ -47,12 +48,12 @@ async function cachedOfThisBuild(url, path) {
   return TSU.buildOf(buf) === currentBuild ? hit : null;
 }
 
-async function fetchCipher(path) {
+async function fetchCipher(path, reload) {
   const url = SCOPE + path + ".enc";
-  const hit = await cachedOfThisBuild(url, path);
+  const hit = reload ? null : await cachedOfThisBuild(url, path);
   if (hit) return hit;
   try {
-    const res = await fetch(url, { cache: "no-cache", credentials: "same-origin" });
+    const res = await fetch(url, { cache: reload ? "reload" : "no-cache", credentials: "same-origin" });
     if (res.ok) {
       const copy = res.clone();
       caches.open(CACHE).then((c) => c.put(url, copy)).catch(() => {});
@@ -77,13 +78,13 @@ async function contentKey(build) {
   if (!s) return null;
   if (keys.has(build)) return keys.get(build);
   let res;
-  try { res = await fetch(SCOPE + "keys.json", { cache: "no-cache" }); } catch (e) { res = await caches.match(SCOPE + "keys.json"); }
+  try { res = await fetch(SCOPE + "keys.json", { cache: "no-store" }); } catch (e) { res = await caches.match(SCOPE + "keys.json"); }
   if (!res || !res.ok) return null;
   const copy = res.clone();
   caches.open(CACHE).then((c) => c.put(SCOPE + "keys.json", copy)).catch(() => {});
   const list = await res.json();
   currentBuild = list.build;
-  if (list.build !== build) return null;
+  if (list.build !== build) return STALE;
   const key = await TSU.unwrapContentKey(list, s.kek, s.salt, s.iterations);
   if (key) keys.set(build, key);
   return key;
@@ -100,11 +101,11 @@ function plainPage(status, title, text) {
   return new Response(html, { status, headers: { "content-type": TYPES.html, "cache-control": "no-store" } });
 }
 
-async function serve(req, target) {
+async function serve(req, target, reload) {
   const s = await currentSession();
   if (!s) return target.page ? toUnlock(target, req) : new Response("locked", { status: 401 });
   let res;
-  try { res = await fetchCipher(target.path); } catch (e) {
+  try { res = await fetchCipher(target.path, reload); } catch (e) {
     return target.page ? plainPage(503, "オフラインです", "ネットワークに接続できず、このページは端末に保存されていません。") : Response.error();
   }
   if (res.status === 404 && target.page && target.path !== "404.html") {
@@ -116,6 +117,8 @@ async function serve(req, target) {
   const build = TSU.buildOf(buf);
   if (!build) return plainPage(500, "データを読み込めません", "暗号化されたファイルの形式が正しくありません。");
   const key = await contentKey(build);
+  // An HTTP cache (or a host's Last-Modified to the second) handed us the previous build's file.
+  if (key === STALE) return reload ? new Response(null, { status: 503 }) : serve(req, target, true);
   if (!key) {
     // The password was changed or removed, or the session expired: lock again.
     keys = new Map(); session = null;
