@@ -1,0 +1,60 @@
+"""`python build.py serve`: builds, serves on 127.0.0.1, rebuilds when the data changes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> bytes | None:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as res:
+            return res.read()
+    except OSError:
+        return None
+
+
+def _wait(predicate, seconds: float = 60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError("timed out")
+
+
+def test_serve_builds_serves_and_rebuilds_on_change(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(REPO / "data", data)
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--data", str(data),
+                             "--out", str(tmp_path / "site"), "--port", str(port)],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{port}/"
+        first = json.loads(_wait(lambda: _get(base + "keys.json")))["build"]
+        assert b"boot.js" in _get(base + "providers/")           # a stub, the page itself is encrypted
+        assert _get(base + "providers/index.html.enc")[:4] == b"TSG1"
+        time.sleep(1.0)  # let the watcher start
+        note = data / "notices" / "2026-11-05-kenshukai.md"
+        note.write_text(note.read_text(encoding="utf-8") + "\n追記しました。\n", encoding="utf-8")
+        _wait(lambda: json.loads(_get(base + "keys.json") or b'{"build": ""}')["build"] not in ("", first))
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=10)[0].decode()
+    assert f"http://127.0.0.1:{port}/ を開いてください。パスワード: tsunagu-demo" in out
