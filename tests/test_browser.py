@@ -252,3 +252,19 @@ def test_query_tokens_in_the_browser_match_python(site, browser):
     got = s.page.evaluate("(texts) => texts.map((t) => window.tsunaguSearch.queryTokens(t))", PARITY)
     assert got == [query_tokens(t) for t in PARITY]
     s.close()
+
+
+def test_pages_seen_once_open_offline(site, browser):
+    s = Session(browser, site["url"])
+    s.page.goto(site["url"] + "status/")
+    s.unlock()
+    s.page.wait_for_url(site["url"] + "status/")
+    s.page.goto(site["url"] + site["paths"]["day-sakura"])
+    assert "デイサービスさくら" in s.page.inner_text("h1")
+    s.context.set_offline(True)
+    s.page.goto(site["url"] + "status/")        # seen before: its ciphertext is kept by the service worker
+    assert "受入れ状況一覧" in s.page.inner_text("h1")
+    s.page.goto(site["url"] + site["paths"]["gh-kukizaki"])   # never seen: says so, in Japanese
+    assert "オフラインです" in s.page.inner_text("h1")
+    s.context.set_offline(False)
+    s.close()
