@@ -212,3 +212,16 @@ def test_python_build_py_subprocess(tmp_path):
                           "--today", "2026-11-22"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert (run.returncode, run.stdout) == (0, "")
     assert run.stderr == "OK: 事業所 3 件・医師 2 名・お知らせ 1 件、エラーはありません。\n"
+
+
+def test_committed_schemas_are_current():
+    """schema/*.schema.json are what `python build.py schema --out schema` writes (editors use them)."""
+    import json
+    from pathlib import Path
+
+    from tsunagu.schema import json_schemas
+
+    folder = Path(__file__).resolve().parents[1] / "schema"
+    for name, schema in json_schemas().items():
+        committed = json.loads((folder / f"{name}.schema.json").read_text(encoding="utf-8"))
+        assert committed == schema, f"schema/{name}.schema.json is stale: run python build.py schema --out schema"
