@@ -11,6 +11,7 @@ import click
 
 from tsunagu.errors import Problem, TsunaguError
 from tsunagu.load import parse_yaml
+from tsunagu.options import data_option
 from tsunagu.models import ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA
 
 FIELD_JA = {
@@ -188,8 +189,7 @@ def diff_revisions(base: str, head: str, data_dir: str = "data", cwd: Path | Non
 @click.command("diff")
 @click.argument("base")
 @click.argument("head")
-@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"), show_default=True,
-              help="Data folder, relative to the repository's working directory.")
+@data_option("Data folder, relative to the repository's working directory.")
 def diff_command(base: str, head: str, data_dir: Path) -> None:
     """Summarise in Japanese what changed in the data between git revisions BASE and HEAD."""
     click.echo(diff_revisions(base, head, data_dir.as_posix()), nl=False)

@@ -15,22 +15,15 @@ from tsunagu.builder import build
 from tsunagu.config import DEMO_PASSWORD, Config, today_jst
 from tsunagu.errors import DataError, TsunaguError
 from tsunagu.load import load_tree
+from tsunagu.options import data_option, today_option
 from tsunagu.passwords import ENV_VAR, read_passwords
 from tsunagu.schema import json_schemas
 from tsunagu.validate import validate_tree
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 
-DATA_OPTION = click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"),
-                           show_default=True, help="Data folder (site.yaml, providers/, physicians/, notices/).")
-
-
-TODAY_OPTION = click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
-                            help="Date to build for (default: today in Japan); for reproducible builds.")
-
-
-def _today(value) -> dt.date:
-    return value.date() if value else today_jst()
+DATA_OPTION = data_option()
+TODAY_OPTION = today_option("Date to build for (default: today in Japan); for reproducible builds.")
 
 
 @click.group(invoke_without_command=True)
@@ -55,10 +48,12 @@ def cli(ctx: click.Context) -> None:
               help="github: also print errors as GitHub Actions annotations (default inside GitHub Actions).")
 @TODAY_OPTION
 def build_command(data_dir: Path = Path("data"), out_dir: Path = Path("site"), passwords_file: Path | None = None,
-                  require_passwords: bool = False, no_search: bool = False, fmt: str | None = None, today=None) -> None:
+                  require_passwords: bool = False, no_search: bool = False, fmt: str | None = None,
+                  today: dt.date | None = None) -> None:
     """Validate the data and build the encrypted site into --out."""
     config = Config(data_dir=data_dir, out_dir=out_dir, passwords=read_passwords(passwords_file),
-                    require_passwords=require_passwords, search=not no_search, today=_today(today),
+                    require_passwords=require_passwords, search=not no_search,
+                    today=today or today_jst(),  # `python build.py` alone invokes this without callbacks
                     path_key=os.environ.get("TSUNAGU_PATH_KEY") or None)
     if config.demo:
         console.print(f"[yellow]警告[/]: パスワードが指定されていないため、デモ用のビルドです（パスワード: {DEMO_PASSWORD}）。"
@@ -76,9 +71,9 @@ def build_command(data_dir: Path = Path("data"), out_dir: Path = Path("site"), p
 @click.option("--format", "fmt", type=click.Choice(["text", "github"]), default=None,
               help="github: also print errors as GitHub Actions annotations (default inside GitHub Actions).")
 @TODAY_OPTION
-def validate_command(data_dir: Path, fmt: str, today) -> None:
+def validate_command(data_dir: Path, fmt: str | None, today: dt.date) -> None:
     """Check the data only; exit 0 when clean, 1 with every error listed."""
-    directory = _run(lambda: validate_tree(load_tree(data_dir, keep_going=True), _today(today)), fmt)
+    directory = _run(lambda: validate_tree(load_tree(data_dir, keep_going=True), today), fmt)
     console.print(f"[green]OK[/]: 事業所 {len(directory.providers)} 件・医師 {len(directory.physicians)} 名・"
                   f"お知らせ {len(directory.notices)} 件、エラーはありません。")
 

@@ -70,9 +70,13 @@ def unwrap(keys_json: bytes, password: str) -> bytes:
     """The content key that a password opens (raises InvalidTag for a wrong password)."""
     keys = json.loads(keys_json)
     build_id = bytes.fromhex(keys["build"])
+    keks: dict[tuple[str, int], bytes] = {}  # slots share a salt: derive once, as the browser does
     for slot in keys["slots"]:
         blob = base64.b64decode(slot["wrapped"])
-        kek = derive_key(password, base64.b64decode(slot["salt"]), slot["iterations"])
+        params = (slot["salt"], slot["iterations"])
+        if params not in keks:
+            keks[params] = derive_key(password, base64.b64decode(slot["salt"]), slot["iterations"])
+        kek = keks[params]
         try:
             return AESGCM(kek).decrypt(blob[:12], blob[12:], _wrap_aad(build_id))
         except InvalidTag:

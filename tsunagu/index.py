@@ -14,15 +14,15 @@ from pathlib import Path
 
 from tsunagu.errors import BuildError
 
-# Pagefind runtime files that hold no data; everything else under pagefind/ is the index.
-RUNTIME = ("pagefind.js", "pagefind-worker.js", ".pagefind")
+# Pagefind runtime files that hold no data (plus its wasm, *.pagefind); the rest is the index.
+RUNTIME = ("pagefind.js", "pagefind-worker.js")
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 
 
 def is_runtime(name: str) -> bool:
     """True for Pagefind's generic runtime files, which may stay public."""
     base = name.rsplit("/", 1)[-1]
-    return base in RUNTIME[:2] or base.endswith(RUNTIME[2])
+    return base in RUNTIME or base.endswith(".pagefind")
 
 
 async def _run(site_dir: Path, out_dir: Path) -> int:

@@ -18,10 +18,10 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from tsunagu.changes import escape_markdown, record_changes
-from tsunagu.config import today_jst
 from tsunagu.errors import DataError, Problem, TsunaguError
 from tsunagu.forms import CLEAR, CONFIRM, FORMS, NO_RESPONSE, UPDATE, APPOINTMENT_JA, Form
 from tsunagu.load import Document, Tree, load_tree, parse_yaml
+from tsunagu.options import data_option, today_option
 from tsunagu.models import (ACCEPTANCE_JA, ID_RE, METHOD_JA, OPERATION_JA, WEEKDAY_JA, Contact, Status,
                             Window)
 from tsunagu.owners import owners_of, refusal
@@ -367,7 +367,7 @@ def intake(body: str, author: str, data_dir: Path, today: dt.date) -> Edit:
     doc = _find(tree, form, record_id, problems)
     if doc is None:
         raise Rejected(problems)
-    if (reason := refusal(owners_of(tree), author, f"{form.kind}s/{Path(doc.path).name}")):
+    if refusal(owners_of(tree), author, f"{form.kind}s/{Path(doc.path).name}"):
         raise Rejected([f"{author} さんは「{record_id}」の更新担当者（maintainers）ではありません。"
                         "担当者または管理者に依頼してください。"])
     records = directory.providers if form.kind == "provider" else directory.physicians
@@ -445,17 +445,16 @@ def failure_reply(problems: list[str]) -> str:
 @click.command("intake")
 @click.argument("body_file", metavar="ISSUE_BODY_FILE", type=click.Path(path_type=Path, allow_dash=True))
 @click.option("--author", required=True, help="Login of whoever submitted the form.")
-@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"), show_default=True)
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Submission date (default: today in Japan).")
+@data_option()
+@today_option("Submission date (default: today in Japan).")
 @click.option("--reply", "reply_file", type=click.Path(path_type=Path), default=None,
               help="Write the Japanese reply here instead of standard output.")
-def intake_command(body_file: Path, author: str, data_dir: Path, today: dt.datetime | None,
+def intake_command(body_file: Path, author: str, data_dir: Path, today: dt.date,
                    reply_file: Path | None) -> None:
     """Apply a submitted update form (issue body) to its record's YAML; exit 1 with a reply listing problems."""
     body = sys.stdin.read() if str(body_file) == "-" else body_file.read_text(encoding="utf-8", errors="replace")
     try:
-        edit = intake(body, author, data_dir, today.date() if today else today_jst())
+        edit = intake(body, author, data_dir, today)
     except Rejected as rejected:
         reply, code = failure_reply(rejected.problems), 1
     else:

@@ -69,11 +69,6 @@ class Document:
             path = path[:-1]
         return self.lines.get(path, 1)
 
-    def shown(self, path: Path_, value: Any) -> str:
-        """How a value was written in the file, for messages."""
-        raw = self.raw.get(tuple(path))
-        return repr(raw) if raw is not None else repr(value)
-
 
 @dataclass
 class Tree:

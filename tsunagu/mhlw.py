@@ -23,9 +23,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from tsunagu.config import JST, today_jst
+from tsunagu.config import JST
 from tsunagu.errors import DataError, Problem, TsunaguError
 from tsunagu.load import display_path
+from tsunagu.options import data_option, today_option
 from tsunagu.mhlw_clean import (
     C_FAX, C_PHONE, FIELDS, SERVICE_NAMES, Office, Row, check_city, city_key, clean_row,
     learn_area_codes, merge_offices, read_csv, service_code, tidy,
@@ -495,16 +496,15 @@ def _city_option(ctx: click.Context, param: click.Parameter, value: tuple[str, .
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--city", "cities", multiple=True, required=True, callback=_city_option,
               help="Local government code of a municipality to import (6 digits, or 5 without the check digit).")
-@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"), show_default=True,
-              help="Data folder (site.yaml, providers/).")
+@data_option("Data folder (site.yaml, providers/).")
 @click.option("--default-area", help="Area for offices whose address no area_map key matches (else not written).")
 @click.option("--no-new-services", is_flag=True, help="Report services site.yaml lacks instead of adding them.")
 @click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
-@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Import date [default: today in Japan].")
+@today_option("Import date (default: today in Japan).")
 @click.option("--published", type=click.DateTime(["%Y-%m-%d"]),
               help="Publication date of the files [default: their modification date].")
 def import_mhlw_command(sources: tuple[Path, ...], cities: list[str], data_dir: Path, default_area: str | None,
-                        no_new_services: bool, dry_run: bool, today: dt.datetime | None,
+                        no_new_services: bool, dry_run: bool, today: dt.date,
                         published: dt.datetime | None) -> None:
     """Import the MHLW care-service open data (介護サービス情報公表システム) for the given cities."""
     paths = csv_files(sources)
@@ -513,7 +513,7 @@ def import_mhlw_command(sources: tuple[Path, ...], cities: list[str], data_dir: 
         raise ImportError_(f"{display_path(site_path)}: not found; --data must name a data folder")
     if published is None:
         published = max(dt.datetime.fromtimestamp(p.stat().st_mtime, JST) for p in paths)
-    options = Options(cities, today.date() if today else today_jst(), published.date(),
+    options = Options(cities, today, published.date(),
                       default_area, not no_new_services)
     console = Console(stderr=True, highlight=False)
     rows: list[Row] = []

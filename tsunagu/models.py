@@ -7,7 +7,7 @@ import re
 import unicodedata
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StringConstraints, field_validator
 
 Acceptance = Literal["accepting", "conditional", "not_accepting", "unknown"]
 Operation = Literal["open", "reduced", "suspended", "closed"]
@@ -41,9 +41,16 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def _katakana(value: str) -> str:
+    if not _KATAKANA_RE.match(value):
+        raise ValueError(f"expected katakana such as デイサービスサクラ; got {value!r}")
+    return value
+
+
 Text = Annotated[str, BeforeValidator(_strip), StringConstraints(min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(max_length=5000)]
 Phone = Annotated[str, BeforeValidator(normalize_phone)]
+Kana = Annotated[Text, AfterValidator(_katakana)]
 Login = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")]
 
 
@@ -115,7 +122,7 @@ class Provider(Strict):
 
     id: str | None = None
     name: Text
-    name_kana: Text | None = None
+    name_kana: Kana | None = None
     office_number: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{10}$")] | None = None
     services: list[Text] = Field(min_length=1)
     area: Text
@@ -139,12 +146,6 @@ class Provider(Strict):
             value = str(value)
         return unicodedata.normalize("NFKC", value) if isinstance(value, str) else value
 
-    @field_validator("name_kana")
-    @classmethod
-    def _katakana(cls, value: str | None) -> str | None:
-        if value is not None and not _KATAKANA_RE.match(value):
-            raise ValueError(f"expected katakana such as デイサービスサクラ; got {value!r}")
-        return value
 
 
 class Window(Strict):
@@ -183,9 +184,9 @@ class Physician(Strict):
 
     id: str | None = None
     name: Text
-    name_kana: Text | None = None
+    name_kana: Kana | None = None
     clinic: Text
-    clinic_kana: Text | None = None
+    clinic_kana: Kana | None = None
     specialties: list[Text] = []
     area: Text
     address: Text
@@ -198,7 +199,6 @@ class Physician(Strict):
     contact: Contact
     notes: LongText | None = None
 
-    _katakana = field_validator("name_kana", "clinic_kana")(Provider._katakana.__func__)  # type: ignore[attr-defined]
 
 
 class Notice(Strict):

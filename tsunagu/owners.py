@@ -13,6 +13,7 @@ import click
 from tsunagu.changes import parse_value, read_at
 from tsunagu.errors import TsunaguError
 from tsunagu.load import Tree, load_tree
+from tsunagu.options import data_option
 
 RECORD_FOLDERS = ("providers", "physicians")
 
@@ -116,7 +117,7 @@ def _read_list(source: str) -> list[str]:
 
 
 @click.command("check-owners")
-@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"), show_default=True)
+@data_option()
 @click.option("--author", required=True, help="Login of the change's author.")
 @click.option("--changed", "changed", multiple=True, metavar="FILE", help="A changed file (more may follow).")
 @click.option("--changed-from", "changed_from", metavar="FILE",
@@ -139,7 +140,7 @@ def check_owners_command(data_dir: Path, author: str, changed: tuple[str, ...], 
 
 
 @click.command("codeowners")
-@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"), show_default=True)
+@data_option()
 @click.option("--out", "out", type=click.Path(path_type=Path), default=Path(".github/CODEOWNERS"),
               show_default=True, help="Where to write ('-' for standard output).")
 @click.option("--check", is_flag=True, help="Only check that --out is up to date.")

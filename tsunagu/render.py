@@ -10,9 +10,7 @@ import hmac
 import io
 import json
 import multiprocessing
-from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import urlencode
 
 import jinja2
@@ -24,7 +22,7 @@ from tsunagu.models import (ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELD
 from tsunagu.textsearch import index_tokens, strip_prefecture
 from tsunagu.validate import Directory
 
-ACCEPTANCE_KEYS = ("new_clients", "alternative_support", "post_infection")
+ACCEPTANCE_KEYS = tuple(STATUS_FIELDS_JA)  # new_clients, alternative_support, post_infection
 WEEKDAYS = tuple(WEEKDAY_JA)
 
 
@@ -167,18 +165,20 @@ def _form_links(repository: str, e: Entry) -> dict[str, str]:
             "confirm": update_form_url(repository, e.kind, e.record, confirm=True)}
 
 
+def _page(env: jinja2.Environment, template: str, path: str, common: dict, **context) -> bytes:
+    """One page; links are relative to its folder, so the site works under any base path."""
+    html = env.get_template(template).render(root="../" * path.count("/"), page_path=path, **common, **context)
+    return html.encode()
+
+
 def _render_records(entries: list[Entry], env: jinja2.Environment, common: dict) -> list[tuple[str, bytes]]:
     """One page per record (a list, so it crosses a process boundary cheaply)."""
     site = common["site"]
-    templates = {kind: env.get_template(f"{kind}.html") for kind in ("provider", "physician")}
-    out = []
-    for e in entries:
-        html = templates[e.kind].render(
-            root="../" * e.path.count("/"), page_path=e.path, **common, e=e, r=e.record,
-            forms=_form_links(site.repository, e) if site.repository else {},
-            weekly=_weekly(e.record) if e.kind == "physician" else [], tokens=search_text(e, site.synonyms))
-        out.append((e.path, html.encode()))
-    return out
+    return [(e.path, _page(env, f"{e.kind}.html", e.path, common, e=e, r=e.record,
+                           forms=_form_links(site.repository, e) if site.repository else {},
+                           weekly=_weekly(e.record) if e.kind == "physician" else [],
+                           tokens=search_text(e, site.synonyms)))
+            for e in entries]
 
 
 _FORKED: tuple = ()  # what forked workers inherit: (entries, env, common)
@@ -215,9 +215,7 @@ def render_site(directory: Directory, config: Config) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
 
     def page(path: str, template: str, **context) -> None:
-        depth = path.count("/")
-        html = env.get_template(template).render(root="../" * depth, page_path=path, **common, **context)
-        out[path] = html.encode()
+        out[path] = _page(env, template, path, common, **context)
 
     newest = sorted(providers + physicians, key=lambda e: e.updated, reverse=True)[:12]
     notices = sorted(directory.notices, key=lambda n: (n.meta.pinned, n.meta.date), reverse=True)

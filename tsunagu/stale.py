@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from tsunagu.config import today_jst
 from tsunagu.load import load_tree
+from tsunagu.options import data_option, today_option
 from tsunagu.validate import Directory, validate_tree
 
 KIND_JA = {"provider": "事業所", "physician": "医師"}
@@ -49,11 +49,10 @@ def stale_report(records: list[StaleRecord], limit: int, today: dt.date) -> str:
 
 
 @click.command("stale")
-@click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"), show_default=True)
-@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Count days up to this date (default: today in Japan).")
-def stale_command(data_dir: Path, today: dt.datetime | None) -> None:
+@data_option()
+@today_option("Count days up to this date (default: today in Japan).")
+def stale_command(data_dir: Path, today: dt.date) -> None:
     """List records whose status is older than stale_after_days, with their maintainers."""
-    day = today.date() if today else today_jst()
+    day = today
     directory = validate_tree(load_tree(data_dir), day)
     click.echo(stale_report(stale_records(directory, day), directory.site.stale_after_days, day), nl=False)
