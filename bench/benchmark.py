@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synth import write_data  # noqa: E402
 
-from tsunagu.builder import build  # noqa: E402
-from tsunagu.config import DEMO_PASSWORD, Config  # noqa: E402
+from tsunagu.domain.config import DEMO_PASSWORD, Config  # noqa: E402
+from tsunagu.pipeline.builder import build  # noqa: E402
 
 QUERIES = ["デイ", "さくら", "訪問看護", "入浴", "胃ろう", "北条", "ケアマネ", "グループホーム", "029-000-12", "山田",
            "みどり市 デイ", "市"]  # the last one matches every record: the worst case

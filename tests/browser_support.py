@@ -28,7 +28,7 @@ class SiteServer:
     """A static server for a folder, like any static host; the folder may be rebuilt while it runs."""
 
     def __init__(self, folder: Path):
-        from tsunagu.serve import _Handler
+        from tsunagu.cli.serve import _Handler
 
         server = self
         self.sent: list[tuple[str, int]] = []   # (path, bytes) of every response body served

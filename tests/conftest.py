@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tsunagu.config import REPO_DIR, Config
-from tsunagu.errors import DataError
-from tsunagu.load import load_tree
-from tsunagu.validate import Directory, validate_tree
+from tsunagu.domain.config import REPO_DIR, Config
+from tsunagu.domain.errors import DataError
+from tsunagu.pipeline.load import load_tree
+from tsunagu.pipeline.validate import Directory, validate_tree
 
 TODAY = dt.date(2026, 11, 22)
 FAST = 1000                      # PBKDF2 iterations in tests; production is >= 600,000

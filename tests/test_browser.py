@@ -9,13 +9,13 @@ from urllib.parse import quote, urlparse
 
 import pytest
 import yaml
-
 from browser_support import ARGS, CHROMIUM, SiteServer, require_chromium
-from tsunagu.builder import build
-from tsunagu.config import DEMO_PASSWORD, Config
-from tsunagu.load import load_tree
-from tsunagu.render import make_entries
-from tsunagu.validate import validate_tree
+
+from tsunagu.domain.config import DEMO_PASSWORD, Config
+from tsunagu.pipeline.builder import build
+from tsunagu.pipeline.load import load_tree
+from tsunagu.pipeline.render import make_entries
+from tsunagu.pipeline.validate import validate_tree
 
 pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[1]
@@ -242,7 +242,7 @@ PARITY = ["デイサービスさくら", "ﾃﾞｲｻｰﾋﾞｽ 南台", "Ｐ
 
 
 def test_query_tokens_in_the_browser_match_python(site, browser):
-    from tsunagu.textsearch import query_tokens
+    from tsunagu.pipeline.textsearch import query_tokens
 
     s = Session(browser, site["url"])
     s.page.goto(site["url"] + "search/")

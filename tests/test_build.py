@@ -14,15 +14,24 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from conftest import (
+    DEMO_DATA,
+    STRONG,
+    TODAY,
+    active_content,
+    elements,
+    fast_config,
+    load_directory,
+    make_tree,
+    read_tree,
+)
 
-from conftest import (DEMO_DATA, STRONG, TODAY, active_content, elements, fast_config, load_directory, make_tree,
-                      read_tree)
-from tsunagu.builder import build
-from tsunagu.config import DEMO_PASSWORD, REPO_DIR, Config
-from tsunagu.encrypt import SUFFIX, decrypt_file, unwrap
-from tsunagu.errors import DataError, PasswordError
-from tsunagu.models import Physician, Provider
-from tsunagu.render import render_site
+from tsunagu.domain.config import DEMO_PASSWORD, REPO_DIR, Config
+from tsunagu.domain.errors import DataError, PasswordError
+from tsunagu.domain.models import Physician, Provider
+from tsunagu.pipeline.builder import build
+from tsunagu.pipeline.encrypt import SUFFIX, decrypt_file, unwrap
+from tsunagu.pipeline.render import render_site
 
 PAGEFIND_DATA = re.compile(r"(\.pf_index|\.pf_fragment|\.pf_meta|\.pf_filter|pagefind-entry\.json)$")
 
@@ -255,7 +264,7 @@ def test_failed_render_leaves_site_untouched(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("template bug")
 
-    monkeypatch.setattr("tsunagu.builder.shell_files", broken)
+    monkeypatch.setattr("tsunagu.pipeline.builder.shell_files", broken)
     with pytest.raises(RuntimeError):
         build(config)
     assert _snapshot(tmp_path) == before

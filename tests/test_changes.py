@@ -3,11 +3,11 @@ import subprocess
 
 import pytest
 from click.testing import CliRunner
-
 from gitflow import FIXTURE
-from tsunagu.changes import GitError, diff_revisions, escape_markdown, record_changes
+
 from tsunagu.cli import cli
-from tsunagu.errors import Problem
+from tsunagu.contribute.changes import GitError, diff_revisions, escape_markdown, record_changes
+from tsunagu.domain.errors import Problem
 
 
 def git(repo, *args):

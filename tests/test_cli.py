@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import DEMO_DATA, PROVIDER_X, STRONG, TODAY, read_tree, write
+
 from tsunagu.cli import cli, main
-from tsunagu.encrypt import SUFFIX, decrypt_file, unwrap
-from tsunagu.passwords import ENV_VAR
+from tsunagu.pipeline.encrypt import SUFFIX, decrypt_file, unwrap
+from tsunagu.pipeline.passwords import ENV_VAR
 
 DAY_X = "data/providers/day-x.yaml"
 YES_ERROR = (f"{DAY_X}:12: status.new_clients: expected one of accepting, conditional, not_accepting, unknown; "
@@ -205,7 +205,8 @@ def test_python_build_py_subprocess(tmp_path):
     import subprocess
 
     from conftest import make_tree
-    from tsunagu.config import REPO_DIR
+
+    from tsunagu.domain.config import REPO_DIR
 
     make_tree(tmp_path)
     run = subprocess.run([sys.executable, str(REPO_DIR / "build.py"), "validate", "--data", "data",
@@ -219,7 +220,7 @@ def test_committed_schemas_are_current():
     import json
     from pathlib import Path
 
-    from tsunagu.schema import json_schemas
+    from tsunagu.domain.schema import json_schemas
 
     folder = Path(__file__).resolve().parents[1] / "schema"
     for name, schema in json_schemas().items():

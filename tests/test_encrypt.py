@@ -6,15 +6,24 @@ import base64
 import json
 
 import pytest
+from conftest import FAST, STRONG, fast_config, load_directory, make_tree, read_tree
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from conftest import FAST, STRONG, fast_config, load_directory, make_tree, read_tree
-from tsunagu.builder import build
-from tsunagu.config import Config
-from tsunagu.encrypt import (HEADER, MAGIC, SUFFIX, Keyring, decrypt_file, derive_key, encrypt_file,
-                             make_keyring, unwrap)
-from tsunagu.render import render_site
+from tsunagu.domain.config import Config
+from tsunagu.pipeline.builder import build
+from tsunagu.pipeline.encrypt import (
+    HEADER,
+    MAGIC,
+    SUFFIX,
+    Keyring,
+    decrypt_file,
+    derive_key,
+    encrypt_file,
+    make_keyring,
+    unwrap,
+)
+from tsunagu.pipeline.render import render_site
 
 
 def decrypt_site(files: dict[str, bytes], password: str) -> dict[str, bytes]:

@@ -4,12 +4,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 from click.testing import CliRunner
-
 from gitflow import copy_data, render_body
+
 from tsunagu.cli import cli
-from tsunagu.forms import FORMS, update_form_url
-from tsunagu.load import load_tree
-from tsunagu.validate import validate_tree
+from tsunagu.contribute.forms import FORMS, update_form_url
+from tsunagu.pipeline.load import load_tree
+from tsunagu.pipeline.validate import validate_tree
 
 TEMPLATES = Path(__file__).parent.parent / ".github" / "ISSUE_TEMPLATE"
 REPO = "https://github.com/example/tsunagu-test"
@@ -73,6 +73,6 @@ def test_templates_match_the_fields_intake_reads():
         fields = [b for b in template["body"] if b["type"] != "markdown"]
         assert [(b["id"], b["attributes"]["label"], b["type"]) for b in fields] == [
             (f.id, f.label, f.type) for f in form.fields]
-        for block, field in zip(fields, form.fields):
+        for block, field in zip(fields, form.fields, strict=True):
             assert tuple(block["attributes"].get("options", ())) == field.options, field.id
         assert template["title"] == form.title

@@ -1,10 +1,10 @@
 import datetime as dt
 
 from click.testing import CliRunner
-
 from gitflow import FIXTURE, copy_data, render_body
+
 from tsunagu.cli import cli
-from tsunagu.intake import merge_lines, parse_issue_body, parse_windows
+from tsunagu.contribute.intake import merge_lines, parse_issue_body, parse_windows
 
 TODAY = "2026-11-20"
 

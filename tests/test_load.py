@@ -7,10 +7,11 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import PROVIDER_X, TODAY, problems, write
-from tsunagu.errors import DataError
-from tsunagu.load import MAX_DEPTH, MAX_FILE_BYTES, load_tree, parse_yaml
+
+from tsunagu.domain.errors import DataError
+from tsunagu.pipeline.load import MAX_FILE_BYTES, load_tree
+from tsunagu.yamlio.strict import MAX_DEPTH, parse_yaml
 
 HOSTILE_FILE = Path("data/providers/hostile.yaml")
 
@@ -116,7 +117,7 @@ def test_hostile_yaml_through_the_cli_prints_no_traceback(data_dir, case):
     import subprocess
     import sys
 
-    from tsunagu.config import REPO_DIR
+    from tsunagu.domain.config import REPO_DIR
 
     HOSTILE_FILE.write_bytes(HOSTILE[case][0])
     start = time.perf_counter()
@@ -141,7 +142,7 @@ def test_utf8_bom_is_accepted(data_dir):
 
 
 def test_many_files_load_the_same_in_worker_processes(tmp_path):
-    from tsunagu.load import _load_many
+    from tsunagu.pipeline.load import _load_many
 
     paths = []
     for i in range(2100):

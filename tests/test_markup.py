@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import active_content, elements
-from tsunagu.markup import render_markdown
+
+from tsunagu.pipeline.markup import render_markdown
 
 HOSTILE = [
     "<script>alert(1)</script>",

@@ -12,11 +12,19 @@ import pytest
 from click.testing import CliRunner
 
 from tsunagu.cli import cli
-from tsunagu.errors import TsunaguError
-from tsunagu.mhlw import Options, plan_import, place, round_trip, dump
-from tsunagu.mhlw_clean import (
-    check_city, clean_address, clean_capacity, clean_kana, clean_phone, clean_url, compose_hours, read_csv,
+from tsunagu.domain.errors import TsunaguError
+from tsunagu.importers.mhlw.clean import (
+    check_city,
+    clean_address,
+    clean_capacity,
+    clean_kana,
+    clean_phone,
+    clean_url,
+    compose_hours,
 )
+from tsunagu.importers.mhlw.plan import Options, place, plan_import
+from tsunagu.importers.mhlw.read import read_csv
+from tsunagu.yamlio.roundtrip import dump, round_trip
 
 REPO = Path(__file__).parents[1]
 SAMPLES = Path(__file__).parents[2] / "shared" / "samples" / "mhlw"
@@ -419,8 +427,8 @@ def test_not_utf8_is_a_clean_error(data: Path, tmp_path: Path):
 
 @needs_samples
 def test_imported_data_validates_and_builds(data: Path, tmp_path: Path):
-    from tsunagu.load import load_tree
-    from tsunagu.validate import validate_tree
+    from tsunagu.pipeline.load import load_tree
+    from tsunagu.pipeline.validate import validate_tree
 
     run(str(SAMPLES), "--city", "082015", "--city", "082031", "--data", str(data), "--default-area", "中部")
     directory = validate_tree(load_tree(data), dt.date(2026, 1, 10))

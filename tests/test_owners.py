@@ -2,8 +2,8 @@ import shutil
 import subprocess
 
 from click.testing import CliRunner
-
 from gitflow import FIXTURE, copy_data
+
 from tsunagu.cli import cli
 
 

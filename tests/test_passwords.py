@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import STRONG
-from tsunagu.errors import PasswordError
-from tsunagu.passwords import ENV_VAR, MIN_LENGTH, check_passwords, parse_passwords, read_passwords, weakness
+
+from tsunagu.domain.errors import PasswordError
+from tsunagu.pipeline.passwords import ENV_VAR, MIN_LENGTH, check_passwords, parse_passwords, read_passwords, weakness
 
 
 def test_strong_passwords_pass():

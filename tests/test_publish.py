@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import read_tree
-from tsunagu.errors import BuildError
-from tsunagu.publish import write_site
+
+from tsunagu.domain.errors import BuildError
+from tsunagu.pipeline.publish import write_site
 
 
 def test_writes_and_replaces(tmp_path):

@@ -7,10 +7,10 @@ import io
 import re
 
 import pytest
-
 from conftest import FAST, PHYSICIANS, PROVIDERS, TODAY, active_content, elements, load_directory, make_tree
-from tsunagu.config import Config
-from tsunagu.render import make_entries, render_site
+
+from tsunagu.domain.config import Config
+from tsunagu.pipeline.render import make_entries, render_site
 
 
 @pytest.fixture(scope="module")
@@ -250,7 +250,7 @@ def test_record_pages_link_to_the_prefilled_update_forms(tmp_path):
 
 
 def test_record_pages_render_the_same_in_worker_processes(tmp_path):
-    from tsunagu import render
+    from tsunagu.pipeline import render
 
     make_tree(tmp_path)
     directory = load_directory(tmp_path / "data")

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tsunagu.config import Config
-from tsunagu.load import load_tree
-from tsunagu.render import make_entries, search_text
-from tsunagu.textsearch import normalize, query_tokens, token
+from tsunagu.domain.config import Config
+from tsunagu.pipeline.load import load_tree
+from tsunagu.pipeline.render import make_entries, search_text
+from tsunagu.pipeline.textsearch import normalize, query_tokens, token
 
 REPO = Path(__file__).resolve().parents[1]
 QUERIES = yaml.safe_load((REPO / "tests" / "search_queries.yaml").read_text(encoding="utf-8"))
@@ -19,7 +19,7 @@ QUERIES = yaml.safe_load((REPO / "tests" / "search_queries.yaml").read_text(enco
 
 @pytest.fixture(scope="module")
 def token_sets() -> dict[str, set[str]]:
-    from tsunagu.validate import validate_tree
+    from tsunagu.pipeline.validate import validate_tree
 
     config = Config(data_dir=REPO / "data", today=dt.date(2026, 11, 22))
     directory = validate_tree(load_tree(config.data_dir), config.today)

@@ -1,12 +1,12 @@
 import datetime as dt
 
 from click.testing import CliRunner
-
 from gitflow import FIXTURE
+
 from tsunagu.cli import cli
-from tsunagu.load import load_tree
-from tsunagu.stale import StaleRecord, stale_records, stale_report
-from tsunagu.validate import validate_tree
+from tsunagu.contribute.stale import StaleRecord, stale_records, stale_report
+from tsunagu.pipeline.load import load_tree
+from tsunagu.pipeline.validate import validate_tree
 
 
 def test_stale_records_oldest_first():

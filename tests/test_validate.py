@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import PHYSICIAN_X, PROVIDER_X, TODAY, load_directory, problems, write
-from tsunagu.errors import DataError
-from tsunagu.load import load_tree
-from tsunagu.validate import validate_tree
+
+from tsunagu.domain.errors import DataError
+from tsunagu.pipeline.load import load_tree
+from tsunagu.pipeline.validate import validate_tree
 
 DAY_X = "data/providers/day-x.yaml"
 DOC_X = "data/physicians/doc-x.yaml"
@@ -248,7 +248,7 @@ def test_all_errors_of_a_run_are_reported_together(data_dir):
 
 
 def test_problem_annotation_escapes_newlines():
-    from tsunagu.errors import Problem
+    from tsunagu.domain.errors import Problem
 
     p = Problem("data/x.yaml", 3, "status.new_clients", "50% bad\nreally")
     assert p.annotation() == "::error file=data/x.yaml,line=3::status.new_clients: 50%25 bad%0Areally"

@@ -7,12 +7,9 @@ import subprocess
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import click
-
-from tsunagu.errors import Problem, TsunaguError
-from tsunagu.load import parse_yaml
-from tsunagu.options import data_option
-from tsunagu.models import ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA
+from tsunagu.domain.errors import Problem, TsunaguError
+from tsunagu.domain.models import ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA
+from tsunagu.yamlio.strict import parse_yaml
 
 FIELD_JA = {
     "name": "名称", "name_kana": "フリガナ", "office_number": "事業所番号", "services": "サービス種別",
@@ -184,12 +181,3 @@ def diff_revisions(base: str, head: str, data_dir: str = "data", cwd: Path | Non
             if text is not None:
                 values[path] = parse_value(text, path)
     return summarize(old, new)
-
-
-@click.command("diff")
-@click.argument("base")
-@click.argument("head")
-@data_option("Data folder, relative to the repository's working directory.")
-def diff_command(base: str, head: str, data_dir: Path) -> None:
-    """Summarise in Japanese what changed in the data between git revisions BASE and HEAD."""
-    click.echo(diff_revisions(base, head, data_dir.as_posix()), nl=False)

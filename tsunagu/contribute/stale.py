@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from pathlib import Path
 
-import click
-
-from tsunagu.load import load_tree
-from tsunagu.options import data_option, today_option
-from tsunagu.validate import Directory, validate_tree
+from tsunagu.pipeline.validate import Directory
 
 KIND_JA = {"provider": "事業所", "physician": "医師"}
 
@@ -46,13 +41,3 @@ def stale_report(records: list[StaleRecord], limit: int, today: dt.date) -> str:
         who = " ".join(f"@{m}" for m in r.maintainers) or "（担当者なし）"
         lines.append(f"- {r.updated.isoformat()}（{r.days} 日前） {KIND_JA[r.kind]} {r.id} {r.name} {who}")
     return "\n".join(lines) + "\n"
-
-
-@click.command("stale")
-@data_option()
-@today_option("Count days up to this date (default: today in Japan).")
-def stale_command(data_dir: Path, today: dt.date) -> None:
-    """List records whose status is older than stale_after_days, with their maintainers."""
-    day = today
-    directory = validate_tree(load_tree(data_dir), day)
-    click.echo(stale_report(stale_records(directory, day), directory.site.stale_after_days, day), nl=False)

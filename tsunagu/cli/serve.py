@@ -9,9 +9,10 @@ from pathlib import Path
 
 from rich.console import Console
 
-from tsunagu.builder import build
-from tsunagu.config import DEMO_PASSWORD, Config, today_jst
-from tsunagu.errors import TsunaguError
+from tsunagu.domain.config import DEMO_PASSWORD, Config, today_jst
+from tsunagu.domain.errors import TsunaguError
+from tsunagu.pipeline.builder import build
+from tsunagu.web import template_dirs
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -47,7 +48,7 @@ def _rebuild(config: Config, console: Console) -> None:
 def _watch(config: Config, console: Console) -> None:
     from watchfiles import watch
 
-    paths = [str(p) for p in (config.data_dir, config.templates_dir, config.static_dir) if Path(p).exists()]
+    paths = [p for p in (str(config.data_dir), *template_dirs(config.templates_dir), str(config.static_dir)) if Path(p).exists()]
     for _changes in watch(*paths):
         _rebuild(config, console)
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
-from tsunagu.models import ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA, Physician, Provider
+from tsunagu.domain.models import (
+    ACCEPTANCE_JA,
+    METHOD_JA,
+    OPERATION_JA,
+    STATUS_FIELDS_JA,
+    WEEKDAY_JA,
+    Physician,
+    Provider,
+)
 
 UPDATE = "内容を更新する"
 CONFIRM = "変更なしで確認する"

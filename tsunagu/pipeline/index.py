@@ -12,7 +12,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tsunagu.errors import BuildError
+from tsunagu.domain.errors import BuildError
 
 # Pagefind runtime files that hold no data (plus its wasm, *.pagefind); the rest is the index.
 RUNTIME = ("pagefind.js", "pagefind-worker.js")

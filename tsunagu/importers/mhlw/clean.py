@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from tsunagu.errors import DataError, Problem
-from tsunagu.models import _EMAIL_RE, _KATAKANA_RE, _URL_RE, normalize_phone
+from tsunagu.domain.errors import Problem
+from tsunagu.domain.models import _EMAIL_RE, _KATAKANA_RE, _URL_RE, normalize_phone
+from tsunagu.importers.mhlw.read import (
+    C_ADDRESS,
+    C_CAPACITY,
+    C_CITY,
+    C_CITY_NAME,
+    C_DAYS,
+    C_DAYS_NOTE,
+    C_EXTRA,
+    C_FAX,
+    C_KANA,
+    C_KIND,
+    C_NAME,
+    C_NUMBER,
+    C_PHONE,
+    C_PREF,
+    C_URL,
+    Row,
+)
 
 # The published table of service codes (README of the samples); rows carry other spellings.
 SERVICE_NAMES = {
@@ -35,14 +50,6 @@ SERVICE_NAMES = {
     "770": "看護小規模多機能型居宅介護", "780": "地域密着型通所介護",
 }
 
-C_CITY, C_PREF, C_CITY_NAME = "都道府県コード又は市町村コード", "都道府県名", "市区町村名"
-C_NAME, C_KANA, C_KIND = "事業所名", "事業所名カナ", "サービスの種類"
-C_ADDRESS, C_EXTRA, C_PHONE, C_FAX = "住所", "方書（ビル名等）", "電話番号", "FAX番号"
-C_NUMBER, C_DAYS, C_DAYS_NOTE = "事業所番号", "利用可能曜日", "利用可能曜日特記事項"
-C_CAPACITY, C_URL = "定員", "URL"
-REQUIRED_COLUMNS = (C_CITY, C_PREF, C_CITY_NAME, C_NAME, C_KANA, C_KIND, C_ADDRESS, C_EXTRA,
-                    C_PHONE, C_FAX, C_NUMBER, C_DAYS, C_DAYS_NOTE, C_CAPACITY, C_URL)
-
 # The fields an import owns, in the order new files list them.
 FIELDS = ("name", "name_kana", "office_number", "services", "area", "address", "phone", "fax",
           "email", "url", "capacity", "hours")
@@ -54,15 +61,6 @@ _DASH_BETWEEN_DIGITS = re.compile(r"(?<=\d)\s*[‐‑‒–—―−ー－-]\s*(
 _NEWLINE_MARK = re.compile(r"[（(]改行[）)]")
 _SPACING_MARK = re.compile(r"(\S)\s?([゛゜])")
 _TLDS = ("jp", "com", "net", "org", "info", "biz")
-
-
-@dataclass(frozen=True)
-class Row:
-    """One published row, with the file name and line it came from."""
-
-    file: str
-    line: int
-    cells: dict[str, str]
 
 
 @dataclass
@@ -93,34 +91,6 @@ class Office:
     rows: list[tuple[str, int]] = field(default_factory=list)
 
 
-def read_csv(path: Path) -> list[Row]:
-    """Read one published CSV (UTF-8 with BOM, CRLF, quoted cells); raises DataError if unreadable."""
-    shown = path.name
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise DataError([Problem(shown, line, "", f"not UTF-8 text (byte 0x{data[exc.start]:02x}); "
-                                 "use the file as downloaded, not re-saved by a spreadsheet")]) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    missing = [c for c in REQUIRED_COLUMNS if header is None or c not in header]
-    if missing:
-        raise DataError([Problem(shown, 1, "", f"not the care-service open data: missing column(s) {', '.join(missing)}")])
-    rows, problems, start = [], [], reader.line_num + 1
-    for cells in reader:
-        if cells and any(c.strip() for c in cells):
-            if len(cells) != len(header):
-                problems.append(Problem(shown, start, "", f"expected {len(header)} cells; found {len(cells)}"))
-            else:
-                rows.append(Row(shown, start, dict(zip(header, cells))))
-        start = reader.line_num + 1
-    if problems:
-        raise DataError(problems)
-    return rows
-
-
 def check_city(code: str) -> str | None:
     """The problem with a --city code, or None: 6 digits with a valid check digit, or 5 digits."""
     if not re.fullmatch(r"\d{5}|\d{6}", code):
@@ -134,7 +104,7 @@ def check_city(code: str) -> str | None:
 
 def city_check_digit(five: str) -> int:
     """The check digit of a local government code (weights 6..2, modulus 11, ones digit)."""
-    total = sum(int(d) * w for d, w in zip(five, (6, 5, 4, 3, 2)))
+    total = sum(int(d) * w for d, w in zip(five, (6, 5, 4, 3, 2), strict=False))
     return (11 - total % 11) % 10
 
 

@@ -1,9 +1,8 @@
-"""Load stage: read the YAML and Markdown of a data directory, keeping the line of every value."""
+"""Strict YAML: safe, limited, YAML 1.2-like types, and the line of every value."""
 
 from __future__ import annotations
 
-import multiprocessing
-import os
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,9 +10,8 @@ from typing import Any
 
 import yaml
 
-from tsunagu.errors import DataError, Problem
+from tsunagu.domain.errors import Problem
 
-MAX_FILE_BYTES = 256 * 1024
 MAX_DEPTH = 16
 MAX_NODES = 20_000
 
@@ -70,18 +68,6 @@ class Document:
         return self.lines.get(path, 1)
 
 
-@dataclass
-class Tree:
-    """Every document of a data directory, before validation."""
-
-    root: Path
-    site: Document | None
-    providers: list[Document]
-    physicians: list[Document]
-    notices: list[Document]
-    problems: list[Problem] = field(default_factory=list)  # files that could not be read (keep_going)
-
-
 def display_path(path: Path) -> str:
     """A path as people see it: relative to the working directory when below it."""
     try:
@@ -106,8 +92,6 @@ def _convert(event: yaml.ScalarEvent) -> Any:
     if tag == "tag:yaml.org,2002:null":
         return None
     if tag == "tag:yaml.org,2002:timestamp":
-        import datetime as dt
-
         try:
             y, m, d = (int(p) for p in value.split("-"))
             return dt.date(y, m, d)
@@ -192,28 +176,6 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[int, str]:
     return line, f"not valid YAML: {problem}"
 
 
-def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            problems.append(Problem(shown, 0, "", f"file too large ({size:,} bytes; at most {MAX_FILE_BYTES:,})"))
-            return None
-        data = path.read_bytes()
-    except OSError as exc:
-        problems.append(Problem(shown, 0, "", f"cannot read file: {exc.strerror}"))
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(shown, data.count(b"\n", 0, exc.start) + 1, "",
-                                f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"))
-        return None
-    if "\x00" in text:
-        problems.append(Problem(shown, text.count("\n", 0, text.index("\x00")) + 1, "", "NUL character in text"))
-        return None
-    return text
-
-
 def parse_yaml(text: str, shown: str, problems: list[Problem], first_line: int = 1) -> Document | None:
     """Parse YAML text into a Document; problems are appended, not raised."""
     doc = Document(shown, None)
@@ -232,92 +194,3 @@ def parse_yaml(text: str, shown: str, problems: list[Problem], first_line: int =
     if first_line != 1:
         doc.lines = {k: v + first_line - 1 for k, v in doc.lines.items()}
     return doc
-
-
-def load_yaml_file(path: Path, problems: list[Problem]) -> Document | None:
-    """Read and parse one YAML file."""
-    shown = display_path(path)
-    text = _read_text(path, shown, problems)
-    return None if text is None else parse_yaml(text, shown, problems)
-
-
-_FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n?", re.S | re.M)
-
-
-def load_markdown_file(path: Path, problems: list[Problem]) -> Document | None:
-    """Read a notice: YAML front matter between '---' lines, then Markdown."""
-    shown = display_path(path)
-    text = _read_text(path, shown, problems)
-    if text is None:
-        return None
-    match = _FRONT.match(text)
-    if not match:
-        problems.append(Problem(shown, 1, "", "expected YAML front matter between '---' lines at the top"))
-        return None
-    doc = parse_yaml(match.group(1), shown, problems, first_line=2)
-    if doc is None:
-        return None
-    doc.body = text[match.end():]
-    doc.body_line = text.count("\n", 0, match.end()) + 1
-    return doc
-
-
-def _files(folder: Path, suffixes: tuple[str, ...], problems: list[Problem]) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    found = []
-    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-        if entry.name.startswith("."):
-            continue
-        if entry.name.endswith(suffixes) and entry.is_file():
-            found.append(Path(entry.path))
-        elif entry.is_file() and not entry.name.endswith((".md", ".txt")) or entry.is_dir():
-            problems.append(Problem(display_path(Path(entry.path)), 0, "",
-                                    f"unexpected {'folder' if entry.is_dir() else 'file'}; expected {' or '.join(suffixes)} files"))
-    return found
-
-
-def _load_one(path: Path) -> tuple[Document | None, list[Problem]]:
-    problems: list[Problem] = []
-    return load_yaml_file(path, problems), problems
-
-
-def _load_many(paths: list[Path], problems: list[Problem], workers: int | None = None) -> list[Document]:
-    """Parse many YAML files, in forked processes at prefecture scale (parsing is CPU-bound)."""
-    workers = workers or min(4, os.cpu_count() or 1)
-    if workers > 1 and len(paths) >= 2000 and "fork" in multiprocessing.get_all_start_methods():
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.map(_load_one, paths, chunksize=256)
-    else:
-        results = [_load_one(p) for p in paths]
-    docs = []
-    for doc, found in results:
-        problems.extend(found)
-        if doc is not None:
-            docs.append(doc)
-    return docs
-
-
-def load_tree(data_dir: Path, *, keep_going: bool = False) -> Tree:
-    """Load every file of a data directory; raises DataError listing all that cannot be read.
-
-    With keep_going, the readable files are returned and the problems kept on the Tree, so
-    validate_tree reports them together with the problems of the other files.
-    """
-    data_dir = Path(data_dir)
-    problems: list[Problem] = []
-    if not data_dir.is_dir():
-        raise DataError([Problem(display_path(data_dir), 0, "", "data folder not found")])
-    site_path = data_dir / "site.yaml"
-    site = None
-    if site_path.is_file():
-        site = load_yaml_file(site_path, problems)
-    else:
-        problems.append(Problem(display_path(site_path), 0, "", "missing: every data folder needs a site.yaml"))
-    providers = _load_many(_files(data_dir / "providers", (".yaml", ".yml"), problems), problems)
-    physicians = _load_many(_files(data_dir / "physicians", (".yaml", ".yml"), problems), problems)
-    notices = [d for p in _files(data_dir / "notices", (".md",), problems)
-               if (d := load_markdown_file(p, problems))]
-    if problems and not keep_going:
-        raise DataError(problems)
-    return Tree(data_dir, site, providers, physicians, notices, problems)

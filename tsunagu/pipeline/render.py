@@ -15,12 +15,20 @@ from urllib.parse import urlencode
 
 import jinja2
 
-from tsunagu.config import Config
-from tsunagu.markup import render_markdown
-from tsunagu.models import (ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA,
-                            Physician, Provider)
-from tsunagu.textsearch import index_tokens, strip_prefecture
-from tsunagu.validate import Directory
+from tsunagu.domain.config import Config
+from tsunagu.domain.models import (
+    ACCEPTANCE_JA,
+    METHOD_JA,
+    OPERATION_JA,
+    STATUS_FIELDS_JA,
+    WEEKDAY_JA,
+    Physician,
+    Provider,
+)
+from tsunagu.pipeline.markup import render_markdown
+from tsunagu.pipeline.textsearch import index_tokens, strip_prefecture
+from tsunagu.pipeline.validate import Directory
+from tsunagu.web import template_dirs
 
 ACCEPTANCE_KEYS = tuple(STATUS_FIELDS_JA)  # new_clients, alternative_support, post_infection
 WEEKDAYS = tuple(WEEKDAY_JA)
@@ -101,7 +109,7 @@ def search_text(entry: Entry, synonyms: dict[str, list[str]]) -> str:
 
 
 def _environment(config: Config) -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(config.templates_dir)),
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(template_dirs(config.templates_dir)),
                              autoescape=True, undefined=jinja2.StrictUndefined, auto_reload=False,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(render_markdown(text))
@@ -159,7 +167,7 @@ def _sheet_cell(value):
 
 def _form_links(repository: str, e: Entry) -> dict[str, str]:
     """Prefilled issue-form links: update the entry, or confirm it unchanged."""
-    from tsunagu.forms import update_form_url
+    from tsunagu.contribute.forms import update_form_url
 
     return {"update": update_form_url(repository, e.kind, e.record),
             "confirm": update_form_url(repository, e.kind, e.record, confirm=True)}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tsunagu.models import Notice, Physician, Provider, Site
+from tsunagu.domain.models import Notice, Physician, Provider, Site
 
 
 def json_schemas() -> dict[str, dict]:

@@ -8,12 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import click
-
-from tsunagu.changes import parse_value, read_at
-from tsunagu.errors import TsunaguError
-from tsunagu.load import Tree, load_tree
-from tsunagu.options import data_option
+from tsunagu.contribute.changes import parse_value, read_at
+from tsunagu.domain.errors import TsunaguError
+from tsunagu.pipeline.load import Tree, load_tree
 
 RECORD_FOLDERS = ("providers", "physicians")
 
@@ -111,48 +108,6 @@ def codeowners(owners: Owners, data_prefix: str = "/data") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _read_list(source: str) -> list[str]:
+def read_list(source: str) -> list[str]:
     text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-@click.command("check-owners")
-@data_option()
-@click.option("--author", required=True, help="Login of the change's author.")
-@click.option("--changed", "changed", multiple=True, metavar="FILE", help="A changed file (more may follow).")
-@click.option("--changed-from", "changed_from", metavar="FILE",
-              help="Read the changed files from a file, one per line ('-' for standard input).")
-@click.option("--rev", metavar="REV", help="Read admins and maintainers at this git revision (the PR's base), "
-                                           "so a change cannot grant itself access.")
-@click.argument("files", nargs=-1)
-def check_owners_command(data_dir: Path, author: str, changed: tuple[str, ...], changed_from: str | None,
-                         rev: str | None, files: tuple[str, ...]) -> None:
-    """Pass when AUTHOR maintains every changed data file or is an admin; name each file otherwise."""
-    paths = [*changed, *files, *(_read_list(changed_from) if changed_from else [])]
-    rels = [r for p in paths if (r := data_relative(p, data_dir))]
-    owners = owners_at_revision(rev, data_dir.as_posix(), rels) if rev else owners_from_tree(data_dir)
-    refusals, count = check_owners(owners, author, paths, data_dir)
-    if refusals:
-        raise OwnershipError("\n".join([*refusals, f"{len(refusals)} 件のファイルは {author} が変更できません。"
-                                                   "管理者のレビューが必要です。"]))
-    who = "管理者" if owners.is_admin(author) else "担当者"
-    click.echo(f"OK: {author}（{who}）は変更されたデータファイル {count} 件をすべて変更できます。")
-
-
-@click.command("codeowners")
-@data_option()
-@click.option("--out", "out", type=click.Path(path_type=Path), default=Path(".github/CODEOWNERS"),
-              show_default=True, help="Where to write ('-' for standard output).")
-@click.option("--check", is_flag=True, help="Only check that --out is up to date.")
-def codeowners_command(data_dir: Path, out: Path, check: bool) -> None:
-    """Generate .github/CODEOWNERS from the maintainers and admins in the data."""
-    text = codeowners(owners_from_tree(data_dir), "/" + Path(os.path.relpath(data_dir)).as_posix())
-    if str(out) == "-":
-        click.echo(text, nl=False)
-    elif check:
-        if not out.is_file() or out.read_text(encoding="utf-8") != text:
-            raise TsunaguError(f"{out} is out of date; run `python build.py codeowners` and commit it.")
-        click.echo(f"{out} is up to date.")
-    else:
-        out.write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {out}.")

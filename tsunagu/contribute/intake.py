@@ -3,29 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import io
 import re
-import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import click
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
-from tsunagu.changes import escape_markdown, record_changes
-from tsunagu.errors import DataError, Problem, TsunaguError
-from tsunagu.forms import CLEAR, CONFIRM, FORMS, NO_RESPONSE, UPDATE, APPOINTMENT_JA, Form
-from tsunagu.load import Document, Tree, load_tree, parse_yaml
-from tsunagu.options import data_option, today_option
-from tsunagu.models import (ACCEPTANCE_JA, ID_RE, METHOD_JA, OPERATION_JA, WEEKDAY_JA, Contact, Status,
-                            Window)
-from tsunagu.owners import owners_of, refusal
-from tsunagu.validate import validate_tree
+from tsunagu.contribute.changes import escape_markdown, record_changes
+from tsunagu.contribute.forms import APPOINTMENT_JA, CLEAR, CONFIRM, FORMS, NO_RESPONSE, UPDATE, Form
+from tsunagu.contribute.owners import owners_of, refusal
+from tsunagu.domain.errors import DataError, Problem, TsunaguError
+from tsunagu.domain.models import ACCEPTANCE_JA, ID_RE, METHOD_JA, OPERATION_JA, WEEKDAY_JA, Contact, Status, Window
+from tsunagu.pipeline.load import Tree, load_tree
+from tsunagu.pipeline.validate import validate_tree
+from tsunagu.yamlio.roundtrip import dump, flow, load, merge_lines, put
+from tsunagu.yamlio.strict import Document, parse_yaml
 
 MAX_BODY = 64 * 1024
 KIND_JA = {"provider": "事業所", "physician": "医師"}
@@ -245,32 +240,18 @@ def _physician_edits(form: Form, values: dict, contact: Contact, problems: list[
 
 # --- writing the YAML -------------------------------------------------------------------------
 
-def _yaml() -> YAML:
-    yaml = YAML()
-    yaml.preserve_quotes = True
-    yaml.width = 4096               # never re-wrap long lines people wrote
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    return yaml
-
-
-def _flow(items: list[str]) -> CommentedSeq:
-    seq = CommentedSeq(items)
-    seq.fa.set_flow_style()
-    return seq
-
-
 def _node(key: str, value: Any, old: Any) -> Any:
     """A plain value as a ruamel node in the style of data-format.md (and of the value it replaces)."""
     if key == "windows":
         out = CommentedSeq()
         for w in value:
-            item = CommentedMap([("days", _flow(w["days"])), ("time", DoubleQuotedScalarString(w["time"]))])
+            item = CommentedMap([("days", flow(w["days"])), ("time", DoubleQuotedScalarString(w["time"]))])
             if w.get("methods"):
-                item["methods"] = _flow(w["methods"])
+                item["methods"] = flow(w["methods"])
             out.append(item)
         return out
     if isinstance(value, list):
-        return _flow(value)
+        return flow(value)
     if isinstance(value, str) and ("\n" in value or isinstance(old, LiteralScalarString)):
         return LiteralScalarString(value.rstrip("\n") + "\n")
     return value
@@ -280,52 +261,16 @@ def _apply(section: CommentedMap, edits: dict[str, Any], order: list[str]) -> No
     for key, value in edits.items():
         if value is _DELETE:
             section.pop(key, None)
-        elif key in section:
-            section[key] = _node(key, value, section[key])
         else:
-            # A new key goes after the nearest key that precedes it in the model's field order.
-            at = max((i + 1 for i, k in enumerate(section) if k in order and order.index(k) < order.index(key)),
-                     default=0)
-            section.insert(at, key, _node(key, value, None))
-
-
-def merge_lines(original: str, base: str, edited: str) -> str:
-    """Apply the change base -> edited to original, so lines ruamel re-styled but we did not touch stay as written."""
-    if base == original:
-        return edited
-    orig, old, new = (t.splitlines(keepends=True) for t in (original, base, edited))
-    blocks = difflib.SequenceMatcher(None, old, orig, autojunk=False).get_matching_blocks()
-
-    def at(i: int) -> int | None:
-        return next((b + i - a for a, b, n in blocks if a <= i <= a + n), None)
-
-    out, cursor = [], 0
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
-        if tag == "equal":
-            continue
-        lo, hi = i1, i2
-        while at(lo) is None:
-            lo -= 1
-        while at(hi) is None:
-            hi += 1
-        start, end = at(lo), at(hi)
-        if start < cursor or end < start:
-            return edited       # overlapping re-styled hunks: keep ruamel's whole output
-        out += orig[cursor:start] + old[lo:i1] + new[j1:j2] + old[i2:hi]
-        cursor = end
-    return "".join(out + orig[cursor:])
+            put(section, key, _node(key, value, section.get(key)), order)
 
 
 def edit_text(text: str, section: str, edits: dict[str, Any], order: list[str]) -> str:
     """The YAML text with edits applied to one section; everything else kept byte for byte."""
-    yaml = _yaml()
-    data = yaml.load(text)
-    base = io.StringIO()
-    yaml.dump(data, base)
+    data = load(text)
+    base = dump(data)
     _apply(data[section], edits, order)
-    edited = io.StringIO()
-    yaml.dump(data, edited)
-    return merge_lines(text, base.getvalue(), edited.getvalue())
+    return merge_lines(text, base, dump(data))
 
 
 # --- the whole intake -------------------------------------------------------------------------
@@ -440,30 +385,3 @@ def failure_reply(problems: list[str]) -> str:
     """The Japanese reply listing every reason the submission was not applied."""
     return "\n".join(["更新を反映できませんでした。次の点を直して、もう一度送信してください（この issue を編集しても構いません）。",
                       "", *(f"- {p}" for p in problems), "", "データは変更していません。"]) + "\n"
-
-
-@click.command("intake")
-@click.argument("body_file", metavar="ISSUE_BODY_FILE", type=click.Path(path_type=Path, allow_dash=True))
-@click.option("--author", required=True, help="Login of whoever submitted the form.")
-@data_option()
-@today_option("Submission date (default: today in Japan).")
-@click.option("--reply", "reply_file", type=click.Path(path_type=Path), default=None,
-              help="Write the Japanese reply here instead of standard output.")
-def intake_command(body_file: Path, author: str, data_dir: Path, today: dt.date,
-                   reply_file: Path | None) -> None:
-    """Apply a submitted update form (issue body) to its record's YAML; exit 1 with a reply listing problems."""
-    body = sys.stdin.read() if str(body_file) == "-" else body_file.read_text(encoding="utf-8", errors="replace")
-    try:
-        edit = intake(body, author, data_dir, today)
-    except Rejected as rejected:
-        reply, code = failure_reply(rejected.problems), 1
-    else:
-        with open(edit.path, "w", encoding="utf-8", newline="") as out:
-            out.write(edit.text)
-        reply, code = success_reply(edit, edit.path.as_posix()), 0
-    if reply_file:
-        reply_file.write_text(reply, encoding="utf-8")
-    else:
-        click.echo(reply, nl=False)
-    if code:
-        raise IntakeError("The form was not applied; the reply lists the problems.")

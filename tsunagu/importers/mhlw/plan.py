@@ -8,29 +8,30 @@ Offices missing from a new import are marked `source.vanished`, never deleted.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import click
-from rich.console import Console
-from rich.progress import Progress
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from tsunagu.config import JST
-from tsunagu.errors import DataError, Problem, TsunaguError
-from tsunagu.load import display_path
-from tsunagu.options import data_option, today_option
-from tsunagu.mhlw_clean import (
-    C_FAX, C_PHONE, FIELDS, SERVICE_NAMES, Office, Row, check_city, city_key, clean_row,
-    learn_area_codes, merge_offices, read_csv, service_code, tidy,
+from tsunagu.domain.errors import DataError, Problem, TsunaguError
+from tsunagu.importers.mhlw.clean import (
+    C_FAX,
+    C_PHONE,
+    FIELDS,
+    SERVICE_NAMES,
+    Office,
+    Row,
+    city_key,
+    clean_row,
+    learn_area_codes,
+    merge_offices,
+    service_code,
+    tidy,
 )
+from tsunagu.yamlio.roundtrip import dump, plain, put, round_trip
 
 DATASET = "介護サービス情報公表システム（厚生労働省）"
 LICENSE = "CC BY 4.0"
@@ -93,37 +94,6 @@ class Plan:
         return sum(1 for c in self.changes if c.kind == kind)
 
 
-def round_trip() -> YAML:
-    """ruamel.yaml set up to give back a file as it was, apart from what we change."""
-    yaml = YAML()
-    yaml.preserve_quotes = True
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    # The loader refuses anchors and aliases (&id001), which ruamel writes for a repeated date.
-    yaml.representer.ignore_aliases = lambda data: True
-    return yaml
-
-
-def dump(doc: Any) -> str:
-    """YAML text of a round-trip document."""
-    out = io.StringIO()
-    round_trip().dump(doc, out)
-    return out.getvalue()
-
-
-def plain(value: Any) -> Any:
-    """ruamel's commented containers and scalar strings as plain Python, for comparing."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return int(value)
-    return value
-
-
 def _yaml_value(key: str, value: Any) -> Any:
     if isinstance(value, list):
         seq = CommentedSeq(value)
@@ -132,20 +102,6 @@ def _yaml_value(key: str, value: Any) -> Any:
     if key in ("office_number", "city"):
         return DoubleQuotedScalarString(value)
     return value
-
-
-def _put(cmap: CommentedMap, key: str, value: Any, order: tuple[str, ...]) -> None:
-    """Set a key, placing a new one after the keys that come before it in `order`."""
-    value = _yaml_value(key, value)
-    if key in cmap:
-        cmap[key] = value
-        return
-    rank = order.index(key) if key in order else len(order)
-    pos = 0
-    for i, k in enumerate(cmap):
-        if k in order and order.index(k) < rank:
-            pos = i + 1
-    cmap.insert(pos, key, value)
 
 
 def place(address: str, city_name: str, area_map: dict[str, str]) -> str | None:
@@ -275,7 +231,7 @@ def _update_doc(doc: CommentedMap, office: Office, values: dict[str, Any], cover
                 if new is None:
                     doc.pop(key, None)
                 else:
-                    _put(doc, key, new, TOP_ORDER)
+                    put(doc, key, _yaml_value(key, new), TOP_ORDER)
         elif now != new:
             plan.kept.append((path, key, now, new))
     new_original = {k: v for k, v in values.items() if v is not None}
@@ -293,7 +249,7 @@ def _update_doc(doc: CommentedMap, office: Office, values: dict[str, Any], cover
             del original[key]
     for key in ORIGINAL_ORDER:
         if key in new_original and plain(original.get(key)) != new_original[key]:
-            _put(original, key, new_original[key], ORIGINAL_ORDER)
+            put(original, key, _yaml_value(key, new_original[key]), ORIGINAL_ORDER)
     if files != old_files:
         source["files"] = _yaml_value("files", files)
     if "vanished" in source:
@@ -401,135 +357,3 @@ def plan_import(files: list[str], rows: list[Row], site_text: str, existing: dic
     return plan
 
 
-def write_plan(plan: Plan, data_dir: Path) -> None:
-    """Write what the plan changes, each file atomically; the only function here that writes."""
-    if plan.site_text is not None:
-        _write(data_dir / "site.yaml", plan.site_text)
-    for change in plan.changes:
-        if change.kind != "unchanged":
-            _write(data_dir / change.path, change.text)
-
-
-def _write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-        out.write(text)
-    os.replace(tmp, path)
-
-
-def _shown(value: Any) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(str(v) for v in value) + "]"
-    return "(none)" if value is None else str(value)
-
-
-def summary(plan: Plan, options: Options, site_shown: str, dry_run: bool) -> str:
-    """What the import did (or would do), for people: counts first, then what needs a look."""
-    cities: dict[str, list[Office]] = {}
-    for office in plan.offices:
-        cities.setdefault(office.city, []).append(office)
-    lines = [f"Read {len(plan.rows) + plan.other_rows} rows from {len(plan.files)} files: "
-             f"{len(plan.rows)} of the cities asked for, {plan.other_rows} of other municipalities left out."]
-    per_city = ", ".join(f"{c} {o[0].city_name}: {len(o)}" for c, o in sorted(cities.items()))
-    lines.append(f"Offices: {len(plan.offices)}" + (f" ({per_city})" if per_city else ""))
-    missing = [c for c in options.cities if not any(city_key(c) == city_key(k) for k in cities)]
-    if missing:
-        lines.append(f"No rows for --city {', '.join(missing)}.")
-    if plan.new_services:
-        added = ", ".join(f"{n} ({c})" for n, c in plan.new_services.items())
-        lines.append(f"Services added to {site_shown}: {added}")
-    if plan.problems:
-        lines.append(f"Values left out or rows not imported ({len(plan.problems)}):")
-        lines += [f"  {p}" for p in sorted(plan.problems)]
-    if plan.unplaced:
-        lines.append(f"Unplaced: no area_map key in the address ({UNPLACED_HINT}):")
-        lines += [f"  {o.number} {o.values['name']}: {o.values['address']} ({o.rows[0][0]}:{o.rows[0][1]}); {what}"
-                  for o, what in plan.unplaced]
-    if plan.skipped:
-        lines.append("Skipped:")
-        lines += [f"  {o.number} {o.values['name']}: {why}" for o, why in plan.skipped]
-    if plan.kept:
-        lines.append("Kept edits made by hand (the open data says otherwise):")
-        lines += [f"  {p}: {k}: {_shown(now)} (open data: {_shown(new)})" for p, k, now, new in plan.kept]
-    if plan.vanished:
-        lines.append("Vanished from the open data (marked source.vanished; an admin decides):")
-        lines += [f"  {p}: {n}" + ("" if newly else " (already marked)") for p, n, newly in plan.vanished]
-    if dry_run:
-        lines.append("Dry run: nothing written. Would change:")
-        for change in plan.changes:
-            if change.kind == "added":
-                lines.append(f"  + {change.path}: {change.name}")
-            elif change.kind == "updated":
-                lines.append(f"  ~ {change.path}: {change.name}")
-                lines += [f"      {k}: {_shown(a)} → {_shown(b)}" for k, a, b in change.diffs if k != "source.original"]
-    not_written = sum(1 for _, what in plan.unplaced if what == "not written")
-    unplaced = f"unplaced {len(plan.unplaced)}" + (f" ({not_written} not written)" if not_written else "")
-    lines.append(f"added {plan.count('added')}, updated {plan.count('updated')}, unchanged {plan.count('unchanged')}, "
-                 f"vanished {len(plan.vanished)}, {unplaced}, skipped {len(plan.skipped)}")
-    return "\n".join(lines)
-
-
-def csv_files(sources: tuple[Path, ...]) -> list[Path]:
-    """The CSV files named, folders expanded to the .csv files in them."""
-    found: list[Path] = []
-    for source in sources:
-        if source.is_dir():
-            inside = sorted(p for p in source.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
-            if not inside:
-                raise ImportError_(f"{display_path(source)}: no .csv files in this folder")
-            found += inside
-        else:
-            found.append(source)
-    return found
-
-
-def _city_option(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> list[str]:
-    for code in value:
-        problem = check_city(code)
-        if problem:
-            raise click.BadParameter(problem, ctx, param)
-    return list(value)
-
-
-@click.command("import-mhlw")
-@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--city", "cities", multiple=True, required=True, callback=_city_option,
-              help="Local government code of a municipality to import (6 digits, or 5 without the check digit).")
-@data_option("Data folder (site.yaml, providers/).")
-@click.option("--default-area", help="Area for offices whose address no area_map key matches (else not written).")
-@click.option("--no-new-services", is_flag=True, help="Report services site.yaml lacks instead of adding them.")
-@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
-@today_option("Import date (default: today in Japan).")
-@click.option("--published", type=click.DateTime(["%Y-%m-%d"]),
-              help="Publication date of the files [default: their modification date].")
-def import_mhlw_command(sources: tuple[Path, ...], cities: list[str], data_dir: Path, default_area: str | None,
-                        no_new_services: bool, dry_run: bool, today: dt.date,
-                        published: dt.datetime | None) -> None:
-    """Import the MHLW care-service open data (介護サービス情報公表システム) for the given cities."""
-    paths = csv_files(sources)
-    site_path = data_dir / "site.yaml"
-    if not site_path.is_file():
-        raise ImportError_(f"{display_path(site_path)}: not found; --data must name a data folder")
-    if published is None:
-        published = max(dt.datetime.fromtimestamp(p.stat().st_mtime, JST) for p in paths)
-    options = Options(cities, today, published.date(),
-                      default_area, not no_new_services)
-    console = Console(stderr=True, highlight=False)
-    rows: list[Row] = []
-    existing: dict[str, str] = {}
-    providers = sorted((data_dir / "providers").glob("*.yaml")) if (data_dir / "providers").is_dir() else []
-    with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
-        task = progress.add_task("Reading the open data", total=len(paths))
-        for path in paths:
-            rows += read_csv(path)
-            progress.advance(task)
-        task = progress.add_task("Reading providers/", total=len(providers))
-        for path in providers:
-            existing[path.name] = path.read_text(encoding="utf-8")
-            progress.advance(task)
-    plan = plan_import([p.name for p in paths], rows, site_path.read_text(encoding="utf-8"), existing,
-                       options, display_path(site_path))
-    if not dry_run:
-        write_plan(plan, data_dir)
-    click.echo(summary(plan, options, display_path(site_path), dry_run))

@@ -1,24 +1,23 @@
-"""Thin command-line interface: parse options, call one function, print the outcome."""
+"""Commands that build and check the site: build, validate, serve, schema."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import os
-import sys
 from pathlib import Path
 
 import click
 from rich.console import Console
 
-from tsunagu.builder import build
-from tsunagu.config import DEMO_PASSWORD, Config, today_jst
-from tsunagu.errors import DataError, TsunaguError
-from tsunagu.load import load_tree
-from tsunagu.options import data_option, today_option
-from tsunagu.passwords import ENV_VAR, read_passwords
-from tsunagu.schema import json_schemas
-from tsunagu.validate import validate_tree
+from tsunagu.cli.options import data_option, today_option
+from tsunagu.domain.config import DEMO_PASSWORD, Config, today_jst
+from tsunagu.domain.errors import DataError
+from tsunagu.domain.schema import json_schemas
+from tsunagu.pipeline.builder import build
+from tsunagu.pipeline.load import load_tree
+from tsunagu.pipeline.passwords import ENV_VAR, read_passwords
+from tsunagu.pipeline.validate import validate_tree
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -26,17 +25,7 @@ DATA_OPTION = data_option()
 TODAY_OPTION = today_option("Date to build for (default: today in Japan); for reproducible builds.")
 
 
-@click.group(invoke_without_command=True)
-@click.pass_context
-def cli(ctx: click.Context) -> None:
-    """つなぐ: build the encrypted care directory. Without a command: build the demo site."""
-    if ctx.invoked_subcommand is None:
-        ctx.invoke(build_command)
-        console.print("開くには: python build.py serve  （http://127.0.0.1:8000/ , デモのパスワード: "
-                      f"{DEMO_PASSWORD}）", markup=False)
-
-
-@cli.command("build")
+@click.command("build")
 @DATA_OPTION
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("site"), show_default=True,
               help="Output folder; replaced only when the build succeeds.")
@@ -66,7 +55,7 @@ def build_command(data_dir: Path = Path("data"), out_dir: Path = Path("site"), p
                   f"({report.files} ファイル, {report.bytes / 1e6:.1f} MB, {took:.1f} 秒)")
 
 
-@cli.command("validate")
+@click.command("validate")
 @DATA_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "github"]), default=None,
               help="github: also print errors as GitHub Actions annotations (default inside GitHub Actions).")
@@ -78,7 +67,7 @@ def validate_command(data_dir: Path, fmt: str | None, today: dt.date) -> None:
                   f"お知らせ {len(directory.notices)} 件、エラーはありません。")
 
 
-@cli.command("schema")
+@click.command("schema")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Write provider.schema.json, physician.schema.json and site.schema.json here.")
 def schema_command(out_dir: Path | None) -> None:
@@ -93,14 +82,14 @@ def schema_command(out_dir: Path | None) -> None:
     console.print(f"wrote {len(schemas)} schemas to {out_dir}/")
 
 
-@cli.command("serve")
+@click.command("serve")
 @DATA_OPTION
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("site"), show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
 @click.option("--no-watch", is_flag=True, help="Do not rebuild when data/ or templates/ change.")
 def serve_command(data_dir: Path, out_dir: Path, port: int, no_watch: bool) -> None:
     """Build, serve the site on 127.0.0.1 and rebuild when data or templates change."""
-    from tsunagu.serve import serve
+    from tsunagu.cli.serve import serve
 
     serve(Config(data_dir=data_dir, out_dir=out_dir, passwords=read_passwords(None)), port, watch=not no_watch,
           console=console)
@@ -119,32 +108,4 @@ def _run(step, fmt: str):
         raise
 
 
-# --- commands from other modules (one line each) ---
-from tsunagu.mhlw import import_mhlw_command; cli.add_command(import_mhlw_command)  # noqa: E402, E702
-from tsunagu.changes import diff_command  # noqa: E402
-from tsunagu.owners import check_owners_command, codeowners_command  # noqa: E402
-from tsunagu.intake import intake_command  # noqa: E402
-from tsunagu.stale import stale_command  # noqa: E402
-cli.add_command(diff_command)
-cli.add_command(check_owners_command)
-cli.add_command(codeowners_command)
-cli.add_command(intake_command)
-cli.add_command(stale_command)
-
-
-def main() -> None:
-    """Entry point: user errors print cleanly and exit 1; bugs keep their traceback."""
-    try:
-        # Without standalone mode click returns ctx.exit()'s code instead of exiting.
-        code = cli.main(standalone_mode=False)
-    except TsunaguError as exc:
-        console.print(str(exc), markup=False)
-        sys.exit(1)
-    except click.exceptions.Abort:
-        sys.exit(1)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(exc.exit_code)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    sys.exit(code if isinstance(code, int) else 0)
+COMMANDS = (build_command, validate_command, serve_command, schema_command)

@@ -11,9 +11,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from tsunagu.errors import DataError, Problem
-from tsunagu.load import Document, Tree
-from tsunagu.models import ID_RE, Notice, Physician, Provider, Site
+from tsunagu.domain.errors import DataError, Problem
+from tsunagu.domain.models import ID_RE, Notice, Physician, Provider, Site
+from tsunagu.pipeline.load import Tree
+from tsunagu.yamlio.strict import Document
 
 _NOTICE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9][a-z0-9-]*$")
 

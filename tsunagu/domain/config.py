@@ -7,8 +7,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-REPO_DIR = PACKAGE_DIR.parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = PACKAGE_DIR.parent  # the source checkout, when running from one
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
 
 DEMO_PASSWORD = "tsunagu-demo"
@@ -26,8 +26,9 @@ class Config:
 
     data_dir: Path = Path("data")
     out_dir: Path = Path("site")
-    templates_dir: Path = REPO_DIR / "templates"
-    static_dir: Path = PACKAGE_DIR / "static"
+    # A region's own templates, searched before tsunagu's (like mkdocs' custom_dir); None: tsunagu's only.
+    templates_dir: Path | None = None
+    static_dir: Path = PACKAGE_DIR / "web" / "static"
     # label -> password; empty means a demo build with DEMO_PASSWORD.
     passwords: dict[str, str] = field(default_factory=dict)
     require_passwords: bool = False

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tsunagu.config import today_jst
+from tsunagu.domain.config import today_jst
 
 
 def data_option(help: str = "Data folder (site.yaml, providers/, physicians/, notices/).") -> click.Option:  # noqa: A002

@@ -5,15 +5,15 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from tsunagu.config import Config
-from tsunagu.encrypt import encrypt_files, make_keyring
-from tsunagu.index import index_pages, is_runtime
-from tsunagu.load import load_tree
-from tsunagu.passwords import check_passwords
-from tsunagu.publish import write_site
-from tsunagu.render import render_site
-from tsunagu.shell import shell_files
-from tsunagu.validate import validate_tree
+from tsunagu.domain.config import Config
+from tsunagu.pipeline.encrypt import encrypt_files, make_keyring
+from tsunagu.pipeline.index import index_pages, is_runtime
+from tsunagu.pipeline.load import load_tree
+from tsunagu.pipeline.passwords import check_passwords
+from tsunagu.pipeline.publish import write_site
+from tsunagu.pipeline.render import render_site
+from tsunagu.pipeline.shell import shell_files
+from tsunagu.pipeline.validate import validate_tree
 
 
 @dataclass

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import jinja2
 
-from tsunagu.config import DEMO_PASSWORD, Config
-from tsunagu.index import is_runtime
+from tsunagu.domain.config import DEMO_PASSWORD, Config
+from tsunagu.pipeline.index import is_runtime
+from tsunagu.web import template_dirs
 
 ASSETS = ("style.css", "app.js", "boot.js", "unlock.js", "search.js", "tsunagu-crypto.js")
 
@@ -15,7 +16,7 @@ ASSETS = ("style.css", "app.js", "boot.js", "unlock.js", "search.js", "tsunagu-c
 def shell_files(protected: dict[str, bytes], index_files: dict[str, bytes], keys_json: bytes,
                 config: Config) -> dict[str, bytes]:
     """Public files: a stub at every protected page path, plus the generic runtime."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(config.templates_dir)), autoescape=True)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(template_dirs(config.templates_dir)), autoescape=True)
     stub = env.get_template("stub.html")
     out: dict[str, bytes] = {}
     for path in protected:

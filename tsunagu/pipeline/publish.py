@@ -8,7 +8,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tsunagu.errors import BuildError
+from tsunagu.domain.errors import BuildError
 
 
 def write_site(files: dict[str, bytes], out_dir: Path) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from tsunagu.config import DEMO_PASSWORD
-from tsunagu.errors import PasswordError
+from tsunagu.domain.config import DEMO_PASSWORD
+from tsunagu.domain.errors import PasswordError
 
 ENV_VAR = "TSUNAGU_PASSWORDS"
 MIN_LENGTH = 12

@@ -1,0 +1,118 @@
+"""Commands of the git-native flow: change summaries, ownership, stale listing, form intake."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from tsunagu.cli.options import data_option, today_option
+from tsunagu.contribute.changes import diff_revisions
+from tsunagu.contribute.intake import IntakeError, Rejected, failure_reply, intake, success_reply
+from tsunagu.contribute.owners import (
+    OwnershipError,
+    check_owners,
+    codeowners,
+    data_relative,
+    owners_at_revision,
+    owners_from_tree,
+    read_list,
+)
+from tsunagu.contribute.stale import stale_records, stale_report
+from tsunagu.domain.errors import TsunaguError
+from tsunagu.pipeline.load import load_tree
+from tsunagu.pipeline.validate import validate_tree
+
+
+@click.command("diff")
+@click.argument("base")
+@click.argument("head")
+@data_option("Data folder, relative to the repository's working directory.")
+def diff_command(base: str, head: str, data_dir: Path) -> None:
+    """Summarise in Japanese what changed in the data between git revisions BASE and HEAD."""
+    click.echo(diff_revisions(base, head, data_dir.as_posix()), nl=False)
+
+
+@click.command("check-owners")
+@data_option()
+@click.option("--author", required=True, help="Login of the change's author.")
+@click.option("--changed", "changed", multiple=True, metavar="FILE", help="A changed file (more may follow).")
+@click.option("--changed-from", "changed_from", metavar="FILE",
+              help="Read the changed files from a file, one per line ('-' for standard input).")
+@click.option("--rev", metavar="REV", help="Read admins and maintainers at this git revision (the PR's base), "
+                                           "so a change cannot grant itself access.")
+@click.argument("files", nargs=-1)
+def check_owners_command(data_dir: Path, author: str, changed: tuple[str, ...], changed_from: str | None,
+                         rev: str | None, files: tuple[str, ...]) -> None:
+    """Pass when AUTHOR maintains every changed data file or is an admin; name each file otherwise."""
+    paths = [*changed, *files, *(read_list(changed_from) if changed_from else [])]
+    rels = [r for p in paths if (r := data_relative(p, data_dir))]
+    owners = owners_at_revision(rev, data_dir.as_posix(), rels) if rev else owners_from_tree(data_dir)
+    refusals, count = check_owners(owners, author, paths, data_dir)
+    if refusals:
+        raise OwnershipError("\n".join([*refusals, f"{len(refusals)} 件のファイルは {author} が変更できません。"
+                                                   "管理者のレビューが必要です。"]))
+    who = "管理者" if owners.is_admin(author) else "担当者"
+    click.echo(f"OK: {author}（{who}）は変更されたデータファイル {count} 件をすべて変更できます。")
+
+
+@click.command("codeowners")
+@data_option()
+@click.option("--out", "out", type=click.Path(path_type=Path), default=Path(".github/CODEOWNERS"),
+              show_default=True, help="Where to write ('-' for standard output).")
+@click.option("--check", is_flag=True, help="Only check that --out is up to date.")
+def codeowners_command(data_dir: Path, out: Path, check: bool) -> None:
+    """Generate .github/CODEOWNERS from the maintainers and admins in the data."""
+    text = codeowners(owners_from_tree(data_dir), "/" + Path(os.path.relpath(data_dir)).as_posix())
+    if str(out) == "-":
+        click.echo(text, nl=False)
+    elif check:
+        if not out.is_file() or out.read_text(encoding="utf-8") != text:
+            raise TsunaguError(f"{out} is out of date; run `python build.py codeowners` and commit it.")
+        click.echo(f"{out} is up to date.")
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {out}.")
+
+
+@click.command("stale")
+@data_option()
+@today_option("Count days up to this date (default: today in Japan).")
+def stale_command(data_dir: Path, today: dt.date) -> None:
+    """List records whose status is older than stale_after_days, with their maintainers."""
+    day = today
+    directory = validate_tree(load_tree(data_dir), day)
+    click.echo(stale_report(stale_records(directory, day), directory.site.stale_after_days, day), nl=False)
+
+
+@click.command("intake")
+@click.argument("body_file", metavar="ISSUE_BODY_FILE", type=click.Path(path_type=Path, allow_dash=True))
+@click.option("--author", required=True, help="Login of whoever submitted the form.")
+@data_option()
+@today_option("Submission date (default: today in Japan).")
+@click.option("--reply", "reply_file", type=click.Path(path_type=Path), default=None,
+              help="Write the Japanese reply here instead of standard output.")
+def intake_command(body_file: Path, author: str, data_dir: Path, today: dt.date,
+                   reply_file: Path | None) -> None:
+    """Apply a submitted update form (issue body) to its record's YAML; exit 1 with a reply listing problems."""
+    body = sys.stdin.read() if str(body_file) == "-" else body_file.read_text(encoding="utf-8", errors="replace")
+    try:
+        edit = intake(body, author, data_dir, today)
+    except Rejected as rejected:
+        reply, code = failure_reply(rejected.problems), 1
+    else:
+        with open(edit.path, "w", encoding="utf-8", newline="") as out:
+            out.write(edit.text)
+        reply, code = success_reply(edit, edit.path.as_posix()), 0
+    if reply_file:
+        reply_file.write_text(reply, encoding="utf-8")
+    else:
+        click.echo(reply, nl=False)
+    if code:
+        raise IntakeError("The form was not applied; the reply lists the problems.")
+
+
+COMMANDS = (diff_command, check_owners_command, codeowners_command, stale_command, intake_command)
