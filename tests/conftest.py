@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from tsunagu.domain.config import REPO_DIR, Config
+from tsunagu.domain.directory import Directory
 from tsunagu.domain.errors import DataError
 from tsunagu.pipeline.load import load_tree
-from tsunagu.pipeline.validate import Directory, validate_tree
+from tsunagu.pipeline.validate import validate_tree
 
 TODAY = dt.date(2026, 11, 22)
 FAST = 1000                      # PBKDF2 iterations in tests; production is >= 600,000

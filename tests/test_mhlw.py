@@ -325,8 +325,8 @@ def test_vanished_offices_are_marked_not_deleted(data: Path, tmp_path: Path):
     newer = tmp_path / "newer"
     shutil.copytree(SAMPLES, newer)
     csv_path = newer / "jigyosho_120.csv"
-    csv_path.write_bytes(b"".join(l for l in csv_path.read_bytes().splitlines(keepends=True)
-                                  if b"0870102894" not in l))
+    csv_path.write_bytes(b"".join(line for line in csv_path.read_bytes().splitlines(keepends=True)
+                                  if b"0870102894" not in line))
     code, out = run(str(newer), "--city", "082015", "--city", "082031", "--data", str(data))
     assert "  providers/mhlw-0870102894.yaml: アースサポート水戸" in out.splitlines()
     assert ", vanished 1, " in out.splitlines()[-1]

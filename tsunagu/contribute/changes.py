@@ -8,21 +8,18 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from tsunagu.domain.errors import Problem, TsunaguError
-from tsunagu.domain.models import ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA
+from tsunagu.domain.kinds import BY_FOLDER
+from tsunagu.domain.labels import (
+    ACCEPTANCE_JA,
+    FIELD_JA,
+    METHOD_JA,
+    OPERATION_JA,
+    PHYSICIAN_FIELD_JA,
+    STATUS_FIELDS_JA,
+    WEEKDAY_JA,
+)
 from tsunagu.yamlio.strict import parse_yaml
 
-FIELD_JA = {
-    "name": "名称", "name_kana": "フリガナ", "office_number": "事業所番号", "services": "サービス種別",
-    "area": "地域", "address": "住所", "phone": "電話", "fax": "FAX", "email": "メール", "url": "ウェブサイト",
-    "capacity": "定員", "hours": "営業時間", "maintainers": "更新担当者", "notes": "備考", "source": "出典",
-    "status.updated": "確認日", "status.operation": "運営状況", "status.vacancies": "空き",
-    "status.conditions": "受入条件", **{f"status.{k}": v for k, v in STATUS_FIELDS_JA.items()},
-    "clinic": "医療機関", "clinic_kana": "医療機関フリガナ", "specialties": "診療科", "home_visits": "訪問診療",
-    "care_support_doctor": "地域ケアサポート医", "contact.windows": "連絡しやすい時間帯",
-    "contact.methods": "連絡方法", "contact.appointment_required": "面談の予約", "contact.via": "取次",
-    "contact.notes": "連絡に関するメモ", "contact.updated": "確認日",
-}
-PHYSICIAN_FIELD_JA = {"name": "氏名"}
 _LEAVES = {"status", "contact"}     # mappings whose fields are compared one by one
 _MAX_TEXT = 40
 
@@ -118,7 +115,7 @@ def summarize(old: dict[str, Any], new: dict[str, Any]) -> str:
         if before == after:
             continue
         folder = PurePosixPath(path).parent.name
-        kind = {"providers": "provider", "physicians": "physician"}.get(folder)
+        kind = BY_FOLDER[folder].name if folder in BY_FOLDER else None
         shown = escape_markdown(path)
         if after is _UNREADABLE:
             lines.append(f"- 読み込めません: {shown}（検証の結果を確認してください）")

@@ -5,21 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
-from tsunagu.domain.models import (
-    ACCEPTANCE_JA,
-    METHOD_JA,
-    OPERATION_JA,
-    STATUS_FIELDS_JA,
-    WEEKDAY_JA,
-    Physician,
-    Provider,
-)
+from tsunagu.domain.labels import ACCEPTANCE_JA, APPOINTMENT_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA
+from tsunagu.domain.models import Physician, Provider
 
 UPDATE = "内容を更新する"
 CONFIRM = "変更なしで確認する"
 NO_RESPONSE = "_No response_"   # what GitHub writes for a field left empty
 CLEAR = "-"                     # a lone hyphen empties an optional field
-APPOINTMENT_JA = {True: "要予約", False: "予約不要"}
 
 
 @dataclass(frozen=True)

@@ -13,17 +13,18 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from tsunagu.contribute.changes import escape_markdown, record_changes
-from tsunagu.contribute.forms import APPOINTMENT_JA, CLEAR, CONFIRM, FORMS, NO_RESPONSE, UPDATE, Form
+from tsunagu.contribute.forms import CLEAR, CONFIRM, FORMS, NO_RESPONSE, UPDATE, Form
 from tsunagu.contribute.owners import owners_of, refusal
 from tsunagu.domain.errors import DataError, Problem, TsunaguError
-from tsunagu.domain.models import ACCEPTANCE_JA, ID_RE, METHOD_JA, OPERATION_JA, WEEKDAY_JA, Contact, Status, Window
+from tsunagu.domain.kinds import BY_NAME, KINDS
+from tsunagu.domain.labels import ACCEPTANCE_JA, APPOINTMENT_JA, METHOD_JA, OPERATION_JA, WEEKDAY_JA
+from tsunagu.domain.models import ID_RE, Contact, Status, Window
 from tsunagu.pipeline.load import Tree, load_tree
 from tsunagu.pipeline.validate import validate_tree
 from tsunagu.yamlio.roundtrip import dump, flow, load, merge_lines, put
 from tsunagu.yamlio.strict import Document, parse_yaml
 
 MAX_BODY = 64 * 1024
-KIND_JA = {"provider": "事業所", "physician": "医師"}
 _DELETE = object()
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _LIST_SEP = re.compile(r"\s*[,、・]\s*")
@@ -273,6 +274,9 @@ def edit_text(text: str, section: str, edits: dict[str, Any], order: list[str]) 
     return merge_lines(text, base, dump(data))
 
 
+_EDITS = {"provider": _provider_edits, "physician": _physician_edits}
+
+
 # --- the whole intake -------------------------------------------------------------------------
 
 def _find(tree: Tree, form: Form, record_id: str, problems: list[str]) -> Document | None:
@@ -280,13 +284,12 @@ def _find(tree: Tree, form: Form, record_id: str, problems: list[str]) -> Docume
     if not ID_RE.match(record_id):
         problems.append(f"{label}「{_short(record_id)}」は正しい形式ではありません（半角の英小文字・数字・ハイフン）。")
         return None
-    docs = {"provider": tree.providers, "physician": tree.physicians}
-    for kind, found in docs.items():
-        for doc in found:
+    for kind in KINDS:
+        for doc in tree.docs(kind):
             if Path(doc.path).stem == record_id:
-                if kind == form.kind:
+                if kind.name == form.kind:
                     return doc
-                problems.append(f"「{record_id}」は{KIND_JA[kind]}の記録です。{KIND_JA[kind]}用のフォームで送信してください。")
+                problems.append(f"「{record_id}」は{kind.label}の記録です。{kind.label}用のフォームで送信してください。")
                 return None
     problems.append(f"{label}「{record_id}」の記録は見つかりません。")
     return None
@@ -312,27 +315,23 @@ def intake(body: str, author: str, data_dir: Path, today: dt.date) -> Edit:
     doc = _find(tree, form, record_id, problems)
     if doc is None:
         raise Rejected(problems)
-    if refusal(owners_of(tree), author, f"{form.kind}s/{Path(doc.path).name}"):
+    kind = BY_NAME[form.kind]
+    if refusal(owners_of(tree), author, f"{kind.folder}/{Path(doc.path).name}"):
         raise Rejected([f"{author} さんは「{record_id}」の更新担当者（maintainers）ではありません。"
                         "担当者または管理者に依頼してください。"])
-    records = directory.providers if form.kind == "provider" else directory.physicians
-    record = next(r for r in records if r.id == record_id)
+    record = next(r for r in directory.records(kind) if r.id == record_id)
     action = (values["action"] or UPDATE).strip()
     if action not in (UPDATE, CONFIRM):
         problems.append(f"{form.field('action').label}: 「{_short(action)}」は選べません（{UPDATE}、{CONFIRM} のいずれか）。")
-    if form.kind == "provider":
-        section, model = "status", Status
-        edits = _provider_edits(form, values, record.status, problems)
-    else:
-        section, model = "contact", Contact
-        edits = _physician_edits(form, values, record.contact, problems)
+    section, model = kind.section, kind.section_model
+    edits = _EDITS[kind.name](form, values, getattr(record, section), problems)
     if action == CONFIRM and edits and not problems:
         changed = "、".join(f.label for f in form.fields if f.id in edits)
         problems.append(f"「{CONFIRM}」を選んだ場合は、ほかの項目を変更しないでください（変更された項目: {changed}）。")
     if problems:
         raise Rejected(problems)
     edits["updated"] = today
-    path = Path(tree.root) / f"{form.kind}s" / Path(doc.path).name
+    path = Path(tree.root) / kind.folder / Path(doc.path).name
     original = path.read_bytes().decode("utf-8-sig")
     text = edit_text(original, section, edits, list(model.model_fields))
     after = _check(tree, doc, text, section, edits, today)

@@ -10,9 +10,10 @@ from typing import Any
 
 from tsunagu.contribute.changes import parse_value, read_at
 from tsunagu.domain.errors import TsunaguError
+from tsunagu.domain.kinds import BY_FOLDER
 from tsunagu.pipeline.load import Tree, load_tree
 
-RECORD_FOLDERS = ("providers", "physicians")
+RECORD_FOLDERS = tuple(BY_FOLDER)
 
 
 class OwnershipError(TsunaguError):

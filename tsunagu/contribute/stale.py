@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from tsunagu.pipeline.validate import Directory
-
-KIND_JA = {"provider": "事業所", "physician": "医師"}
+from tsunagu.domain.directory import Directory
+from tsunagu.domain.kinds import KINDS
+from tsunagu.domain.labels import KIND_JA
 
 
 @dataclass(frozen=True)
@@ -25,10 +25,8 @@ class StaleRecord:
 def stale_records(directory: Directory, today: dt.date) -> list[StaleRecord]:
     """Records confirmed more than stale_after_days ago, oldest first."""
     limit = directory.site.stale_after_days
-    found = [StaleRecord("provider", p.id, p.name, p.status.updated, (today - p.status.updated).days,
-                         tuple(p.maintainers)) for p in directory.providers]
-    found += [StaleRecord("physician", p.id, f"{p.clinic} {p.name}", p.contact.updated,
-                          (today - p.contact.updated).days, tuple(p.maintainers)) for p in directory.physicians]
+    found = [StaleRecord(k.name, r.id, k.title(r), k.confirmed(r), (today - k.confirmed(r)).days, tuple(r.maintainers))
+             for k in KINDS for r in directory.records(k)]
     return sorted((r for r in found if r.days > limit), key=lambda r: (r.updated, r.kind, r.id))
 
 

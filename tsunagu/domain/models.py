@@ -216,10 +216,3 @@ class Notice(Strict):
     title: Text
     date: dt.date
     pinned: StrictBool = False
-
-
-ACCEPTANCE_JA = {"accepting": "受入可", "conditional": "条件付きで可", "not_accepting": "受入不可", "unknown": "未回答"}
-OPERATION_JA = {"open": "通常営業", "reduced": "縮小営業", "suspended": "休止中", "closed": "廃止"}
-WEEKDAY_JA = {"mon": "月", "tue": "火", "wed": "水", "thu": "木", "fri": "金", "sat": "土", "sun": "日"}
-METHOD_JA = {"phone": "電話", "fax": "FAX", "email": "メール", "visit": "面談", "ict": "ICT（MCS 等）", "letter": "文書"}
-STATUS_FIELDS_JA = {"new_clients": "新規受入", "alternative_support": "代替支援", "post_infection": "感染後受入"}

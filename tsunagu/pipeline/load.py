@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tsunagu.domain.errors import DataError, Problem
+from tsunagu.domain.kinds import KINDS, Kind
 from tsunagu.yamlio.strict import Document, display_path, parse_yaml
 
 MAX_FILE_BYTES = 256 * 1024
@@ -24,6 +25,10 @@ class Tree:
     physicians: list[Document]
     notices: list[Document]
     problems: list[Problem] = field(default_factory=list)  # files that could not be read (keep_going)
+
+    def docs(self, kind: Kind) -> list[Document]:
+        """The documents of one kind of record."""
+        return getattr(self, kind.folder)
 
 
 def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
@@ -128,10 +133,9 @@ def load_tree(data_dir: Path, *, keep_going: bool = False) -> Tree:
         site = load_yaml_file(site_path, problems)
     else:
         problems.append(Problem(display_path(site_path), 0, "", "missing: every data folder needs a site.yaml"))
-    providers = _load_many(_files(data_dir / "providers", (".yaml", ".yml"), problems), problems)
-    physicians = _load_many(_files(data_dir / "physicians", (".yaml", ".yml"), problems), problems)
+    records = {k.folder: _load_many(_files(data_dir / k.folder, (".yaml", ".yml"), problems), problems) for k in KINDS}
     notices = [d for p in _files(data_dir / "notices", (".md",), problems)
                if (d := load_markdown_file(p, problems))]
     if problems and not keep_going:
         raise DataError(problems)
-    return Tree(data_dir, site, providers, physicians, notices, problems)
+    return Tree(data_dir, site, records["providers"], records["physicians"], notices, problems)

@@ -16,18 +16,12 @@ from urllib.parse import urlencode
 import jinja2
 
 from tsunagu.domain.config import Config
-from tsunagu.domain.models import (
-    ACCEPTANCE_JA,
-    METHOD_JA,
-    OPERATION_JA,
-    STATUS_FIELDS_JA,
-    WEEKDAY_JA,
-    Physician,
-    Provider,
-)
+from tsunagu.domain.directory import Directory
+from tsunagu.domain.kinds import KINDS
+from tsunagu.domain.labels import ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA
+from tsunagu.domain.models import Physician, Provider
 from tsunagu.pipeline.markup import render_markdown
 from tsunagu.pipeline.textsearch import index_tokens, strip_prefecture
-from tsunagu.pipeline.validate import Directory
 from tsunagu.web import template_dirs
 
 ACCEPTANCE_KEYS = tuple(STATUS_FIELDS_JA)  # new_clients, alternative_support, post_infection
@@ -62,8 +56,7 @@ def make_entries(directory: Directory, config: Config) -> tuple[list[Entry], lis
         # One file per record, no folder: at prefecture scale a folder each costs seconds of mkdir.
         return Entry(kind, record, f"r/{page_token(key, kind, record.id)}.html", updated, age, age > limit)
 
-    providers = [entry("provider", p, p.status.updated) for p in directory.providers]
-    physicians = [entry("physician", p, p.contact.updated) for p in directory.physicians]
+    providers, physicians = ([entry(k.name, r, k.confirmed(r)) for r in directory.records(k)] for k in KINDS)
     by_name = lambda e: (e.record.name_kana or e.record.name, e.record.id)  # noqa: E731
     return sorted(providers, key=by_name), sorted(physicians, key=by_name)
 

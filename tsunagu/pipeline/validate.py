@@ -5,38 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from tsunagu.domain.directory import Directory, NoticeRecord
 from tsunagu.domain.errors import DataError, Problem
-from tsunagu.domain.models import ID_RE, Notice, Physician, Provider, Site
+from tsunagu.domain.kinds import KINDS
+from tsunagu.domain.models import ID_RE, Notice, Provider, Site
 from tsunagu.pipeline.load import Tree
 from tsunagu.yamlio.strict import Document
 
 _NOTICE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9][a-z0-9-]*$")
-
-
-@dataclass
-class NoticeRecord:
-    """A notice with its Markdown body."""
-
-    id: str
-    meta: Notice
-    body: str
-
-
-@dataclass
-class Directory:
-    """The validated directory: everything the later stages need."""
-
-    site: Site
-    providers: list[Provider]
-    physicians: list[Physician]
-    notices: list[NoticeRecord]
-    files: dict[str, str] = field(default_factory=dict)  # record id -> source file as shown
 
 
 # Messages for pattern-constrained fields: what a person should have written.
@@ -217,10 +198,11 @@ def _validate_record(doc: Document, model: type[BaseModel], site: Site | None, t
         for i, service in enumerate(services if isinstance(services, list) else []):
             if isinstance(service, str) and (p := _expect_in(doc, ("services", i), service, list(site.services), "services")):
                 problems.append(p)
-    block = raw.get("status" if model is Provider else "contact")
+    section = next(k.section for k in KINDS if k.model is model)
+    block = raw.get(section)
     updated = block.get("updated") if isinstance(block, dict) else None
     if isinstance(updated, dt.date):
-        loc = ("status" if model is Provider else "contact", "updated")
+        loc = (section, "updated")
         if (p := _not_future(doc, loc, updated, today)):
             problems.append(p)
     return record
@@ -244,8 +226,7 @@ def validate_tree(tree: Tree, today: dt.date) -> Directory:
     """Check every document; raise DataError with all problems, or return the Directory."""
     problems: list[Problem] = list(tree.problems)
     site = _validate_site(tree.site, problems)
-    providers = [_validate_record(d, Provider, site, today, problems) for d in tree.providers]
-    physicians = [_validate_record(d, Physician, site, today, problems) for d in tree.physicians]
+    records = {k.folder: [_validate_record(d, k.model, site, today, problems) for d in tree.docs(k)] for k in KINDS}
     notices = [_validate_notice(d, today, problems) for d in tree.notices]
     files: dict[str, str] = {}
     for doc in tree.providers + tree.physicians:
@@ -257,4 +238,4 @@ def validate_tree(tree: Tree, today: dt.date) -> Directory:
     if problems:
         raise DataError(problems)
     assert site is not None
-    return Directory(site, providers, physicians, [n for n in notices if n], files)
+    return Directory(site, records["providers"], records["physicians"], [n for n in notices if n], files)
