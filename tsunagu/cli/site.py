@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
 from rich.console import Console
@@ -19,6 +21,7 @@ from tsunagu.pipeline.load import load_tree
 from tsunagu.pipeline.passwords import ENV_VAR, read_passwords
 from tsunagu.pipeline.validate import validate_tree
 
+T = TypeVar("T")
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DATA_OPTION = data_option()
@@ -95,7 +98,7 @@ def serve_command(data_dir: Path, out_dir: Path, port: int, no_watch: bool) -> N
           console=console)
 
 
-def _run(step, fmt: str):
+def _run(step: Callable[[], T], fmt: str | None) -> T:
     """Run a step; with --format github, data errors are also printed as annotations."""
     if fmt is None:
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"

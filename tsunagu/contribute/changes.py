@@ -68,7 +68,7 @@ def format_value(path: str, value: Any) -> str:
 def _window(window: Any) -> str:
     if not isinstance(window, dict):
         return str(window)
-    days = window.get("days") if isinstance(window.get("days"), list) else []
+    days: list[Any] = window["days"] if isinstance(window.get("days"), list) else []
     text = f"{'・'.join(WEEKDAY_JA.get(d, str(d)) for d in days)} {window.get('time', '')}"
     methods = window.get("methods")
     return text + (f"（{format_value('methods', methods)}）" if methods else "")
@@ -171,7 +171,8 @@ def changed_files(base: str, head: str, data_dir: str, cwd: Path | None = None) 
 
 def diff_revisions(base: str, head: str, data_dir: str = "data", cwd: Path | None = None) -> str:
     """The summary of the data changed between two git revisions, read with git (no checkout)."""
-    old, new = {}, {}
+    old: dict[str, Any] = {}
+    new: dict[str, Any] = {}
     for path in changed_files(base, head, data_dir, cwd):
         for rev, values in ((base, old), (head, new)):
             text = read_at(rev, path, cwd)

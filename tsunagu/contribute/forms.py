@@ -76,7 +76,7 @@ def format_windows(windows) -> str:
 
 def current_values(kind: str, record: Provider | Physician) -> dict[str, str]:
     """The record's present values as the form shows them (empty fields left out)."""
-    if kind == "provider":
+    if isinstance(record, Provider):
         s = record.status
         values = {"operation": OPERATION_JA[s.operation],
                   **{key: ACCEPTANCE_JA[getattr(s, key)] for key in STATUS_FIELDS_JA},

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -168,7 +169,7 @@ def parse_windows(text: str, label: str) -> tuple[list[dict], list[str]]:
                             f"（{'、'.join(METHOD_JA.values())} のいずれか）。")
             continue
         try:
-            time = Window(days=days, time=parts[1], methods=methods).time
+            time = Window.model_validate({"days": days, "time": parts[1], "methods": methods}).time
         except ValueError:
             problems.append(f"{where}: 時間帯は 13:00-14:00 のように書いてください。")
             continue
@@ -274,7 +275,7 @@ def edit_text(text: str, section: str, edits: dict[str, Any], order: list[str]) 
     return merge_lines(text, base, dump(data))
 
 
-_EDITS = {"provider": _provider_edits, "physician": _physician_edits}
+_EDITS: dict[str, Callable[..., dict[str, Any]]] = {"provider": _provider_edits, "physician": _physician_edits}
 
 
 # --- the whole intake -------------------------------------------------------------------------

@@ -61,7 +61,7 @@ def make_keyring(passwords: dict[str, str], site_id: str, iterations: int) -> Ke
         nonce = os.urandom(12)
         wrapped = AESGCM(derive_key(password, salt, iterations)).encrypt(nonce, content_key, _wrap_aad(build_id))
         slots.append({"salt": _b64(salt), "iterations": iterations, "wrapped": _b64(nonce + wrapped)})
-    slots.sort(key=lambda s: s["wrapped"])
+    slots.sort(key=lambda s: str(s["wrapped"]))
     keys = {"version": 1, "build": build_id.hex(), "kdf": "PBKDF2-SHA256", "cipher": "AES-256-GCM", "slots": slots}
     return Keyring(build_id, content_key, json.dumps(keys, indent=1).encode())
 

@@ -11,6 +11,7 @@ import io
 import json
 import multiprocessing
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
@@ -33,7 +34,7 @@ class Entry:
     """A record with what every page needs to show it."""
 
     kind: str          # provider | physician
-    record: Provider | Physician
+    record: Any                     # Provider or Physician (see kinds.KINDS)
     path: str          # output file, e.g. r/k3j2….html
     updated: dt.date
     age_days: int

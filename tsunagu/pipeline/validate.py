@@ -51,7 +51,7 @@ def _shown(doc: Document, loc: tuple, value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…'"
 
 
-def _message(err: dict, doc: Document, loc: tuple, model: type[BaseModel]) -> str:
+def _message(err: Any, doc: Document, loc: tuple, model: type[BaseModel]) -> str:
     kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
     got = _shown(doc, loc, value)
     if kind == "missing":
@@ -76,10 +76,10 @@ def _message(err: dict, doc: Document, loc: tuple, model: type[BaseModel]) -> st
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "string_too_long":
-        return f"too long ({len(value)} characters; at most {ctx.get('max_length')})"
+        return f"too long ({len(value or '')} characters; at most {ctx.get('max_length')})"
     if kind == "string_pattern_mismatch":
         key = next((p for p in reversed(loc) if isinstance(p, str) and p in _PATTERN_HINTS), None)
-        return f"{_PATTERN_HINTS.get(key, 'unexpected form')}; got {got}"
+        return f"{_PATTERN_HINTS.get(key or '', 'unexpected form')}; got {got}"
     if kind == "list_type":
         return f"expected a list such as [a, b]; got {got}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
@@ -140,7 +140,7 @@ def read_site(text: str, shown: str) -> SiteInfo:
                                     f"expected one of the areas ({', '.join(areas)}); got {area!r}"))
     if problems:
         raise DataError(problems)
-    return SiteInfo(doc, areas, services, area_map)
+    return SiteInfo(cast(CommentedMap, doc), areas, services, area_map)
 
 
 def add_services(site: SiteInfo, new: dict[str, str]) -> str:
@@ -173,7 +173,7 @@ def _index_existing(existing: dict[str, str], plan: Plan) -> dict[str, tuple[str
         number = original.get("office_number") or doc.get("office_number") or (stem[1].upper() if stem else None)
         if number:
             ours = source is not None and source.get("dataset") == DATASET
-            index[str(number)] = (name, doc if ours else None)
+            index[str(number)] = (name, cast(CommentedMap, doc) if ours else None)
     return index
 
 
@@ -270,7 +270,7 @@ def plan_import(files: list[str], rows: list[Row], site_text: str, existing: dic
     if options.default_area is not None and options.default_area not in site.areas:
         raise ImportError_(f"--default-area: expected one of the areas in {site_shown} "
                            f"({', '.join(site.areas)}); got {options.default_area!r}")
-    names = {}
+    names: dict[str, str] = {}
     for name, code in site.services.items():
         names.setdefault(code, name)
     covered = {c for c in (service_code(f, "", {}) for f in files) if c}
@@ -331,6 +331,7 @@ def plan_import(files: list[str], rows: list[Row], site_text: str, existing: dic
             name, doc = found
             path = f"providers/{name}"
             old = existing[name]
+            assert doc is not None  # hand-entered files were skipped above
             diffs = _update_doc(doc, office, values, covered, files_read, codes, options, path, plan)
             text = dump(doc) if diffs else old
             plan.changes.append(Change(path, "updated" if text != old else "unchanged", values["name"], text, old, diffs))

@@ -42,9 +42,11 @@ def read_csv(path: Path) -> list[Row]:
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, None)
     missing = [c for c in REQUIRED_COLUMNS if header is None or c not in header]
-    if missing:
+    if header is None or missing:
         raise DataError([Problem(shown, 1, "", f"not the care-service open data: missing column(s) {', '.join(missing)}")])
-    rows, problems, start = [], [], reader.line_num + 1
+    rows: list[Row] = []
+    problems: list[Problem] = []
+    start = reader.line_num + 1
     for cells in reader:
         if cells and any(c.strip() for c in cells):
             if len(cells) != len(header):
