@@ -22,8 +22,10 @@ from tsunagu.importers.mhlw.clean import (
     clean_url,
     compose_hours,
 )
-from tsunagu.importers.mhlw.plan import Options, place, plan_import
+from tsunagu.importers.mhlw.plan import plan_import
 from tsunagu.importers.mhlw.read import read_csv
+from tsunagu.importers.mhlw.records import Options
+from tsunagu.importers.mhlw.site import place
 from tsunagu.yamlio.roundtrip import dump, round_trip
 
 REPO = Path(__file__).parents[1]

@@ -12,9 +12,11 @@ from rich.progress import Progress
 from tsunagu.cli.options import data_option, today_option
 from tsunagu.domain.config import JST
 from tsunagu.importers.mhlw.clean import check_city
-from tsunagu.importers.mhlw.plan import ImportError_, Options, plan_import
+from tsunagu.importers.mhlw.plan import plan_import
 from tsunagu.importers.mhlw.read import Row, csv_files, read_csv
+from tsunagu.importers.mhlw.records import Options
 from tsunagu.importers.mhlw.report import summary
+from tsunagu.importers.mhlw.site import ImportError_
 from tsunagu.importers.mhlw.write import write_plan
 from tsunagu.yamlio.strict import display_path
 

@@ -51,41 +51,44 @@ def _shown(doc: Document, loc: tuple, value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…'"
 
 
+# pydantic error types whose message needs nothing but what was found ({got}).
+_MESSAGES = {
+    "missing": "required field is missing",
+    "bool_type": "expected true or false; got {got}",
+    "bool_parsing": "expected true or false; got {got}",
+    "int_type": "expected a whole number; got {got}",
+    "int_parsing": "expected a whole number; got {got}",
+    "int_from_float": "expected a whole number; got {got}",
+    "string_type": "expected text; got {got}",
+    "string_too_short": "must not be empty",
+    "list_type": "expected a list such as [a, b]; got {got}",
+    "dict_type": "expected a mapping of fields; got {got}",
+    "model_type": "expected a mapping of fields; got {got}",
+    "model_attributes_type": "expected a mapping of fields; got {got}",
+    "too_short": "must list at least one value",
+}
+
+
 def _message(err: Any, doc: Document, loc: tuple, model: type[BaseModel]) -> str:
     kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
     got = _shown(doc, loc, value)
-    if kind == "missing":
-        return "required field is missing"
+    if kind in _MESSAGES:
+        return _MESSAGES[kind].format(got=got)
+    if kind.startswith("date"):
+        return f"expected a date such as 2026-11-20; got {got}"
     if kind == "extra_forbidden":
         return _unknown_key(loc, model)
     if kind in ("literal_error", "enum"):
         expected = re.findall(r"'([^']*)'", ctx.get("expected", ""))
         return f"expected one of {', '.join(expected)}; got {got}"
-    if kind in ("bool_type", "bool_parsing"):
-        return f"expected true or false; got {got}"
-    if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"expected a whole number; got {got}"
     if kind in ("greater_than_equal", "less_than_equal"):
         op = ">=" if kind == "greater_than_equal" else "<="
-        bound = ctx.get("ge", ctx.get("le"))
-        return f"expected a number {op} {bound}; got {got}"
-    if kind.startswith("date") or kind.startswith("datetime"):
-        return f"expected a date such as 2026-11-20; got {got}"
-    if kind == "string_type":
-        return f"expected text; got {got}"
-    if kind == "string_too_short":
-        return "must not be empty"
+        return f"expected a number {op} {ctx.get('ge', ctx.get('le'))}; got {got}"
     if kind == "string_too_long":
         return f"too long ({len(value or '')} characters; at most {ctx.get('max_length')})"
     if kind == "string_pattern_mismatch":
-        key = next((p for p in reversed(loc) if isinstance(p, str) and p in _PATTERN_HINTS), None)
-        return f"{_PATTERN_HINTS.get(key or '', 'unexpected form')}; got {got}"
-    if kind == "list_type":
-        return f"expected a list such as [a, b]; got {got}"
-    if kind in ("dict_type", "model_type", "model_attributes_type"):
-        return f"expected a mapping of fields; got {got}"
-    if kind == "too_short":
-        return "must list at least one value"
+        key = next((p for p in reversed(loc) if isinstance(p, str) and p in _PATTERN_HINTS), "")
+        return f"{_PATTERN_HINTS.get(key, 'unexpected form')}; got {got}"
     if kind == "value_error":
         return str(ctx.get("error", err["msg"]))
     return f"{err['msg']}; got {got}"

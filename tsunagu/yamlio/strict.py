@@ -105,62 +105,86 @@ class _Bad(Exception):
         self.line, self.message = line, message
 
 
-def _build(text: str, doc: Document) -> Any:
-    """Turn YAML text into values without recursion, refusing aliases and deep nesting."""
-    stack: list[list[Any]] = []   # frames: [container, path, pending_key, key_line]
-    root: Any = None
-    nodes = 0
-    seen_doc = False
-    for event in yaml.parse(text, Loader=_EventLoader):
-        if isinstance(event, yaml.DocumentStartEvent):
-            if seen_doc:
-                raise _Bad(event.start_mark.line + 1, "only one YAML document per file (remove the second '---')")
-            seen_doc = True
-            continue
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _Bad(event.start_mark.line + 1, "YAML anchors and aliases (& and *) are not allowed; write the value out")
+_NODE_STARTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
+
+
+class _Builder:
+    """Turns parser events into values without recursion, refusing aliases, deep nesting and duplicate keys."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.stack: list[list[Any]] = []   # frames: [container, path, pending_key, key_line]
+        self.root: Any = None
+        self.nodes = 0
+        self.seen_doc = False
+
+    def feed(self, event: yaml.Event) -> None:
+        """Take one parser event."""
         line = event.start_mark.line + 1
-        if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            nodes += 1
-            if nodes > MAX_NODES:
-                raise _Bad(line, f"too many values (more than {MAX_NODES}) for one record")
-            if isinstance(event, yaml.ScalarEvent):
-                value: Any = _convert(event)
-            else:
-                if len(stack) >= MAX_DEPTH:
-                    raise _Bad(line, f"nesting deeper than {MAX_DEPTH} levels")
-                value = {} if isinstance(event, yaml.MappingStartEvent) else []
-            if stack:
-                frame = stack[-1]
-                container, path = frame[0], frame[1]
-                if isinstance(container, dict):
-                    if frame[2] is _NO_KEY:
-                        if not isinstance(event, yaml.ScalarEvent):
-                            raise _Bad(line, "a key must be plain text")
-                        key = event.value
-                        if key in container:
-                            raise _Bad(line, f"duplicate key {key!r} (first at line {doc.lines[path + (key,)]})")
-                        frame[2], frame[3] = key, line
-                        continue
-                    key = frame[2]
-                    child_path = path + (key,)
-                    container[key] = value
-                    doc.lines[child_path] = frame[3]
-                    frame[2] = _NO_KEY
-                else:
-                    child_path = path + (len(container),)
-                    container.append(value)
-                    doc.lines[child_path] = line
-                if isinstance(event, yaml.ScalarEvent):
-                    doc.raw[child_path] = event.value
-            else:
-                root, child_path = value, ()
-                doc.lines[()] = line
-            if not isinstance(event, yaml.ScalarEvent):
-                stack.append([value, child_path, _NO_KEY, 0])
+        if isinstance(event, yaml.DocumentStartEvent):
+            if self.seen_doc:
+                raise _Bad(line, "only one YAML document per file (remove the second '---')")
+            self.seen_doc = True
+        elif isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _Bad(line, "YAML anchors and aliases (& and *) are not allowed; write the value out")
+        elif isinstance(event, _NODE_STARTS):
+            self._node(event, line)
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            stack.pop()
-    return root
+            self.stack.pop()
+
+    def _node(self, event: yaml.NodeEvent, line: int) -> None:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _Bad(line, f"too many values (more than {MAX_NODES}) for one record")
+        scalar = isinstance(event, yaml.ScalarEvent)
+        if scalar:
+            value: Any = _convert(event)
+        elif len(self.stack) >= MAX_DEPTH:
+            raise _Bad(line, f"nesting deeper than {MAX_DEPTH} levels")
+        else:
+            value = {} if isinstance(event, yaml.MappingStartEvent) else []
+        path = self._attach(event, value, line)
+        if path is None:
+            return                       # a mapping key: its value comes next
+        if scalar:
+            self.doc.raw[path] = event.value
+        else:
+            self.stack.append([value, path, _NO_KEY, 0])
+
+    def _attach(self, event: yaml.NodeEvent, value: Any, line: int) -> tuple | None:
+        """Put a value into its parent; the value's path, or None when it was a mapping key."""
+        if not self.stack:
+            self.root = value
+            self.doc.lines[()] = line
+            return ()
+        frame = self.stack[-1]
+        container, path = frame[0], frame[1]
+        if isinstance(container, list):
+            child = path + (len(container),)
+            container.append(value)
+            self.doc.lines[child] = line
+            return child
+        if frame[2] is _NO_KEY:
+            if not isinstance(event, yaml.ScalarEvent):
+                raise _Bad(line, "a key must be plain text")
+            key = event.value
+            if key in container:
+                raise _Bad(line, f"duplicate key {key!r} (first at line {self.doc.lines[path + (key,)]})")
+            frame[2], frame[3] = key, line
+            return None
+        child = path + (frame[2],)
+        container[frame[2]] = value
+        self.doc.lines[child] = frame[3]
+        frame[2] = _NO_KEY
+        return child
+
+
+def _build(text: str, doc: Document) -> Any:
+    """Turn YAML text into values, with the line of each in doc.lines."""
+    builder = _Builder(doc)
+    for event in yaml.parse(text, Loader=_EventLoader):
+        builder.feed(event)
+    return builder.root
 
 
 _NO_KEY = object()

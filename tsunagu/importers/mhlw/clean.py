@@ -10,6 +10,7 @@ from typing import Any
 
 from tsunagu.domain.errors import Problem
 from tsunagu.domain.models import _EMAIL_RE, _KATAKANA_RE, _URL_RE, normalize_phone
+from tsunagu.domain.services import SERVICE_NAMES
 from tsunagu.importers.mhlw.read import (
     C_ADDRESS,
     C_CAPACITY,
@@ -28,27 +29,6 @@ from tsunagu.importers.mhlw.read import (
     C_URL,
     Row,
 )
-
-# The published table of service codes (README of the samples); rows carry other spellings.
-SERVICE_NAMES = {
-    "110": "訪問介護", "120": "訪問入浴介護", "130": "訪問看護", "140": "訪問リハビリテーション",
-    "150": "通所介護", "155": "療養通所介護", "160": "通所リハビリテーション", "170": "福祉用具貸与",
-    "210": "短期入所生活介護", "220": "短期入所療養介護（介護老人保健施設）",
-    "230": "短期入所療養介護（療養病床を有する病院等）", "320": "認知症対応型共同生活介護",
-    "331": "特定施設入居者生活介護（有料老人ホーム）", "332": "特定施設入居者生活介護（軽費老人ホーム）",
-    "334": "特定施設入居者生活介護（サービス付き高齢者向け住宅）",
-    "335": "特定施設入居者生活介護（有料老人ホーム・外部サービス利用型）",
-    "336": "特定施設入居者生活介護（軽費老人ホーム・外部サービス利用型）",
-    "337": "特定施設入居者生活介護（サービス付き高齢者向け住宅・外部サービス利用型）",
-    "361": "地域密着型特定施設入居者生活介護（有料老人ホーム）",
-    "362": "地域密着型特定施設入居者生活介護（軽費老人ホーム）",
-    "364": "地域密着型特定施設入居者生活介護（サービス付き高齢者向け住宅）",
-    "410": "特定福祉用具販売", "430": "居宅介護支援", "510": "介護老人福祉施設", "520": "介護老人保健施設",
-    "530": "介護療養型医療施設", "540": "地域密着型介護老人福祉施設入所者生活介護", "550": "介護医療院",
-    "551": "短期入所療養介護（介護医療院）", "710": "夜間対応型訪問介護", "720": "認知症対応型通所介護",
-    "730": "小規模多機能型居宅介護", "760": "定期巡回・随時対応型訪問介護看護",
-    "770": "看護小規模多機能型居宅介護", "780": "地域密着型通所介護",
-}
 
 # The fields an import owns, in the order new files list them.
 FIELDS = ("name", "name_kana", "office_number", "services", "area", "address", "phone", "fax",

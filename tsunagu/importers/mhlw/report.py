@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from tsunagu.importers.mhlw.clean import Office, city_key
-from tsunagu.importers.mhlw.plan import UNPLACED_HINT, Options, Plan
+from tsunagu.importers.mhlw.plan import UNPLACED_HINT, Plan
+from tsunagu.importers.mhlw.records import Options
 
 
 def _shown(value: Any) -> str:
@@ -29,6 +30,25 @@ def summary(plan: Plan, options: Options, site_shown: str, dry_run: bool) -> str
     if plan.new_services:
         added = ", ".join(f"{n} ({c})" for n, c in plan.new_services.items())
         lines.append(f"Services added to {site_shown}: {added}")
+    lines += _needs_a_look(plan)
+    if dry_run:
+        lines.append("Dry run: nothing written. Would change:")
+        for change in plan.changes:
+            if change.kind == "added":
+                lines.append(f"  + {change.path}: {change.name}")
+            elif change.kind == "updated":
+                lines.append(f"  ~ {change.path}: {change.name}")
+                lines += [f"      {k}: {_shown(a)} → {_shown(b)}" for k, a, b in change.diffs if k != "source.original"]
+    not_written = sum(1 for _, what in plan.unplaced if what == "not written")
+    unplaced = f"unplaced {len(plan.unplaced)}" + (f" ({not_written} not written)" if not_written else "")
+    lines.append(f"added {plan.count('added')}, updated {plan.count('updated')}, unchanged {plan.count('unchanged')}, "
+                 f"vanished {len(plan.vanished)}, {unplaced}, skipped {len(plan.skipped)}")
+    return "\n".join(lines)
+
+
+def _needs_a_look(plan: Plan) -> list[str]:
+    """The parts of the summary an admin should read: problems, unplaced, skipped, kept edits, vanished."""
+    lines: list[str] = []
     if plan.problems:
         lines.append(f"Values left out or rows not imported ({len(plan.problems)}):")
         lines += [f"  {p}" for p in sorted(plan.problems)]
@@ -45,16 +65,4 @@ def summary(plan: Plan, options: Options, site_shown: str, dry_run: bool) -> str
     if plan.vanished:
         lines.append("Vanished from the open data (marked source.vanished; an admin decides):")
         lines += [f"  {p}: {n}" + ("" if newly else " (already marked)") for p, n, newly in plan.vanished]
-    if dry_run:
-        lines.append("Dry run: nothing written. Would change:")
-        for change in plan.changes:
-            if change.kind == "added":
-                lines.append(f"  + {change.path}: {change.name}")
-            elif change.kind == "updated":
-                lines.append(f"  ~ {change.path}: {change.name}")
-                lines += [f"      {k}: {_shown(a)} → {_shown(b)}" for k, a, b in change.diffs if k != "source.original"]
-    not_written = sum(1 for _, what in plan.unplaced if what == "not written")
-    unplaced = f"unplaced {len(plan.unplaced)}" + (f" ({not_written} not written)" if not_written else "")
-    lines.append(f"added {plan.count('added')}, updated {plan.count('updated')}, unchanged {plan.count('unchanged')}, "
-                 f"vanished {len(plan.vanished)}, {unplaced}, skipped {len(plan.skipped)}")
-    return "\n".join(lines)
+    return lines
