@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tsunagu.domain.config import REPO_DIR, Config
+from tsunagu.domain.config import Config
 from tsunagu.domain.directory import Directory
 from tsunagu.domain.errors import DataError
 from tsunagu.pipeline.load import load_tree
@@ -16,6 +16,7 @@ from tsunagu.pipeline.validate import validate_tree
 
 TODAY = dt.date(2026, 11, 22)
 FAST = 1000                      # PBKDF2 iterations in tests; production is >= 600,000
+REPO_DIR = Path(__file__).resolve().parents[1]
 DEMO_DATA = REPO_DIR / "data"
 STRONG = {"caremanagers": "correct horse battery staple kagoshima",
           "city": "violet-otter-submarine-1987-lantern"}

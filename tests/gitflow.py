@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from tsunagu.contribute.forms import FORMS, NO_RESPONSE
+from tsunagu.domain.forms import FORMS, NO_RESPONSE
 
 FIXTURE = Path(__file__).parent / "fixtures" / "gitflow" / "data"
 

@@ -16,6 +16,7 @@ from urllib.parse import quote
 import pytest
 from conftest import (
     DEMO_DATA,
+    REPO_DIR,
     STRONG,
     TODAY,
     active_content,
@@ -26,7 +27,7 @@ from conftest import (
     read_tree,
 )
 
-from tsunagu.domain.config import DEMO_PASSWORD, REPO_DIR, Config
+from tsunagu.domain.config import DEMO_PASSWORD, Config
 from tsunagu.domain.errors import DataError, PasswordError
 from tsunagu.domain.models import Physician, Provider
 from tsunagu.pipeline.builder import build

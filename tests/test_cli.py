@@ -204,9 +204,7 @@ def test_build_data_errors_github_format_and_nothing_written(run, data_dir):
 def test_python_build_py_subprocess(tmp_path):
     import subprocess
 
-    from conftest import make_tree
-
-    from tsunagu.domain.config import REPO_DIR
+    from conftest import REPO_DIR, make_tree
 
     make_tree(tmp_path)
     run = subprocess.run([sys.executable, str(REPO_DIR / "build.py"), "validate", "--data", "data",

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from gitflow import copy_data, render_body
 
 from tsunagu.cli import cli
-from tsunagu.contribute.forms import FORMS, update_form_url
+from tsunagu.domain.forms import FORMS, update_form_url
 from tsunagu.pipeline.load import load_tree
 from tsunagu.pipeline.validate import validate_tree
 

@@ -117,7 +117,7 @@ def test_hostile_yaml_through_the_cli_prints_no_traceback(data_dir, case):
     import subprocess
     import sys
 
-    from tsunagu.domain.config import REPO_DIR
+    from conftest import REPO_DIR
 
     HOSTILE_FILE.write_bytes(HOSTILE[case][0])
     start = time.perf_counter()

@@ -12,7 +12,7 @@ from rich.console import Console
 from tsunagu.domain.config import DEMO_PASSWORD, Config, today_jst
 from tsunagu.domain.errors import TsunaguError
 from tsunagu.pipeline.builder import build
-from tsunagu.web import template_dirs
+from tsunagu.web import STATIC_DIR, template_dirs
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
@@ -48,7 +48,7 @@ def _rebuild(config: Config, console: Console) -> None:
 def _watch(config: Config, console: Console) -> None:
     from watchfiles import watch
 
-    paths = [p for p in (str(config.data_dir), *template_dirs(config.templates_dir), str(config.static_dir)) if Path(p).exists()]
+    paths = [p for p in (str(config.data_dir), *template_dirs(config.templates_dir), str(config.static_dir or STATIC_DIR)) if Path(p).exists()]
     for _changes in watch(*paths):
         _rebuild(config, console)
 

@@ -14,9 +14,9 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from tsunagu.contribute.changes import escape_markdown, record_changes
-from tsunagu.contribute.forms import CLEAR, CONFIRM, FORMS, NO_RESPONSE, UPDATE, Form
 from tsunagu.contribute.owners import owners_of, refusal
 from tsunagu.domain.errors import DataError, Problem, TsunaguError
+from tsunagu.domain.forms import CLEAR, CONFIRM, FORMS, NO_RESPONSE, UPDATE, Form
 from tsunagu.domain.kinds import BY_NAME, KINDS
 from tsunagu.domain.labels import ACCEPTANCE_JA, APPOINTMENT_JA, METHOD_JA, OPERATION_JA, WEEKDAY_JA
 from tsunagu.domain.models import ID_RE, Contact, Status, Window

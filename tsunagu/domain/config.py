@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
-REPO_DIR = PACKAGE_DIR.parent  # the source checkout, when running from one
 JST = dt.timezone(dt.timedelta(hours=9), "JST")
 
 DEMO_PASSWORD = "tsunagu-demo"
@@ -28,7 +25,8 @@ class Config:
     out_dir: Path = Path("site")
     # A region's own templates, searched before tsunagu's (like mkdocs' custom_dir); None: tsunagu's only.
     templates_dir: Path | None = None
-    static_dir: Path = PACKAGE_DIR / "web" / "static"
+    # The public scripts and styles; None: tsunagu's own (tsunagu/web/static).
+    static_dir: Path | None = None
     # label -> password; empty means a demo build with DEMO_PASSWORD.
     passwords: dict[str, str] = field(default_factory=dict)
     require_passwords: bool = False
@@ -38,7 +36,7 @@ class Config:
     today: dt.date = field(default_factory=today_jst)
     search: bool = True
     # Processes for rendering record pages at prefecture scale (1 = in this process).
-    workers: int = field(default_factory=lambda: min(4, os.cpu_count() or 1))
+    workers: int = 0                    # 0: as many as the machine has cores (at most 4)
     quiet: bool = False
 
     @property

@@ -10,6 +10,7 @@ import hmac
 import io
 import json
 import multiprocessing
+import os
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -18,6 +19,7 @@ import jinja2
 
 from tsunagu.domain.config import Config
 from tsunagu.domain.directory import Directory
+from tsunagu.domain.forms import update_form_url
 from tsunagu.domain.kinds import KINDS
 from tsunagu.domain.labels import ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA
 from tsunagu.domain.models import Physician, Provider
@@ -161,8 +163,6 @@ def _sheet_cell(value):
 
 def _form_links(repository: str, e: Entry) -> dict[str, str]:
     """Prefilled issue-form links: update the entry, or confirm it unchanged."""
-    from tsunagu.contribute.forms import update_form_url
-
     return {"update": update_form_url(repository, e.kind, e.record),
             "confirm": update_form_url(repository, e.kind, e.record, confirm=True)}
 
@@ -234,7 +234,7 @@ def render_site(directory: Directory, config: Config) -> dict[str, bytes]:
     page("desks/index.html", "desks.html")
     page("search/index.html", "search.html")
     page("404.html", "not_found.html")
-    out.update(_record_pages(providers + physicians, env, common, config.workers))
+    out.update(_record_pages(providers + physicians, env, common, config.workers or min(4, os.cpu_count() or 1)))
     out["data/records.json"] = records_json(directory, providers, physicians)
     out["data/status.csv"] = providers_csv(providers)
     return out

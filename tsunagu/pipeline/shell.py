@@ -8,7 +8,7 @@ import jinja2
 
 from tsunagu.domain.config import DEMO_PASSWORD, Config
 from tsunagu.pipeline.index import is_runtime
-from tsunagu.web import template_dirs
+from tsunagu.web import STATIC_DIR, template_dirs
 
 ASSETS = ("style.css", "app.js", "boot.js", "unlock.js", "search.js", "tsunagu-crypto.js")
 
@@ -24,7 +24,7 @@ def shell_files(protected: dict[str, bytes], index_files: dict[str, bytes], keys
             out[path] = stub.render(root="../" * path.count("/")).encode()
     out["unlock/index.html"] = env.get_template("unlock.html").render(
         demo=config.demo, demo_password=DEMO_PASSWORD).encode()
-    static = Path(config.static_dir)
+    static = Path(config.static_dir or STATIC_DIR)
     for name in ASSETS:
         out[f"assets/{name}"] = (static / name).read_bytes()
     out["sw.js"] = (static / "sw.js").read_bytes()

@@ -1,0 +1,92 @@
+"""The package's layers: imports only flow downward, click only in cli/, no I/O in the domain."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "tsunagu"
+# Each layer may import only the layers after it (cli → contribute | importers → pipeline → yamlio → domain).
+LAYERS = ["cli", "contribute", "importers", "pipeline", "yamlio", "domain"]
+PEERS = {"contribute": {"importers"}, "importers": {"contribute"}}   # side by side: neither imports the other
+LEAVES = {"web"}                                                    # package data, importable from any layer
+IO_MODULES = {"os", "io", "subprocess", "socket", "shutil", "tempfile", "glob", "multiprocessing",
+              "urllib.request", "http", "requests", "sqlite3", "asyncio", "threading", "concurrent"}
+IO_CALLS = {"open", "read_text", "read_bytes", "write_text", "write_bytes", "is_dir", "is_file", "exists",
+            "iterdir", "mkdir", "unlink", "stat", "glob", "rglob"}
+
+
+def _modules() -> list[Path]:
+    return sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.lineno, node.module))
+    return found
+
+
+def _layer(path: Path) -> str | None:
+    parts = path.relative_to(PACKAGE).parts
+    return parts[0] if len(parts) > 1 else None
+
+
+def test_every_module_belongs_to_a_layer():
+    top = [p.name for p in PACKAGE.glob("*.py")]
+    assert sorted(top) == ["__init__.py", "__main__.py"], f"modules outside the layers: {top}"
+    folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert folders == set(LAYERS) | LEAVES
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_imports_flow_downward(path: Path):
+    layer = _layer(path)
+    if layer is None:
+        return
+    wrong = []
+    for line, module in _imports(path):
+        parts = module.split(".")
+        if parts[0] != "tsunagu" or len(parts) < 2 or parts[1] in LEAVES or parts[1] == layer:
+            continue
+        target = parts[1]
+        allowed = layer in LAYERS and LAYERS.index(target) > LAYERS.index(layer) and target not in PEERS.get(layer, ())
+        if layer in LEAVES or not allowed:
+            wrong.append(f"{path.relative_to(PACKAGE)}:{line}: {layer} imports {module}")
+    assert not wrong, "imports must flow cli → contribute | importers → pipeline → yamlio → domain:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_only_cli_imports_click(path: Path):
+    if _layer(path) == "cli":
+        return
+    clicks = [line for line, m in _imports(path) if m.split(".")[0] == "click"]
+    assert not clicks, f"{path.relative_to(PACKAGE)}:{clicks[0]}: only tsunagu/cli/ may import click"
+
+
+@pytest.mark.parametrize("path", sorted((PACKAGE / "domain").glob("*.py")), ids=lambda p: p.name)
+def test_domain_touches_no_files_processes_or_network(path: Path):
+    io = [f"{line}: import {m}" for line, m in _imports(path)
+          if any(m == x or m.startswith(x + ".") for x in IO_MODULES)]
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name in IO_CALLS:
+                io.append(f"{node.lineno}: {name}()")
+    assert not io, f"domain/{path.name} must stay pure (no files, processes or network): {io}"
+
+
+def test_the_layer_test_catches_an_upward_import(tmp_path, monkeypatch):
+    """The checker itself: a pipeline module importing contribute is reported."""
+    bad = PACKAGE / "pipeline" / "render.py"
+    source = "from tsunagu.contribute.changes import summarize\n"
+    monkeypatch.setattr(Path, "read_text", lambda self, **kw: source if self == bad else Path.read_bytes(self).decode())
+    with pytest.raises(AssertionError, match="pipeline imports tsunagu.contribute.changes"):
+        test_imports_flow_downward(bad)
