@@ -41,6 +41,7 @@ def diff_command(base: str, head: str, data_dir: Path) -> None:
 @click.option("--author", required=True, help="Login of the change's author.")
 @click.option("--changed", "changed", multiple=True, metavar="FILE", help="A changed file (more may follow).")
 @click.option("--changed-from", "changed_from", metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False, allow_dash=True),
               help="Read the changed files from a file, one per line ('-' for standard input).")
 @click.option("--rev", metavar="REV", help="Read admins and maintainers at this git revision (the PR's base), "
                                            "so a change cannot grant itself access.")
@@ -89,7 +90,7 @@ def stale_command(data_dir: Path, today: dt.date) -> None:
 
 
 @click.command("intake")
-@click.argument("body_file", metavar="ISSUE_BODY_FILE", type=click.Path(path_type=Path, allow_dash=True))
+@click.argument("body_file", metavar="ISSUE_BODY_FILE", type=click.Path(path_type=Path, allow_dash=True, exists=True, dir_okay=False))
 @click.option("--author", required=True, help="Login of whoever submitted the form.")
 @data_option()
 @today_option("Submission date (default: today in Japan).")

@@ -71,7 +71,7 @@ def validate_command(data_dir: Path, fmt: str | None, today: dt.date) -> None:
 
 
 @click.command("schema")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Write provider.schema.json, physician.schema.json and site.schema.json here.")
 def schema_command(out_dir: Path | None) -> None:
     """Print (or write) the JSON Schema of the data files, for editors."""

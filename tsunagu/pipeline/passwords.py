@@ -46,6 +46,8 @@ def read_passwords(passwords_file: Path | None) -> dict[str, str]:
             text = Path(passwords_file).read_text(encoding="utf-8")
         except OSError as exc:
             raise PasswordError(f"{passwords_file}: cannot read the passwords file: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise PasswordError(f"{passwords_file}: the passwords file is not UTF-8 text") from None
         return parse_passwords(text, str(passwords_file))
     text = os.environ.get(ENV_VAR, "")
     return parse_passwords(text, f"${ENV_VAR}") if text.strip() else {}
