@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import shutil
 import threading
 from pathlib import Path
 
-import pytest
+import tools
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -18,10 +17,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
 
 def require_chromium() -> None:
     """Skip locally without Chromium; in CI (.ci/run installs it) a missing browser is a failure."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is not installed (apt-get install -y chromium)")
-        pytest.skip("Debian chromium not installed (apt-get install -y chromium)")
+    tools.require("Debian chromium", Path(CHROMIUM).exists(), "apt-get install -y chromium")
 
 
 class SiteServer:

