@@ -53,7 +53,23 @@ def test_diff_between_commits(repo):
   - 新規受入: 受入可 → 条件付きで可
   - 空き: （なし） → 2
 - 削除: ヘルパーステーションあおば（data/providers/home\\-aoba.yaml）
+
+## ⚠️ データ以外のファイルの変更
+
+データ以外のファイルが 1 件変更されています。コード・テンプレート・ワークフローの変更はパスワードの流出やサイトの改ざんにつながることがあります。管理者が内容を確認するまでマージしないでください。
+
+- README.md
 """.replace("\\-", "-")
+
+
+def test_every_file_outside_the_data_is_listed_with_a_warning(repo):
+    for path in (".github/workflows/deploy.yml", "tsunagu/web/static/unlock.js", "data_x/[evil](x).md"):
+        (repo / path).parent.mkdir(parents=True, exist_ok=True)
+        (repo / path).write_text("x\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "code")
+    assert diff_revisions("HEAD~1", "HEAD").split("\n\n- ")[-1] == (
+        ".github/workflows/deploy.yml\n- data\\_x/\\[evil\\](x).md\n- tsunagu/web/static/unlock.js\n")
 
 
 def test_no_data_change(repo):

@@ -30,7 +30,8 @@ def _cases(tmp: Path) -> list[list[str]]:
                   ["check-owners", "--data", data, "--author", "someone", "--changed", "data/providers/x.yaml"],
                   ["intake", str(i["binary"]), "--author", "someone", "--data", data],
                   ["import-mhlw", str(i["binary"]), "--city", "082015", "--data", data],
-                  ["diff", "no-such-rev", "HEAD", "--data", data]]
+                  ["diff", "no-such-rev", "HEAD", "--data", data],
+                  ["gate", "--base-rev", "no-such-rev", "--head-rev", "HEAD", "--author", "x", "--data", data]]
     cases += [["intake", str(i["missing"]), "--author", "x"], ["import-mhlw", str(i["missing"]), "--city", "082015"],
               ["import-mhlw", str(i["file"]), "--city", "not-a-code"], ["build", "--passwords-file", str(i["binary"])],
               ["build", "--passwords-file", str(i["missing"])], ["validate", "--today", "2026-13-45"],

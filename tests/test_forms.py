@@ -64,7 +64,10 @@ def test_prefilled_url_round_trips_through_intake(tmp_path):
             result = CliRunner().invoke(cli, ["intake", str(body), "--author", author, "--data", str(data), "--today", day])
             assert result.exit_code == 0, result.output
             old_day = str(record.status.updated if kind == "provider" else record.contact.updated)
-            assert path.read_text(encoding="utf-8") == before.replace(f"updated: {old_day}", f"updated: {day}")
+            stamp = f"  confirmed_via: form\n  confirmed_by: {author}\n"   # who confirmed, and how
+            after = path.read_text(encoding="utf-8")
+            assert stamp in after
+            assert after.replace(stamp, "") == before.replace(stamp, "").replace(f"updated: {old_day}", f"updated: {day}")
 
 
 def test_templates_match_the_fields_intake_reads():

@@ -43,15 +43,22 @@ status:                                # the part updated most often
   conditions: |                        # optional Markdown
     入浴は午前のみ。
     送迎は北部エリアに限ります。
+  confirmed_via: form
+  confirmed_by: sakura-day
 notes: |
   認知症の方の受入れ実績があります。
 """
     assert result.output == f"""\
-「デイサービスさくら」（day-sakura）の更新を受け付けました。管理者が確認してから反映します。
+「デイサービスさくら」（day-sakura）の更新を受け付けました。管理者の確認を待たずに自動で反映します。\
+サイトには数分後に表示されます（反映が済むと、この issue でお知らせします）。
 
 - 確認日: 2026-11-01 → 2026-11-20
 - 新規受入: 受入可 → 条件付きで可
 - 空き: （なし） → 2
+- 確認方法: （なし） → フォーム
+- 入力者: （なし） → sakura-day
+
+確認方法: フォーム（入力: sakura-day）
 
 変更するファイル: `{data.as_posix()}/providers/day-sakura.yaml`
 """
@@ -69,6 +76,8 @@ def test_conditions_replaced_and_cleared(tmp_path):
 
     ## 注意
     - 午後のみ
+  confirmed_via: form
+  confirmed_by: sakura-day
 notes: |
   認知症の方の受入れ実績があります。
 """)
@@ -110,6 +119,8 @@ contact:
     初回は **FAX** で連絡票を送ってください。
     <script>alert(1)</script>
   updated: 2026-11-20
+  confirmed_via: form
+  confirmed_by: city-admin
 """
     assert "- 連絡に関するメモ: （なし） → 初回は \\*\\*FAX\\*\\* で連絡票を送ってください。 ／ \\<script\\>aler…" in result.output
 
@@ -121,8 +132,47 @@ def test_confirm_unchanged_only_renews_the_date(tmp_path):
     result = run(tmp_path, body, "aoba-office")
     assert result.exit_code == 0, result.output
     after = (data / "providers" / "home-aoba.yaml").read_text(encoding="utf-8")
-    assert after == before.replace("updated: 2026-10-01", "updated: 2026-11-20")
-    assert result.output.startswith("「ヘルパーステーションあおば」（home-aoba）の内容を変更なしで確認しました。")
+    assert after == before.replace("updated: 2026-10-01", "updated: 2026-11-20") + (
+        "  confirmed_via: form\n  confirmed_by: aoba-office\n")
+    assert result.output.startswith("「ヘルパーステーションあおば」（home-aoba）の内容を変更なしで確認しました。"
+                                    "管理者の確認を待たずに自動で反映します。")
+
+
+def test_admin_enters_a_phone_update_on_the_providers_behalf(tmp_path):
+    data = copy_data(tmp_path)
+    body = render_body("provider", {"record_id": "home-aoba", "new_clients": "受入可",
+                                    "confirmed_via": "電話で確認（管理者が代理入力）", "confirmed_with": "管理者 青葉様"})
+    result = run(tmp_path, body, "city-admin", "--decision-out", str(tmp_path / "decision.txt"))
+    assert result.exit_code == 0, result.output
+    assert (data / "providers" / "home-aoba.yaml").read_text(encoding="utf-8").endswith("""\
+status:
+  updated: 2026-11-20
+  new_clients: accepting
+  confirmed_via: phone
+  confirmed_by: city-admin
+  confirmed_with: 管理者 青葉様
+""")
+    assert "\n- 確認方法: （なし） → 電話\n- 入力者: （なし） → city-admin\n- 確認した相手: （なし） → 管理者 青葉様\n" in result.output
+    assert "\n確認方法: 電話（確認した相手: 管理者 青葉様、入力: city-admin）\n" in result.output
+    assert (tmp_path / "decision.txt").read_text() == "auto\n"
+    body = render_body("provider", {"record_id": "home-aoba", "action": "変更なしで確認する"})
+    assert run(tmp_path, body, "aoba-helper").exit_code == 0
+    assert (data / "providers" / "home-aoba.yaml").read_text(encoding="utf-8").endswith("""\
+  confirmed_via: form
+  confirmed_by: aoba-helper
+""")
+
+
+def test_only_an_admin_may_enter_a_phone_or_fax_update(tmp_path):
+    body = render_body("provider", {"record_id": "day-sakura", "confirmed_via": "FAXで受領（管理者が代理入力）",
+                                    "confirmed_with": "施設長"})
+    assert hostile(tmp_path, body, "sakura-day") == ["確認方法: 電話・FAX で受けた更新の代理入力は管理者のみ行えます。"]
+    body = render_body("provider", {"record_id": "day-sakura", "confirmed_via": "電話で確認（管理者が代理入力）"})
+    assert hostile(tmp_path / "a", body, "city-admin") == [
+        "確認した相手（電話・FAX のとき）: 電話・FAX で確認した相手（例 施設長 山田様）を入力してください。"]
+    body = render_body("provider", {"record_id": "day-sakura", "confirmed_with": "施設長"})
+    assert hostile(tmp_path / "b", body, "sakura-day") == [
+        "確認した相手（電話・FAX のとき）: 確認方法が「本人が入力」のときは空欄にしてください。"]
 
 
 def hostile(tmp_path, body, author):

@@ -14,9 +14,20 @@ def check(*args):
 def test_maintainer_may_change_own_record(tmp_path, monkeypatch):
     copy_data(tmp_path)
     monkeypatch.chdir(tmp_path)
-    result = check("--author", "Sakura-Day", "--changed", "data/providers/day-sakura.yaml", "README.md")
+    result = check("--author", "Sakura-Day", "--changed", "data/providers/day-sakura.yaml")
     assert result.exit_code == 0
     assert result.output == "OK: Sakura-Day（担当者）は変更されたデータファイル 1 件をすべて変更できます。\n"
+
+
+def test_files_outside_the_data_need_an_admin(tmp_path, monkeypatch):
+    copy_data(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = check("--author", "sakura-day", "data/providers/day-sakura.yaml", "README.md", "tsunagu/web/static/unlock.js")
+    assert str(result.exception) == """\
+README.md: データ以外のファイル（コード・テンプレート・ワークフローなど）は管理者のみ変更できます
+tsunagu/web/static/unlock.js: データ以外のファイル（コード・テンプレート・ワークフローなど）は管理者のみ変更できます
+2 件のファイルは sakura-day が変更できません。管理者のレビューが必要です。"""
+    assert check("--author", "city-admin", "README.md", ".github/workflows/deploy.yml").exit_code == 0
 
 
 def test_admin_may_change_anything(tmp_path, monkeypatch):

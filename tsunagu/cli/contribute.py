@@ -11,7 +11,8 @@ import click
 
 from tsunagu.cli.options import data_option, today_option
 from tsunagu.contribute.changes import diff_revisions
-from tsunagu.contribute.intake import IntakeError, Rejected, failure_reply, intake, success_reply
+from tsunagu.contribute.gate import REFUSED, decide, verdict_markdown
+from tsunagu.contribute.intake import IntakeError, Rejected, intake
 from tsunagu.contribute.owners import (
     OwnershipError,
     check_owners,
@@ -21,6 +22,7 @@ from tsunagu.contribute.owners import (
     owners_from_tree,
     read_list,
 )
+from tsunagu.contribute.replies import failure_reply, success_reply
 from tsunagu.contribute.stale import stale_records, stale_report
 from tsunagu.domain.errors import TsunaguError
 from tsunagu.pipeline.load import load_tree
@@ -60,6 +62,30 @@ def check_owners_command(data_dir: Path, author: str, changed: tuple[str, ...], 
     click.echo(f"OK: {author}（{who}）は変更されたデータファイル {count} 件をすべて変更できます。")
 
 
+@click.command("gate")
+@click.option("--base-rev", required=True, metavar="REV", help="The base branch's commit: admins, maintainers and "
+                                                             "the data folder are read as they stand there.")
+@click.option("--head-rev", required=True, metavar="REV", help="The change's commit, read as data (never run).")
+@click.option("--author", required=True, help="Login of the change's author.")
+@data_option("Data folder, relative to the repository root.")
+@today_option("Date to validate against (default: today in Japan).")
+@click.option("--decision-out", type=click.Path(path_type=Path), help="Write auto, review or refused here.")
+@click.option("--summary-out", type=click.Path(path_type=Path), help="Write the decision as Markdown here.")
+def gate_command(base_rev: str, head_rev: str, author: str, data_dir: Path, today: dt.date,
+                 decision_out: Path | None, summary_out: Path | None) -> None:
+    """Gate a change over every file: refuse what AUTHOR may not change; say whether it may publish itself."""
+    verdict = decide(base_rev, head_rev, author, data_dir.as_posix().rstrip("/"), today)
+    text = verdict_markdown(verdict, author)
+    if decision_out:
+        decision_out.write_text(verdict.decision + "\n", encoding="utf-8")
+    if summary_out:
+        summary_out.write_text(text, encoding="utf-8")
+    if verdict.decision == REFUSED:
+        raise OwnershipError("\n".join([*verdict.refusals, f"{len(verdict.refusals)} 件のファイルは {author} が"
+                                                           "変更できません。管理者のレビューが必要です。"]))
+    click.echo(text, nl=False)
+
+
 @click.command("codeowners")
 @data_option()
 @click.option("--out", "out", type=click.Path(path_type=Path), default=Path(".github/CODEOWNERS"),
@@ -96,8 +122,10 @@ def stale_command(data_dir: Path, today: dt.date) -> None:
 @today_option("Submission date (default: today in Japan).")
 @click.option("--reply", "reply_file", type=click.Path(path_type=Path), default=None,
               help="Write the Japanese reply here instead of standard output.")
+@click.option("--decision-out", type=click.Path(path_type=Path),
+              help="Write auto (publishes itself) or review (waits for an admin) here.")
 def intake_command(body_file: Path, author: str, data_dir: Path, today: dt.date,
-                   reply_file: Path | None) -> None:
+                   reply_file: Path | None, decision_out: Path | None) -> None:
     """Apply a submitted update form (issue body) to its record's YAML; exit 1 with a reply listing problems."""
     body = sys.stdin.read() if str(body_file) == "-" else body_file.read_text(encoding="utf-8", errors="replace")
     try:
@@ -108,6 +136,8 @@ def intake_command(body_file: Path, author: str, data_dir: Path, today: dt.date,
         with open(edit.path, "w", encoding="utf-8", newline="") as out:
             out.write(edit.text)
         reply, code = success_reply(edit, edit.path.as_posix()), 0
+        if decision_out:
+            decision_out.write_text(edit.decision + "\n", encoding="utf-8")
     if reply_file:
         reply_file.write_text(reply, encoding="utf-8")
     else:
@@ -116,4 +146,4 @@ def intake_command(body_file: Path, author: str, data_dir: Path, today: dt.date,
         raise IntakeError("The form was not applied; the reply lists the problems.")
 
 
-COMMANDS = (diff_command, check_owners_command, codeowners_command, stale_command, intake_command)
+COMMANDS = (diff_command, check_owners_command, gate_command, codeowners_command, stale_command, intake_command)

@@ -16,8 +16,10 @@ from tsunagu.domain.labels import (
     OPERATION_JA,
     PHYSICIAN_FIELD_JA,
     STATUS_FIELDS_JA,
+    VIA_JA,
     WEEKDAY_JA,
 )
+from tsunagu.pipeline.load import MAX_FILE_BYTES
 from tsunagu.yamlio.strict import parse_yaml
 
 _LEAVES = {"status", "contact"}     # mappings whose fields are compared one by one
@@ -48,6 +50,8 @@ def format_value(path: str, value: Any) -> str:
         return ACCEPTANCE_JA[value]
     if key == "operation" and value in OPERATION_JA:
         return OPERATION_JA[value]
+    if key == "confirmed_via" and value in VIA_JA:
+        return VIA_JA[value]
     if path == "contact.appointment_required" and isinstance(value, bool):
         return "要予約" if value else "予約不要"
     if isinstance(value, bool):
@@ -154,7 +158,9 @@ def read_at(rev: str, path: str, cwd: Path | None = None) -> str | None:
 
 
 def parse_value(text: str, path: str) -> Any:
-    """A data file's value, or the front matter of a notice; _UNREADABLE when it does not parse."""
+    """A data file's value, or the front matter of a notice; _UNREADABLE when it does not parse or is too large."""
+    if len(text) > MAX_FILE_BYTES:     # as load refuses it; a pull request's file is read before any check
+        return _UNREADABLE
     if path.endswith(".md"):
         parts = text.split("---", 2)
         text = parts[1] if len(parts) == 3 and not parts[0].strip() else ""
@@ -163,19 +169,34 @@ def parse_value(text: str, path: str) -> Any:
     return _UNREADABLE if doc is None else doc.value
 
 
-def changed_files(base: str, head: str, data_dir: str, cwd: Path | None = None) -> list[str]:
-    """Data files that differ between two revisions (paths relative to cwd)."""
-    out = git("diff", "--name-only", "--no-renames", "--relative", "-z", base, head, "--", data_dir, cwd=cwd)
+def changed_files(base: str, head: str, cwd: Path | None = None) -> list[str]:
+    """Every file that differs between two revisions (paths relative to the repository root)."""
+    out = git("diff", "--name-only", "--no-renames", "-z", base, head, cwd=cwd)
     return [p for p in out.split("\0") if p]
 
 
+def outside_warning(paths: list[str]) -> str:
+    """The warning that lists every changed file outside the data: code, templates, workflows and the like."""
+    if not paths:
+        return ""
+    lines = ["", "## ⚠️ データ以外のファイルの変更", "",
+             f"データ以外のファイルが {len(paths)} 件変更されています。コード・テンプレート・ワークフローの変更は"
+             "パスワードの流出やサイトの改ざんにつながることがあります。管理者が内容を確認するまでマージしないでください。", ""]
+    return "\n".join([*lines, *(f"- {escape_markdown(p)}" for p in paths)]) + "\n"
+
+
 def diff_revisions(base: str, head: str, data_dir: str = "data", cwd: Path | None = None) -> str:
-    """The summary of the data changed between two git revisions, read with git (no checkout)."""
+    """The summary of everything changed between two git revisions, read with git (no checkout)."""
+    prefix = PurePosixPath(data_dir).as_posix().strip("/") + "/"
     old: dict[str, Any] = {}
     new: dict[str, Any] = {}
-    for path in changed_files(base, head, data_dir, cwd):
+    outside = []
+    for path in changed_files(base, head, cwd):
+        if not path.startswith(prefix):
+            outside.append(path)
+            continue
         for rev, values in ((base, old), (head, new)):
             text = read_at(rev, path, cwd)
             if text is not None:
                 values[path] = parse_value(text, path)
-    return summarize(old, new)
+    return summarize(old, new) + outside_warning(outside)

@@ -14,6 +14,7 @@ from tsunagu.domain.kinds import BY_FOLDER
 from tsunagu.pipeline.load import Tree, load_tree
 
 RECORD_FOLDERS = tuple(BY_FOLDER)
+OUTSIDE = "データ以外のファイル（コード・テンプレート・ワークフローなど）は管理者のみ変更できます"
 
 
 class OwnershipError(TsunaguError):
@@ -50,13 +51,13 @@ def owners_of(tree: Tree) -> Owners:
     return Owners(_logins(tree.site.value if tree.site else None, "admins"), maintainers)
 
 
-def owners_at_revision(rev: str, data_dir: str, files: list[str]) -> Owners:
+def owners_at_revision(rev: str, data_dir: str, files: list[str], cwd: Path | None = None) -> Owners:
     """Admins and the maintainers of the given data-relative files, as committed at a git revision."""
-    site = read_at(rev, f"{data_dir}/site.yaml")
+    site = read_at(rev, f"{data_dir}/site.yaml", cwd)
     admins = _logins(parse_value(site, "site.yaml"), "admins") if site is not None else []
     maintainers = {}
     for rel in files:
-        text = read_at(rev, f"{data_dir}/{rel}")
+        text = read_at(rev, f"{data_dir}/{rel}", cwd)
         if text is not None:
             maintainers[rel] = _logins(parse_value(text, rel), "maintainers")
     return Owners(admins, maintainers)
@@ -85,14 +86,12 @@ def refusal(owners: Owners, author: str, rel: str) -> str | None:
 
 
 def check_owners(owners: Owners, author: str, changed: list[str], data_dir: Path) -> tuple[list[str], int]:
-    """Refusals as `file: reason` lines, and how many changed files are data files."""
+    """Refusals as `file: reason` lines (files outside the data too), and how many changed files are data files."""
     refusals, count = [], 0
     for file in changed:
         rel = data_relative(file, data_dir)
-        if rel is None:
-            continue
-        count += 1
-        if (reason := refusal(owners, author, rel)):
+        count += rel is not None
+        if (reason := OUTSIDE if rel is None and not owners.is_admin(author) else rel and refusal(owners, author, rel)):
             refusals.append(f"{file}: {reason}")
     return refusals, count
 

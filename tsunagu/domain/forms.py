@@ -5,7 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 
-from tsunagu.domain.labels import ACCEPTANCE_JA, APPOINTMENT_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA
+from tsunagu.domain.labels import (
+    ACCEPTANCE_JA,
+    APPOINTMENT_JA,
+    METHOD_JA,
+    OPERATION_JA,
+    STATUS_FIELDS_JA,
+    VIA_FORM_JA,
+    WEEKDAY_JA,
+)
 from tsunagu.domain.models import Physician, Provider
 
 UPDATE = "内容を更新する"
@@ -40,6 +48,8 @@ class Form:
 
 _ACTION = FormField("action", "更新の種類", "dropdown", (UPDATE, CONFIRM))
 _ACCEPTANCE = tuple(ACCEPTANCE_JA.values())
+_CONFIRMATION = (FormField("confirmed_via", "確認方法", "dropdown", tuple(VIA_FORM_JA.values())),
+                 FormField("confirmed_with", "確認した相手（電話・FAX のとき）", "input"))
 
 PROVIDER_FORM = Form("provider", "status-update.yml", "[状況更新] ", (
     FormField("record_id", "事業所ID", "input"),
@@ -48,6 +58,7 @@ PROVIDER_FORM = Form("provider", "status-update.yml", "[状況更新] ", (
     *(FormField(key, label, "dropdown", _ACCEPTANCE) for key, label in STATUS_FIELDS_JA.items()),
     FormField("vacancies", "空き（人数）", "input"),
     FormField("conditions", "受入条件", "textarea"),
+    *_CONFIRMATION,
 ))
 
 PHYSICIAN_FORM = Form("physician", "contact-update.yml", "[連絡先更新] ", (
@@ -58,6 +69,7 @@ PHYSICIAN_FORM = Form("physician", "contact-update.yml", "[連絡先更新] ", (
     FormField("via", "取次（どなたに連絡すればよいか）", "input"),
     FormField("windows", "連絡しやすい時間帯", "textarea"),
     FormField("notes", "連絡に関するメモ", "textarea"),
+    *_CONFIRMATION,
 ))
 
 FORMS = {"provider": PROVIDER_FORM, "physician": PHYSICIAN_FORM}

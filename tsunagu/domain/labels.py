@@ -9,6 +9,8 @@ METHOD_JA = {"phone": "電話", "fax": "FAX", "email": "メール", "visit": "�
 STATUS_FIELDS_JA = {"new_clients": "新規受入", "alternative_support": "代替支援", "post_infection": "感染後受入"}
 APPOINTMENT_JA = {True: "要予約", False: "予約不要"}
 KIND_JA = {"provider": "事業所", "physician": "医師"}
+VIA_JA = {"form": "フォーム", "pr": "プルリクエスト", "phone": "電話", "fax": "FAX"}     # status/contact confirmed_via
+VIA_FORM_JA = {"form": "本人が入力", "phone": "電話で確認（管理者が代理入力）", "fax": "FAXで受領（管理者が代理入力）"}
 
 FIELD_JA = {
     "name": "名称", "name_kana": "フリガナ", "office_number": "事業所番号", "services": "サービス種別",
@@ -20,6 +22,8 @@ FIELD_JA = {
     "care_support_doctor": "地域ケアサポート医", "contact.windows": "連絡しやすい時間帯",
     "contact.methods": "連絡方法", "contact.appointment_required": "面談の予約", "contact.via": "取次",
     "contact.notes": "連絡に関するメモ", "contact.updated": "確認日",
+    **{f"{section}.{key}": label for section in ("status", "contact") for key, label in
+       (("confirmed_via", "確認方法"), ("confirmed_by", "入力者"), ("confirmed_with", "確認した相手"))},
 }
 PHYSICIAN_FIELD_JA = {"name": "氏名"}
 

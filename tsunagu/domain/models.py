@@ -22,6 +22,7 @@ Acceptance = Literal["accepting", "conditional", "not_accepting", "unknown"]
 Operation = Literal["open", "reduced", "suspended", "closed"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Method = Literal["phone", "fax", "email", "visit", "ict", "letter"]
+Via = Literal["form", "pr", "phone", "fax"]     # how an update reached the data (フォーム・PR・電話・FAX)
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 _PHONE_RE = re.compile(r"^0\d{1,4}-?\d{1,4}-?\d{3,4}$")
@@ -112,6 +113,9 @@ class Status(Strict):
     post_infection: Acceptance = "unknown"
     vacancies: int | None = Field(None, ge=0, le=10000)
     conditions: LongText | None = None
+    confirmed_via: Via | None = None      # how the last confirmation came in
+    confirmed_by: Login | None = None     # account that entered it (the maintainer, or an admin by proxy)
+    confirmed_with: Text | None = None    # whom an admin spoke to, for a phone or FAX update
 
 
 class Source(Strict):
@@ -186,6 +190,9 @@ class Contact(Strict):
     via: Text | None = None
     notes: LongText | None = None
     updated: dt.date
+    confirmed_via: Via | None = None      # how the last confirmation came in
+    confirmed_by: Login | None = None     # account that entered it (the maintainer, or an admin by proxy)
+    confirmed_with: Text | None = None    # whom an admin spoke to, for a phone or FAX update
 
 
 class Physician(Strict):
