@@ -178,6 +178,7 @@ def test_pull_request_checks_validate_with_a_read_only_token():
     workflow = load("pull-request.yml")
     runs = "\n".join(s.get("run", "") for s in steps(workflow))
     assert "python build.py validate --format github" in runs
+    assert "python build.py codeowners --check" in runs
     assert list(workflow[True]) == ["pull_request"]
     assert "secrets." not in json.dumps(workflow)
     assert steps(workflow)[0]["with"] == {"persist-credentials": False}
