@@ -4,7 +4,8 @@ from click.testing import CliRunner
 from gitflow import FIXTURE, copy_data, render_body
 
 from tsunagu.cli import cli
-from tsunagu.contribute.intake import merge_lines, parse_issue_body, parse_windows
+from tsunagu.contribute.intake import intake, merge_lines, parse_issue_body, parse_windows
+from tsunagu.contribute.replies import success_reply
 
 TODAY = "2026-11-20"
 
@@ -161,6 +162,18 @@ status:
   confirmed_via: form
   confirmed_by: aoba-helper
 """)
+
+
+def test_a_reply_that_waits_for_review_says_why_and_that_the_site_is_unchanged(tmp_path):
+    data = copy_data(tmp_path)
+    edit = intake(render_body("provider", {"record_id": "day-sakura", "vacancies": "3"}), "sakura-day", data,
+                  dt.date(2026, 11, 20))
+    assert edit.decision == "auto"
+    edit.decision, edit.reasons = "review", ["「受入状況」以外の項目が変更されています（電話）"]
+    assert success_reply(edit, "data/providers/day-sakura.yaml").split("\n")[:3] == [
+        "「デイサービスさくら」（day-sakura）の更新を受け付けました。管理者が確認してから反映します。"
+        "反映されるまで、サイトの表示は変わりません。",
+        "- 「受入状況」以外の項目が変更されています（電話）", ""]
 
 
 def test_only_an_admin_may_enter_a_phone_or_fax_update(tmp_path):

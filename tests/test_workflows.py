@@ -184,6 +184,14 @@ def test_pull_request_checks_validate_with_a_read_only_token():
     assert steps(workflow)[0]["with"] == {"persist-credentials": False}
 
 
+def test_the_site_update_is_reported_where_it_was_asked_for():
+    for name, number in (("gate.yml", "pull_request.number"), ("form-intake.yml", "issue.number")):
+        notify = load(name)["jobs"]["notify"]
+        assert notify["env"]["NUMBER"] == f"${{{{ github.event.{number} }}}}"
+        assert notify["env"]["RESULT"] == "${{ needs.deploy.result }}"
+        assert "サイトに反映しました。" in notify["steps"][0]["run"]
+
+
 def test_form_intake_says_whether_it_publishes_and_when():
     workflow = load("form-intake.yml")
     runs = "\n".join(s.get("run", "") for s in steps(workflow))
