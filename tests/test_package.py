@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -42,16 +43,17 @@ def test_installed_wheel_builds_the_demo_from_another_folder(wheel: Path, tmp_pa
     env_dir = tmp_path / "venv"
     # The venv sees this machine's dependencies (no network needed) but gets tsunagu only from the wheel.
     venv.EnvBuilder(system_site_packages=True, with_pip=True).create(env_dir)
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}   # nothing but the wheel provides tsunagu
     python = env_dir / "bin" / "python"
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--force-reinstall",
                     str(wheel)], check=True, capture_output=True)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     where = subprocess.run([str(python), "-c", "import tsunagu; print(tsunagu.__file__)"], cwd=elsewhere,
-                           check=True, capture_output=True, text=True).stdout
+                           env=clean, check=True, capture_output=True, text=True).stdout
     assert where.startswith(str(env_dir)), f"tsunagu imported from {where}, not from the installed wheel"
     run = subprocess.run([str(env_dir / "bin" / "tsunagu"), "build", "--data", str(DEMO_DATA), "--out", "site",
-                          "--no-search"], cwd=elsewhere, capture_output=True, text=True, timeout=300)
+                          "--no-search"], cwd=elsewhere, env=clean, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     assert (elsewhere / "site" / "unlock" / "index.html").is_file()
     assert "完了" in run.stderr
