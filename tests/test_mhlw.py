@@ -29,11 +29,9 @@ from tsunagu.importers.mhlw.site import place
 from tsunagu.yamlio.roundtrip import dump, round_trip
 
 REPO = Path(__file__).parents[1]
-SAMPLES = Path(__file__).parents[2] / "shared" / "samples" / "mhlw"
 FIXTURES = Path(__file__).parent / "fixtures" / "mhlw"
+SAMPLES = FIXTURES / "samples"   # real open data, as published (CC BY 4.0; see its README.md)
 TODAY, PUBLISHED = "2026-01-10", "2025-12-01"
-needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"sample open data not found at {SAMPLES} "
-                                   "(CI clones the repo with shared/ beside it)")
 
 # Towns of the sample cities; some Mito towns are left out on purpose, to be reported as unplaced.
 AREA_MAP = {
@@ -141,7 +139,6 @@ def test_place_longest_town_then_city():
 
 # --- the sample files ------------------------------------------------------------------------
 
-@needs_samples
 def test_reads_the_published_format():
     rows = read_csv(SAMPLES / "jigyosho_120.csv")
     assert [r.line for r in rows] == [2, 3, 4, 5]
@@ -151,7 +148,6 @@ def test_reads_the_published_format():
     assert first["事業所番号"] == "0870100278"
 
 
-@needs_samples
 def test_every_row_imported_or_reported_and_offices_per_city():
     files = sorted(SAMPLES.glob("*.csv"))
     rows = [r for f in files for r in read_csv(f)]
@@ -171,7 +167,6 @@ def test_every_row_imported_or_reported_and_offices_per_city():
         {"082015": 77, "082031": 44}
 
 
-@needs_samples
 def test_import_samples_summary_and_files(data: Path):
     code, out = run(str(SAMPLES), "--city", "082015", "--city", "08203", "--data", str(data))
     assert code == 0, out
@@ -197,7 +192,6 @@ def test_import_samples_summary_and_files(data: Path):
     assert not any(f"mhlw-{n.lower()}" in written for n in UNPLACED)
 
 
-@needs_samples
 def test_cleaned_values_against_the_raw_rows(data: Path):
     run(str(SAMPLES), "--city", "082015", "--city", "082031", "--data", str(data))
     yaml = round_trip()
@@ -239,7 +233,6 @@ def test_cleaned_values_against_the_raw_rows(data: Path):
     assert provider("08B0300010")["source"]["original"]["office_number"] == "08B0300010"
 
 
-@needs_samples
 def test_new_services_are_appended_to_site_yaml(data: Path):
     before = (data / "site.yaml").read_text(encoding="utf-8")
     run(str(SAMPLES), "--city", "082015", "--city", "082031", "--data", str(data))
@@ -250,7 +243,6 @@ def test_new_services_are_appended_to_site_yaml(data: Path):
     assert after == before.replace(anchor, anchor + added)
 
 
-@needs_samples
 def test_no_new_services_reports_the_rows(data: Path):
     before = tree_hash(data)
     code, out = run(str(SAMPLES / "jigyosho_550.csv"), str(SAMPLES / "jigyosho_160.csv"), "--city", "082031",
@@ -262,7 +254,6 @@ def test_no_new_services_reports_the_rows(data: Path):
     assert not (data / "providers" / "mhlw-08b0300010.yaml").exists()
 
 
-@needs_samples
 def test_second_run_changes_nothing(data: Path):
     run(str(SAMPLES), "--city", "082015", "--city", "082031", "--data", str(data))
     before = tree_hash(data)
@@ -285,7 +276,6 @@ phone: 029-255-0000
 """
 
 
-@needs_samples
 def test_reimport_keeps_hand_edits_byte_for_byte(data: Path, tmp_path: Path):
     run(str(SAMPLES), "--city", "082015", "--city", "082031", "--data", str(data))
     path = data / "providers" / "mhlw-0850180019.yaml"
@@ -321,7 +311,6 @@ def test_reimport_keeps_hand_edits_byte_for_byte(data: Path, tmp_path: Path):
     assert out.splitlines()[-1].startswith("added 0, updated 1, unchanged ")
 
 
-@needs_samples
 def test_vanished_offices_are_marked_not_deleted(data: Path, tmp_path: Path):
     run(str(SAMPLES), "--city", "082015", "--city", "082031", "--data", str(data))
     newer = tmp_path / "newer"
@@ -341,7 +330,6 @@ def test_vanished_offices_are_marked_not_deleted(data: Path, tmp_path: Path):
     assert "vanished" not in path.read_text(encoding="utf-8")
 
 
-@needs_samples
 def test_partial_import_keeps_services_of_files_not_given(data: Path):
     run(str(SAMPLES), "--city", "082015", "--city", "082031", "--data", str(data))
     code, out = run(str(SAMPLES / "jigyosho_160.csv"), "--city", "082015", "--data", str(data))
@@ -351,7 +339,6 @@ def test_partial_import_keeps_services_of_files_not_given(data: Path):
     assert (data / "providers" / "mhlw-0870102894.yaml").read_text(encoding="utf-8").count("vanished") == 0
 
 
-@needs_samples
 def test_hand_made_record_is_left_alone(data: Path):
     (data / "providers").mkdir()
     hand = data / "providers" / "welcia.yaml"
@@ -363,7 +350,6 @@ def test_hand_made_record_is_left_alone(data: Path):
     assert out.splitlines()[-1] == "added 1, updated 0, unchanged 0, vanished 0, unplaced 0, skipped 1"
 
 
-@needs_samples
 def test_dry_run_writes_nothing(data: Path):
     before = tree_hash(data)
     code, out = run(str(SAMPLES / "jigyosho_120.csv"), "--city", "082015", "--data", str(data), "--dry-run")
@@ -376,7 +362,6 @@ def test_dry_run_writes_nothing(data: Path):
     ]
 
 
-@needs_samples
 def test_default_area_places_the_unplaced(data: Path):
     code, out = run(str(SAMPLES), "--city", "082015", "--city", "082031", "--data", str(data),
                     "--default-area", "中部")
@@ -427,7 +412,6 @@ def test_not_utf8_is_a_clean_error(data: Path, tmp_path: Path):
                                      "not re-saved by a spreadsheet\n1 error found; nothing was written.")
 
 
-@needs_samples
 def test_imported_data_validates_and_builds(data: Path, tmp_path: Path):
     from tsunagu.pipeline.load import load_tree
     from tsunagu.pipeline.validate import validate_tree
