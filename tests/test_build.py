@@ -175,9 +175,9 @@ def test_demo_build_warns_and_shows_the_banner_everywhere(demo_build):
     plain = decrypt_all(demo_build["files"], DEMO_PASSWORD)
     pages = [p for p in plain if p.endswith(".html")]
     assert f"完了: 事業所 {len(demo.providers)} 件・医師 {len(demo.physicians)} 名、{len(pages)} ページを暗号化して" in stderr
-    assert len(pages) == len(demo.providers) + len(demo.physicians) + len(demo.site.areas) + 8
+    assert len(pages) == len(demo.providers) + len(demo.physicians) + len(demo.site.areas) + 9
     for path in pages:
-        assert '<div class="demo-banner" role="note">デモ' in plain[path].decode(), path
+        assert '<p class="demo-banner">デモ' in plain[path].decode(), path
     assert "デモ — 架空のデータです" in demo_build["files"]["unlock/index.html"].decode()
 
 
@@ -222,7 +222,7 @@ def test_end_to_end_matches_the_rendered_pages(fixture_build):
         assert {p: b for p, b in plain.items() if not p.startswith("pagefind/")} == expected
         assert any(p.endswith(".pf_fragment") for p in plain)
     report = fixture_build["report"]
-    assert (report.providers, report.physicians, report.pages) == (3, 2, 16)
+    assert (report.providers, report.physicians, report.pages) == (3, 2, 17)
     assert report.files == len(fixture_build["files"])
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import json
 import re
 
 import pytest
@@ -42,10 +44,17 @@ def squash(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
+def stale_marks(html: str) -> list[str]:
+    """The stale marks shown (not hidden) when the page opens."""
+    return [squash(text).strip() for attrs, text in re.findall(r"<(?:strong|p) [^>]*data-stale-mark([^>]*)>(.*?)</", html)
+            if "hidden" not in attrs]
+
+
 def test_page_set(pages, rendered):
     expected = {"index.html", "404.html", "providers/index.html", "providers/1/index.html", "providers/2/index.html",
                 "providers/3/index.html", "physicians/index.html", "status/index.html", "notices/index.html",
-                "desks/index.html", "search/index.html", "data/records.json", "data/status.csv"}
+                "desks/index.html", "search/index.html", "changes/index.html", "data/records.json",
+                "data/holidays.json", "data/status.csv"}
     assert set(pages) == expected | set(rendered[1].values())
     assert len(rendered[1]) == len(PROVIDERS) + len(PHYSICIANS)
 
@@ -90,13 +99,24 @@ def test_record_paths_are_stable_and_keyed(tmp_path):
 def test_home_glance_counts(pages):
     home = text(pages, "index.html")
     # 通所介護 × 北部: さくら (受入可 / 条件付き / 受入不可) and かえで (条件付き / 未回答 / 受入可).
-    assert 'aria-label="北部の通所介護: 新規 2、代替支援 1、感染後 1、計 2 事業所"' in home
-    assert 'aria-label="北部の居宅介護支援: 新規 1、代替支援 0、感染後 1、計 1 事業所"' in home
+    glance = home[home.index('<table class="glance" data-glance>'):home.index("</table>")]
+    cells = {(row, area): squash(cell).strip() for row, cells in
+             re.findall(r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', glance, re.S)
+             for area, cell in re.findall(r'<td data-area="(.*?)">(.*?)</td>', cells, re.S)}
+    # The visible text is the accessible name (no aria-label that says something else).
+    assert cells[("通所介護", "北部")] == "北部 新 2 代 1 感 1 計 2"
+    assert cells[("居宅介護支援", "北部")] == "北部 新 1 代 0 感 1 計 1"
+    assert cells[("通所介護", "南部")] == "南部 なし"
+    assert "aria-label" not in glance
+    # Ages at build time of each counted answer, so the browser can leave out old ones:
+    # かえで (sorted first by kana) confirmed 21 days before the build, さくら 2 days before.
+    assert 'data-key="new_clients" data-ages="21 2"' in glance
+    assert 'data-key="alternative_support" data-ages="2"' in glance
     # The only 訪問介護 provider is suspended: no row for it.
-    glance = home[home.index('<table class="glance">'):home.index("</table>")]
     assert "訪問介護" not in glance
     assert "事業所 3 件・医師 2 名。" in home
-    assert "確認日が14日より前の情報が 2 件" in home
+    assert "確認日が14日より前の情報が <span data-stale-count>2</span> 件" in home
+    assert '<script type="application/json" id="updates-by-date">{"2026-10-01":1,"2026-11-01":1,' in home
     assert "年末年始の受入れ状況の更新のお願い" in home
 
 
@@ -104,24 +124,27 @@ def test_provider_page(rendered):
     html = page_of(rendered, "day-sakura")
     seen = squash(html)
     assert "<title>デイサービスさくら | つなぐ テスト市</title>" in html
-    assert "新規利用者 ○ 受入可" in seen
+    assert "新規受入 新規の利用者 ○ 受入可" in seen
     assert "代替支援 休止・閉鎖事業所の利用者 △ 条件付きで可" in seen
     assert "感染者が発生した医療機関の受診者・退院者 × 受入不可" in seen
     assert "空き 3" in seen
-    assert "受入れの条件 入浴は午前のみ。送迎は北部エリアに限ります。" in seen
-    assert "2026年11月20日確認" in seen and "更新が古い" not in seen
-    assert '<a href="tel:0290001011">029-000-1011</a>' in html
+    assert "受入条件 入浴は午前のみ。送迎は北部エリアに限ります。" in seen
+    assert "2026年11月20日 確認" in seen and stale_marks(html) == []
+    assert '<span class="updated" data-confirmed="2026-11-20">' in html
+    assert '<a class="tel" href="tel:0290001011">029-000-1011</a>' in html
     assert "0870100011" in seen and "定員 30 人" in seen
     assert "認知症の方の受入れ実績があります。" in seen
 
 
 def test_provider_page_unknown_and_stale(rendered):
     seen = squash(page_of(rendered, "day-kaede"))
-    assert "新規利用者 △ 条件付きで可" in seen
+    html = page_of(rendered, "day-kaede")
+    assert "新規の利用者 △ 条件付きで可" in seen
     assert "休止・閉鎖事業所の利用者 − 未回答" in seen
     assert "退院者 ○ 受入可" in seen
-    assert "2026年11月1日確認 更新が古い（21日前）" in seen
-    assert "この情報は14日以上更新されていません。" in seen
+    # Stale at build time: marked so (the browser recomputes the age and the mark from today).
+    assert "2026年11月1日 確認 更新が古い" in seen
+    assert stale_marks(html) == ["更新が古い", "この情報は14日を超えて確認されていません。利用の前に事業所へ確認してください。"]
 
 
 def test_provider_page_operation(rendered):
@@ -132,7 +155,7 @@ def test_provider_page_operation(rendered):
 
 def test_hostile_markdown_never_reaches_the_page(rendered):
     html = page_of(rendered, "day-kaede")
-    assert active_content(html, allowed_scripts=("assets/app.js",)) == []
+    assert active_content(html, allowed_scripts=("assets/app.js", "assets/time.js")) == []
     # Shown as text, so a reader sees what was written, but nothing of it runs.
     assert "&lt;script&gt;alert(&#39;cond&#39;)&lt;/script&gt;" in html or "&lt;script&gt;alert('cond')" in html
     assert "<iframe" not in html and "<script>alert" not in html
@@ -148,10 +171,16 @@ def test_physician_page(rendered):
     assert "訪問診療: 対応" in seen and "地域ケアサポート医: はい" in seen
     rows = re.findall(r"<tr><th scope=\"row\">(.*?)</th>(.*?)</tr>", html)
     table = {time: re.findall(r"<td[^>]*>(.*?)</td>", cells) for time, cells in rows}
-    none = '<span class="visually-hidden">なし</span>'
+    none = '<span class="none" aria-label="なし">−</span>'
     assert table["13:00-14:00"] == ["電話", none, none, "電話", none, none, none]
     assert table["17:00-18:00"] == [none, none, none, none, "FAX・面談", none, none]
-    assert "2026年10月1日確認 更新が古い（52日前）" in seen
+    assert "2026年10月1日 確認 更新が古い" in seen and stale_marks(html) == ["更新が古い"]
+    # Windows for contact-now in the browser, and the holidays it needs, are in the page.
+    assert ('data-contact-now="later" data-windows="[{&#34;days&#34;:[&#34;mon&#34;,&#34;thu&#34;],'
+            '&#34;start&#34;:&#34;13:00&#34;,&#34;end&#34;:&#34;14:00&#34;,&#34;methods&#34;:[&#34;電話&#34;],'
+            '&#34;holidays&#34;:false}') in html
+    assert '<script type="application/json" id="jp-holidays">{' in html and '"2026-11-23":"勤労感謝の日"' in html
+    assert "火・金曜 17:00-18:00" not in seen and "金曜 17:00-18:00 FAX・面談" in seen
 
 
 def test_physician_page_without_windows(rendered):
@@ -159,7 +188,8 @@ def test_physician_page_without_windows(rendered):
     assert "時間帯の指定はありません。" in seen
     assert "訪問診療: 非対応" in seen and "地域ケアサポート医: いいえ" in seen
     assert "面談の予約 不要" in seen and "1. 文書" in seen
-    assert "更新が古い" not in seen
+    html = page_of(rendered, "suzuki-clinic")
+    assert stale_marks(html) == [] and "data-contact-now" not in html
 
 
 def test_lists(pages, rendered):
@@ -177,8 +207,8 @@ def test_lists(pages, rendered):
 
 def test_status_sheet(pages):
     html = text(pages, "status/index.html")
-    assert "受入れ状況一覧（2026年11月22日）" in html
-    assert 'class="stale-row"' in html
+    assert "受入状況一覧（2026年11月22日作成）" in html
+    assert '<tr class="is-stale" data-stale-scope>' in html
     data = pages["data/status.csv"]
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
@@ -218,7 +248,7 @@ def test_demo_banner_only_in_demo(tmp_path):
     real = render_site(directory, Config(today=TODAY, passwords={"a": "x"}))
     for path in demo:
         if path.endswith(".html"):
-            assert '<div class="demo-banner" role="note">デモ' in demo[path].decode(), path
+            assert '<p class="demo-banner">デモ' in demo[path].decode(), path
             assert "demo-banner" not in real[path].decode(), path
 
 
@@ -257,7 +287,77 @@ def test_record_pages_render_the_same_in_worker_processes(tmp_path):
     config = Config(data_dir=tmp_path / "data", today=TODAY, iterations=FAST)
     providers, physicians = make_entries(directory, config)
     env = render._environment(config)
-    common = {"site": directory.site, "demo": True, "today": TODAY, "built": TODAY, "imported": False, "sources": []}
+    common = {"site": directory.site, "demo": True, "today": TODAY, "built": TODAY, "imported": False, "sources": [],
+              "holidays": "{}"}
     entries = (providers + physicians) * 500  # past the threshold where rendering forks
     serial = dict(render._render_records(entries, env, common))
     assert render._record_pages(entries, env, common, workers=2) == serial
+
+
+IMPORTED = """\
+name: デイサービスあおば
+services: [通所介護]
+area: 北部
+address: 茨城県テスト市北条5-5-5
+phone: 029-000-1055
+status:
+  operation: open
+  new_clients: unknown
+  alternative_support: unknown
+  post_infection: unknown
+source:
+  dataset: 介護サービス情報公表システム（厚生労働省）
+  imported: 2026-11-19
+"""
+
+
+def test_a_never_answered_import_reads_as_unanswered_not_as_confirmed(tmp_path):
+    data = make_tree(tmp_path)
+    (data / "providers" / "day-aoba.yaml").write_text(IMPORTED, encoding="utf-8")
+    directory = load_directory(data)
+    config = Config(data_dir=data, today=TODAY)
+    pages = render_site(directory, config)
+    providers, _ = make_entries(directory, config)
+    aoba = next(e for e in providers if e.record.id == "day-aoba")
+    assert (aoba.updated, aoba.confirmed, aoba.stale, aoba.imported) == (None, False, False, dt.date(2026, 11, 19))
+    seen = squash(pages[aoba.path].decode())
+    assert "未回答 （2026年11月19日に公開データから登録）" in seen
+    assert "確認 " not in seen.split("受入状況", 1)[1].split("連絡先", 1)[0], "no confirmation date shown"
+    assert "事業所からの回答はまだありません。" in seen
+    # Not among the recently confirmed on the home page, counted as unanswered instead.
+    home = pages["index.html"].decode()
+    newest = home[home.index('id="newest-h"'):]
+    assert "デイサービスあおば" not in newest
+    assert "まだ回答のない事業所が 1 件あります（未回答）。" in home
+    assert '"2026-11-19"' not in home[home.index('id="updates-by-date"'):home.index("</script>", home.index("updates-by"))]
+    rows = {r[0]: r for r in csv.reader(io.StringIO(pages["data/status.csv"].decode("utf-8-sig")))}
+    assert rows["デイサービスあおば"][-2:] == ["未回答", ""]
+    records = {r["id"]: r for r in json.loads(pages["data/records.json"])["records"]}
+    assert records["day-aoba"]["confirmed"] is None and records["day-sakura"]["confirmed"] == "2026-11-20"
+    sheet = squash(pages["status/index.html"].decode())
+    assert "デイサービスあおば 029-000-1055 − 未回答 − 未回答 − 未回答 − − 未回答" in sheet
+
+
+def test_changes_page_without_history_says_so(pages):
+    seen = squash(text(pages, "changes/index.html"))
+    assert "変更の履歴がありません。" in seen
+
+
+def test_changes_page_lists_status_changes_newest_first(tmp_path):
+    from tsunagu.pipeline.history import History, StatusChange
+
+    directory = load_directory(make_tree(tmp_path))
+    history = History(True, dt.date(2026, 9, 27), [
+        StatusChange(dt.date(2026, 11, 20), "provider", "day-sakura", "デイサービスさくら", "changed",
+                     [("新規受入", "受入不可", "受入可")]),
+        StatusChange(dt.date(2026, 11, 2), "physician", "gone-doc", "消えた医院 某", "removed")])
+    config = Config(data_dir=tmp_path / "data", today=TODAY)
+    pages = render_site(directory, config, history)
+    html = pages["changes/index.html"].decode()
+    seen = squash(html)
+    assert seen.index("2026年11月20日") < seen.index("2026年11月2日")
+    assert "デイサービスさくら （事業所） 新規受入 : 受入不可 → 受入可" in seen
+    assert "消えた医院 某 （医師） 削除" in seen
+    providers, _ = make_entries(directory, config)
+    sakura = next(e for e in providers if e.record.id == "day-sakura")
+    assert f'<a href="../{sakura.path}">デイサービスさくら</a>' in html

@@ -30,3 +30,17 @@ def test_stale_command():
 - 2026-11-10（15 日前） 医師 yamada-naika やまだ内科クリニック 山田 太郎 @yamada-clinic
 """
     assert stale_report([], 14, dt.date(2026, 11, 10)) == "2026-11-10 時点で、14 日を超えて確認されていない記録はありません。\n"
+
+
+def test_a_never_answered_import_is_stale_from_its_import_date(tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE, data)
+    (data / "providers" / "day-new.yaml").write_text(
+        "name: デイサービスしんき\nservices: [通所介護]\narea: 北部\naddress: 茨城県さくら市北条1\nphone: 029-000-1999\n"
+        "status:\n  new_clients: unknown\nsource:\n  dataset: 介護サービス情報公表システム\n  imported: 2026-10-20\n",
+        encoding="utf-8")
+    today = dt.date(2026, 11, 20)
+    found = {r.id: r for r in stale_records(validate_tree(load_tree(data), today), today)}
+    assert found["day-new"] == StaleRecord("provider", "day-new", "デイサービスしんき", dt.date(2026, 10, 20), 31, ())

@@ -43,7 +43,8 @@ PROVIDER_CASES = {
     "missing required": ("name: デイサービスエックス\n", "",
                          f"{DAY_X}:1: name: required field is missing"),
     "missing required nested": ("  updated: 2026-11-20\n", "",
-                                f"{DAY_X}:10: status.updated: required field is missing"),
+                                f"{DAY_X}:10: status.updated: required once the status is answered "
+                                "(a date such as 2026-11-20); got none"),
     "unknown key": ("  new_clients: accepting\n", "  new_client: accepting\n",
                     f"{DAY_X}:12: status.new_client: unknown field; did you mean 'new_clients'?"),
     "unknown top-level key": ("maintainers: [day-x]\n", "maintainer: [day-x]\n",
@@ -253,3 +254,22 @@ def test_problem_annotation_escapes_newlines():
     p = Problem("data/x.yaml", 3, "status.new_clients", "50% bad\nreally")
     assert p.annotation() == "::error file=data/x.yaml,line=3::status.new_clients: 50%25 bad%0Areally"
     assert Problem("data/x.yaml", 0, "", "m").annotation() == "::error file=data/x.yaml::m"
+
+
+def test_a_never_answered_provider_needs_no_confirmation_date(data_dir):
+    # What the importer writes for a new office: defaults only, the import date under source.
+    provider("  updated: 2026-11-20\n  new_clients: accepting\n  vacancies: 3\n",
+             "  operation: open\n  new_clients: unknown\nsource:\n  dataset: 介護サービス情報公表システム\n"
+             "  imported: 2026-11-01\n")
+    assert problems(data_dir) == []
+    directory = load_directory(data_dir)
+    (record,) = [p for p in directory.providers if p.id == "day-x"]
+    assert record.status.updated is None and not record.status.answered
+
+
+@pytest.mark.parametrize("answer", ["  new_clients: conditional\n", "  operation: reduced\n", "  vacancies: 0\n",
+                                    "  conditions: 午前のみ\n"])
+def test_any_answer_requires_a_confirmation_date(data_dir, answer):
+    provider("  updated: 2026-11-20\n  new_clients: accepting\n  vacancies: 3\n", answer)
+    assert problems(data_dir) == [f"{DAY_X}:10: status.updated: required once the status is answered "
+                                  "(a date such as 2026-11-20); got none"]

@@ -25,8 +25,10 @@ class StaleRecord:
 def stale_records(directory: Directory, today: dt.date) -> list[StaleRecord]:
     """Records confirmed more than stale_after_days ago, oldest first."""
     limit = directory.site.stale_after_days
-    found = [StaleRecord(k.name, r.id, k.title(r), k.confirmed(r), (today - k.confirmed(r)).days, tuple(r.maintainers))
-             for k in KINDS for r in directory.records(k)]
+    # A never-answered import has no confirmation date: it has waited since it was imported.
+    since = {(k.name, r.id): k.waiting_since(r) or today for k in KINDS for r in directory.records(k)}
+    found = [StaleRecord(k.name, r.id, k.title(r), since[k.name, r.id], (today - since[k.name, r.id]).days,
+                         tuple(r.maintainers)) for k in KINDS for r in directory.records(k)]
     return sorted((r for r in found if r.days > limit), key=lambda r: (r.updated, r.kind, r.id))
 
 

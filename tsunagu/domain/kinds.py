@@ -32,9 +32,14 @@ class Kind:
         """The Japanese name of the kind: 事業所 or 医師."""
         return KIND_JA[self.name]
 
-    def confirmed(self, record: Any) -> dt.date:
-        """The date the record's maintainers last confirmed it."""
+    def confirmed(self, record: Any) -> dt.date | None:
+        """The date the record's maintainers last confirmed it; None while nobody has answered (an import)."""
         return getattr(record, self.section).updated
+
+    def waiting_since(self, record: Any) -> dt.date | None:
+        """The confirmation date, or for a never-answered import the date it was imported."""
+        source = getattr(record, "source", None)
+        return self.confirmed(record) or (source.imported if source else None)
 
     def title(self, record: Any) -> str:
         """The name people know the record by."""

@@ -104,9 +104,9 @@ class Site(Strict):
 
 
 class Status(Strict):
-    """What a provider accepts now, and when it last confirmed it."""
+    """What a provider accepts now, and when it last confirmed it (no date: never answered yet)."""
 
-    updated: dt.date
+    updated: dt.date | None = None
     operation: Operation = "open"
     new_clients: Acceptance = "unknown"
     alternative_support: Acceptance = "unknown"
@@ -116,6 +116,12 @@ class Status(Strict):
     confirmed_via: Via | None = None      # how the last confirmation came in
     confirmed_by: Login | None = None     # account that entered it (the maintainer, or an admin by proxy)
     confirmed_with: Text | None = None    # whom an admin spoke to, for a phone or FAX update
+
+    @property
+    def answered(self) -> bool:
+        """Whether anyone has said anything beyond the importer's defaults (then a date is required)."""
+        return (self.operation != "open" or self.vacancies is not None or bool(self.conditions)
+                or any(getattr(self, k) != "unknown" for k in ("new_clients", "alternative_support", "post_infection")))
 
 
 class Source(Strict):
@@ -167,6 +173,7 @@ class Window(Strict):
     days: list[Weekday] = Field(min_length=1)
     time: str
     methods: list[Method] = []
+    holidays: StrictBool = False  # also on Japan's national holidays falling on these days
 
     @field_validator("time")
     @classmethod

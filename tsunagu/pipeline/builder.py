@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from tsunagu.domain.config import Config
 from tsunagu.pipeline.encrypt import encrypt_files, make_keyring
+from tsunagu.pipeline.history import read_history
 from tsunagu.pipeline.index import index_pages, is_runtime
 from tsunagu.pipeline.load import load_tree
 from tsunagu.pipeline.passwords import check_passwords
@@ -41,7 +42,9 @@ def build(config: Config) -> BuildReport:
     keyring = make_keyring(config.effective_passwords(), site_id, config.iterations)
     timer.lap("keys")
     # Plaintext exists only in memory (and briefly in a private temp folder for Pagefind).
-    protected = render_site(directory, config)
+    history = read_history(config.data_dir, config.today)   # status changes from git, for 最近の変更
+    timer.lap("history")
+    protected = render_site(directory, config, history)
     timer.lap("render")
     index_files = index_pages(protected) if config.search else {}
     protected.update({p: b for p, b in index_files.items() if not is_runtime(p)})

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import base64
-import csv
 import datetime as dt
 import hashlib
 import hmac
-import io
 import json
 import multiprocessing
 import os
@@ -23,7 +21,10 @@ from tsunagu.domain.forms import update_form_url
 from tsunagu.domain.kinds import KINDS
 from tsunagu.domain.labels import ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA
 from tsunagu.domain.models import Physician, Provider
+from tsunagu.pipeline.history import History
 from tsunagu.pipeline.markup import render_markdown
+from tsunagu.pipeline.sheet import glance, providers_csv, sheet_groups
+from tsunagu.pipeline.timedata import holidays_json, windows_attr
 from tsunagu.pipeline.textsearch import index_tokens, strip_prefecture
 from tsunagu.web import template_dirs
 
@@ -38,9 +39,15 @@ class Entry:
     kind: str          # provider | physician
     record: Any                     # Provider or Physician (see kinds.KINDS)
     path: str          # output file, e.g. r/k3j2….html
-    updated: dt.date
-    age_days: int
+    updated: dt.date | None   # last confirmation; None: never answered (an import nobody confirmed)
+    age_days: int | None      # at build time; the browser recomputes it from today in Japan
     stale: bool
+    imported: dt.date | None = None
+
+    @property
+    def confirmed(self) -> bool:
+        """Whether someone confirmed this entry (sorts and counts before the never-answered)."""
+        return self.updated is not None
 
 
 def page_token(key: str, kind: str, rid: str) -> str:
@@ -54,35 +61,17 @@ def make_entries(directory: Directory, config: Config) -> tuple[list[Entry], lis
     key = config.path_key or directory.site.site_id or directory.site.title
     limit = directory.site.stale_after_days
 
-    def entry(kind: str, record, updated: dt.date) -> Entry:
-        age = (config.today - updated).days
+    def entry(kind: str, record, updated: dt.date | None) -> Entry:
+        age = None if updated is None else (config.today - updated).days
+        source = getattr(record, "source", None)
+        imported = source.imported if source else None
         # One file per record, no folder: at prefecture scale a folder each costs seconds of mkdir.
-        return Entry(kind, record, f"r/{page_token(key, kind, record.id)}.html", updated, age, age > limit)
+        return Entry(kind, record, f"r/{page_token(key, kind, record.id)}.html", updated, age,
+                     age is not None and age > limit, imported)
 
     providers, physicians = ([entry(k.name, r, k.confirmed(r)) for r in directory.records(k)] for k in KINDS)
     by_name = lambda e: (e.record.name_kana or e.record.name, e.record.id)  # noqa: E731
     return sorted(providers, key=by_name), sorted(physicians, key=by_name)
-
-
-def glance(directory: Directory, providers: list[Entry]) -> list[dict]:
-    """Per service and area: how many providers accept (or conditionally accept) each kind of client."""
-    groups: dict[tuple[str, str], list[Provider]] = {}
-    for e in providers:
-        if e.record.status.operation not in ("closed", "suspended"):
-            for service in e.record.services:
-                groups.setdefault((service, e.record.area), []).append(e.record)
-    rows = []
-    for service in directory.site.services:
-        cells, total = [], 0
-        for area in directory.site.areas:
-            group = groups.get((service, area), [])
-            counts = {k: sum(getattr(p.status, k) in ("accepting", "conditional") for p in group)
-                      for k in ACCEPTANCE_KEYS}
-            cells.append({"area": area, "total": len(group), **counts})
-            total += len(group)
-        if total:
-            rows.append({"service": service, "cells": cells, "total": total})
-    return rows
 
 
 def search_text(entry: Entry, synonyms: dict[str, list[str]]) -> str:
@@ -111,6 +100,7 @@ def _environment(config: Config) -> jinja2.Environment:
     env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(render_markdown(text))
     env.filters["jdate"] = lambda d: f"{d.year}年{d.month}月{d.day}日" if d else ""
     env.filters["tel"] = lambda p: "tel:" + p.replace("-", "")
+    env.filters["windows"] = windows_attr
     env.globals.update(ACCEPTANCE_JA=ACCEPTANCE_JA, OPERATION_JA=OPERATION_JA, METHOD_JA=METHOD_JA,
                        WEEKDAY_JA=WEEKDAY_JA, WEEKDAYS=WEEKDAYS, STATUS_FIELDS_JA=STATUS_FIELDS_JA,
                        ACCEPTANCE_KEYS=ACCEPTANCE_KEYS, urlencode=urlencode)
@@ -132,33 +122,13 @@ def records_json(directory: Directory, providers: list[Entry], physicians: list[
     """Every record as JSON for client features and export (encrypted like the pages)."""
     def dump(e: Entry) -> dict:
         data = e.record.model_dump(mode="json", exclude_none=True)
-        return {"kind": e.kind, "path": e.path, "stale": e.stale, **data}
-    payload = {"site": directory.site.model_dump(mode="json", include={"title", "region", "areas", "services"}),
+        # "confirmed": the date the browser ages; None for a never-answered import.
+        return {"kind": e.kind, "path": e.path, "stale": e.stale,
+                "confirmed": e.updated.isoformat() if e.updated else None, **data}
+    include = {"title", "region", "areas", "services", "stale_after_days"}
+    payload = {"site": directory.site.model_dump(mode="json", include=include),
                "records": [dump(e) for e in providers + physicians]}
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def providers_csv(providers: list[Entry]) -> bytes:
-    """The daily status sheet as CSV (UTF-8 with BOM so spreadsheet programs read Japanese)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["事業所名", "サービス", "地域", "電話", "営業", *STATUS_FIELDS_JA.values(), "空き",
-                     "条件", "確認日", "更新が古い"])
-    for e in providers:
-        s = e.record.status
-        writer.writerow([_sheet_cell(v) for v in [
-                         e.record.name, "・".join(e.record.services), e.record.area, e.record.phone,
-                         OPERATION_JA[s.operation], *(ACCEPTANCE_JA[getattr(s, k)] for k in ACCEPTANCE_KEYS),
-                         "" if s.vacancies is None else s.vacancies, (s.conditions or "").strip(),
-                         s.updated.isoformat(), "はい" if e.stale else ""]])
-    return ("\ufeff" + out.getvalue()).encode()
-
-
-def _sheet_cell(value):
-    """Text a spreadsheet would run as a formula (=, +, -, @ first; a Markdown list too) is kept as text."""
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
-        return "'" + value
-    return value
 
 
 def _form_links(repository: str, e: Entry) -> dict[str, str]:
@@ -206,35 +176,49 @@ def _record_pages(entries: list[Entry], env: jinja2.Environment, common: dict, w
         _FORKED = ()
 
 
-def render_site(directory: Directory, config: Config) -> dict[str, bytes]:
+def _updates_by_date(entries: list[Entry]) -> str:
+    """How many entries were confirmed on each date: enough for the browser to count stale and new ones."""
+    counts: dict[str, int] = {}
+    for e in entries:
+        if e.updated:
+            counts[e.updated.isoformat()] = counts.get(e.updated.isoformat(), 0) + 1
+    return json.dumps(dict(sorted(counts.items())), separators=(",", ":"))
+
+
+def render_site(directory: Directory, config: Config, history: History | None = None) -> dict[str, bytes]:
     """Every protected file of the site, as output path -> bytes."""
     env = _environment(config)
     providers, physicians = make_entries(directory, config)
     site = directory.site
     common = {"site": site, "demo": config.demo, "today": config.today, "built": config.today,
-              "imported": any(p.source for p in directory.providers),
+              "imported": any(p.source for p in directory.providers), "holidays": holidays_json(config.today),
               "sources": sorted({f for p in directory.providers if p.source for f in p.source.files})}
     out: dict[str, bytes] = {}
 
     def page(path: str, template: str, **context) -> None:
         out[path] = _page(env, template, path, common, **context)
 
-    newest = sorted(providers + physicians, key=lambda e: e.updated, reverse=True)[:12]
+    everyone = providers + physicians
+    newest = sorted((e for e in everyone if e.updated), key=lambda e: e.updated or dt.date.min, reverse=True)[:12]
     notices = sorted(directory.notices, key=lambda n: (n.meta.pinned, n.meta.date), reverse=True)
-    page("index.html", "home.html", glance=glance(directory, providers), newest=newest, notices=notices[:3],
-         stale_count=sum(e.stale for e in providers + physicians), providers=providers, physicians=physicians)
+    page("index.html", "home.html", glance=glance(site, providers, config.today), newest=newest,
+         notices=notices[:3], stale_count=sum(e.stale for e in everyone), by_date=_updates_by_date(everyone),
+         unconfirmed=sum(not e.confirmed for e in everyone), providers=providers, physicians=physicians)
     areas = [(i + 1, a, [e for e in providers if e.record.area == a]) for i, a in enumerate(site.areas)]
     page("providers/index.html", "providers.html", areas=areas)
     for number, area, group in areas:
         page(f"providers/{number}/index.html", "provider_list.html", area=area, entries=group)
     page("physicians/index.html", "physicians.html",
          areas=[(a, [e for e in physicians if e.record.area == a]) for a in site.areas])
-    page("status/index.html", "status.html", entries=providers)
+    page("status/index.html", "status.html", groups=sheet_groups(site, providers), entries=providers)
+    by_stem = {e.record.id: e for e in everyone}
+    page("changes/index.html", "changes.html", history=history or History(False, config.today), by_stem=by_stem)
     page("notices/index.html", "notices.html", notices=notices)
     page("desks/index.html", "desks.html")
     page("search/index.html", "search.html")
     page("404.html", "not_found.html")
-    out.update(_record_pages(providers + physicians, env, common, config.workers or min(4, os.cpu_count() or 1)))
+    out.update(_record_pages(everyone, env, common, config.workers or min(4, os.cpu_count() or 1)))
     out["data/records.json"] = records_json(directory, providers, physicians)
+    out["data/holidays.json"] = common["holidays"].encode()
     out["data/status.csv"] = providers_csv(providers)
     return out

@@ -10,7 +10,7 @@ from tsunagu.domain.config import DEMO_PASSWORD, Config
 from tsunagu.pipeline.index import is_runtime
 from tsunagu.web import STATIC_DIR, template_dirs
 
-ASSETS = ("style.css", "app.js", "boot.js", "unlock.js", "search.js", "tsunagu-crypto.js")
+ASSETS = ("style.css", "app.js", "boot.js", "unlock.js", "search.js", "tsunagu-crypto.js", "time.js", "manifest.webmanifest", "icon-192.png", "icon-512.png", "favicon.ico")
 
 
 def shell_files(protected: dict[str, bytes], index_files: dict[str, bytes], keys_json: bytes,

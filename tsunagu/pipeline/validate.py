@@ -204,6 +204,10 @@ def _validate_record(doc: Document, model: type[BaseModel], site: Site | None, t
     section = next(k.section for k in KINDS if k.model is model)
     block = raw.get(section)
     updated = block.get("updated") if isinstance(block, dict) else None
+    if record is not None and model is Provider and record.status.updated is None and record.status.answered:
+        # Only an entry nobody has answered yet may go without a confirmation date.
+        problems.append(Problem(doc.path, doc.line(("status",)), "status.updated",
+                                "required once the status is answered (a date such as 2026-11-20); got none"))
     if isinstance(updated, dt.date):
         loc = (section, "updated")
         if (p := _not_future(doc, loc, updated, today)):

@@ -79,7 +79,8 @@ def new_doc(office: Office, values: dict[str, Any], options: Options) -> Comment
         if values.get(key) is not None:
             doc[key] = _yaml_value(key, values[key])
     doc["maintainers"] = _yaml_value("maintainers", [])
-    doc["status"] = CommentedMap(updated=options.today, operation="open", new_clients="unknown",
+    # No status.updated: nobody has confirmed anything yet; source.imported carries the import date.
+    doc["status"] = CommentedMap(operation="open", new_clients="unknown",
                                  alternative_support="unknown", post_infection="unknown")
     doc["source"] = _source(office.files, values, office, options)
     doc.yaml_set_start_comment(HEADER)

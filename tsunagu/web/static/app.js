@@ -1,4 +1,4 @@
-/* Every decrypted page: logout and print. */
+/* Every decrypted page: logout, print, and the sheet's one-area view. */
 "use strict";
 document.addEventListener("click", async (event) => {
   const root = new URL(document.body.dataset.root || "./", location.href);
@@ -14,5 +14,13 @@ document.addEventListener("click", async (event) => {
     reg.active && reg.active.postMessage("logout");
   } finally {
     location.replace(new URL("unlock/?logout=1", root));
+  }
+});
+/* The morning sheet: show (and print) one area at a time. */
+document.addEventListener("change", (event) => {
+  const select = event.target.closest("[data-sheet-area]");
+  if (!select) return;
+  for (const section of document.querySelectorAll("[data-area-number]")) {
+    section.hidden = select.value !== "" && section.dataset.areaNumber !== select.value;
   }
 });

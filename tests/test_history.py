@@ -1,0 +1,109 @@
+"""Recent status changes from the git history of the data files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from pathlib import Path
+
+from tsunagu.pipeline.history import History, read_history, shown_value, status_diff
+
+SAKURA = """\
+name: デイサービスさくら
+services: [通所介護]
+area: 北部
+address: 茨城県さくら市北条1
+phone: 029-000-1011
+status:
+  updated: {updated}
+  new_clients: {new}
+  vacancies: {vacancies}
+"""
+DOCTOR = """\
+name: 山田 太郎
+clinic: やまだ内科
+area: 中部
+address: 茨城県さくら市竹園1
+phone: 029-000-2011
+contact:
+  windows:
+    - days: [{day}]
+      time: "13:00-14:00"
+  methods: [phone]
+  updated: 2026-11-01
+"""
+
+
+def commit(repo: Path, day: str, files: dict[str, str | None]) -> None:
+    """Write (or delete, for None) files under repo/data and commit them on a given date."""
+    for name, text in files.items():
+        path = repo / "data" / name
+        if text is None:
+            path.unlink()
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+    env = {**os.environ, "GIT_AUTHOR_DATE": f"{day}T10:00:00+09:00", "GIT_COMMITTER_DATE": f"{day}T10:00:00+09:00",
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.jp", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.jp"}
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
+    subprocess.run(["git", "commit", "-q", "-m", day], cwd=repo, check=True, env=env)
+
+
+def make_repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    commit(repo, "2026-08-01", {"providers/day-sakura.yaml": SAKURA.format(updated="2026-08-01", new="unknown",
+                                                                             vacancies=0),
+                                "site.yaml": "title: x\n"})
+    commit(repo, "2026-11-02", {"providers/day-sakura.yaml": SAKURA.format(updated="2026-11-02", new="accepting",
+                                                                             vacancies=3),
+                                "physicians/yamada.yaml": DOCTOR.format(day="mon")})
+    commit(repo, "2026-11-10", {"providers/day-sakura.yaml": SAKURA.format(updated="2026-11-10", new="accepting",
+                                                                             vacancies=3)})   # confirmed only
+    commit(repo, "2026-11-18", {"providers/day-sakura.yaml": SAKURA.format(updated="2026-11-18", new="not_accepting",
+                                                                             vacancies=0),
+                                "physicians/yamada.yaml": DOCTOR.format(day="thu")})
+    commit(repo, "2026-11-20", {"physicians/yamada.yaml": None})
+    return repo
+
+
+def test_status_changes_newest_first_with_before_and_after(tmp_path):
+    repo = make_repo(tmp_path)
+    history = read_history(repo / "data", dt.date(2026, 11, 22), days=56)
+    assert history.available and history.since == dt.date(2026, 9, 27)
+    seen = [(c.date.isoformat(), c.stem, c.event, c.fields) for c in history.changes]
+    assert seen == [
+        ("2026-11-20", "yamada", "removed", []),
+        ("2026-11-18", "yamada", "changed", [("連絡しやすい時間帯", "月 13:00-14:00", "木 13:00-14:00")]),
+        ("2026-11-18", "day-sakura", "changed", [("新規受入", "受入可", "受入不可"), ("空き", "3", "0")]),
+        ("2026-11-02", "yamada", "added", []),
+        ("2026-11-02", "day-sakura", "changed", [("新規受入", "未回答", "受入可"), ("空き", "0", "3")]),
+    ], "a confirmation alone (2026-11-10) is no change; the August commit is older than the window"
+    assert history.changes[0].name == "やまだ内科 山田 太郎"
+
+
+def test_a_long_history_is_cut_with_a_count(tmp_path, monkeypatch):
+    from tsunagu.pipeline import history as module
+
+    monkeypatch.setattr(module, "MAX_EVENTS", 2)
+    history = read_history(make_repo(tmp_path) / "data", dt.date(2026, 11, 22))
+    assert len(history.changes) == 2 and history.omitted == 3
+
+
+def test_no_git_no_history(tmp_path):
+    (tmp_path / "data").mkdir()
+    assert read_history(tmp_path / "data", dt.date(2026, 11, 22)) == History(False, dt.date(2026, 9, 27))
+
+
+def test_values_as_a_care_manager_reads_them():
+    assert shown_value("operation", "suspended") == "休止中"
+    assert shown_value("post_infection", "conditional") == "条件付きで可"
+    assert shown_value("methods", ["fax", "phone"]) == "FAX・電話"
+    assert shown_value("conditions", None) == "（なし）"
+    assert shown_value("conditions", "あ" * 50) == "あ" * 40 + "…"
+    assert status_diff("provider", {"status": {"updated": "x"}}, {"status": {"updated": "y"}}) == []
+    assert status_diff("provider", {"status": "broken"}, {"status": {"operation": "reduced"}}) == [
+        ("営業状況", "（なし）", "縮小営業")]

@@ -1,0 +1,156 @@
+"""Recent status changes, read from the git history of the data files (for the 最近の変更 page)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from tsunagu.domain.labels import ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA
+
+HISTORY_DAYS = 56       # "the last weeks": eight of them
+MAX_EVENTS = 300        # an import commit may touch every file; the page stays readable
+_FIELDS = {
+    "provider": ("status", {"operation": "営業状況", **STATUS_FIELDS_JA, "vacancies": "空き", "conditions": "受入れの条件"}),
+    "physician": ("contact", {"windows": "連絡しやすい時間帯", "methods": "連絡方法",
+                              "appointment_required": "面談の予約", "via": "取次ぎ", "notes": "連絡時のお願い"}),
+}
+_KINDS = {"providers": "provider", "physicians": "physician"}
+
+
+@dataclass
+class StatusChange:
+    """One record's status change in one commit: (field label, before, after) per field."""
+
+    date: dt.date
+    kind: str
+    stem: str
+    name: str
+    event: str                    # changed | added | removed
+    fields: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+@dataclass
+class History:
+    """Status changes newest first; available is False when the data is not in a git repository."""
+
+    available: bool
+    since: dt.date
+    changes: list[StatusChange] = field(default_factory=list)
+    omitted: int = 0
+
+
+def shown_value(key: str, value: Any) -> str:
+    """A status field's value as a care manager reads it."""
+    if value is None or value == "" or value == []:
+        return "（なし）"
+    if key in STATUS_FIELDS_JA:
+        return ACCEPTANCE_JA.get(value, str(value))
+    if key == "operation":
+        return OPERATION_JA.get(value, str(value))
+    if key == "appointment_required":
+        return "必要" if value else "不要"
+    if key == "methods" and isinstance(value, list):
+        return "・".join(METHOD_JA.get(m, str(m)) for m in value)
+    if key == "windows" and isinstance(value, list):
+        return "、".join(_window(w) for w in value)
+    text = " ".join(str(value).split())
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _window(window: Any) -> str:
+    if not isinstance(window, dict):
+        return str(window)
+    days = window.get("days") if isinstance(window.get("days"), list) else []
+    return "・".join(WEEKDAY_JA.get(d, str(d)) for d in days) + f" {window.get('time', '')}"
+
+
+def status_diff(kind: str, old: Any, new: Any) -> list[tuple[str, str, str]]:
+    """Changed status (or contact) fields, confirmation dates left out."""
+    block, labels = _FIELDS[kind]
+    before = old.get(block) if isinstance(old, dict) and isinstance(old.get(block), dict) else {}
+    after = new.get(block) if isinstance(new, dict) and isinstance(new.get(block), dict) else {}
+    return [(label, shown_value(key, before.get(key)), shown_value(key, after.get(key)))
+            for key, label in labels.items() if before.get(key) != after.get(key)]
+
+
+def _git(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes | None:
+    try:
+        result = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, timeout=120)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout if result.returncode == 0 else None
+
+
+def _commits(data_dir: Path, since: dt.date) -> list[tuple[str, str | None, dt.date, list[str]]]:
+    """(commit, first parent, date, changed record files) newest first."""
+    out = _git(["log", "--first-parent", "--diff-merges=first-parent", "--no-renames", "--relative",
+                f"--since={since.isoformat()}", "--format=%x01%H %P%x02%cs", "--name-only", "-z",
+                "--", "providers", "physicians"], data_dir)
+    commits = []
+    for chunk in (out or b"").decode("utf-8", "replace").split("\x01")[1:]:
+        head, _, rest = chunk.partition("\x02")
+        shas = head.split()
+        day, _, names = rest.partition("\n")
+        files = [n.strip("\n") for n in names.split("\0") if n.strip("\n").endswith(".yaml")]
+        commits.append((shas[0], shas[1] if len(shas) > 1 else None, dt.date.fromisoformat(day.strip()[:10]), files))
+    return commits
+
+
+def _read_blobs(data_dir: Path, specs: list[str]) -> list[Any]:
+    """Parsed YAML of `rev:./path` specs in one git process; None where absent or unreadable."""
+    out = _git(["cat-file", "--batch"], data_dir, "".join(s + "\n" for s in specs).encode()) or b""
+    values, pos = [], 0
+    for _ in specs:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        pos = end + 1
+        if len(header) < 3 or header[1] != b"blob":
+            values.append(None)
+            continue
+        size = int(header[2])
+        text, pos = out[pos:pos + size], pos + size + 1
+        try:
+            values.append(yaml.safe_load(text.decode("utf-8", "replace")))
+        except yaml.YAMLError:
+            values.append(None)
+    return values
+
+
+def read_history(data_dir: Path, today: dt.date, days: int = HISTORY_DAYS) -> History:
+    """Status changes of the last `days` days from git, newest first (no git: available=False)."""
+    since = today - dt.timedelta(days=days)
+    if _git(["rev-parse", "--is-inside-work-tree"], data_dir) is None:
+        return History(False, since)
+    history = History(True, since)
+    for sha, parent, day, files in _commits(data_dir, since):
+        pairs = [(f, kind) for f in files if (kind := _KINDS.get(PurePosixPath(f).parts[0]))]
+        specs = [f"{rev}:./{f}" for f, _ in pairs for rev in (parent or "0" * 40, sha)]
+        values = _read_blobs(data_dir, specs)
+        for i, (path, kind) in enumerate(pairs):
+            old, new = values[2 * i], values[2 * i + 1]
+            change = _change(day, kind, PurePosixPath(path).stem, old, new)
+            if change is None:
+                continue
+            if len(history.changes) < MAX_EVENTS:
+                history.changes.append(change)
+            else:
+                history.omitted += 1
+    return history
+
+
+def _change(day: dt.date, kind: str, stem: str, old: Any, new: Any) -> StatusChange | None:
+    record = new if isinstance(new, dict) else old if isinstance(old, dict) else {}
+    name = str(record.get("name", stem))
+    if kind == "physician" and record.get("clinic"):
+        name = f"{record['clinic']} {name}"
+    if not isinstance(old, dict) and isinstance(new, dict):
+        return StatusChange(day, kind, stem, name, "added")
+    if isinstance(old, dict) and not isinstance(new, dict):
+        return StatusChange(day, kind, stem, name, "removed")
+    fields = status_diff(kind, old, new)
+    return StatusChange(day, kind, stem, name, "changed", fields) if fields else None

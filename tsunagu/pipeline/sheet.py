@@ -1,0 +1,73 @@
+"""The status board's shapes: the at-a-glance counts, the morning sheet's groups and its CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import TYPE_CHECKING
+
+from tsunagu.domain.labels import ACCEPTANCE_JA, OPERATION_JA, STATUS_FIELDS_JA
+from tsunagu.domain.models import Provider, Site
+
+if TYPE_CHECKING:
+    from tsunagu.pipeline.render import Entry
+
+ACCEPTANCE_KEYS = tuple(STATUS_FIELDS_JA)  # new_clients, alternative_support, post_infection
+_YES = ("accepting", "conditional")
+
+
+def glance(site: Site, providers: list[Entry], today: dt.date) -> list[dict]:
+    """Per service and area: how many providers accept (or conditionally accept) each kind of client."""
+    groups: dict[tuple[str, str], list[Provider]] = {}
+    for e in providers:
+        if e.record.status.operation not in ("closed", "suspended"):
+            for service in e.record.services:
+                groups.setdefault((service, e.record.area), []).append(e.record)
+    rows = []
+    for service in site.services:
+        cells, total = [], 0
+        for area in site.areas:
+            group = groups.get((service, area), [])
+            # Ages at build time of each counted answer: the browser leaves out the old ones on request.
+            ages = {k: [(today - p.status.updated).days for p in group
+                        if p.status.updated and getattr(p.status, k) in _YES] for k in ACCEPTANCE_KEYS}
+            cells.append({"area": area, "total": len(group), "ages": ages, **{k: len(v) for k, v in ages.items()}})
+            total += len(group)
+        if total:
+            rows.append({"service": service, "cells": cells, "total": total})
+    return rows
+
+
+def sheet_groups(site: Site, providers: list[Entry]) -> list[dict]:
+    """The morning sheet: area, then service, then providers (one listed under each of its services)."""
+    out = []
+    for number, area in enumerate(site.areas, 1):
+        in_area = [e for e in providers if e.record.area == area]
+        services = [{"service": s, "entries": [e for e in in_area if s in e.record.services]} for s in site.services]
+        services = [g for g in services if g["entries"]]
+        out.append({"number": number, "area": area, "services": services, "count": len(in_area)})
+    return out
+
+
+def providers_csv(providers: list[Entry]) -> bytes:
+    """The daily status sheet as CSV (UTF-8 with BOM so spreadsheet programs read Japanese)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["事業所名", "サービス", "地域", "電話", "営業", *STATUS_FIELDS_JA.values(), "空き",
+                     "条件", "確認日", "更新が古い"])
+    for e in providers:
+        s = e.record.status
+        writer.writerow([_sheet_cell(v) for v in [
+                         e.record.name, "・".join(e.record.services), e.record.area, e.record.phone,
+                         OPERATION_JA[s.operation], *(ACCEPTANCE_JA[getattr(s, k)] for k in ACCEPTANCE_KEYS),
+                         "" if s.vacancies is None else s.vacancies, (s.conditions or "").strip(),
+                         s.updated.isoformat() if s.updated else "未回答", "はい" if e.stale else ""]])
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+def _sheet_cell(value):
+    """Text a spreadsheet would run as a formula (=, +, -, @ first; a Markdown list too) is kept as text."""
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + value
+    return value
