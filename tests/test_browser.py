@@ -92,7 +92,7 @@ def test_unlock_navigate_reload_logout_without_leaving_the_origin(site, browser)
 
     s.unlock()
     page.wait_for_url(site["url"])
-    assert page.locator("h1").inner_text() == "さくら市の受入れ状況"
+    assert page.locator("h1").inner_text() == "さくら市の受入状況"
     assert page.locator("html").get_attribute("lang") == "ja"
     assert page.locator(".demo-banner").count() == 1
 
@@ -263,7 +263,7 @@ def test_pages_seen_once_open_offline(site, browser):
     assert "デイサービスさくら" in s.page.inner_text("h1")
     s.context.set_offline(True)
     s.page.goto(site["url"] + "status/")        # seen before: its ciphertext is kept by the service worker
-    assert "受入れ状況一覧" in s.page.inner_text("h1")
+    assert "受入状況一覧" in s.page.inner_text("h1")
     s.page.goto(site["url"] + site["paths"]["gh-kukizaki"])   # never seen: says so, in Japanese
     assert "オフラインです" in s.page.inner_text("h1")
     s.context.set_offline(False)
