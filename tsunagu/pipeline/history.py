@@ -14,7 +14,7 @@ from tsunagu.domain.labels import ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS
 
 HISTORY_DAYS = 56       # "the last weeks": eight of them
 MAX_EVENTS = 300        # an import commit may touch every file; the page stays readable
-_FIELDS = {
+_FIELDS: dict[str, tuple[str, dict[str, str]]] = {
     "provider": ("status", {"operation": "営業状況", **STATUS_FIELDS_JA, "vacancies": "空き", "conditions": "受入れの条件"}),
     "physician": ("contact", {"windows": "連絡しやすい時間帯", "methods": "連絡方法",
                               "appointment_required": "面談の予約", "via": "取次ぎ", "notes": "連絡時のお願い"}),
@@ -65,15 +65,20 @@ def shown_value(key: str, value: Any) -> str:
 def _window(window: Any) -> str:
     if not isinstance(window, dict):
         return str(window)
-    days = window.get("days") if isinstance(window.get("days"), list) else []
+    days = window.get("days")
+    days = days if isinstance(days, list) else []
     return "・".join(WEEKDAY_JA.get(d, str(d)) for d in days) + f" {window.get('time', '')}"
+
+
+def _block(record: Any, name: str) -> dict:
+    value = record.get(name) if isinstance(record, dict) else None
+    return value if isinstance(value, dict) else {}
 
 
 def status_diff(kind: str, old: Any, new: Any) -> list[tuple[str, str, str]]:
     """Changed status (or contact) fields, confirmation dates left out."""
     block, labels = _FIELDS[kind]
-    before = old.get(block) if isinstance(old, dict) and isinstance(old.get(block), dict) else {}
-    after = new.get(block) if isinstance(new, dict) and isinstance(new.get(block), dict) else {}
+    before, after = _block(old, block), _block(new, block)
     return [(label, shown_value(key, before.get(key)), shown_value(key, after.get(key)))
             for key, label in labels.items() if before.get(key) != after.get(key)]
 
@@ -104,7 +109,8 @@ def _commits(data_dir: Path, since: dt.date) -> list[tuple[str, str | None, dt.d
 def _read_blobs(data_dir: Path, specs: list[str]) -> list[Any]:
     """Parsed YAML of `rev:./path` specs in one git process; None where absent or unreadable."""
     out = _git(["cat-file", "--batch"], data_dir, "".join(s + "\n" for s in specs).encode()) or b""
-    values, pos = [], 0
+    values: list[Any] = []
+    pos = 0
     for _ in specs:
         end = out.index(b"\n", pos)
         header = out[pos:end].split()

@@ -24,8 +24,8 @@ from tsunagu.domain.models import Physician, Provider
 from tsunagu.pipeline.history import History
 from tsunagu.pipeline.markup import render_markdown
 from tsunagu.pipeline.sheet import glance, providers_csv, sheet_groups
-from tsunagu.pipeline.timedata import holidays_json, windows_attr
 from tsunagu.pipeline.textsearch import index_tokens, strip_prefecture
+from tsunagu.pipeline.timedata import holidays_json, windows_attr
 from tsunagu.web import template_dirs
 
 ACCEPTANCE_KEYS = tuple(STATUS_FIELDS_JA)  # new_clients, alternative_support, post_infection
@@ -190,8 +190,9 @@ def render_site(directory: Directory, config: Config, history: History | None = 
     env = _environment(config)
     providers, physicians = make_entries(directory, config)
     site = directory.site
+    holidays = holidays_json(config.today)
     common = {"site": site, "demo": config.demo, "today": config.today, "built": config.today,
-              "imported": any(p.source for p in directory.providers), "holidays": holidays_json(config.today),
+              "imported": any(p.source for p in directory.providers), "holidays": holidays,
               "sources": sorted({f for p in directory.providers if p.source for f in p.source.files})}
     out: dict[str, bytes] = {}
 
@@ -219,6 +220,6 @@ def render_site(directory: Directory, config: Config, history: History | None = 
     page("404.html", "not_found.html")
     out.update(_record_pages(everyone, env, common, config.workers or min(4, os.cpu_count() or 1)))
     out["data/records.json"] = records_json(directory, providers, physicians)
-    out["data/holidays.json"] = common["holidays"].encode()
+    out["data/holidays.json"] = holidays.encode()
     out["data/status.csv"] = providers_csv(providers)
     return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from tsunagu.domain.labels import ACCEPTANCE_JA, OPERATION_JA, STATUS_FIELDS_JA
 from tsunagu.domain.models import Provider, Site
@@ -17,13 +17,18 @@ ACCEPTANCE_KEYS = tuple(STATUS_FIELDS_JA)  # new_clients, alternative_support, p
 _YES = ("accepting", "conditional")
 
 
+def _provider(e: Entry) -> Provider:
+    """The record of a provider entry (entries hold providers or physicians)."""
+    return cast(Provider, e.record)
+
+
 def glance(site: Site, providers: list[Entry], today: dt.date) -> list[dict]:
     """Per service and area: how many providers accept (or conditionally accept) each kind of client."""
     groups: dict[tuple[str, str], list[Provider]] = {}
-    for e in providers:
-        if e.record.status.operation not in ("closed", "suspended"):
-            for service in e.record.services:
-                groups.setdefault((service, e.record.area), []).append(e.record)
+    for p in map(_provider, providers):
+        if p.status.operation not in ("closed", "suspended"):
+            for service in p.services:
+                groups.setdefault((service, p.area), []).append(p)
     rows = []
     for service in site.services:
         cells, total = [], 0
@@ -44,7 +49,8 @@ def sheet_groups(site: Site, providers: list[Entry]) -> list[dict]:
     out = []
     for number, area in enumerate(site.areas, 1):
         in_area = [e for e in providers if e.record.area == area]
-        services = [{"service": s, "entries": [e for e in in_area if s in e.record.services]} for s in site.services]
+        services = [{"service": s, "entries": [e for e in in_area if s in _provider(e).services]}
+                    for s in site.services]
         services = [g for g in services if g["entries"]]
         out.append({"number": number, "area": area, "services": services, "count": len(in_area)})
     return out
@@ -57,9 +63,10 @@ def providers_csv(providers: list[Entry]) -> bytes:
     writer.writerow(["事業所名", "サービス", "地域", "電話", "営業", *STATUS_FIELDS_JA.values(), "空き",
                      "条件", "確認日", "更新が古い"])
     for e in providers:
-        s = e.record.status
+        p = _provider(e)
+        s = p.status
         writer.writerow([_sheet_cell(v) for v in [
-                         e.record.name, "・".join(e.record.services), e.record.area, e.record.phone,
+                         p.name, "・".join(p.services), p.area, p.phone,
                          OPERATION_JA[s.operation], *(ACCEPTANCE_JA[getattr(s, k)] for k in ACCEPTANCE_KEYS),
                          "" if s.vacancies is None else s.vacancies, (s.conditions or "").strip(),
                          s.updated.isoformat() if s.updated else "未回答", "はい" if e.stale else ""]])
