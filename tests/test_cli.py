@@ -145,7 +145,7 @@ def test_build_with_passwords_from_the_environment(run, data_dir, monkeypatch):
     code, out, err = run("build", "--out", "site", "--no-search", "--today", "2026-11-22", "--require-passwords")
     assert code == 0, err
     assert "警告" not in err and "デモ" not in err
-    assert "完了: 事業所 3 件・医師 2 名、16 ページを暗号化して site/ に書き出しました" in err
+    assert "完了: 事業所 3 件・医師 2 名、17 ページを暗号化して site/ に書き出しました" in err
     keys = json.loads(Path("site/keys.json").read_text())
     assert [s["iterations"] for s in keys["slots"]] == [600_000, 600_000]
     assert all(_opens(Path("site"), pw) for pw in STRONG.values())
