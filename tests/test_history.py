@@ -104,6 +104,7 @@ def test_values_as_a_care_manager_reads_them():
     assert shown_value("methods", ["fax", "phone"]) == "FAX・電話"
     assert shown_value("conditions", None) == "（なし）"
     assert shown_value("conditions", "あ" * 50) == "あ" * 40 + "…"
+    assert shown_value("windows", [{"days": ["sat"], "time": "10:00-12:00", "holidays": True}]) == "土 10:00-12:00（祝日も可）"
     assert status_diff("provider", {"status": {"updated": "x"}}, {"status": {"updated": "y"}}) == []
     assert status_diff("provider", {"status": "broken"}, {"status": {"operation": "reduced"}}) == [
         ("営業状況", "（なし）", "縮小営業")]

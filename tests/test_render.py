@@ -171,7 +171,7 @@ def test_physician_page(rendered):
     assert "訪問診療: 対応" in seen and "地域ケアサポート医: はい" in seen
     rows = re.findall(r"<tr><th scope=\"row\">(.*?)</th>(.*?)</tr>", html)
     table = {time: re.findall(r"<td[^>]*>(.*?)</td>", cells) for time, cells in rows}
-    none = '<span class="none" aria-label="なし">−</span>'
+    none = '<span class="none" aria-hidden="true">−</span><span class="visually-hidden">なし</span>'
     assert table["13:00-14:00"] == ["電話", none, none, "電話", none, none, none]
     assert table["17:00-18:00"] == [none, none, none, none, "FAX・面談", none, none]
     assert "2026年10月1日 確認 更新が古い" in seen and stale_marks(html) == ["更新が古い"]

@@ -67,7 +67,8 @@ def _window(window: Any) -> str:
         return str(window)
     days = window.get("days")
     days = days if isinstance(days, list) else []
-    return "・".join(WEEKDAY_JA.get(d, str(d)) for d in days) + f" {window.get('time', '')}"
+    text = "・".join(WEEKDAY_JA.get(d, str(d)) for d in days) + f" {window.get('time', '')}"
+    return text + ("（祝日も可）" if window.get("holidays") is True else "")
 
 
 def _block(record: Any, name: str) -> dict:
