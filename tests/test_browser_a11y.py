@@ -35,7 +35,7 @@ def site(tmp_path_factory):
     paths = {e.record.id: e.path for e in providers + physicians}
     server = SiteServer(out)
     pages = {"home": "", "providers": "providers/", "area list": "providers/1/", "physicians": "physicians/",
-             "provider": paths["day-sakura"], "stale provider": paths["short-wakaba"],
+             "provider": paths["day-sakura"], "stale provider": paths["nyuyoku-minami"],
              "physician": paths["yamada-naika"], "search with results": "search/?q=" + quote("デイ"),
              "sheet": "status/", "changes": "changes/", "notices": "notices/", "desks": "desks/",
              "404": "404.html"}
