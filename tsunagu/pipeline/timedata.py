@@ -10,7 +10,7 @@ import holidays as holiday_calendars
 from tsunagu.domain.labels import METHOD_JA
 from tsunagu.domain.models import Physician
 
-HOLIDAY_YEARS_BEHIND = 1
+HOLIDAY_YEARS_BEHIND = 0   # only today onwards matters; the current year covers it
 HOLIDAY_YEARS_AHEAD = 3   # a site left unbuilt for years still knows the holidays it may meet
 
 
