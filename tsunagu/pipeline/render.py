@@ -211,7 +211,7 @@ def render_site(directory: Directory, config: Config, history: History | None = 
         page(f"providers/{number}/index.html", "provider_list.html", area=area, entries=group)
     page("physicians/index.html", "physicians.html",
          areas=[(a, [e for e in physicians if e.record.area == a]) for a in site.areas])
-    page("status/index.html", "status.html", groups=sheet_groups(site, providers), entries=providers)
+    page("status/index.html", "status.html", groups=sheet_groups(site, providers))
     by_stem = {e.record.id: e for e in everyone}
     page("changes/index.html", "changes.html", history=history or History(False, config.today), by_stem=by_stem)
     page("notices/index.html", "notices.html", notices=notices)
