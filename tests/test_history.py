@@ -94,6 +94,17 @@ def test_a_long_history_is_cut_with_a_count(tmp_path, monkeypatch):
     assert len(history.changes) == 2 and history.omitted == 4
 
 
+def test_a_shallow_clone_does_not_show_its_oldest_commit_as_all_new(tmp_path):
+    repo = make_repo(tmp_path)
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "2", repo.as_uri(), str(clone)], check=True)
+    history = read_history(clone / "data", dt.date(2026, 11, 22))
+    assert history.shallow
+    # Only 11-20 (yamada removed) and 11-18 are in the clone; 11-18's changes need 11-10, which is absent.
+    assert [(c.date.isoformat(), c.event) for c in history.changes] == [("2026-11-20", "removed")]
+    assert not read_history(repo / "data", dt.date(2026, 11, 22)).shallow
+
+
 def test_no_git_no_history(tmp_path):
     (tmp_path / "data").mkdir()
     assert read_history(tmp_path / "data", dt.date(2026, 11, 22)) == History(False, dt.date(2026, 9, 27))

@@ -350,7 +350,7 @@ def test_changes_page_lists_status_changes_newest_first(tmp_path):
     history = History(True, dt.date(2026, 9, 27), [
         StatusChange(dt.date(2026, 11, 20), "provider", "day-sakura", "デイサービスさくら", "changed",
                      [("新規受入", "受入不可", "受入可")]),
-        StatusChange(dt.date(2026, 11, 2), "physician", "gone-doc", "消えた医院 某", "removed")])
+        StatusChange(dt.date(2026, 11, 2), "physician", "gone-doc", "消えた医院 某", "removed")], omitted=7, shallow=True)
     config = Config(data_dir=tmp_path / "data", today=TODAY)
     pages = render_site(directory, config, history)
     html = pages["changes/index.html"].decode()
@@ -358,6 +358,7 @@ def test_changes_page_lists_status_changes_newest_first(tmp_path):
     assert seen.index("2026年11月20日") < seen.index("2026年11月2日")
     assert "デイサービスさくら （事業所） 新規受入 : 受入不可 → 受入可" in seen
     assert "消えた医院 某 （医師） 削除" in seen
+    assert "履歴の一部だけから作成されたため" in seen and "ほかに変更のあったファイル 7 件は省略しました" in seen
     providers, _ = make_entries(directory, config)
     sakura = next(e for e in providers if e.record.id == "day-sakura")
     assert f'<a href="../{sakura.path}">デイサービスさくら</a>' in html

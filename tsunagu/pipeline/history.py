@@ -44,6 +44,7 @@ class History:
     since: dt.date
     changes: list[StatusChange] = field(default_factory=list)
     omitted: int = 0
+    shallow: bool = False         # the checkout lacks older commits (e.g. a CI clone with fetch-depth 1)
 
 
 def shown_value(key: str, value: Any) -> str:
@@ -136,7 +137,10 @@ def read_history(data_dir: Path, today: dt.date, days: int = HISTORY_DAYS) -> Hi
     if _git(["rev-parse", "--is-inside-work-tree"], data_dir) is None:
         return History(False, since)
     history = History(True, since)
+    history.shallow = (_git(["rev-parse", "--is-shallow-repository"], data_dir) or b"").strip() == b"true"
     for sha, parent, day, files in _commits(data_dir, since):
+        if parent is None and history.shallow:
+            continue   # the clone's oldest commit: its files look added, but their past is just not here
         pairs = [(f, kind) for f in files if (kind := _KINDS.get(PurePosixPath(f).parts[0]))]
         # Read in batches and stop parsing once the page is full: an import commit may touch every file.
         for start in range(0, len(pairs), _BATCH):
