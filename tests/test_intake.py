@@ -282,3 +282,18 @@ def test_merge_keeps_lines_the_round_trip_restyled():
     base = "a: 1\nb: 2\nc: 3\n"
     assert merge_lines(original, base, "a: 1\nb: 5\nc: 3\n") == "a:   1\nb: 5\nc:  3\n"
     assert dt.date(2026, 11, 20).isoformat() == TODAY
+
+
+def test_the_first_answer_of_a_never_answered_import_adds_the_confirmation_date(tmp_path):
+    data = copy_data(tmp_path)
+    (data / "providers" / "day-new.yaml").write_text(
+        "name: デイサービスしんき\nservices: [通所介護]\narea: 北部\naddress: 茨城県テスト市北条 9\nphone: 029-000-1999\n"
+        "maintainers: [new-day]\nstatus:\n  operation: open\n  new_clients: unknown\n  alternative_support: unknown\n"
+        "  post_infection: unknown\nsource:\n  dataset: 介護サービス情報公表システム\n  imported: 2026-10-20\n",
+        encoding="utf-8")
+    body = render_body("provider", {"record_id": "day-new", "action": "内容を更新する", "operation": "通常営業",
+                                    "new_clients": "受入可"})
+    result = run(tmp_path, body, "new-day")
+    assert result.exit_code == 0, result.output
+    text = (data / "providers" / "day-new.yaml").read_text(encoding="utf-8")
+    assert "status:\n  updated: 2026-11-20\n  operation: open\n  new_clients: accepting\n" in text
