@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+import tools
 from browser_support import ARGS, CHROMIUM, SiteServer, require_chromium
 from conftest import FAST
 
@@ -21,7 +21,6 @@ from tsunagu.pipeline.validate import validate_tree
 pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2026, 11, 22)
-AXE = Path(os.environ.get("AXE_CORE_MODULE", REPO / ".ci" / "node_modules" / "axe-core")) / "axe.min.js"
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice", "experimental"]
 
 
@@ -71,7 +70,7 @@ def open_page(page, url: str) -> None:
 
 
 def axe_violations(page) -> list[str]:
-    page.add_script_tag(path=str(AXE))
+    page.add_script_tag(path=str(tools.axe_core()))
     result = page.evaluate("""tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})
         .then(r => r.violations.map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')))""",
                            WCAG_AA)
@@ -80,10 +79,7 @@ def axe_violations(page) -> list[str]:
 
 @pytest.mark.parametrize("width", [360, 1280])
 def test_axe_finds_nothing_on_any_page_kind(site, browser, width):
-    if not AXE.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"axe-core missing: run `npm install --prefix .ci axe-core@4` (looked in {AXE})")
-        pytest.skip("axe-core not installed (npm install --prefix .ci axe-core@4)")
+    tools.axe_core()
     context, page = unlocked(browser, site, width)
     found = {"unlock": axe_violations(page)}
     page.fill("#password", DEMO_PASSWORD)

