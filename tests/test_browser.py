@@ -200,7 +200,7 @@ def test_search_filters_narrow_and_combine(site, browser):
 def test_data_update_keeps_session_and_password_change_locks_out(site, browser, tmp_path):
     out = tmp_path / "site"
     data = REPO / "data"
-    first = {"caremanagers": "violet-harbor-lantern-93"}
+    first = {"caremanagers": "wildcard animator drilling evil essay error"}
     build(Config(data_dir=data, out_dir=out, today=TODAY, passwords=first))
     server = SiteServer(out)
     try:
@@ -213,12 +213,12 @@ def test_data_update_keeps_session_and_password_change_locks_out(site, browser, 
         s.page.goto(server.url + "physicians/")
         assert "医師への連絡方法" in s.page.inner_text("h1")
         # The password is changed: the next build locks its old holders out.
-        build(Config(data_dir=data, out_dir=out, today=TODAY, passwords={"caremanagers": "copper-meadow-whistle-58"}))
+        build(Config(data_dir=data, out_dir=out, today=TODAY, passwords={"caremanagers": "borax catering joyfully stitch gaining amendment"}))
         s.page.goto(server.url + "providers/")
         s.page.wait_for_url(re.compile(r".*/unlock/.*"))
         s.unlock(first["caremanagers"])
         s.page.wait_for_selector("#unlock-message:has-text('パスワードが違います')")
-        s.unlock("copper-meadow-whistle-58")
+        s.unlock("borax catering joyfully stitch gaining amendment")
         s.page.wait_for_url(server.url + "providers/")
         assert s.foreign_requests() == []
         s.close()

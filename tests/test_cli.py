@@ -12,7 +12,7 @@ from conftest import DEMO_DATA, PROVIDER_X, STRONG, TODAY, read_tree, write
 
 from tsunagu.cli import cli, main
 from tsunagu.pipeline.encrypt import SUFFIX, decrypt_file, unwrap
-from tsunagu.pipeline.passwords import ENV_VAR
+from tsunagu.pipeline.passwords import ENV_VAR, check_passwords, parse_passwords
 
 DAY_X = "data/providers/day-x.yaml"
 YES_ERROR = (f"{DAY_X}:12: status.new_clients: expected one of accepting, conditional, not_accepting, unknown; "
@@ -162,9 +162,14 @@ def test_build_with_a_passwords_file(run, data_dir, tmp_path):
 
 @pytest.mark.parametrize("password, why", [
     ("tsunagu-demo", "is the demo password, which is published in the README"),
-    ("password1234", "is too easy to guess (This is a very common password.); "
-                     "use four or more random words or a password manager"),
-    ("short", "is too short (5 characters; at least 12)"),
+    ("password1234", "is too easy to guess (This is a very common password.); it needs 64 bits: "
+                     "run `tsunagu passwords new caremanagers` for six random words"),
+    ("short", "is too short (at least 12 characters; better six random words)"),
+    ("violet-harbor-lantern-93", "is an example from the README, which everyone can read"),
+    # The site's own id and region plus a year: accepted before the site's words counted as known.
+    ("test-city テスト市 北部 2026-11", "is too easy to guess (words of the site, names, dates or patterns are "
+                                       "easy to guess); it needs 64 bits: run `tsunagu passwords new caremanagers` "
+                                      "for six random words"),
 ])
 def test_build_refuses_weak_passwords(run, data_dir, monkeypatch, password, why):
     monkeypatch.setenv(ENV_VAR, f'caremanagers: "{password}"')
@@ -224,3 +229,20 @@ def test_committed_schemas_are_current():
     for name, schema in json_schemas().items():
         committed = json.loads((folder / f"{name}.schema.json").read_text(encoding="utf-8"))
         assert committed == schema, f"schema/{name}.schema.json is stale: run python build.py schema --out schema"
+
+
+def test_passwords_new_prints_yaml_for_the_secret(run, data_dir):
+    code, out, err = run("passwords", "new", "caremanagers", "city-office")
+    assert code == 0, err
+    assert err == ("# Paste these lines into the TSUNAGU_PASSWORDS secret (or a --passwords-file); "
+                   "give each group only its own line.\n")
+    made = parse_passwords(out, "stdout")
+    assert list(made) == ["caremanagers", "city-office"]
+    assert all(len(pw.split(" ")) == 6 for pw in made.values())
+    check_passwords(made, require=True)
+
+
+def test_passwords_new_refuses_too_few_words(run, data_dir):
+    code, out, err = run("passwords", "new", "--words", "4", "caremanagers")
+    assert (code, out) == (1, "")
+    assert err == "--words 4 gives 52 bits; at least 64 are needed (5 words or more)\n"

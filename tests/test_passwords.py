@@ -1,29 +1,53 @@
-"""Passwords: read from a file or the environment; weak ones refused outside demo mode."""
+"""Passwords: read without echoing one, refused below 64 estimated bits, generated from the EFF word list."""
 
 from __future__ import annotations
 
-import pytest
-from conftest import STRONG
+import math
+import re
 
+import pytest
+import yaml
+from conftest import SITE, STRONG
+
+from tsunagu.domain.config import REPO_DIR
 from tsunagu.domain.errors import PasswordError
-from tsunagu.pipeline.passwords import ENV_VAR, MIN_LENGTH, check_passwords, parse_passwords, read_passwords, weakness
+from tsunagu.domain.models import Site
+from tsunagu.pipeline.passwords import (
+    ENV_VAR,
+    MIN_BITS,
+    MIN_LENGTH,
+    README_EXAMPLES,
+    check_passwords,
+    new_passwords,
+    parse_passwords,
+    passwords_yaml,
+    read_passwords,
+    site_words,
+    weakness,
+    wordlist,
+)
+
+TEST_SITE = Site.model_validate(yaml.safe_load(SITE))
+ADVICE = "it needs 64 bits: run `tsunagu passwords new caremanagers` for six random words"
 
 
 def test_strong_passwords_pass():
-    check_passwords(dict(STRONG), require=True)
+    check_passwords(dict(STRONG), require=True, site=TEST_SITE)
 
 
 @pytest.mark.parametrize("password, expected", [
     ("tsunagu-demo", "is the demo password, which is published in the README"),
-    ("short", f"is too short (5 characters; at least {MIN_LENGTH})"),
-    ("password1234", "is too easy to guess (This is a very common password.); "
-                     "use four or more random words or a password manager"),
-    ("qwertyuiopasdf", "is too easy to guess (This is similar to a commonly used password.); "
-                       "use four or more random words or a password manager"),
-    ("aaaaaaaaaaaaaaaa", 'is too easy to guess (Repeats like "aaa" are easy to guess.); '
-                         "use four or more random words or a password manager"),
-    ("caremanagers2026", "is too easy to guess (common words, names, dates or patterns are easy to guess); "
-                         "use four or more random words or a password manager"),
+    ("short", f"is too short (at least {MIN_LENGTH} characters; better six random words)"),
+    ("password1234", f"is too easy to guess (This is a very common password.); {ADVICE}"),
+    ("qwertyuiopasdf", f"is too easy to guess (This is similar to a commonly used password.); {ADVICE}"),
+    ("aaaaaaaaaaaaaaaa", f'is too easy to guess (Repeats like "aaa" are easy to guess.); {ADVICE}'),
+    ("caremanagers2026", "is too easy to guess (words of the site, names, dates or patterns are easy to "
+                         f"guess); {ADVICE}"),
+    # Score 3 or 4 in zxcvbn, accepted before: far below 2^64 guesses.
+    ("tsunagu-demo-2026-abc", "is too easy to guess (words of the site, names, dates or patterns are easy to "
+                              f"guess); {ADVICE}"),
+    ("test-city-2026-tsunagu", "is too easy to guess (words of the site, names, dates or patterns are easy to "
+                               f"guess); {ADVICE}"),
 ])
 def test_weak_passwords(password, expected):
     assert weakness(password, "caremanagers") == expected
@@ -32,17 +56,56 @@ def test_weak_passwords(password, expected):
     assert str(info.value) == f"password for 'caremanagers' {expected}\nnothing was written."
 
 
-def test_every_problem_at_once_and_no_password_repeated():
+def test_readme_examples_are_listed_and_refused():
+    readme = (REPO_DIR / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Passwords"):]
+    block = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    examples = parse_passwords(block, "README.md")
+    assert examples and set(examples.values()) <= set(README_EXAMPLES)
+    for example in README_EXAMPLES:
+        assert weakness(example, "caremanagers") == "is an example from the README, which everyone can read"
+        # A small change to an example is no better: the examples are known words.
+        assert weakness(example + "1", "caremanagers", site_words(TEST_SITE)) is not None
+
+
+@pytest.mark.parametrize("password", [
+    "test-city テスト市 北部 2026-11",
+    "テスト市北部中部南部test-city2026",
+    "test-city 訪問看護 北部 南部 2026",
+])
+def test_the_sites_own_words_count_as_known(password):
+    check_passwords({"caremanagers": password}, require=True)  # strong enough for a site of other words
+    with pytest.raises(PasswordError) as info:
+        check_passwords({"caremanagers": password}, require=True, site=TEST_SITE)
+    assert str(info.value).startswith("password for 'caremanagers' is too easy to guess (")
+    assert password not in str(info.value)
+
+
+def test_site_words_cover_names_vocabularies_and_labels():
+    words = site_words(TEST_SITE)
+    for word in ("つなぐ テスト市", "テスト市", "test-city", "test", "city", "北部", "通所介護", "150", "デイ",
+                 "テスト市 在宅医療・介護連携支援センター", "受入可", "tsunagu-demo", "violet-harbor-lantern-93"):
+        assert word in words, word
+
+
+def test_demo_password_refused_in_production():
+    with pytest.raises(PasswordError) as info:
+        check_passwords({"demo": "tsunagu-demo"}, require=True)
+    assert str(info.value) == ("password for 'demo' is the demo password, which is published in the README\n"
+                               "nothing was written.")
+
+
+def test_every_problem_at_once_and_no_password_or_length_repeated():
     with pytest.raises(PasswordError) as info:
         check_passwords({"a": "tsunagu-demo", "b": "short", "c": STRONG["city"], "d": STRONG["city"]}, require=True)
     message = str(info.value)
     assert message.splitlines() == [
         "password for 'a' is the demo password, which is published in the README",
-        f"password for 'b' is too short (5 characters; at least {MIN_LENGTH})",
+        f"password for 'b' is too short (at least {MIN_LENGTH} characters; better six random words)",
         "password for 'd' is the same as for 'c'; give each group its own",
         "nothing was written.",
     ]
-    assert STRONG["city"] not in message
+    assert STRONG["city"] not in message and "5" not in message
 
 
 def test_demo_build_allowed_only_when_not_required():
@@ -75,12 +138,15 @@ def test_missing_file(tmp_path):
     assert str(info.value) == f"{tmp_path / 'nope.yaml'}: cannot read the passwords file: No such file or directory"
 
 
+LABEL_RULE = "a label must be lower-case letters, digits, '-' or '_' (at most 40) (not repeated here: it may be a password)"
+
+
 @pytest.mark.parametrize("text, expected", [
     ("just-a-password", "$TSUNAGU_PASSWORDS: expected a mapping of label to password, such as  caremanagers: \"…\""),
-    ("a: [", "$TSUNAGU_PASSWORDS: not valid YAML; expected lines such as  caremanagers: \"…\""),
-    ("Care Managers: x", "$TSUNAGU_PASSWORDS: label 'Care Managers': use lower-case letters, digits, '-' or '_' "
-                         "(at most 40)"),
-    ("city: 1234567890123", "$TSUNAGU_PASSWORDS: city: the password must be text in quotes"),
+    ("a: [", "$TSUNAGU_PASSWORDS:1: not valid YAML; expected lines such as  caremanagers: \"…\""),
+    ("Care Managers: x y", f"$TSUNAGU_PASSWORDS:1: {LABEL_RULE}"),
+    ("city: 1234567890123", "$TSUNAGU_PASSWORDS:1: city: the password must be text in quotes"),
+    ("city: a\nx: b\ncity: c", "$TSUNAGU_PASSWORDS:3: label 'city' appears twice (first on line 1)"),
 ])
 def test_malformed(text, expected):
     with pytest.raises(PasswordError) as info:
@@ -88,7 +154,48 @@ def test_malformed(text, expected):
     assert str(info.value) == expected
 
 
+def test_label_and_password_swapped_never_echoes_the_password():
+    secret = "Humming Iodine Joyfully Relay Heave Reversion"
+    with pytest.raises(PasswordError) as info:
+        parse_passwords(f'ok: "fine words here"\n"{secret}": caremanagers\n', "$TSUNAGU_PASSWORDS")
+    assert str(info.value) == (f"$TSUNAGU_PASSWORDS:2: {LABEL_RULE}; "
+                               "label and password look swapped: write  label: \"password\"")
+    for part in secret.split():
+        assert part not in str(info.value)
+
+
 def test_messages_never_repeat_a_password():
     with pytest.raises(PasswordError) as info:
-        parse_passwords("city: 98765432109876\nOops: hunter2hunter2\n", "f")
+        parse_passwords("city: 98765432109876\nOops: hunter2hunter2\n[x]: y\n", "f")
     assert "98765432109876" not in str(info.value) and "hunter2hunter2" not in str(info.value)
+    assert "Oops" not in str(info.value)
+
+
+def test_word_list_is_the_eff_long_list():
+    words = wordlist()
+    assert len(words) == 7776 and words[0] == "abacus" and words[-1] == "zoom"
+    assert 6 * math.log2(len(words)) > 77
+
+
+def test_new_passwords_are_six_random_words_that_pass_the_production_check():
+    made = new_passwords(["caremanagers", "city-office"], site=TEST_SITE)
+    assert list(made) == ["caremanagers", "city-office"]
+    for password in made.values():
+        assert len(password.split(" ")) == 6 and set(password.split(" ")) <= set(wordlist())
+    assert made["caremanagers"] != made["city-office"]
+    assert parse_passwords(passwords_yaml(made), "out") == made
+    check_passwords(made, require=True, site=TEST_SITE)
+    assert len({new_passwords(["a"])["a"] for _ in range(20)}) == 20
+
+
+@pytest.mark.parametrize("labels, words, expected", [
+    (["a"], 4, f"--words 4 gives 52 bits; at least {MIN_BITS} are needed (5 words or more)"),
+    (["Bad Label"], 6, "give one or more different labels of lower-case letters, digits, '-' or '_' (at most 40), "
+                       "such as  caremanagers city-office"),
+    (["a", "a"], 6, "give one or more different labels of lower-case letters, digits, '-' or '_' (at most 40), "
+                    "such as  caremanagers city-office"),
+])
+def test_new_passwords_refuses(labels, words, expected):
+    with pytest.raises(PasswordError) as info:
+        new_passwords(labels, words=words)
+    assert str(info.value) == expected
