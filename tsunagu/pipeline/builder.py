@@ -37,7 +37,7 @@ def build(config: Config) -> BuildReport:
     timer.lap("load")
     directory = validate_tree(tree, config.today)
     timer.lap("validate")
-    check_passwords(config.passwords, require=config.require_passwords)
+    check_passwords(config.passwords, require=config.require_passwords, site=directory.site)
     site_id = directory.site.site_id or directory.site.title
     keyring = make_keyring(config.effective_passwords(), site_id, config.iterations)
     timer.lap("keys")
