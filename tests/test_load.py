@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
 import time
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import pytest
 from conftest import PROVIDER_X, TODAY, problems, write
 
 from tsunagu.domain.errors import DataError
-from tsunagu.pipeline.load import MAX_FILE_BYTES, load_tree
+from tsunagu.pipeline.load import MAX_FILE_BYTES, UnsafeFile, load_tree, read_regular_file
 from tsunagu.yamlio.strict import MAX_DEPTH, parse_yaml
 
 HOSTILE_FILE = Path("data/providers/hostile.yaml")
@@ -155,3 +157,83 @@ def test_many_files_load_the_same_in_worker_processes(tmp_path):
     forked = _load_many(paths, forked_problems, workers=2)
     assert [(d.path, d.value, d.lines) for d in forked] == [(d.path, d.value, d.lines) for d in serial]
     assert forked_problems == serial_problems and len(serial_problems) == 1
+
+
+# --- links and special files: reported by name, never followed, never a hang -------------------------
+
+LINK = "symbolic link; data files must be regular files inside the data folder (links are never followed)"
+
+
+def _problems_within(data_dir: Path, seconds: float = 5) -> list[str]:
+    """problems(), failing instead of hanging when a read blocks."""
+    import threading
+
+    result: list[list[str]] = []
+    worker = threading.Thread(target=lambda: result.append(problems(data_dir)), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert result, f"loading did not finish within {seconds} s"
+    return result[0]
+
+
+def test_a_record_that_is_a_symlink_is_refused_not_followed(data_dir, tmp_path):
+    outside = tmp_path / "outside.yaml"
+    outside.write_text(PROVIDER_X.replace("デイサービスエックス", "SECRET-OUTSIDE"), encoding="utf-8")
+    (data_dir / "providers" / "day-y.yaml").symlink_to(outside)
+    assert _problems_within(data_dir) == [f"data/providers/day-y.yaml: {LINK}"]
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "/dev/null", "/etc/passwd", "missing.yaml", "."])
+def test_links_anywhere_in_data_are_refused(data_dir, target):
+    (data_dir / "physicians" / "doc-z.yaml").symlink_to(target)
+    (data_dir / "notices" / ".hidden.md").symlink_to(target)
+    assert _problems_within(data_dir) == [f"data/notices/.hidden.md: {LINK}", f"data/physicians/doc-z.yaml: {LINK}"]
+
+
+def test_a_linked_site_yaml_or_record_folder_is_refused(data_dir, tmp_path):
+    (data_dir / "site.yaml").rename(tmp_path / "site.yaml")
+    (data_dir / "site.yaml").symlink_to(tmp_path / "site.yaml")
+    (data_dir / "physicians").rename(tmp_path / "physicians")
+    (data_dir / "physicians").symlink_to(tmp_path / "physicians")
+    found = _problems_within(data_dir)
+    assert f"data/site.yaml: {LINK}" in found and f"data/physicians: {LINK}" in found
+
+
+def test_a_fifo_is_refused_without_hanging(data_dir):
+    os.mkfifo(data_dir / "providers" / "day-pipe.yaml")
+    os.mkfifo(data_dir / "site.yaml.tmp")
+    (data_dir / "site.yaml").unlink()
+    os.mkfifo(data_dir / "site.yaml")
+    assert _problems_within(data_dir) == ["data/providers/day-pipe.yaml: FIFO (named pipe), not a regular file; refused",
+                                          "data/site.yaml: FIFO (named pipe), not a regular file; refused"]
+
+
+def test_a_socket_is_refused(tmp_path, monkeypatch):
+    import socket
+
+    monkeypatch.chdir(tmp_path)
+    from conftest import make_tree
+
+    make_tree(tmp_path)
+    server = socket.socket(socket.AF_UNIX)
+    try:
+        server.bind("data/providers/day-sock.yaml")
+        assert _problems_within(Path("data")) == ["data/providers/day-sock.yaml: socket, not a regular file; refused"]
+    finally:
+        server.close()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="creating a device node needs root")
+def test_a_device_node_is_refused(data_dir):
+    os.mknod(data_dir / "providers" / "day-zero.yaml", 0o600 | stat.S_IFCHR, os.makedev(1, 5))  # like /dev/zero
+    assert _problems_within(data_dir) == ["data/providers/day-zero.yaml: character device, not a regular file; refused"]
+
+
+def test_reader_caps_what_it_reads(tmp_path):
+    path = tmp_path / "f"
+    path.write_bytes(b"x" * 100)
+    assert read_regular_file(path, 100) == b"x" * 100
+    with pytest.raises(UnsafeFile, match=r"file too large \(100 bytes; at most 99\)"):
+        read_regular_file(path, 99)
+    with pytest.raises(UnsafeFile, match="character device, not a regular file"):
+        read_regular_file(Path("/dev/zero"), 10, follow=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import multiprocessing
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,13 +33,56 @@ class Tree:
         return getattr(self, kind.folder)
 
 
+_KINDS = ((stat.S_ISDIR, "folder"), (stat.S_ISFIFO, "FIFO (named pipe)"), (stat.S_ISCHR, "character device"),
+          (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket"), (stat.S_ISLNK, "symbolic link"))
+LINK_REFUSED = "symbolic link; data files must be regular files inside the data folder (links are never followed)"
+
+
+def special_kind(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    return next((name for test, name in _KINDS if test(mode)), "special file")
+
+
+class UnsafeFile(Exception):
+    """A file that must not be read: a link, a special file, or one too large."""
+
+
+def read_regular_file(path: Path, limit: int, *, follow: bool = False) -> bytes:
+    """The bytes of a regular file, never following a link unless asked, never blocking, at most `limit` bytes.
+
+    O_NONBLOCK makes opening a FIFO return at once; fstat on the open descriptor then refuses
+    it (and devices such as /dev/zero) without a race between checking and reading.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0) | (0 if follow else os.O_NOFOLLOW)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP and not follow:
+            raise UnsafeFile(LINK_REFUSED) from None
+        raise
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnsafeFile(f"{special_kind(info.st_mode)}, not a regular file; refused")
+        if info.st_size > limit:
+            raise UnsafeFile(f"file too large ({info.st_size:,} bytes; at most {limit:,})")
+        chunks, size = [], 0
+        while size <= limit and (chunk := os.read(fd, min(1 << 20, limit + 1 - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:  # it grew while being read
+            raise UnsafeFile(f"file too large (more than {limit:,} bytes)")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            problems.append(Problem(shown, 0, "", f"file too large ({size:,} bytes; at most {MAX_FILE_BYTES:,})"))
-            return None
-        data = path.read_bytes()
+        data = read_regular_file(path, MAX_FILE_BYTES)
+    except UnsafeFile as exc:
+        problems.append(Problem(shown, 0, "", str(exc)))
+        return None
     except OSError as exc:
         problems.append(Problem(shown, 0, "", f"cannot read file: {exc.strerror}"))
         return None
@@ -82,17 +127,29 @@ def load_markdown_file(path: Path, problems: list[Problem]) -> Document | None:
 
 
 def _files(folder: Path, suffixes: tuple[str, ...], problems: list[Problem]) -> list[Path]:
+    """The data files of a folder; links and special files are reported, never followed or skipped."""
+    if folder.is_symlink():
+        problems.append(Problem(display_path(folder), 0, "", LINK_REFUSED))
+        return []
     if not folder.is_dir():
         return []
     found = []
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-        if entry.name.startswith("."):
+        shown = display_path(Path(entry.path))
+        mode = entry.stat(follow_symlinks=False).st_mode
+        if entry.name.startswith(".") and not stat.S_ISLNK(mode):
             continue
-        if entry.name.endswith(suffixes) and entry.is_file():
+        if stat.S_ISLNK(mode):
+            problems.append(Problem(shown, 0, "", LINK_REFUSED))
+        elif stat.S_ISREG(mode) and entry.name.endswith(suffixes):
             found.append(Path(entry.path))
-        elif entry.is_file() and not entry.name.endswith((".md", ".txt")) or entry.is_dir():
-            problems.append(Problem(display_path(Path(entry.path)), 0, "",
-                                    f"unexpected {'folder' if entry.is_dir() else 'file'}; expected {' or '.join(suffixes)} files"))
+        elif stat.S_ISREG(mode) and entry.name.endswith((".md", ".txt")):
+            continue  # a README beside the records
+        elif stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+            problems.append(Problem(shown, 0, "", f"unexpected {'folder' if stat.S_ISDIR(mode) else 'file'}; "
+                                                  f"expected {' or '.join(suffixes)} files"))
+        else:
+            problems.append(Problem(shown, 0, "", f"{special_kind(mode)}, not a regular file; refused"))
     return found
 
 
@@ -129,7 +186,7 @@ def load_tree(data_dir: Path, *, keep_going: bool = False) -> Tree:
         raise DataError([Problem(display_path(data_dir), 0, "", "data folder not found")])
     site_path = data_dir / "site.yaml"
     site = None
-    if site_path.is_file():
+    if os.path.lexists(site_path):  # a link or a FIFO is reported by the reader, not taken for missing
         site = load_yaml_file(site_path, problems)
     else:
         problems.append(Problem(display_path(site_path), 0, "", "missing: every data folder needs a site.yaml"))

@@ -16,7 +16,8 @@ import yaml
 
 from tsunagu.domain.config import DEMO_PASSWORD
 from tsunagu.domain.errors import PasswordError
-from tsunagu.domain.models import ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA, Site
+from tsunagu.domain.labels import ACCEPTANCE_JA, FIELD_JA, KIND_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA
+from tsunagu.domain.models import Site
 
 ENV_VAR = "TSUNAGU_PASSWORDS"
 MIN_LENGTH = 12
@@ -85,7 +86,7 @@ def read_passwords(passwords_file: Path | None) -> dict[str, str]:
 def site_words(site: Site | None) -> list[str]:
     """Words anyone who sees the site knows: its names, vocabularies and labels, and the README's examples."""
     words = [*_GENERIC_WORDS, DEMO_PASSWORD, *README_EXAMPLES]
-    for table in (ACCEPTANCE_JA, OPERATION_JA, WEEKDAY_JA, METHOD_JA, STATUS_FIELDS_JA):
+    for table in (ACCEPTANCE_JA, OPERATION_JA, WEEKDAY_JA, METHOD_JA, STATUS_FIELDS_JA, KIND_JA, FIELD_JA):
         words += [*table, *table.values()]
     if site is not None:
         words += [site.title, site.region, site.site_id or "", *site.areas, *site.services, *site.services.values(),

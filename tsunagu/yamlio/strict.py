@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,8 +71,9 @@ class Document:
 
 def display_path(path: Path) -> str:
     """A path as people see it: relative to the working directory when below it."""
+    # abspath, not resolve: a symbolic link is shown as itself, never as where it points.
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(os.path.abspath(path)).relative_to(os.getcwd()))
     except ValueError:
         return str(path)
 
