@@ -56,7 +56,7 @@ def test_validate_reports_every_error_and_exits_1(run, data_dir):
     assert (code, out) == (1, "")
     assert err == "\n".join([
         "data/notices/2026-11-20-x.md:3: date: date is in the future (today is 2026-11-22); got 2026-11-30",
-        "data/physicians/doc-x.yaml:2: tab character in indentation; indent with spaces",
+        "data/physicians/doc-x.yaml:2: name: tab character in indentation; indent with spaces",
         YES_ERROR,
         "3 errors found; nothing was written.",
     ]) + "\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -12,13 +13,15 @@ import pytest
 from click.testing import CliRunner
 
 from tsunagu.cli import cli
-from tsunagu.domain.errors import TsunaguError
+from tsunagu.domain.errors import DataError, TsunaguError
+from tsunagu.domain.models import Provider, normalize_kana
 from tsunagu.importers.mhlw.clean import (
     check_city,
     clean_address,
     clean_capacity,
     clean_kana,
     clean_phone,
+    clean_row,
     clean_url,
     compose_hours,
 )
@@ -427,3 +430,121 @@ def test_imported_data_validates_and_builds(data: Path, tmp_path: Path):
                                       "--today", "2026-01-10"])
     assert result.exit_code == 0, result.output
     assert (out / "index.html").is_file() or any(out.iterdir())
+
+
+# --- hostile and real-world input -----------------------------------------------------------
+
+def _sample_csv(tmp_path: Path, name: str = "jigyosho_150.csv", **changes: str) -> Path:
+    """The fixture CSV with cells of its first row replaced."""
+    with open(FIXTURES / "kaigo_sample.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    for column, value in changes.items():
+        rows[1][rows[0].index(column)] = value
+    path = tmp_path / name
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f, lineterminator="\r\n").writerows(rows)
+    return path
+
+
+def test_a_cell_over_csvs_own_limit_is_a_clean_error(tmp_path: Path):
+    path = _sample_csv(tmp_path, 事業所名="デ" * 200_000)
+    with pytest.raises(DataError) as info:
+        read_csv(path)
+    assert str(info.value) == ("jigyosho_150.csv:2: 事業所名: cell too long (200,000 characters; at most 10,000); "
+                               "not the published data\n1 error found; nothing was written.")
+    assert csv.field_size_limit() == 131_072, "the process-wide csv limit is restored"
+
+
+def test_a_cell_over_csvs_own_limit_through_the_cli(data: Path, tmp_path: Path):
+    path = _sample_csv(tmp_path, 備考="x" * 131_073)
+    result = CliRunner().invoke(cli, ["import-mhlw", str(path), "--city", "082015", "--data", str(data)])
+    assert isinstance(result.exception, DataError), result.exception
+    assert "jigyosho_150.csv:2: 備考: cell too long (131,073 characters; at most 10,000)" in str(result.exception)
+
+
+def test_a_fifo_or_device_as_source_is_refused_without_hanging(tmp_path: Path):
+    fifo = tmp_path / "jigyosho_150.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(DataError) as info:
+        read_csv(fifo)
+    assert str(info.value).splitlines()[0] == "jigyosho_150.csv: FIFO (named pipe), not a regular file; refused"
+    with pytest.raises(DataError) as info:
+        read_csv(Path("/dev/zero"))
+    assert str(info.value).splitlines()[0] == "zero: character device, not a regular file; refused"
+
+
+def test_a_linked_provider_file_is_refused_before_anything_is_written(data: Path, tmp_path: Path):
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("name: x\n", encoding="utf-8")
+    (data / "providers").mkdir()
+    (data / "providers" / "j0870199991.yaml").symlink_to(outside)
+    result = CliRunner().invoke(cli, ["import-mhlw", str(FIXTURES), "--city", "082015", "--data", str(data),
+                                      "--default-area", "中部"])
+    assert isinstance(result.exception, DataError), result.output
+    assert str(result.exception).splitlines()[0].endswith(
+        "providers/j0870199991.yaml: symbolic link; data files must be regular files inside the data folder "
+        "(links are never followed)")
+    assert outside.read_text(encoding="utf-8") == "name: x\n"
+
+
+@pytest.mark.parametrize("bad, shown", [
+    ("\x1b[31m", "control character U+001B (ESCAPE)"),
+    ("\u202e", "bidirectional control U+202E (RIGHT-TO-LEFT OVERRIDE)"),
+    ("\u2066", "bidirectional control U+2066 (LEFT-TO-RIGHT ISOLATE)"),
+    ("\x9b", "control character U+009B"),
+    ("\x07", "control character U+0007"),
+])
+def test_control_characters_are_reported_and_removed(tmp_path: Path, bad: str, shown: str):
+    path = _sample_csv(tmp_path, 事業所名=f"テスト{bad}デイ", 住所=f"見川町{bad}1234-5")
+    row = read_csv(path)[0]
+    record, found = clean_row(row, set(), {})
+    assert [str(p) for p in found] == [f"jigyosho_150.csv:2: 事業所名: {shown} removed from the value",
+                                       f"jigyosho_150.csv:2: 住所: {shown} removed from the value"]
+    assert record is not None and record.values["name"] == "テストデイ"
+    assert bad not in record.values["address"]
+
+
+def test_imported_files_never_hold_control_characters(data: Path, tmp_path: Path):
+    source = tmp_path / "in"
+    source.mkdir()
+    _sample_csv(source, 事業所名="テスト\x1b]8;;http://evil/\x07デイ\u202e", 利用可能曜日特記事項="年末\u2067年始")
+    result = CliRunner().invoke(cli, ["import-mhlw", str(source), "--city", "082015", "--data", str(data),
+                                      "--default-area", "中部", "--today", TODAY, "--published", PUBLISHED])
+    assert result.exit_code == 0, result.output
+    written = "".join(p.read_text(encoding="utf-8") for p in (data / "providers").glob("*.yaml"))
+    assert written and not any(c in written for c in "\x1b\x07\u202e\u2067")
+    assert "事業所名: control character U+001B (ESCAPE) removed from the value" in result.output
+
+
+def _every_sample_reading() -> list[str]:
+    return sorted({r["事業所名カナ"] for r in raw_rows() if r["事業所名カナ"].strip()}) if SAMPLES.is_dir() else []
+
+
+def test_every_reading_of_the_samples_validates_as_written():
+    readings = _every_sample_reading()
+    assert len(readings) > 100 and any("「" in r for r in readings) and any("\u3000" in r for r in readings)
+    for raw in readings:
+        record = Provider.model_validate({
+            "name": "x", "name_kana": raw, "services": ["通所介護"], "area": "北部", "address": "x",
+            "phone": "029-000-1111", "status": {"updated": dt.date(2026, 1, 1)}})
+        assert record.name_kana == clean_kana(raw), raw
+
+
+@pytest.mark.parametrize("written, kept", [
+    ("「デイサービス　さくら」", "デイサービス サクラ"),
+    ("ﾃﾞｲｻｰﾋﾞｽ", "デイサービス"),
+    ("でいさーびす", "デイサービス"),
+    ("ウ゛ィラ", "ヴィラ"),
+    ("ＡＢＣ（１２３）", "ABC(123)"),
+    ("『ケア』プラン＆サポート", "ケア プラン&サポート"),
+])
+def test_harmless_reading_variants_are_normalised(written: str, kept: str):
+    assert normalize_kana(written) == kept
+
+
+@pytest.mark.parametrize("written", ["介護", "デイ<script>", "デイ\u202eサ", "デイ;DROP"])
+def test_readings_that_are_not_katakana_are_refused(written: str):
+    with pytest.raises(ValueError, match="expected katakana such as デイサービスサクラ"):
+        Provider.model_validate({
+            "name": "x", "name_kana": written, "services": ["通所介護"], "area": "北部", "address": "x",
+            "phone": "029-000-1111", "status": {"updated": dt.date(2026, 1, 1)}})

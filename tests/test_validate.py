@@ -93,8 +93,8 @@ PROVIDER_CASES = {
     "office_number unquoted": ('office_number: "0870100099"\n', "office_number: 870100099\n",
                                f"{DAY_X}:3: office_number: expected a 10-digit 介護保険事業所番号 such as "
                                "\"0870100011\"; got '870100099'"),
-    "name_kana": ("name_kana: デイサービスエックス\n", "name_kana: でいさーびす\n",
-                  f"{DAY_X}:2: name_kana: expected katakana such as デイサービスサクラ; got 'でいさーびす'"),
+    "name_kana": ("name_kana: デイサービスエックス\n", "name_kana: 介護サービス\n",
+                  f"{DAY_X}:2: name_kana: expected katakana such as デイサービスサクラ; got '介護サービス'"),
     "services empty": ("services: [通所介護]\n", "services: []\n",
                        f"{DAY_X}:4: services: must list at least one value"),
     "not a list": ("maintainers: [day-x]\n", "maintainers: day-x\n",
@@ -241,7 +241,7 @@ def test_all_errors_of_a_run_are_reported_together(data_dir):
     assert str(info.value) == "\n".join([
         "data/notices/2026-11-20-x.md:2: title: required field is missing",
         f"{DOC_X}:6: home_visits: expected true or false; got 'maybe'",
-        "data/providers/broken.yaml:2: not valid YAML: did not find expected node content",
+        "data/providers/broken.yaml:2: name[0]: not valid YAML: did not find expected node content",
         f"{DAY_X}:12: status.new_clients: expected one of accepting, conditional, not_accepting, unknown; got 'yes'",
         "data/providers/two.yaml:15: only one YAML document per file (remove the second '---')",
         "5 errors found; nothing was written.",

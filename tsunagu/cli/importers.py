@@ -13,7 +13,7 @@ from tsunagu.cli.options import data_option, today_option
 from tsunagu.domain.config import JST
 from tsunagu.importers.mhlw.clean import check_city
 from tsunagu.importers.mhlw.plan import plan_import
-from tsunagu.importers.mhlw.read import Row, csv_files, read_csv
+from tsunagu.importers.mhlw.read import Row, csv_files, read_csv, read_existing
 from tsunagu.importers.mhlw.records import Options
 from tsunagu.importers.mhlw.report import summary
 from tsunagu.importers.mhlw.site import ImportError_
@@ -54,17 +54,12 @@ def import_mhlw_command(sources: tuple[Path, ...], cities: list[str], data_dir: 
                       default_area, not no_new_services)
     console = Console(stderr=True, highlight=False)
     rows: list[Row] = []
-    existing: dict[str, str] = {}
-    providers = sorted((data_dir / "providers").glob("*.yaml")) if (data_dir / "providers").is_dir() else []
     with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
         task = progress.add_task("Reading the open data", total=len(paths))
         for path in paths:
             rows += read_csv(path)
             progress.advance(task)
-        task = progress.add_task("Reading providers/", total=len(providers))
-        for path in providers:
-            existing[path.name] = path.read_text(encoding="utf-8")
-            progress.advance(task)
+    existing = read_existing(data_dir / "providers")
     plan = plan_import([p.name for p in paths], rows, site_path.read_text(encoding="utf-8"), existing,
                        options, display_path(site_path))
     if not dry_run:

@@ -29,7 +29,11 @@ _PHONE_RE = re.compile(r"^0\d{1,4}-?\d{1,4}-?\d{3,4}$")
 _EMAIL_RE = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _URL_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d+)?(/[^\s<>\"]*)?$")
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)\s*[-〜~]\s*([01]?\d|2[0-4]):([0-5]\d)$")
-_KATAKANA_RE = re.compile(r"^[\u30A0-\u30FF\u3000\s・ー（）()A-Za-z0-9０-９]+$")
+# A reading after normalize_kana: katakana (with ・ ー), spaces, ASCII letters, digits and a little punctuation.
+_KATAKANA_RE = re.compile(r"^[\u30A0-\u30FF ()A-Za-z0-9&.,'/+\-]+$")
+_WIDTH = re.compile(r"[\uFF01-\uFF5E\uFF61-\uFF9F]+")  # full-width ASCII, half-width kana
+_SPACING_MARK = re.compile(r"(\S)\s?([゛゜])")
+_BRACKETS = re.compile(r"[「」『』【】〔〕［］〈〉《》〝〟\"“”‘’]")
 
 
 def normalize_phone(value: Any) -> Any:
@@ -51,10 +55,22 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def normalize_kana(value: str) -> str:
+    """A reading as people and the open data write it, tidied: widths, voiced marks, hiragana, brackets, spaces."""
+    text = _WIDTH.sub(lambda m: unicodedata.normalize("NFKC", m.group()), value)
+    # `ウ゛` (a spacing voiced mark after the kana) is how old systems wrote `ヴ`.
+    text = _SPACING_MARK.sub(lambda m: unicodedata.normalize(
+        "NFC", m[1] + ("\u3099" if m[2] == "゛" else "\u309a")), text)
+    text = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
+    text = _BRACKETS.sub(" ", text)
+    return re.sub(r"\s+", " ", text.replace("\u3000", " ")).strip()
+
+
 def _katakana(value: str) -> str:
-    if not _KATAKANA_RE.match(value):
+    text = normalize_kana(value)
+    if not _KATAKANA_RE.match(text):
         raise ValueError(f"expected katakana such as デイサービスサクラ; got {value!r}")
-    return value
+    return text
 
 
 Text = Annotated[str, BeforeValidator(_strip), StringConstraints(min_length=1, max_length=200)]

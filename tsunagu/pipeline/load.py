@@ -12,6 +12,7 @@ from pathlib import Path
 
 from tsunagu.domain.errors import DataError, Problem
 from tsunagu.domain.kinds import KINDS, Kind
+from tsunagu.domain.text import forbidden_character, refusal
 from tsunagu.yamlio.strict import Document, display_path, parse_yaml
 
 MAX_FILE_BYTES = 256 * 1024
@@ -92,10 +93,7 @@ def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
         problems.append(Problem(shown, data.count(b"\n", 0, exc.start) + 1, "",
                                 f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"))
         return None
-    if "\x00" in text:
-        problems.append(Problem(shown, text.count("\n", 0, text.index("\x00")) + 1, "", "NUL character in text"))
-        return None
-    return text
+    return text  # control characters, NUL included, are refused by the parser with their field
 
 
 def load_yaml_file(path: Path, problems: list[Problem]) -> Document | None:
@@ -121,8 +119,13 @@ def load_markdown_file(path: Path, problems: list[Problem]) -> Document | None:
     doc = parse_yaml(match.group(1), shown, problems, first_line=2)
     if doc is None:
         return None
-    doc.body = text[match.end():]
     doc.body_line = text.count("\n", 0, match.end()) + 1
+    # Mixed line endings are harmless: the body is kept with \n only.
+    doc.body = text[match.end():].replace("\r\n", "\n").replace("\r", "\n")
+    bad = forbidden_character(doc.body, multiline=True)
+    if bad:
+        problems.append(Problem(shown, doc.body_line + doc.body.count("\n", 0, bad[0]), "body", refusal(bad[1])))
+        return None
     return doc
 
 

@@ -16,7 +16,15 @@ import yaml
 
 from tsunagu.domain.config import DEMO_PASSWORD
 from tsunagu.domain.errors import PasswordError
-from tsunagu.domain.labels import ACCEPTANCE_JA, FIELD_JA, KIND_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA
+from tsunagu.domain.labels import (
+    ACCEPTANCE_JA,
+    FIELD_JA,
+    KIND_JA,
+    METHOD_JA,
+    OPERATION_JA,
+    STATUS_FIELDS_JA,
+    WEEKDAY_JA,
+)
 from tsunagu.domain.models import Site
 
 ENV_VAR = "TSUNAGU_PASSWORDS"

@@ -15,7 +15,7 @@ from tsunagu.domain.errors import DataError, Problem
 from tsunagu.domain.kinds import KINDS
 from tsunagu.domain.models import ID_RE, Notice, Provider, Site
 from tsunagu.pipeline.load import Tree
-from tsunagu.yamlio.strict import Document
+from tsunagu.yamlio.strict import Document, field_label
 
 _NOTICE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9][a-z0-9-]*$")
 
@@ -33,25 +33,21 @@ _PATTERN_HINTS = {
 }
 
 
-def field_label(loc: tuple) -> str:
-    """('contact', 'windows', 0, 'time') -> contact.windows[0].time"""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+def quoted(value: Any) -> str:
+    """A value as it appears in a message: repr (escapes controls), cut to 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…" + text[0]
 
 
 def _shown(doc: Document, loc: tuple, value: Any) -> str:
     raw = doc.raw.get(loc)
     if raw is not None:
-        return repr(raw)
+        return quoted(raw)
     if isinstance(value, (dict, list)):
         return "a list" if isinstance(value, list) else "a mapping"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "…'"
+    return quoted(value)
 
 
-# pydantic error types whose message needs nothing but what was found ({got}).
 _MESSAGES = {
     "missing": "required field is missing",
     "bool_type": "expected true or false; got {got}",
@@ -84,8 +80,8 @@ def _message(err: Any, doc: Document, loc: tuple, model: type[BaseModel]) -> str
     if kind in ("greater_than_equal", "less_than_equal"):
         op = ">=" if kind == "greater_than_equal" else "<="
         return f"expected a number {op} {ctx.get('ge', ctx.get('le'))}; got {got}"
-    if kind == "string_too_long":
-        return f"too long ({len(value or '')} characters; at most {ctx.get('max_length')})"
+    if kind == "string_too_long" or (kind == "too_long" and isinstance(value, str)):
+        return f"too long ({len(value or ''):,} characters; at most {ctx.get('max_length')})"
     if kind == "string_pattern_mismatch":
         key = next((p for p in reversed(loc) if isinstance(p, str) and p in _PATTERN_HINTS), "")
         return f"{_PATTERN_HINTS.get(key, 'unexpected form')}; got {got}"
@@ -148,7 +144,7 @@ def _expect_in(doc: Document, loc: tuple, value: str, allowed: list[str], what: 
         expected = f"expected one of {', '.join(allowed)}"
     else:
         expected = f"expected one of the {what} in site.yaml"
-    return Problem(doc.path, doc.line(loc), field_label(loc), f"{expected}; got {value!r}{hint}")
+    return Problem(doc.path, doc.line(loc), field_label(loc), f"{expected}; got {quoted(value)}{hint}")
 
 
 def _not_future(doc: Document, loc: tuple, value: dt.date | None, today: dt.date) -> Problem | None:
@@ -165,7 +161,7 @@ def _record_id(doc: Document, problems: list[Problem]) -> str:
                                                   f"hyphens (2-64 characters), such as day-sakura.yaml; got {stem!r}"))
     value = doc.value.get("id") if isinstance(doc.value, dict) else None
     if value is not None and value != stem:
-        problems.append(Problem(doc.path, doc.line(("id",)), "id", f"must equal the file name {stem!r}; got {value!r}"))
+        problems.append(Problem(doc.path, doc.line(("id",)), "id", f"must equal the file name {stem!r}; got {quoted(value)}"))
     return stem
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from tsunagu.domain.errors import Problem
+from tsunagu.domain.text import MARKDOWN_FIELDS, forbidden_character, printable, refusal, shield
 
 MAX_DEPTH = 16
 MAX_NODES = 20_000
@@ -73,18 +74,41 @@ def display_path(path: Path) -> str:
     """A path as people see it: relative to the working directory when below it."""
     # abspath, not resolve: a symbolic link is shown as itself, never as where it points.
     try:
-        return str(Path(os.path.abspath(path)).relative_to(os.getcwd()))
+        text = str(Path(os.path.abspath(path)).relative_to(os.getcwd()))
     except ValueError:
-        return str(path)
+        text = str(path)
+    # A file name may hold an escape sequence or a bidi override: show it escaped, never raw.
+    return printable(text)
 
 
-def _convert(event: yaml.ScalarEvent) -> Any:
+MAX_KEY = 100
+_MAP_TAG, _SEQ_TAG = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+MAX_DIGITS = 100  # no field holds a longer number; int() of a huge one is slow, and refused over 4,300 digits
+
+
+def field_label(loc: tuple) -> str:
+    """('contact', 'windows', 0, 'time') -> contact.windows[0].time"""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return printable(out)
+
+
+class _Bad(Exception):
+    def __init__(self, line: int, message: str, loc: tuple = ()):
+        self.line, self.message, self.loc = line, message, loc
+
+
+def _convert(event: yaml.ScalarEvent, line: int, loc: tuple) -> Any:
     tag = event.tag
     if tag is None or tag == "!":
         tag = _EventLoader.resolve(_EventLoader, yaml.ScalarNode, event.value, event.implicit)
     value = event.value
     if tag == "tag:yaml.org,2002:str":
         return value
+    if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") and len(value) > MAX_DIGITS:
+        raise _Bad(line, f"number too long ({len(value):,} characters; at most {MAX_DIGITS}); "
+                         "put it in quotes if it is text", loc)
     if tag == "tag:yaml.org,2002:int":
         return int(value)
     if tag == "tag:yaml.org,2002:float":
@@ -99,27 +123,14 @@ def _convert(event: yaml.ScalarEvent) -> Any:
             return dt.date(y, m, d)
         except ValueError:
             return value
-    raise _Bad(_line(event), f"unsupported YAML tag {tag!r}")
-
-
-def _line(event: yaml.Event) -> int:
-    """The 1-based line an event starts on."""
-    return event.start_mark.line + 1 if event.start_mark else 0
-
-
-class _Bad(Exception):
-    def __init__(self, line: int, message: str):
-        self.line, self.message = line, message
-
-
-_NODE_STARTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)
+    raise _Bad(line, f"unsupported YAML tag {tag!r}", loc)
 
 
 class _Builder:
-    """Turns parser events into values without recursion, refusing aliases, deep nesting and duplicate keys."""
+    """Turns parser events into values without recursion, refusing aliases, deep nesting and bad characters."""
 
-    def __init__(self, doc: Document):
-        self.doc = doc
+    def __init__(self, doc: Document, found: list[Problem]):
+        self.doc, self.found = doc, found
         self.stack: list[list[Any]] = []   # frames: [container, path, pending_key, key_line]
         self.root: Any = None
         self.nodes = 0
@@ -127,70 +138,85 @@ class _Builder:
 
     def feed(self, event: yaml.Event) -> None:
         """Take one parser event."""
-        line = _line(event)
+        line = event.start_mark.line + 1
         if isinstance(event, yaml.DocumentStartEvent):
             if self.seen_doc:
                 raise _Bad(line, "only one YAML document per file (remove the second '---')")
             self.seen_doc = True
         elif isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _Bad(line, "YAML anchors and aliases (& and *) are not allowed; write the value out")
-        elif isinstance(event, _NODE_STARTS):
+            raise _Bad(line, "YAML anchors and aliases (& and *) are not allowed; write the value out", self.here())
+        elif isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            self.nodes += 1
+            if self.nodes > MAX_NODES:
+                raise _Bad(line, f"too many values (more than {MAX_NODES}) for one record", self.here())
             self._node(event, line)
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             self.stack.pop()
 
-    def _node(self, event: yaml.NodeEvent, line: int) -> None:
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise _Bad(line, f"too many values (more than {MAX_NODES}) for one record")
-        if isinstance(event, yaml.ScalarEvent):
-            value: Any = _convert(event)
-        elif len(self.stack) >= MAX_DEPTH:
-            raise _Bad(line, f"nesting deeper than {MAX_DEPTH} levels")
-        else:
-            value = {} if isinstance(event, yaml.MappingStartEvent) else []
-        path = self._attach(event, value, line)
-        if path is None:
-            return                       # a mapping key: its value comes next
-        if isinstance(event, yaml.ScalarEvent):
-            self.doc.raw[path] = event.value
-        else:
-            self.stack.append([value, path, _NO_KEY, 0])
-
-    def _attach(self, event: yaml.NodeEvent, value: Any, line: int) -> tuple | None:
-        """Put a value into its parent; the value's path, or None when it was a mapping key."""
+    def here(self) -> tuple:
+        """The field being read now (for messages about the text at this point)."""
         if not self.stack:
-            self.root = value
-            self.doc.lines[()] = line
             return ()
+        container, path, key = self.stack[-1][:3]
+        if isinstance(container, list):
+            return path + (len(container),)
+        return path if key is _NO_KEY else path + (key,)
+
+    def _node(self, event: yaml.NodeEvent, line: int) -> None:
+        if not self.stack:
+            self._place(event, line, (), None)
+            return
         frame = self.stack[-1]
         container, path = frame[0], frame[1]
         if isinstance(container, list):
-            child = path + (len(container),)
+            self._place(event, line, path + (len(container),), container)
+        elif frame[2] is _NO_KEY:
+            frame[2], frame[3] = self._key(event, line, path, container), line
+        else:
+            child = path + (frame[2],)
+            self.doc.lines[child] = frame[3]
+            self._place(event, frame[3] if isinstance(event, yaml.ScalarEvent) else line, child, container)
+            frame[2] = _NO_KEY
+
+    def _key(self, event: yaml.NodeEvent, line: int, path: tuple, container: dict) -> str:
+        if not isinstance(event, yaml.ScalarEvent):
+            raise _Bad(line, "a key must be plain text", path)
+        key = event.value
+        if len(key) > MAX_KEY:
+            raise _Bad(line, f"key too long ({len(key):,} characters; at most {MAX_KEY})", path + (key[:20] + "…",))
+        self._check_text(key, line, path + (key,))
+        if key in container:
+            raise _Bad(line, f"duplicate key {key!r} (first at line {self.doc.lines[path + (key,)]})", path + (key,))
+        return key
+
+    def _place(self, event: yaml.NodeEvent, line: int, loc: tuple, container: Any) -> None:
+        if isinstance(event, yaml.ScalarEvent):
+            value = _convert(event, line, loc)
+            if isinstance(value, str):
+                # A block scalar (| or >) starts on the line after its key.
+                self._check_text(value, line + 1 if event.style in ("|", ">") else line, loc)
+            self.doc.raw[loc] = event.value
+        elif event.tag not in (None, "!", _MAP_TAG if isinstance(event, yaml.MappingStartEvent) else _SEQ_TAG):
+            raise _Bad(line, f"unsupported YAML tag {event.tag!r}", loc)
+        elif len(self.stack) >= MAX_DEPTH:
+            raise _Bad(line, f"nesting deeper than {MAX_DEPTH} levels", loc)
+        else:
+            value = {} if isinstance(event, yaml.MappingStartEvent) else []
+            self.stack.append([value, loc, _NO_KEY, 0])
+        if container is None:
+            self.root = value
+        elif isinstance(container, list):
             container.append(value)
-            self.doc.lines[child] = line
-            return child
-        if frame[2] is _NO_KEY:
-            if not isinstance(event, yaml.ScalarEvent):
-                raise _Bad(line, "a key must be plain text")
-            key = event.value
-            if key in container:
-                raise _Bad(line, f"duplicate key {key!r} (first at line {self.doc.lines[path + (key,)]})")
-            frame[2], frame[3] = key, line
-            return None
-        child = path + (frame[2],)
-        container[frame[2]] = value
-        self.doc.lines[child] = frame[3]
-        frame[2] = _NO_KEY
-        return child
+        else:
+            container[loc[-1]] = value
+        self.doc.lines.setdefault(loc, line)
 
-
-def _build(text: str, doc: Document) -> Any:
-    """Turn YAML text into values, with the line of each in doc.lines."""
-    builder = _Builder(doc)
-    for event in yaml.parse(text, Loader=_EventLoader):
-        builder.feed(event)
-    return builder.root
+    def _check_text(self, text: str, line: int, loc: tuple) -> None:
+        multiline = any(part in MARKDOWN_FIELDS for part in loc if isinstance(part, str))
+        bad = forbidden_character(text, multiline=multiline)
+        if bad:
+            at = line + text.count("\n", 0, bad[0]) if multiline else line
+            self.found.append(Problem(self.doc.path, at, field_label(loc), refusal(bad[1])))
 
 
 _NO_KEY = object()
@@ -207,20 +233,21 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[int, str]:
 
 
 def parse_yaml(text: str, shown: str, problems: list[Problem], first_line: int = 1) -> Document | None:
-    """Parse YAML text into a Document; problems are appended, not raised."""
+    """Parse YAML text into a Document; problems are appended, not raised (None when there are any)."""
     doc = Document(shown, None)
+    found: list[Problem] = []
+    builder = _Builder(doc, found)
     try:
-        doc.value = _build(text, doc)
+        for event in yaml.parse(shield(text), Loader=_EventLoader):
+            builder.feed(event)
+        doc.value = builder.root
     except _Bad as bad:
-        problems.append(Problem(shown, bad.line + first_line - 1, "", bad.message))
-        return None
+        found.append(Problem(shown, bad.line, field_label(bad.loc), bad.message))
     except yaml.YAMLError as exc:
         line, message = _yaml_problem(exc, text)
-        problems.append(Problem(shown, line + first_line - 1 if line else 0, "", message))
-        return None
-    except RecursionError:  # pragma: no cover - guarded by MAX_DEPTH
-        problems.append(Problem(shown, 0, "", f"nesting deeper than {MAX_DEPTH} levels"))
-        return None
+        found.append(Problem(shown, line, field_label(builder.here()), message))
     if first_line != 1:
+        found = [Problem(p.file, p.line + first_line - 1 if p.line else 0, p.field, p.message) for p in found]
         doc.lines = {k: v + first_line - 1 for k, v in doc.lines.items()}
-    return doc
+    problems.extend(found)
+    return None if found else doc

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tsunagu.domain.errors import Problem
-from tsunagu.domain.models import _EMAIL_RE, _KATAKANA_RE, _URL_RE, normalize_phone
+from tsunagu.domain.models import _EMAIL_RE, _KATAKANA_RE, _URL_RE, normalize_kana, normalize_phone
 from tsunagu.domain.services import SERVICE_NAMES
+from tsunagu.domain.text import forbidden_character, strip_forbidden
 from tsunagu.importers.mhlw.read import (
     C_ADDRESS,
     C_CAPACITY,
@@ -175,11 +176,9 @@ def clean_url(raw: str) -> tuple[str | None, str | None]:
 
 def clean_kana(raw: str) -> str | None:
     """Katakana reading: half-width kana widened, hiragana turned to katakana; ValueError otherwise."""
-    text = tidy(raw)
+    text = normalize_kana(tidy(raw))
     if not text:
         return None
-    text = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
-    text = re.sub(r"\s+", " ", re.sub(r"[「」『』]", " ", text)).strip()
     if not _KATAKANA_RE.match(text):
         raise ValueError(f"not a katakana reading: {raw!r}; left out")
     return text
@@ -223,13 +222,26 @@ def compose_hours(days: str, note: str) -> str | None:
     return text or None
 
 
+def _without_controls(cells: dict[str, str], bad: Any) -> dict[str, str]:
+    """Cells without control characters, escape sequences or bidi overrides; each removal is reported."""
+    out = {}
+    for column, cell in cells.items():
+        found = forbidden_character(cell.replace("\r", ""), multiline=True)  # line breaks are tidied later
+        if found:
+            bad(column, f"{found[1]} removed from the value")
+            cell = strip_forbidden(cell, multiline=True)
+        out[column] = cell
+    return out
+
+
 def clean_row(row: Row, area_codes: set[str], vocabulary: dict[str, str]) -> tuple[Record | None, list[Problem]]:
     """One row to a record; each messy value it could not use becomes a problem, not a failure."""
-    c = row.cells
     problems: list[Problem] = []
 
     def bad(column: str, message: str) -> None:
         problems.append(Problem(row.file, row.line, column, message))
+
+    c = _without_controls(row.cells, bad)
 
     number = unicodedata.normalize("NFKC", c[C_NUMBER]).strip().upper()
     if not _NUMBER_RE.match(number):
