@@ -44,3 +44,26 @@ def test_a_never_answered_import_is_stale_from_its_import_date(tmp_path):
     today = dt.date(2026, 11, 20)
     found = {r.id: r for r in stale_records(validate_tree(load_tree(data), today), today)}
     assert found["day-new"] == StaleRecord("provider", "day-new", "デイサービスしんき", dt.date(2026, 10, 20), 31, ())
+
+
+def test_control_characters_never_reach_the_listing(tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURE, data)
+    aoba = data / "providers" / "home-aoba.yaml"
+    text = aoba.read_text(encoding="utf-8")
+    aoba.write_text(text.replace("name: ヘルパーステーションあおば", 'name: "ヘルパー\\e]8;;https://evil/\\a\\u202eあおば"'),
+                    encoding="utf-8")
+    result = CliRunner().invoke(cli, ["stale", "--data", str(data), "--today", "2026-11-25"])
+    assert result.exit_code == 1 and result.output == ""
+    assert str(result.exception).splitlines()[0] == (
+        f"{data / 'providers' / 'home-aoba.yaml'}:1: name: control character U+001B (ESCAPE) is not allowed; delete it")
+    assert "\x1b" not in str(result.exception) and "\u202e" not in str(result.exception)
+
+
+def test_listing_escapes_names_again():
+    record = StaleRecord("provider", "x", "デイ\x1b[2J\u202e[link](http://evil) @all", dt.date(2026, 1, 1), 30, ())
+    line = stale_report([record], 14, dt.date(2026, 1, 31)).splitlines()[2]
+    assert line == ("- 2026-01-01（30 日前） 事業所 x デイ\\\\x1b\\[2J\\\\u202e\\[link\\](http://evil) @\u200ball "
+                    "（担当者なし）")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from tsunagu.contribute.changes import escape_markdown
 from tsunagu.domain.directory import Directory
 from tsunagu.domain.kinds import KINDS
 from tsunagu.domain.labels import KIND_JA
+from tsunagu.domain.text import printable
 
 
 @dataclass(frozen=True)
@@ -39,5 +41,7 @@ def stale_report(records: list[StaleRecord], limit: int, today: dt.date) -> str:
     lines = [f"{today.isoformat()} 時点で、{limit} 日を超えて確認されていない記録: {len(records)} 件", ""]
     for r in records:
         who = " ".join(f"@{m}" for m in r.maintainers) or "（担当者なし）"
-        lines.append(f"- {r.updated.isoformat()}（{r.days} 日前） {KIND_JA[r.kind]} {r.id} {r.name} {who}")
+        # Names are data: validation refuses controls, and the listing escapes them again, with any markup.
+        name = escape_markdown(printable(r.name))
+        lines.append(f"- {r.updated.isoformat()}（{r.days} 日前） {KIND_JA[r.kind]} {r.id} {name} {who}")
     return "\n".join(lines) + "\n"
