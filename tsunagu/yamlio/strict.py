@@ -182,6 +182,8 @@ class _Builder:
         if not isinstance(event, yaml.ScalarEvent):
             raise _Bad(line, "a key must be plain text", path)
         key = event.value
+        if not key.strip():
+            raise _Bad(line, "a key must not be empty", path)
         if len(key) > MAX_KEY:
             raise _Bad(line, f"key too long ({len(key):,} characters; at most {MAX_KEY})", path + (key[:20] + "…",))
         self._check_text(key, line, path + (key,))
@@ -191,8 +193,9 @@ class _Builder:
 
     def _place(self, event: yaml.NodeEvent, line: int, loc: tuple, container: Any) -> None:
         if isinstance(event, yaml.ScalarEvent):
-            value = _convert(event, line, loc)
-            if isinstance(value, str):
+            # A document that is one scalar is refused whole later ("expected a mapping"): kept as written.
+            value = _convert(event, line, loc) if container is not None else event.value
+            if isinstance(value, str) and container is not None:
                 # A block scalar (| or >) starts on the line after its key.
                 self._check_text(value, line + 1 if event.style in ("|", ">") else line, loc)
             self.doc.raw[loc] = event.value
