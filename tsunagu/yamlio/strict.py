@@ -138,7 +138,7 @@ class _Builder:
 
     def feed(self, event: yaml.Event) -> None:
         """Take one parser event."""
-        line = event.start_mark.line + 1
+        line = event.start_mark.line + 1 if event.start_mark else 0
         if isinstance(event, yaml.DocumentStartEvent):
             if self.seen_doc:
                 raise _Bad(line, "only one YAML document per file (remove the second '---')")
@@ -199,8 +199,9 @@ class _Builder:
                 # A block scalar (| or >) starts on the line after its key.
                 self._check_text(value, line + 1 if event.style in ("|", ">") else line, loc)
             self.doc.raw[loc] = event.value
-        elif event.tag not in (None, "!", _MAP_TAG if isinstance(event, yaml.MappingStartEvent) else _SEQ_TAG):
-            raise _Bad(line, f"unsupported YAML tag {event.tag!r}", loc)
+        elif (tag := getattr(event, "tag", None)) not in (
+                None, "!", _MAP_TAG if isinstance(event, yaml.MappingStartEvent) else _SEQ_TAG):
+            raise _Bad(line, f"unsupported YAML tag {tag!r}", loc)
         elif len(self.stack) >= MAX_DEPTH:
             raise _Bad(line, f"nesting deeper than {MAX_DEPTH} levels", loc)
         else:
