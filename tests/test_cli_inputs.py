@@ -36,7 +36,9 @@ def _cases(tmp: Path) -> list[list[str]]:
               ["import-mhlw", str(i["file"]), "--city", "not-a-code"], ["build", "--passwords-file", str(i["binary"])],
               ["build", "--passwords-file", str(i["missing"])], ["validate", "--today", "2026-13-45"],
               ["schema", "--out", str(i["file"])], ["serve", "--port", "not-a-number"],
-              ["check-owners", "--author", "x", "--changed-from", str(i["missing"])]]
+              ["check-owners", "--author", "x", "--changed-from", str(i["missing"])],
+              ["passwords", "new", "--words", "3", "caremanagers"], ["passwords", "new", "Not A Label"],
+              ["passwords", "new"]]
     return cases
 
 

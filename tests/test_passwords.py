@@ -7,9 +7,8 @@ import re
 
 import pytest
 import yaml
-from conftest import SITE, STRONG
+from conftest import REPO_DIR, SITE, STRONG
 
-from tsunagu.domain.config import REPO_DIR
 from tsunagu.domain.errors import PasswordError
 from tsunagu.domain.models import Site
 from tsunagu.pipeline.passwords import (

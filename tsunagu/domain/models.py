@@ -55,12 +55,15 @@ def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
+def combine_voiced_marks(text: str) -> str:
+    """`ウ゛` (a spacing voiced mark after the kana) is how old systems wrote `ヴ`."""
+    return _SPACING_MARK.sub(lambda m: unicodedata.normalize("NFC", m[1] + ("\u3099" if m[2] == "゛" else "\u309a")),
+                             text)
+
+
 def normalize_kana(value: str) -> str:
     """A reading as people and the open data write it, tidied: widths, voiced marks, hiragana, brackets, spaces."""
-    text = _WIDTH.sub(lambda m: unicodedata.normalize("NFKC", m.group()), value)
-    # `ウ゛` (a spacing voiced mark after the kana) is how old systems wrote `ヴ`.
-    text = _SPACING_MARK.sub(lambda m: unicodedata.normalize(
-        "NFC", m[1] + ("\u3099" if m[2] == "゛" else "\u309a")), text)
+    text = combine_voiced_marks(_WIDTH.sub(lambda m: unicodedata.normalize("NFKC", m.group()), value))
     text = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
     text = _BRACKETS.sub(" ", text)
     return re.sub(r"\s+", " ", text.replace("\u3000", " ")).strip()

@@ -8,8 +8,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from tsunagu.domain import models
 from tsunagu.domain.errors import Problem
-from tsunagu.domain.models import _EMAIL_RE, _KATAKANA_RE, _URL_RE, normalize_kana, normalize_phone
+from tsunagu.domain.models import _EMAIL_RE, _KATAKANA_RE, _URL_RE, normalize_phone
 from tsunagu.domain.services import SERVICE_NAMES
 from tsunagu.domain.text import forbidden_character, strip_forbidden
 from tsunagu.importers.mhlw.read import (
@@ -40,7 +41,6 @@ _NUMBER_RE = re.compile(r"^[0-9A-Z]{10}$")
 _WIDE = re.compile(r"[\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A\uFF61-\uFF9F]+")
 _DASH_BETWEEN_DIGITS = re.compile(r"(?<=\d)\s*[‐‑‒–—―−ー－-]\s*(?=\d)")
 _NEWLINE_MARK = re.compile(r"[（(]改行[）)]")
-_SPACING_MARK = re.compile(r"(\S)\s?([゛゜])")
 _TLDS = ("jp", "com", "net", "org", "info", "biz")
 
 
@@ -97,10 +97,7 @@ def city_key(code: str) -> str:
 def tidy(text: str) -> str:
     """Full-width letters and digits to half-width, half-width kana to full-width, spaces collapsed."""
     text = _NEWLINE_MARK.sub(" ", text or "")
-    text = _WIDE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
-    # `ウ゛` (a spacing voiced mark after the kana) is how old systems wrote `ヴ`.
-    text = _SPACING_MARK.sub(lambda m: unicodedata.normalize(
-        "NFC", m[1] + ("\u3099" if m[2] == "゛" else "\u309a")), text)
+    text = models.combine_voiced_marks(_WIDE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text))
     return re.sub(r"\s+", " ", text.replace("\u3000", " ")).strip()
 
 
@@ -176,7 +173,7 @@ def clean_url(raw: str) -> tuple[str | None, str | None]:
 
 def clean_kana(raw: str) -> str | None:
     """Katakana reading: half-width kana widened, hiragana turned to katakana; ValueError otherwise."""
-    text = normalize_kana(tidy(raw))
+    text = models.normalize_kana(tidy(raw))
     if not text:
         return None
     if not _KATAKANA_RE.match(text):
