@@ -179,3 +179,31 @@ def test_reader_caps_what_it_reads(tmp_path):
         read_regular_file(path, 99)
     with pytest.raises(UnsafeFile, match="character device, not a regular file"):
         read_regular_file(Path("/dev/zero"), 10, follow=True)
+
+
+# --- control characters outside YAML values: notice bodies and file names -------------------------------
+
+def test_notice_body_refuses_controls_but_keeps_tabs_and_newlines(data_dir):
+    notice = data_dir / "notices" / "2026-11-21-x.md"
+    notice.write_bytes("---\ntitle: お知らせ\ndate: 2026-11-21\n---\n一行目\t表\r\n二行目\r三行目\n".encode())
+    assert problems(data_dir) == []
+    notice.write_bytes("---\ntitle: お知らせ\ndate: 2026-11-21\n---\n一行目\n二行目\x1b[2J\n\u202eabc\n".encode())
+    assert problems(data_dir) == ["data/notices/2026-11-21-x.md:6: body: control character U+001B (ESCAPE) is not "
+                                  "allowed; delete it"]
+
+
+def test_notice_body_line_endings_are_normalised(data_dir):
+    from tsunagu.pipeline.load import load_markdown_file
+
+    notice = data_dir / "notices" / "2026-11-21-x.md"
+    notice.write_bytes(b"---\r\ntitle: t\r\ndate: 2026-11-21\r\n---\r\na\r\nb\rc\n")
+    doc = load_markdown_file(notice, [])
+    assert doc is not None and doc.body == "a\nb\nc\n" and doc.body_line == 5
+
+
+def test_a_file_name_with_an_escape_sequence_is_shown_escaped(data_dir):
+    (data_dir / "providers" / "\x1b[31mred\u202e.yaml").write_text(PROVIDER_X, encoding="utf-8")
+    found = problems(data_dir)
+    assert found == ["data/providers/\\x1b[31mred\\u202e.yaml: file name must be an id of lower-case letters, digits "
+                     "and hyphens (2-64 characters), such as day-sakura.yaml; got '\\\\x1b[31mred\\\\u202e'"]
+    assert not any(c in found[0] for c in "\x1b\u202e")
