@@ -7,7 +7,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from tsunagu.pipeline.history import History, read_history, shown_value, status_diff
+from tsunagu.pipeline.history import History, read_history, status_diff
 
 SAKURA = """\
 name: デイサービスさくら
@@ -110,13 +110,8 @@ def test_no_git_no_history(tmp_path):
     assert read_history(tmp_path / "data", dt.date(2026, 11, 22)) == History(False, dt.date(2026, 9, 27))
 
 
-def test_values_as_a_care_manager_reads_them():
-    assert shown_value("operation", "suspended") == "休止中"
-    assert shown_value("post_infection", "conditional") == "条件付きで可"
-    assert shown_value("methods", ["fax", "phone"]) == "FAX・電話"
-    assert shown_value("conditions", None) == "（なし）"
-    assert shown_value("conditions", "あ" * 50) == "あ" * 40 + "…"
-    assert shown_value("windows", [{"days": ["sat"], "time": "10:00-12:00", "holidays": True}]) == "土 10:00-12:00（祝日も可）"
+def test_status_diff_leaves_out_who_confirmed_and_when():
     assert status_diff("provider", {"status": {"updated": "x"}}, {"status": {"updated": "y"}}) == []
+    assert status_diff("provider", {"status": {"confirmed_via": "form"}}, {"status": {"confirmed_via": "fax"}}) == []
     assert status_diff("provider", {"status": "broken"}, {"status": {"operation": "reduced"}}) == [
         ("営業状況", "（なし）", "縮小営業")]

@@ -123,7 +123,7 @@ contact:
   confirmed_via: form
   confirmed_by: city-admin
 """
-    assert "- 連絡に関するメモ: （なし） → 初回は \\*\\*FAX\\*\\* で連絡票を送ってください。 ／ \\<script\\>aler…" in result.output
+    assert "- 連絡時のお願い: （なし） → 初回は \\*\\*FAX\\*\\* で連絡票を送ってください。 ／ \\<script\\>aler…" in result.output
 
 
 def test_confirm_unchanged_only_renews_the_date(tmp_path):
@@ -219,7 +219,7 @@ def test_invalid_values_are_all_listed(tmp_path):
     body = render_body("provider", {"record_id": "day-sakura", "operation": "はい",
                                     "new_clients": "受入可\nmaintainers: [evil]", "vacancies": "-3"})
     assert hostile(tmp_path, body, "sakura-day") == [
-        "運営状況: 「はい」は選べません（通常営業、縮小営業、休止中、廃止 のいずれか）。",
+        "営業状況: 「はい」は選べません（通常営業、縮小営業、休止中、廃止 のいずれか）。",
         "新規受入: 「受入可 maintainers: \\[evil\\]」は選べません（受入可、条件付きで可、受入不可、未回答 のいずれか）。",
         "空き（人数）: 0 以上の整数で入力してください（「-3」）。"]
 
@@ -236,7 +236,7 @@ def test_injected_heading_and_path_id(tmp_path):
 def test_injected_yaml_stays_text(tmp_path):
     data = copy_data(tmp_path)
     body = render_body("physician", {"record_id": "yamada-naika", "via": "院長\"\nmaintainers: [evil]"})
-    assert hostile(tmp_path / "x", body, "yamada-clinic") == ["取次（どなたに連絡すればよいか）: 1 行で入力してください。"]
+    assert hostile(tmp_path / "x", body, "yamada-clinic") == ["取次ぎ（どなたに連絡すればよいか）: 1 行で入力してください。"]
     body = render_body("provider", {"record_id": "day-sakura", "conditions": "a\nmaintainers: [evil]\n---\n- &x *x"})
     assert run(tmp_path, body, "sakura-day").exit_code == 0
     text = (data / "providers" / "day-sakura.yaml").read_text(encoding="utf-8")

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import subprocess
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from tsunagu.domain.describe import field_changes
 from tsunagu.domain.errors import Problem, TsunaguError
 from tsunagu.domain.kinds import BY_FOLDER
-from tsunagu.domain.labels import (
-    ACCEPTANCE_JA,
-    FIELD_JA,
-    METHOD_JA,
-    OPERATION_JA,
-    PHYSICIAN_FIELD_JA,
-    STATUS_FIELDS_JA,
-    VIA_JA,
-    WEEKDAY_JA,
-)
 from tsunagu.pipeline.load import MAX_FILE_BYTES
 from tsunagu.yamlio.strict import parse_yaml
-
-_LEAVES = {"status", "contact"}     # mappings whose fields are compared one by one
-_MAX_TEXT = 40
 
 
 class GitError(TsunaguError):
@@ -36,69 +23,9 @@ def escape_markdown(text: str) -> str:
     return out.replace("@", "@\u200b")
 
 
-def _text(value: str) -> str:
-    one_line = " ／ ".join(line.strip() for line in value.strip().splitlines() if line.strip())
-    return one_line if len(one_line) <= _MAX_TEXT else one_line[:_MAX_TEXT] + "…"
-
-
-def format_value(path: str, value: Any) -> str:
-    """A field's value as a person reads it (before Markdown escaping)."""
-    key = path.rsplit(".", 1)[-1]
-    if value is None or value == "" or value == []:
-        return "（なし）"
-    if key in STATUS_FIELDS_JA and value in ACCEPTANCE_JA:
-        return ACCEPTANCE_JA[value]
-    if key == "operation" and value in OPERATION_JA:
-        return OPERATION_JA[value]
-    if key == "confirmed_via" and value in VIA_JA:
-        return VIA_JA[value]
-    if path == "contact.appointment_required" and isinstance(value, bool):
-        return "要予約" if value else "予約不要"
-    if isinstance(value, bool):
-        return "はい" if value else "いいえ"
-    if key == "methods" and isinstance(value, list):
-        return "・".join(METHOD_JA.get(m, str(m)) for m in value)
-    if key == "windows" and isinstance(value, list):
-        return "、".join(_window(w) for w in value)
-    if isinstance(value, list):
-        return "、".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return "（項目あり）"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return _text(str(value))
-
-
-def _window(window: Any) -> str:
-    if not isinstance(window, dict):
-        return str(window)
-    days: list[Any] = window["days"] if isinstance(window.get("days"), list) else []
-    text = f"{'・'.join(WEEKDAY_JA.get(d, str(d)) for d in days)} {window.get('time', '')}"
-    methods = window.get("methods")
-    return text + (f"（{format_value('methods', methods)}）" if methods else "")
-
-
-def _flatten(value: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, item in (value.items() if isinstance(value, dict) else []):
-        if key in _LEAVES and isinstance(item, dict):
-            out.update({f"{key}.{k}": v for k, v in item.items()})
-        else:
-            out[str(key)] = item
-    return out
-
-
 def record_changes(kind: str, old: Any, new: Any) -> list[str]:
     """One line per changed field, e.g. `新規受入: 受入可 → 条件付きで可` (escaped for Markdown)."""
-    before, after = _flatten(old), _flatten(new)
-    lines = []
-    for path in list(after) + [p for p in before if p not in after]:
-        if before.get(path) == after.get(path):
-            continue
-        label = (PHYSICIAN_FIELD_JA if kind == "physician" else {}).get(path) or FIELD_JA.get(path, path)
-        lines.append(escape_markdown(f"{label}: {format_value(path, before.get(path))} → "
-                                     f"{format_value(path, after.get(path))}"))
-    return lines
+    return [escape_markdown(f"{label}: {was} → {now}") for label, was, now in field_changes(kind, old, new)]
 
 
 def _title(value: Any, path: str) -> str:

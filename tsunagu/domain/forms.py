@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote, urlencode
 
+from tsunagu.domain.kinds import BY_NAME
 from tsunagu.domain.labels import (
     ACCEPTANCE_JA,
     APPOINTMENT_JA,
@@ -54,7 +56,7 @@ _CONFIRMATION = (FormField("confirmed_via", "確認方法", "dropdown", tuple(VI
 PROVIDER_FORM = Form("provider", "status-update.yml", "[状況更新] ", (
     FormField("record_id", "事業所ID", "input"),
     _ACTION,
-    FormField("operation", "運営状況", "dropdown", tuple(OPERATION_JA.values())),
+    FormField("operation", "営業状況", "dropdown", tuple(OPERATION_JA.values())),
     *(FormField(key, label, "dropdown", _ACCEPTANCE) for key, label in STATUS_FIELDS_JA.items()),
     FormField("vacancies", "空き（人数）", "input"),
     FormField("conditions", "受入条件", "textarea"),
@@ -66,9 +68,9 @@ PHYSICIAN_FORM = Form("physician", "contact-update.yml", "[連絡先更新] ", (
     _ACTION,
     FormField("methods", "連絡方法（希望順）", "input"),
     FormField("appointment_required", "面談の予約", "dropdown", tuple(APPOINTMENT_JA.values())),
-    FormField("via", "取次（どなたに連絡すればよいか）", "input"),
+    FormField("via", "取次ぎ（どなたに連絡すればよいか）", "input"),
     FormField("windows", "連絡しやすい時間帯", "textarea"),
-    FormField("notes", "連絡に関するメモ", "textarea"),
+    FormField("notes", "連絡時のお願い", "textarea"),
     *_CONFIRMATION,
 ))
 
@@ -86,21 +88,29 @@ def format_windows(windows) -> str:
     return "\n".join(lines)
 
 
+def _status_values(s: Any) -> dict[str, str]:
+    return {"operation": OPERATION_JA[s.operation],
+            **{key: ACCEPTANCE_JA[getattr(s, key)] for key in STATUS_FIELDS_JA},
+            "vacancies": "" if s.vacancies is None else str(s.vacancies),
+            "conditions": (s.conditions or "").strip()}
+
+
+def _contact_values(c: Any) -> dict[str, str]:
+    return {"methods": ", ".join(METHOD_JA[m] for m in c.methods),
+            "appointment_required": APPOINTMENT_JA[c.appointment_required],
+            "via": c.via or "",
+            "windows": format_windows(c.windows),
+            "notes": (c.notes or "").strip()}
+
+
+# What each form shows of the section it updates (see kinds.Kind.section).
+_SECTION_VALUES = {"status": _status_values, "contact": _contact_values}
+
+
 def current_values(kind: str, record: Provider | Physician) -> dict[str, str]:
     """The record's present values as the form shows them (empty fields left out)."""
-    if isinstance(record, Provider):
-        s = record.status
-        values = {"operation": OPERATION_JA[s.operation],
-                  **{key: ACCEPTANCE_JA[getattr(s, key)] for key in STATUS_FIELDS_JA},
-                  "vacancies": "" if s.vacancies is None else str(s.vacancies),
-                  "conditions": (s.conditions or "").strip()}
-    else:
-        c = record.contact
-        values = {"methods": ", ".join(METHOD_JA[m] for m in c.methods),
-                  "appointment_required": APPOINTMENT_JA[c.appointment_required],
-                  "via": c.via or "",
-                  "windows": format_windows(c.windows),
-                  "notes": (c.notes or "").strip()}
+    section = BY_NAME[kind].section
+    values = _SECTION_VALUES[section](getattr(record, section))
     return {k: v for k, v in values.items() if v}
 
 

@@ -26,6 +26,7 @@ class Kind:
     section: str                   # the part its maintainers keep current: status | contact
     section_model: type[BaseModel]
     form: str                      # the issue form (.github/ISSUE_TEMPLATE/<form>) that updates it
+    title_fields: tuple[str, ...]  # the fields people know a record by, in reading order
 
     @property
     def label(self) -> str:
@@ -42,12 +43,13 @@ class Kind:
         return self.confirmed(record) or (source.imported if source else None)
 
     def title(self, record: Any) -> str:
-        """The name people know the record by."""
-        return f"{record.clinic} {record.name}" if self is PHYSICIAN else record.name
+        """The name people know the record by (a model, or a mapping as read from YAML)."""
+        get = record.get if isinstance(record, dict) else lambda f: getattr(record, f, None)
+        return " ".join(str(v) for f in self.title_fields if (v := get(f)))
 
 
-PROVIDER = Kind("provider", "providers", Provider, "status", Status, "status-update.yml")
-PHYSICIAN = Kind("physician", "physicians", Physician, "contact", Contact, "contact-update.yml")
+PROVIDER = Kind("provider", "providers", Provider, "status", Status, "status-update.yml", ("name",))
+PHYSICIAN = Kind("physician", "physicians", Physician, "contact", Contact, "contact-update.yml", ("clinic", "name"))
 KINDS = (PROVIDER, PHYSICIAN)
 BY_NAME = {k.name: k for k in KINDS}
 BY_FOLDER = {k.folder: k for k in KINDS}

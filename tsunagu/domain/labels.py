@@ -16,12 +16,12 @@ FIELD_JA = {
     "name": "名称", "name_kana": "フリガナ", "office_number": "事業所番号", "services": "サービス種別",
     "area": "地域", "address": "住所", "phone": "電話", "fax": "FAX", "email": "メール", "url": "ウェブサイト",
     "capacity": "定員", "hours": "営業時間", "maintainers": "更新担当者", "notes": "備考", "source": "出典",
-    "status.updated": "確認日", "status.operation": "運営状況", "status.vacancies": "空き",
+    "status.updated": "確認日", "status.operation": "営業状況", "status.vacancies": "空き",
     "status.conditions": "受入条件", **{f"status.{k}": v for k, v in STATUS_FIELDS_JA.items()},
     "clinic": "医療機関", "clinic_kana": "医療機関フリガナ", "specialties": "診療科", "home_visits": "訪問診療",
     "care_support_doctor": "地域ケアサポート医", "contact.windows": "連絡しやすい時間帯",
-    "contact.methods": "連絡方法", "contact.appointment_required": "面談の予約", "contact.via": "取次",
-    "contact.notes": "連絡に関するメモ", "contact.updated": "確認日",
+    "contact.methods": "連絡方法", "contact.appointment_required": "面談の予約", "contact.via": "取次ぎ",
+    "contact.notes": "連絡時のお願い", "contact.updated": "確認日",
     **{f"{section}.{key}": label for section in ("status", "contact") for key, label in
        (("confirmed_via", "確認方法"), ("confirmed_by", "入力者"), ("confirmed_with", "確認した相手"))},
 }

@@ -10,16 +10,11 @@ from typing import Any
 
 import yaml
 
-from tsunagu.domain.labels import ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA
+from tsunagu.domain.describe import field_changes
+from tsunagu.domain.kinds import BY_FOLDER, BY_NAME
 
 HISTORY_DAYS = 56       # "the last weeks": eight of them
 MAX_EVENTS = 300        # an import commit may touch every file; the page stays readable
-_FIELDS: dict[str, tuple[str, dict[str, str]]] = {
-    "provider": ("status", {"operation": "営業状況", **STATUS_FIELDS_JA, "vacancies": "空き", "conditions": "受入れの条件"}),
-    "physician": ("contact", {"windows": "連絡しやすい時間帯", "methods": "連絡方法",
-                              "appointment_required": "面談の予約", "via": "取次ぎ", "notes": "連絡時のお願い"}),
-}
-_KINDS = {"providers": "provider", "physicians": "physician"}
 _BATCH = 200
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when present: imports touch thousands
 
@@ -47,44 +42,14 @@ class History:
     shallow: bool = False         # the checkout lacks older commits (e.g. a CI clone with fetch-depth 1)
 
 
-def shown_value(key: str, value: Any) -> str:
-    """A status field's value as a care manager reads it."""
-    if value is None or value == "" or value == []:
-        return "（なし）"
-    if key in STATUS_FIELDS_JA:
-        return ACCEPTANCE_JA.get(value, str(value))
-    if key == "operation":
-        return OPERATION_JA.get(value, str(value))
-    if key == "appointment_required":
-        return "必要" if value else "不要"
-    if key == "methods" and isinstance(value, list):
-        return "・".join(METHOD_JA.get(m, str(m)) for m in value)
-    if key == "windows" and isinstance(value, list):
-        return "、".join(_window(w) for w in value)
-    text = " ".join(str(value).split())
-    return text if len(text) <= 40 else text[:40] + "…"
-
-
-def _window(window: Any) -> str:
-    if not isinstance(window, dict):
-        return str(window)
-    days = window.get("days")
-    days = days if isinstance(days, list) else []
-    text = "・".join(WEEKDAY_JA.get(d, str(d)) for d in days) + f" {window.get('time', '')}"
-    return text + ("（祝日も可）" if window.get("holidays") is True else "")
-
-
-def _block(record: Any, name: str) -> dict:
-    value = record.get(name) if isinstance(record, dict) else None
-    return value if isinstance(value, dict) else {}
+def _kind_of(path: str) -> str | None:
+    folder = PurePosixPath(path).parts[0]
+    return BY_FOLDER[folder].name if folder in BY_FOLDER else None
 
 
 def status_diff(kind: str, old: Any, new: Any) -> list[tuple[str, str, str]]:
-    """Changed status (or contact) fields, confirmation dates left out."""
-    block, labels = _FIELDS[kind]
-    before, after = _block(old, block), _block(new, block)
-    return [(label, shown_value(key, before.get(key)), shown_value(key, after.get(key)))
-            for key, label in labels.items() if before.get(key) != after.get(key)]
+    """Changed status (or contact) fields; who confirmed and when left out."""
+    return field_changes(kind, old, new, section=BY_NAME[kind].section)
 
 
 def _git(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes | None:
@@ -141,7 +106,7 @@ def read_history(data_dir: Path, today: dt.date, days: int = HISTORY_DAYS) -> Hi
     for sha, parent, day, files in _commits(data_dir, since):
         if parent is None and history.shallow:
             continue   # the clone's oldest commit: its files look added, but their past is just not here
-        pairs = [(f, kind) for f in files if (kind := _KINDS.get(PurePosixPath(f).parts[0]))]
+        pairs = [(f, kind) for f in files if (kind := _kind_of(f))]
         # Read in batches and stop parsing once the page is full: an import commit may touch every file.
         for start in range(0, len(pairs), _BATCH):
             batch = pairs[start:start + _BATCH]
@@ -163,9 +128,7 @@ def read_history(data_dir: Path, today: dt.date, days: int = HISTORY_DAYS) -> Hi
 
 def _change(day: dt.date, kind: str, stem: str, old: Any, new: Any) -> StatusChange | None:
     record = new if isinstance(new, dict) else old if isinstance(old, dict) else {}
-    name = str(record.get("name", stem))
-    if kind == "physician" and record.get("clinic"):
-        name = f"{record['clinic']} {name}"
+    name = BY_NAME[kind].title(record) or stem
     if not isinstance(old, dict) and isinstance(new, dict):
         return StatusChange(day, kind, stem, name, "added")
     if isinstance(old, dict) and not isinstance(new, dict):

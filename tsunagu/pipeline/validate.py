@@ -13,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from tsunagu.domain.directory import Directory, NoticeRecord
 from tsunagu.domain.errors import DataError, Problem
 from tsunagu.domain.kinds import KINDS
-from tsunagu.domain.models import ID_RE, Notice, Provider, Site
+from tsunagu.domain.models import ID_RE, Notice, Site
 from tsunagu.pipeline.load import Tree
 from tsunagu.yamlio.strict import Document, field_label
 
@@ -193,16 +193,17 @@ def _validate_record(doc: Document, model: type[BaseModel], site: Site | None, t
     if site:
         if isinstance(raw.get("area"), str) and (p := _expect_in(doc, ("area",), raw["area"], site.areas, "areas")):
             problems.append(p)
-        services = raw.get("services") if model is Provider else None
+        services = raw.get("services") if "services" in model.model_fields else None
         for i, service in enumerate(services if isinstance(services, list) else []):
             if isinstance(service, str) and (p := _expect_in(doc, ("services", i), service, list(site.services), "services")):
                 problems.append(p)
     section = next(k.section for k in KINDS if k.model is model)
     block = raw.get(section)
     updated = block.get("updated") if isinstance(block, dict) else None
-    if record is not None and model is Provider and record.status.updated is None and record.status.answered:
+    current = getattr(record, section, None)
+    if current is not None and current.updated is None and getattr(current, "answered", True):
         # Only an entry nobody has answered yet may go without a confirmation date.
-        problems.append(Problem(doc.path, doc.line(("status",)), "status.updated",
+        problems.append(Problem(doc.path, doc.line((section,)), f"{section}.updated",
                                 "required once the status is answered (a date such as 2026-11-20); got none"))
     if isinstance(updated, dt.date):
         loc = (section, "updated")
