@@ -1,53 +1,123 @@
-"""Search quality over the demo data: the n-gram matching that the browser runs, measured in Python."""
+"""Search quality on two regions: the matching and ordering that /search/ runs, measured in Python.
+
+The demo (data/, with a site.yaml that only adds a word) and a second region written from scratch
+(tests/fixtures/region2, no synonyms at all) must both find every expected record with tsunagu's
+own vocabulary, and put an exact name or number first.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tsunagu.domain.config import Config
 from tsunagu.pipeline.load import load_tree
-from tsunagu.pipeline.render import make_entries, search_text
-from tsunagu.pipeline.textsearch import normalize, query_tokens, token
+from tsunagu.pipeline.searchdoc import search_blocks, search_context
+from tsunagu.pipeline.textsearch import exact_token, normalize, query_tokens, query_words, token
+from tsunagu.pipeline.validate import validate_tree
 
 REPO = Path(__file__).resolve().parents[1]
-QUERIES = yaml.safe_load((REPO / "tests" / "search_queries.yaml").read_text(encoding="utf-8"))
+REGIONS = {
+    "demo": (REPO / "data", REPO / "tests" / "search_queries.yaml"),
+    "second": (REPO / "tests" / "fixtures" / "region2" / "data", REPO / "tests" / "fixtures" / "region2" / "search_queries.yaml"),
+}
 
 
-@pytest.fixture(scope="module")
-def token_sets() -> dict[str, set[str]]:
-    from tsunagu.pipeline.validate import validate_tree
+@dataclass
+class Index:
+    """A region's records as search sees them: token -> weight per record, and its place names."""
 
-    config = Config(data_dir=REPO / "data", today=dt.date(2026, 11, 22))
-    directory = validate_tree(load_tree(config.data_dir), config.today)
-    providers, physicians = make_entries(directory, config)
-    return {e.record.id: set(search_text(e, directory.site.synonyms).split()) for e in providers + physicians}
+    weights: dict[str, dict[str, int]]
+    places: tuple[str, ...]
+
+    def find(self, q: str) -> list[str]:
+        """Record ids in the order search.js lists them (Pagefind weights modelled as the sum of block weights)."""
+        tokens = query_tokens(q, self.places)
+        exact = [rid for rid, w in self.weights.items() if normalize(q) and exact_token(q) in w]
+        scored = []
+        for rid, w in self.weights.items():
+            best = [max((v for t, v in w.items() if t.startswith(q_t)), default=0) for q_t in tokens]
+            if tokens and all(best):
+                scored.append((-sum(best), rid))
+        if normalize(q).isdigit() and exact:
+            return sorted(exact)
+        return sorted(exact) + [rid for _, rid in sorted(scored) if rid not in exact]
 
 
-def test_query_table_is_large_enough_and_names_real_records(token_sets):
-    assert len(QUERIES) >= 40
-    unknown = {rid for row in QUERIES for rid in row["expect"]} - set(token_sets)
-    assert not unknown, f"query table names records that are not in data/: {unknown}"
+def load_index(data_dir: Path) -> Index:
+    """Build a region's search tokens exactly as the render stage does."""
+    directory = validate_tree(load_tree(data_dir), dt.date(2026, 11, 22))
+    ids = [p.id for p in directory.providers] + [p.id for p in directory.physicians]
+    records = [*directory.providers, *directory.physicians]
+    ctx = search_context(directory.site, records)
+    weights = {}
+    for rid, r in zip(ids, records, strict=True):
+        weights[rid] = {t: w for w, text in reversed(search_blocks(r, ctx)) for t in text.split()}
+    return Index(weights, ctx.places)
 
 
-def test_every_query_finds_every_expected_record(token_sets):
-    misses, found_total, relevant_total = [], 0, 0
-    for row in QUERIES:
-        tokens = query_tokens(row["q"])
-        hits = {rid for rid, toks in token_sets.items() if tokens and all(t in toks for t in tokens)}
-        expected = set(row["expect"])
-        if expected - hits:
-            misses.append(f"{row['q']!r}: missing {sorted(expected - hits)}")
-        found_total += len(hits)
-        relevant_total += len(hits & expected)
-    recall = 1 - len(misses) / len(QUERIES)
-    precision = relevant_total / max(found_total, 1)
-    print(f"\nsearch quality: {len(QUERIES)} queries, recall {recall:.0%} of queries complete, "
-          f"precision {precision:.0%} ({relevant_total}/{found_total} results listed as expected)")
-    assert not misses, "\n".join(misses)
+@pytest.fixture(scope="module", params=list(REGIONS))
+def region(request) -> tuple[str, Index, list[dict]]:
+    data_dir, table = REGIONS[request.param]
+    return request.param, load_index(data_dir), yaml.safe_load(table.read_text(encoding="utf-8"))
+
+
+def measure(index: Index, queries: list[dict]) -> dict:
+    """Recall (expected records listed), precision (listed records expected) and rank-1 rate."""
+    misses, firsts, listed, relevant, expected = [], [], 0, 0, 0
+    for row in queries:
+        found = index.find(row["q"])
+        want = set(row["expect"])
+        if want - set(found):
+            misses.append(f"{row['q']!r}: missing {sorted(want - set(found))}")
+        if "first" in row and found[:1] != [row["first"]]:
+            firsts.append(f"{row['q']!r}: first is {found[:1]}, expected {row['first']}")
+        listed += len(found)
+        relevant += len(want & set(found))
+        expected += len(want)
+    ranked = sum("first" in row for row in queries)
+    return {"recall": relevant / max(expected, 1), "precision": relevant / max(listed, 1),
+            "rank1": (ranked - len(firsts)) / max(ranked, 1), "misses": misses, "firsts": firsts,
+            "queries": len(queries), "ranked": ranked}
+
+
+def test_query_table_is_large_enough_and_names_real_records(region):
+    name, index, queries = region
+    assert len(queries) >= 60
+    assert sum("first" in row for row in queries) >= 12
+    unknown = {rid for row in queries for rid in row["expect"] + [row.get("first", row["expect"][:1] and row["expect"][0])]
+               if rid} - set(index.weights)
+    assert not unknown, f"{name}: query table names records that are not in the data: {unknown}"
+
+
+def test_every_query_finds_every_expected_record_and_ranks_exact_matches_first(region):
+    name, index, queries = region
+    m = measure(index, queries)
+    print(f"\nsearch quality ({name}): {m['queries']} queries, recall {m['recall']:.2f}, "
+          f"precision {m['precision']:.2f}, rank-1 {m['rank1']:.2f} over {m['ranked']} exact queries")
+    assert not m["misses"], "\n".join(m["misses"])
+    assert not m["firsts"], "\n".join(m["firsts"])
+    assert m["precision"] >= 0.9, f"{name}: precision {m['precision']:.2f}"
+
+
+def test_the_second_region_has_no_synonyms_and_every_mhlw_service():
+    from tsunagu.pipeline.vocabulary import shipped
+
+    site = yaml.safe_load((REGIONS["second"][0] / "site.yaml").read_text(encoding="utf-8"))
+    assert "synonyms" not in site
+    offered = {s for f in (REGIONS["second"][0] / "providers").glob("*.yaml")
+               for s in yaml.safe_load(f.read_text(encoding="utf-8"))["services"]}
+    assert {site["services"][s] for s in offered} == set(shipped()[0])
+
+
+def test_a_query_of_only_the_regions_own_place_names_has_no_words(region):
+    name, index, queries = region
+    for row in queries:
+        if row.get("places_only"):
+            assert query_words(row["q"], index.places) == [] and index.find(row["q"]) == []
 
 
 @pytest.mark.parametrize("typed, stored", [
@@ -56,6 +126,7 @@ def test_every_query_finds_every_expected_record(token_sets):
 ])
 def test_width_kana_and_separators_fold_the_same_way(typed, stored):
     assert normalize(typed) == normalize(stored)
+    assert exact_token(typed) == exact_token(stored)
 
 
 def test_tokens_are_plain_ascii_words():
@@ -63,3 +134,4 @@ def test_tokens_are_plain_ascii_words():
     assert query_tokens("さくら") == ["k030550304f", "k0304f03089"]
     assert query_tokens("南") == [token("南")]
     assert query_tokens("  ") == []
+    assert exact_token("029-000-1011") == exact_token("0290001011") and len(exact_token("x")) == 13

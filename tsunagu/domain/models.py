@@ -83,6 +83,26 @@ Kana = Annotated[Text, AfterValidator(_katakana)]
 Login = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")]
 
 
+def _search_word(value: Any) -> Any:
+    # Search drops spaces and punctuation; a word made only of them could never be typed.
+    if isinstance(value, str) and not any(c.isalnum() for c in unicodedata.normalize("NFKC", value)):
+        raise ValueError(f"expected a word with letters or digits, such as デイ; got {value!r}")
+    return value
+
+
+def _synonym_targets(value: Any) -> Any:
+    if not isinstance(value, list):
+        raise ValueError("expected a list of what the word stands for, such as [通所介護], "
+                         f"or [] to switch off the word shipped with tsunagu; got {value!r}")
+    return value
+
+
+SearchWord = Annotated[str, BeforeValidator(_strip), StringConstraints(min_length=1, max_length=50),
+                       AfterValidator(_search_word)]
+# word -> services or texts it stands for; [] switches off a word of tsunagu's vocabulary.
+Synonyms = dict[SearchWord, Annotated[list[SearchWord], BeforeValidator(_synonym_targets)]]
+
+
 class Strict(BaseModel):
     """Unknown keys are errors: a typo must not be silently ignored."""
 
@@ -110,7 +130,7 @@ class Site(Strict):
     areas: list[Text] = Field(min_length=1)
     services: dict[str, Annotated[str, StringConstraints(pattern=r"^\d{3}$")]] = Field(min_length=1)
     area_map: dict[str, str] = {}
-    synonyms: dict[str, list[str]] = {}
+    synonyms: Synonyms = {}
     desks: list[Desk] = []
 
     @field_validator("services", mode="before")

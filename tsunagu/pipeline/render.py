@@ -20,16 +20,18 @@ from tsunagu.domain.directory import Directory
 from tsunagu.domain.forms import update_form_url
 from tsunagu.domain.kinds import KINDS
 from tsunagu.domain.labels import ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA
-from tsunagu.domain.models import Physician, Provider
+from tsunagu.domain.models import Physician
 from tsunagu.pipeline.history import History
 from tsunagu.pipeline.markup import render_markdown
+from tsunagu.pipeline.searchdoc import search_blocks, search_context
 from tsunagu.pipeline.sheet import glance, providers_csv, sheet_groups
-from tsunagu.pipeline.textsearch import index_tokens, strip_prefecture
 from tsunagu.pipeline.timedata import holidays_json, windows_attr
 from tsunagu.web import template_dirs
 
 ACCEPTANCE_KEYS = tuple(STATUS_FIELDS_JA)  # new_clients, alternative_support, post_infection
 WEEKDAYS = tuple(WEEKDAY_JA)
+# One filter choice for both answers a care manager can work with (search.js expands it).
+ACCEPTING_OR_CONDITIONAL = "受入可または条件付き"
 
 
 @dataclass
@@ -74,23 +76,6 @@ def make_entries(directory: Directory, config: Config) -> tuple[list[Entry], lis
     return sorted(providers, key=by_name), sorted(physicians, key=by_name)
 
 
-def search_text(entry: Entry, synonyms: dict[str, list[str]]) -> str:
-    """The n-gram tokens of everything a care manager may type to find this record."""
-    r = entry.record
-    # The prefecture starts nearly every address: as search words they would match every record
-    # and cost Pagefind seconds at prefecture scale, while finding nothing.
-    address = strip_prefecture(r.address)
-    texts = [r.name, r.name_kana or "", r.area, address, r.phone, r.fax or "", r.notes or ""]
-    if isinstance(r, Provider):
-        texts += [*r.services, r.office_number or "", r.status.conditions or "", r.hours or "",
-                  OPERATION_JA[r.status.operation]]
-    else:
-        texts += [r.clinic, r.clinic_kana or "", *r.specialties, r.contact.via or "", r.contact.notes or ""]
-        texts += ["訪問診療"] if r.home_visits else []
-        texts += ["地域ケアサポート医"] if r.care_support_doctor else []
-    joined = "\n".join(texts)
-    texts += [word for word, targets in synonyms.items() if any(t in joined for t in targets)]
-    return index_tokens([t for t in texts if t])
 
 
 def _environment(config: Config) -> jinja2.Environment:
@@ -103,7 +88,8 @@ def _environment(config: Config) -> jinja2.Environment:
     env.filters["windows"] = windows_attr
     env.globals.update(ACCEPTANCE_JA=ACCEPTANCE_JA, OPERATION_JA=OPERATION_JA, METHOD_JA=METHOD_JA,
                        WEEKDAY_JA=WEEKDAY_JA, WEEKDAYS=WEEKDAYS, STATUS_FIELDS_JA=STATUS_FIELDS_JA,
-                       ACCEPTANCE_KEYS=ACCEPTANCE_KEYS, urlencode=urlencode)
+                       ACCEPTANCE_KEYS=ACCEPTANCE_KEYS, urlencode=urlencode,
+                       ACCEPTING_OR_CONDITIONAL=ACCEPTING_OR_CONDITIONAL)
     return env
 
 
@@ -149,7 +135,7 @@ def _render_records(entries: list[Entry], env: jinja2.Environment, common: dict)
     return [(e.path, _page(env, f"{e.kind}.html", e.path, common, e=e, r=e.record,
                            forms=_form_links(site.repository, e) if site.repository else {},
                            weekly=_weekly(e.record) if e.kind == "physician" else [],
-                           tokens=search_text(e, site.synonyms)))
+                           tokens=search_blocks(e.record, common["search"])))
             for e in entries]
 
 
@@ -193,7 +179,8 @@ def render_site(directory: Directory, config: Config, history: History | None = 
     holidays = holidays_json(config.today)
     common = {"site": site, "demo": config.demo, "today": config.today, "built": config.today,
               "imported": any(p.source for p in directory.providers), "holidays": holidays,
-              "sources": sorted({f for p in directory.providers if p.source for f in p.source.files})}
+              "sources": sorted({f for p in directory.providers if p.source for f in p.source.files}),
+              "search": search_context(site, [*directory.providers, *directory.physicians])}
     out: dict[str, bytes] = {}
 
     def page(path: str, template: str, **context) -> None:

@@ -3,6 +3,9 @@
 Pagefind segments Japanese with Lindera at index time and Intl.Segmenter at query time; they
 disagree on compounds and place names. Indexing character n-grams as plain ASCII tokens, and
 turning the query into the same tokens, makes partial words and compounds match either way.
+Pagefind matches a query word as the prefix of indexed words, so a one-character query finds
+every bigram that starts with that character: the index holds a unigram only where no bigram
+of the record starts with it.
 """
 
 from __future__ import annotations
@@ -10,17 +13,45 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections import Counter
 
 # Everything that is not a letter or digit is dropped, so 029-000-1111 and 0290001111 agree.
 _DROP = re.compile(r"[\s\u3000!-/:-@\[-`{-~、。・「」『』（）()【】［］〔〕〈〉《》”“’‘・:;,.\-‐‑‒–—―−－〜~ー]+")
 
 
 _PREFECTURE = re.compile(r"^\s*(北海道|東京都|京都府|大阪府|(?:青森|岩手|宮城|秋田|山形|福島|茨城|栃木|群馬|埼玉|千葉|神奈川|新潟|富山|石川|福井|山梨|長野|岐阜|静岡|愛知|三重|滋賀|兵庫|奈良|和歌山|鳥取|島根|岡山|広島|山口|徳島|香川|愛媛|高知|福岡|佐賀|長崎|熊本|大分|宮崎|鹿児島|沖縄)県)(?=\S)")
+# The municipality that starts an address once the prefecture is gone: 〇〇郡〇〇町, 〇〇市(〇〇区).
+_CITY = re.compile(r"^\s*(?:[^\d\s]{1,5}郡[^\d\s]{1,5}?[町村]|[^\d\s]{1,5}?市(?:市)?(?:[^\d\s]{1,4}?区)?)")
+# A municipality at the start of this share of addresses or more matches nearly everything.
+COMMON_SHARE = 0.25
+# Tokens in three blocks: what the record is called, what it is, and everything else.
+NAME_WEIGHT, KIND_WEIGHT, OTHER_WEIGHT = 10, 5, 1
 
 
 def strip_prefecture(text: str) -> str:
     """An address or query without its leading prefecture, which nearly every record shares."""
     return _PREFECTURE.sub("", text)
+
+
+def strip_places(text: str, places: tuple[str, ...] = ()) -> str:
+    """Text without its leading prefecture and, after it, one of the region's own municipalities."""
+    text = strip_prefecture(text).lstrip()
+    for place in places:  # longest first (see common_places)
+        if text.startswith(place):
+            return text[len(place):]
+    return text
+
+
+def common_places(region: str, addresses: list[str]) -> tuple[str, ...]:
+    """The region's own municipality names: site.yaml `region`, and cities leading many addresses."""
+    found: Counter[str] = Counter()
+    for address in addresses:
+        match = _CITY.match(strip_prefecture(address))
+        if match:
+            found[match.group(0).strip()] += 1
+    names = {p for p in re.split(r"[\s、,・/／]+", region) if p and not _PREFECTURE.fullmatch(p)}
+    names |= {city for city, n in found.items() if n >= COMMON_SHARE * max(len(addresses), 1)}
+    return tuple(sorted(names, key=lambda p: (-len(p), p)))
 
 
 def normalize(text: str) -> str:
@@ -40,24 +71,52 @@ def token(gram: str) -> str:
     return "k" + "".join(_hex(c) for c in gram)
 
 
-def query_tokens(text: str) -> list[str]:
+def exact_token(text: str) -> str:
+    """A whole name or number as one word: 'x' + 48 bits of FNV-1a-64 over its normalised UTF-8."""
+    h = 0xCBF29CE484222325
+    for byte in normalize(text).encode():
+        h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return "x" + f"{h:016x}"[:12]
+
+
+def query_words(text: str, places: tuple[str, ...] = ()) -> list[str]:
+    """The normalised words of a query, each without a leading prefecture or regional municipality."""
+    return [w for w in (normalize(strip_places(word, places)) for word in text.split()) if w]
+
+
+def query_tokens(text: str, places: tuple[str, ...] = ()) -> list[str]:
     """Tokens a query must all match: bigrams of each normalised word (a unigram for one character)."""
     out: list[str] = []
-    for word in text.split():
-        norm = normalize(strip_prefecture(word))
+    for norm in query_words(text, places):
         grams = [norm] if len(norm) == 1 else [norm[i:i + 2] for i in range(len(norm) - 1)]
-        out.extend(token(g) for g in grams if g)
+        out.extend(token(g) for g in grams)
     return list(dict.fromkeys(out))
 
 
-def index_tokens(texts: list[str]) -> str:
-    """Space-separated unigram and bigram tokens of the given texts, each once."""
-    seen: dict[str, None] = {}
-    for text in texts:
-        # The whole field at once, so "山田 太郎" also matches a query typed as "山田太郎".
-        hexes = [_hex(c) for c in normalize(text)]
-        for i, h in enumerate(hexes):
-            seen["k" + h] = None
-            if i + 1 < len(hexes):
-                seen["k" + h + hexes[i + 1]] = None
-    return " ".join(seen)
+def number_tokens(number: str) -> list[str]:
+    """Exact tokens of a phone or office number, and of its ends after each hyphen (000-1441, 1441)."""
+    parts = number.split("-")
+    return [exact_token("".join(parts[i:])) for i in range(len(parts))]
+
+
+def index_blocks(blocks: list[list[str]]) -> list[str]:
+    """Space-separated tokens per block (most weighty first); each token once, in its first block."""
+    grams: list[dict[str, None]] = []
+    for texts in blocks:
+        seen: dict[str, None] = {}
+        for text in texts:
+            # The whole field at once, so "山田 太郎" also matches a query typed as "山田太郎".
+            hexes = [_hex(c) for c in normalize(text)]
+            for i in range(len(hexes) - 1):
+                seen["k" + hexes[i] + hexes[i + 1]] = None
+            if hexes:
+                seen.setdefault("k" + hexes[-1], None)
+        grams.append(seen)
+    starts = {t[:6] for block in grams for t in block if len(t) == 11}
+    out, done = [], set()
+    for block in grams:
+        # A unigram is redundant where a bigram starts with it: the query word matches as a prefix.
+        kept = [t for t in block if t not in done and not (len(t) == 6 and t in starts)]
+        done.update(kept)
+        out.append(" ".join(kept))
+    return out

@@ -14,6 +14,8 @@ const PAGE = 20;
 const FILTERS = { kind: "種別", area: "地域", service: "サービス", new_clients: "新規受入",
   alternative_support: "代替支援", post_infection: "感染後受入" };
 const FLAGS = { home_visits: ["訪問診療", "対応"], care_support_doctor: ["地域ケアサポート医", "はい"] };
+// One choice for the two answers a care manager can work with (render.py ACCEPTING_OR_CONDITIONAL).
+const EITHER = { "受入可または条件付き": ["受入可", "条件付きで可"] };
 
 const DROP = /[\s\u3000!-/:-@[-`{-~、。・「」『』（）()【】［］〔〕〈〉《》”“’‘:;,.\-‐‑‒–—―−－〜~ー]+/gu;
 export function normalize(text) {
@@ -23,16 +25,35 @@ export function normalize(text) {
 }
 const token = (gram) => "k" + Array.from(gram, (c) => c.codePointAt(0).toString(16).padStart(5, "0")).join("");
 const PREFECTURE = /^\s*(北海道|東京都|京都府|大阪府|(?:青森|岩手|宮城|秋田|山形|福島|茨城|栃木|群馬|埼玉|千葉|神奈川|新潟|富山|石川|福井|山梨|長野|岐阜|静岡|愛知|三重|滋賀|兵庫|奈良|和歌山|鳥取|島根|岡山|広島|山口|徳島|香川|愛媛|高知|福岡|佐賀|長崎|熊本|大分|宮崎|鹿児島|沖縄)県)(?=\S)/u;  // as in textsearch.py
-export function queryTokens(text) {
+// The region's own municipality names, longest first (textsearch.common_places): not search words.
+const PLACES = (form.dataset.places || "").split(/\s+/).filter(Boolean);
+function stripPlaces(word, places) {
+  const w = word.replace(PREFECTURE, "").trimStart();
+  const p = places.find((name) => w.startsWith(name));
+  return p ? w.slice(p.length) : w;
+}
+export function queryWords(text, places = PLACES) {
+  return text.split(/\s+/).map((w) => normalize(stripPlaces(w, places))).filter(Boolean);
+}
+export function queryTokens(text, places = PLACES) {
   const out = [];
-  for (const word of text.split(/\s+/)) {
-    const chars = Array.from(normalize(word.replace(PREFECTURE, "")));
+  for (const word of queryWords(text, places)) {
+    const chars = Array.from(word);
     if (chars.length === 1) out.push(token(chars[0]));
     for (let i = 0; i + 1 < chars.length; i++) out.push(token(chars[i] + chars[i + 1]));
   }
   return [...new Set(out)];
 }
-window.tsunaguSearch = { normalize, queryTokens };
+// A whole name or number as one word: 'x' + 48 bits of FNV-1a-64 (textsearch.exact_token).
+export function exactToken(text) {
+  let h = 0xcbf29ce484222325n;
+  for (const b of new TextEncoder().encode(normalize(text))) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  return "x" + h.toString(16).padStart(16, "0").slice(0, 12);
+}
+// Hook for a "contact now" filter: a checkbox named contact_now keeps the results this test accepts.
+let contactNow = null;
+export function setContactNow(test) { contactNow = test; }
+window.tsunaguSearch = { normalize, queryTokens, queryWords, exactToken, setContactNow };
 
 let pagefind = null;
 async function engine() {
@@ -66,7 +87,7 @@ function filters() {
   const f = {};
   for (const [param, name] of Object.entries(FILTERS)) {
     const v = form.elements[param] && form.elements[param].value;
-    if (v) f[name] = v;
+    if (v) f[name] = EITHER[v] ? { any: EITHER[v] } : v;
   }
   for (const [param, [name, value]] of Object.entries(FLAGS)) if (form.elements[param].checked) f[name] = value;
   return f;
@@ -91,19 +112,52 @@ function render(data) {
   return li;
 }
 
-let run = 0, pending = [], tokens = [];
+let run = 0, pending = [], total = 0;
+const hasAll = (data, tokens) => {
+  // Pagefind matches a query word as a prefix of indexed words ("ｋ…" unigram -> bigrams).
+  const words = data.content.split(/[^0-9a-z]+/);  // Pagefind may end the text with "."
+  return tokens.every((t) => words.some((w) => w.startsWith(t)));
+};
+const isContactFilter = () => Boolean(contactNow && form.elements.contact_now && form.elements.contact_now.checked);
+
+// Records whose whole name, reading, phone, FAX or office number is the query (checked, since
+// Pagefind ignores a word it has never seen instead of finding nothing).
+async function exactHits(pf, q, f) {
+  if (!normalize(q)) return [];
+  const want = exactToken(q);
+  const res = await pf.search(want, { filters: f });
+  const firsts = res.results.slice(0, 5);
+  const datas = await Promise.all(firsts.map((r) => r.data()));
+  return firsts.filter((r, i) => hasAll(datas[i], [want]));
+}
+
+// Every query word's tokens: Pagefind ANDs them but drops a token it has never seen, so the
+// first result tells whether one was dropped (then nothing truly matches).
+async function tokenHits(pf, tokens, f, sort) {
+  const res = await pf.search(tokens.length ? tokens.join(" ") : null, { filters: f, sort });
+  if (tokens.length && res.results.length && !hasAll(await res.results[0].data(), tokens)) return [];
+  return res.results;
+}
+
+function placesOnly(q) {
+  return q && !queryWords(q).length && normalize(q)
+    ? `「${q}」はこの地域のほぼすべての住所に含まれる地名なので、検索の言葉になりません。事業所名・サービス・町名などを入力するか、地域で絞り込んでください。`
+    : "";
+}
+
 async function search() {
   const mine = ++run;
   writeParams();
   const q = input.value.trim();
-  tokens = queryTokens(q);
+  const tokens = queryTokens(q);
   const f = filters();
   const sort = form.elements.sort.value ? { updated: "desc" } : undefined;
+  const note = placesOnly(q);
   if (!tokens.length && !Object.keys(f).length) {
     // Nothing asked yet: listing every record would fetch all filter data, heavy on a phone.
-    if (!browseAll) {
-      list.replaceChildren(); pending = []; more.hidden = true; all.hidden = false;
-      status.textContent = "キーワードを入力するか、絞り込みを選んでください。";
+    if (!browseAll || note) {
+      list.replaceChildren(); pending = []; more.hidden = true; all.hidden = Boolean(note);
+      status.textContent = note || "キーワードを入力するか、絞り込みを選んでください。";
       return;
     }
     f["種別"] = { any: ["事業所", "医師"] };
@@ -111,29 +165,33 @@ async function search() {
   all.hidden = true;
   status.textContent = "検索しています…";
   const pf = await engine();
-  const res = await pf.search(tokens.length ? tokens.join(" ") : null, { filters: f, sort });
+  const [exact, hits] = await Promise.all([q && !sort ? exactHits(pf, q, f) : [], tokenHits(pf, tokens, f, sort)]);
   if (mine !== run) return;
+  const ids = new Set(exact.map((r) => r.id));
+  // A whole number identifies its record: the others that merely contain its digits are noise.
+  const numeric = /^[0-9]+$/.test(normalize(q));
+  pending = numeric && exact.length ? exact : [...exact, ...hits.filter((r) => !ids.has(r.id))];
+  total = pending.length;
   list.replaceChildren();
-  pending = res.results;
-  await showMore(mine, q);
+  await showMore(mine, q, note);
 }
-async function showMore(mine, q) {
+async function showMore(mine, q, note = "") {
   let shown = 0;
+  const filtering = isContactFilter();
   while (pending.length && shown < PAGE) {
     const batch = pending.splice(0, PAGE);
     const datas = await Promise.all(batch.map((r) => r.data()));
     if (mine !== run) return;
     for (const d of datas) {
-      // Pagefind drops query words it has never seen; every token must really be in the record.
-      const words = tokens.length ? new Set(d.content.split(/[^0-9a-z]+/)) : null;  // Pagefind may end the text with "."
-      if (words && !tokens.every((t) => words.has(t))) continue;
+      if (filtering && !contactNow(d)) continue;
       list.append(render(d)); shown++;
     }
   }
   const count = list.children.length;
   more.hidden = !pending.length;
-  status.textContent = count ? `${count} 件${pending.length ? "以上" : ""}見つかりました` + (q ? `（「${q}」）` : "")
-                             : "見つかりませんでした。言葉を短くするか、絞り込みを外してください。";
+  const found = filtering ? `${count} 件${pending.length ? "以上" : ""}見つかりました` : `${total} 件見つかりました`;
+  status.textContent = count ? found + (q && !note ? `（「${q}」）` : "") + (note ? " " + note : "")
+                             : note || "見つかりませんでした。言葉を短くするか、絞り込みを外してください。";
 }
 
 let timer;

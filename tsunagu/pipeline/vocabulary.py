@@ -1,0 +1,76 @@
+"""The search vocabulary: tsunagu's shipped words (vocabulary.yaml) merged with a region's `synonyms`."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+
+import yaml
+
+from tsunagu.pipeline.textsearch import normalize
+
+# Physician marks that a target may name, besides the record's own text.
+HOME_VISITS, CARE_SUPPORT = "訪問診療", "地域ケアサポート医"
+
+
+@functools.cache
+def shipped() -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The MHLW service list (code -> name) and the shipped words (word -> targets)."""
+    text = resources.files("tsunagu.pipeline").joinpath("vocabulary.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    return {str(k): v for k, v in data["services"].items()}, data["words"]
+
+
+def merged(site_synonyms: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Shipped words, then the region's: a word it names is replaced, and [] switches it off."""
+    words = dict(shipped()[1])
+    by_norm = {normalize(w): w for w in words}
+    for word, targets in site_synonyms.items():
+        # The region's ﾃﾞｲ replaces the shipped デイ: words are compared as search compares them.
+        words.pop(by_norm.get(normalize(word), word), None)
+        if targets:
+            words[word] = list(targets)
+    return words
+
+
+@dataclass
+class Vocabulary:
+    """Which words a record gets: by the codes of its services, or by text found in its name or kind."""
+
+    by_code: dict[str, list[str]]            # service code -> words
+    by_service: dict[str, list[str]]         # a region's service name -> words (services outside the MHLW list)
+    by_text: list[tuple[str, str]]           # (normalised target text, word)
+
+    def words_for(self, services: list[str], codes: list[str], kind_text: str) -> list[str]:
+        """The words that stand for something this record is or offers."""
+        out: dict[str, None] = {}
+        for code in codes:
+            out.update(dict.fromkeys(self.by_code.get(code, ())))
+        for service in services:
+            out.update(dict.fromkeys(self.by_service.get(service, ())))
+        norm = normalize(kind_text)
+        for target, word in self.by_text:
+            if target in norm:
+                out[word] = None
+        return list(out)
+
+
+def compile_vocabulary(site_synonyms: dict[str, list[str]], site_services: dict[str, str]) -> Vocabulary:
+    """The merged vocabulary, ready to match records of a region whose services carry these codes."""
+    mhlw = shipped()[0]
+    code_of = {normalize(name): code for code, name in mhlw.items()}
+    region_names = {normalize(name): name for name in site_services}
+    by_code: dict[str, list[str]] = {}
+    by_service: dict[str, list[str]] = {}
+    by_text: list[tuple[str, str]] = []
+    for word, targets in merged(site_synonyms).items():
+        for target in targets:
+            norm = normalize(target)
+            if norm in code_of:
+                by_code.setdefault(code_of[norm], []).append(word)
+            elif norm in region_names:
+                by_service.setdefault(region_names[norm], []).append(word)
+            elif norm:
+                by_text.append((norm, word))
+    return Vocabulary(by_code, by_service, by_text)
