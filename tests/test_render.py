@@ -281,6 +281,7 @@ def test_record_pages_link_to_the_prefilled_update_forms(tmp_path):
 
 def test_record_pages_render_the_same_in_worker_processes(tmp_path):
     from tsunagu.pipeline import render
+    from tsunagu.pipeline.searchdoc import search_context
 
     make_tree(tmp_path)
     directory = load_directory(tmp_path / "data")
@@ -288,7 +289,8 @@ def test_record_pages_render_the_same_in_worker_processes(tmp_path):
     providers, physicians = make_entries(directory, config)
     env = render._environment(config)
     common = {"site": directory.site, "demo": True, "today": TODAY, "built": TODAY, "imported": False, "sources": [],
-              "holidays": "{}"}
+              "holidays": "{}",
+              "search": search_context(directory.site, [*directory.providers, *directory.physicians])}
     entries = (providers + physicians) * 500  # past the threshold where rendering forks
     serial = dict(render._render_records(entries, env, common))
     assert render._record_pages(entries, env, common, workers=2) == serial

@@ -1,0 +1,138 @@
+"""Search through /search/ in Chromium on two regions: recall, precision, exact matches first, filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import yaml
+from browser_support import ARGS, CHROMIUM, SiteServer, require_chromium
+from test_browser import Session
+
+from tsunagu.domain.config import Config
+from tsunagu.pipeline.builder import build
+from tsunagu.pipeline.load import load_tree
+from tsunagu.pipeline.searchdoc import search_context
+from tsunagu.pipeline.textsearch import exact_token, query_tokens
+from tsunagu.pipeline.validate import validate_tree
+
+pytestmark = pytest.mark.browser
+REPO = Path(__file__).resolve().parents[1]
+TODAY = dt.date(2026, 11, 22)
+REGIONS = {"demo": REPO / "data", "second": REPO / "tests" / "fixtures" / "region2" / "data"}
+TABLES = {"demo": REPO / "tests" / "search_queries.yaml",
+          "second": REPO / "tests" / "fixtures" / "region2" / "search_queries.yaml"}
+DONE = re.compile("見つかりました|見つかりませんでした|キーワードを入力するか|検索の言葉になりません")
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory):
+    require_chromium()
+    out = {}
+    for name, data in REGIONS.items():
+        folder = tmp_path_factory.mktemp(name) / "site"
+        build(Config(data_dir=data, out_dir=folder, today=TODAY))
+        directory = validate_tree(load_tree(data), TODAY)
+        records = [*directory.providers, *directory.physicians]
+        server = SiteServer(folder)
+        out[name] = {"url": server.url, "server": server, "titles": {r.name: r.id for r in records},
+                     "places": search_context(directory.site, records).places}
+    yield out
+    for site in out.values():
+        site["server"].close()
+
+
+@pytest.fixture(scope="module")
+def browser(sites):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield instance
+        instance.close()
+
+
+def _open(browser, site) -> Session:
+    s = Session(browser, site["url"])
+    s.page.goto(site["url"] + "search/")
+    s.unlock()
+    s.page.wait_for_url(re.compile(r".*/search/.*"))
+    s.page.locator("#search-status").filter(has_text=DONE).wait_for()
+    return s
+
+
+def _results(page, url: str) -> tuple[list[str], str]:
+    """Every title listed for a search URL, in order, and the status line."""
+    page.goto(url)
+    page.locator("#search-status").filter(has_text=DONE).wait_for()
+    results = page.locator("#search-results .card-title")
+    for _ in range(100):  # bounded: a "more" button that never hides is a bug, not a reason to hang
+        if not page.locator("#search-more").is_visible():
+            break
+        before = results.count()
+        page.click("#search-more")
+        for _ in range(200):
+            if results.count() > before or not page.locator("#search-more").is_visible():
+                break
+            page.wait_for_timeout(25)
+    return results.all_inner_texts(), page.inner_text("#search-status")
+
+
+@pytest.mark.parametrize("region", list(REGIONS))
+def test_query_table_through_the_search_page(sites, browser, region):
+    site = sites[region]
+    queries = yaml.safe_load(TABLES[region].read_text(encoding="utf-8"))
+    s = _open(browser, site)
+    misses, firsts, counts, listed, relevant, expected = [], [], [], 0, 0, 0
+    for row in queries:
+        titles, status = _results(s.page, site["url"] + "search/?q=" + quote(row["q"]))
+        ids = [site["titles"][t] for t in titles]
+        want = set(row["expect"])
+        if want - set(ids):
+            misses.append(f"{row['q']!r}: missing {sorted(want - set(ids))}")
+        if "first" in row and ids[:1] != [row["first"]]:
+            firsts.append(f"{row['q']!r}: first is {ids[:1]}, expected {row['first']}")
+        if ids and f"{len(ids)} 件見つかりました" not in status:
+            counts.append(f"{row['q']!r}: {len(ids)} listed, status {status!r}")
+        if row.get("places_only") and "検索の言葉になりません" not in status:
+            counts.append(f"{row['q']!r}: no place-name note in {status!r}")
+        listed, relevant, expected = listed + len(ids), relevant + len(want & set(ids)), expected + len(want)
+    ranked = sum("first" in row for row in queries)
+    precision = relevant / max(listed, 1)
+    print(f"\nbrowser search ({region}): {len(queries)} queries, recall {relevant / max(expected, 1):.2f}, "
+          f"precision {precision:.2f}, rank-1 {(ranked - len(firsts)) / max(ranked, 1):.2f} over {ranked}")
+    assert not misses, "\n".join(misses)
+    assert not firsts, "\n".join(firsts)
+    assert not counts, "\n".join(counts)
+    assert precision >= 0.9
+    assert s.foreign_requests() == [] and s.errors == []
+    s.close()
+
+
+def test_accepting_or_conditional_is_one_choice(sites, browser):
+    site = sites["demo"]
+    s = _open(browser, site)
+    base = site["url"] + "search/?q=" + quote("デイ") + "&new_clients="
+    either, _ = _results(s.page, base + quote("受入可または条件付き"))
+    assert s.page.input_value("select[name=new_clients]") == "受入可または条件付き"  # read back from the URL
+    accepting, _ = _results(s.page, base + quote("受入可"))
+    conditional, _ = _results(s.page, base + quote("条件付きで可"))
+    assert accepting and conditional
+    assert sorted(either) == sorted(accepting + conditional)
+    s.close()
+
+
+PARITY = ["デイサービスさくら", "ﾃﾞｲｻｰﾋﾞｽ 南台", "ＰＣＲ 陰性", "０２９－０００－１０１１", "茨城県水戸市百合が丘町8番3",
+          "やまだ　内科", "𠮷野家", "GH", "ヴィラ・ヴェール", "1-2-3", "南", "看取り（要相談）", "さくら市北条", "茨城県さくら市"]
+
+
+def test_query_and_exact_tokens_in_the_browser_match_python(sites, browser):
+    site = sites["demo"]
+    s = _open(browser, site)
+    got = s.page.evaluate("(texts) => texts.map((t) => [window.tsunaguSearch.queryTokens(t), "
+                          "window.tsunaguSearch.exactToken(t)])", PARITY)
+    assert got == [[query_tokens(t, site["places"]), exact_token(t)] for t in PARITY]
+    s.close()
