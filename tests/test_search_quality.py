@@ -16,7 +16,7 @@ import yaml
 
 from tsunagu.pipeline.load import load_tree
 from tsunagu.pipeline.searchdoc import search_blocks, search_context
-from tsunagu.pipeline.textsearch import exact_token, normalize, query_tokens, query_words, token
+from tsunagu.pipeline.textsearch import exact_token, index_blocks, normalize, query_tokens, query_words, token
 from tsunagu.pipeline.validate import validate_tree
 
 REPO = Path(__file__).resolve().parents[1]
@@ -135,3 +135,26 @@ def test_tokens_are_plain_ascii_words():
     assert query_tokens("南") == [token("南")]
     assert query_tokens("  ") == []
     assert exact_token("029-000-1011") == exact_token("0290001011") and len(exact_token("x")) == 13
+
+
+def test_index_tokens_are_lean_each_once_and_no_unigram_that_starts_a_bigram(region):
+    name, index, queries = region
+    for rid, weights in index.weights.items():
+        starts = {t[:6] for t in weights if t.startswith("k") and len(t) == 11}
+        assert not [t for t in weights if len(t) == 6 and t in starts], rid
+    blocks = index_blocks([["さくら"], ["さくら", "ら"], ["らくだ"]])
+    assert blocks == [f"{token('さく')} {token('くら')}", "", f"{token('らく')} {token('くだ')} {token('だ')}"]
+
+
+def test_the_regions_own_municipality_is_no_search_word_but_towns_are():
+    from tsunagu.pipeline.textsearch import common_places, strip_places
+
+    addresses = ["茨城県さくら市北条1-2"] * 8 + ["茨城県みどり市旭1"] + ["那珂郡東海村舟石川1"] * 3
+    assert common_places("さくら市", addresses) == ("那珂郡東海村", "さくら市")  # 3 of 12 is a quarter
+    spread = [f"茨城県{c}本町1" for c in "あおば市 ひかり市 つばき市 かえで市 もみじ市".split() for _ in range(2)]
+    assert common_places("茨城県", spread) == ()  # a prefecture: its cities remain search words
+    assert strip_places("茨城県さくら市北条1-2", ("さくら市",)) == "北条1-2"
+    assert query_words("さくら市 茨城県さくら市北条", ("さくら市",)) == ["北条"]
+    demo = load_index(REGIONS["demo"][0])
+    assert set(demo.find("さくら")) == {"day-sakura", "houkan-sakuragaoka", "kyotaku-nishiodori", "kyotaku-sakuragaoka",
+                                       "teiki-chuo", "ito-chuo-hosp"}  # not every address in さくら市

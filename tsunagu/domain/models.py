@@ -83,10 +83,12 @@ Kana = Annotated[Text, AfterValidator(_katakana)]
 Login = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")]
 
 
-def _search_word(value: Any) -> Any:
+def _search_word(value: str) -> str:
     # Search drops spaces and punctuation; a word made only of them could never be typed.
-    if isinstance(value, str) and not any(c.isalnum() for c in unicodedata.normalize("NFKC", value)):
+    if not any(c.isalnum() for c in unicodedata.normalize("NFKC", value)):
         raise ValueError(f"expected a word with letters or digits, such as デイ; got {value!r}")
+    if len(value) > 50:
+        raise ValueError(f"too long ({len(value)} characters; at most 50)")
     return value
 
 
@@ -97,10 +99,11 @@ def _synonym_targets(value: Any) -> Any:
     return value
 
 
-SearchWord = Annotated[str, BeforeValidator(_strip), StringConstraints(min_length=1, max_length=50),
-                       AfterValidator(_search_word)]
+SearchWord = Annotated[str, BeforeValidator(_strip), AfterValidator(_search_word)]
 # word -> services or texts it stands for; [] switches off a word of tsunagu's vocabulary.
-Synonyms = dict[SearchWord, Annotated[list[SearchWord], BeforeValidator(_synonym_targets)]]
+# An empty `synonyms:` (all entries commented out) is no synonyms, not an error.
+Synonyms = Annotated[dict[SearchWord, Annotated[list[SearchWord], BeforeValidator(_synonym_targets)]],
+                     BeforeValidator(lambda value: {} if value is None else value)]
 
 
 class Strict(BaseModel):

@@ -49,7 +49,8 @@ def common_places(region: str, addresses: list[str]) -> tuple[str, ...]:
         match = _CITY.match(strip_prefecture(address))
         if match:
             found[match.group(0).strip()] += 1
-    names = {p for p in re.split(r"[\s、,・/／]+", region) if p and not _PREFECTURE.fullmatch(p)}
+    # A prefecture-wide region: addresses already lose the prefecture, and its cities stay words.
+    names = {p for p in re.split(r"[\s、,・/／]+", region) if p and strip_prefecture(p + "_") != "_"}
     names |= {city for city, n in found.items() if n >= COMMON_SHARE * max(len(addresses), 1)}
     return tuple(sorted(names, key=lambda p: (-len(p), p)))
 

@@ -15,6 +15,7 @@ from tsunagu.domain.errors import DataError, Problem
 from tsunagu.domain.kinds import KINDS
 from tsunagu.domain.models import ID_RE, Notice, Site
 from tsunagu.pipeline.load import Tree
+from tsunagu.pipeline.textsearch import normalize
 from tsunagu.yamlio.strict import Document, field_label
 
 _NOTICE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9][a-z0-9-]*$")
@@ -130,7 +131,8 @@ def model_problems(doc: Document, model: type[BaseModel], data: Any) -> tuple[An
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+            # "[key]": pydantic's mark of a mapping key; the key itself is already in loc.
+            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and (p.startswith("function-") or p == "[key]")))
             problems.append(Problem(doc.path, doc.line(loc), field_label(loc), _message(err, doc, loc, model)))
         return None, problems
 
@@ -177,7 +179,21 @@ def _validate_site(doc: Document | None, problems: list[Problem]) -> Site | None
         for town, area in site.area_map.items():
             if (p := _expect_in(doc, ("area_map", town), area, site.areas, "areas")):
                 problems.append(p)
+        problems.extend(_same_search_words(doc, site))
     return site
+
+
+def _same_search_words(doc: Document, site: Site) -> list[Problem]:
+    """Two synonyms that search reads as one word (ﾃﾞｲ and デイ): which one counts would be a guess."""
+    seen: dict[str, str] = {}
+    out = []
+    for word in site.synonyms:
+        key = normalize(word)
+        if key in seen:
+            out.append(Problem(doc.path, doc.line(("synonyms", word)), f"synonyms.{word}",
+                               f"search reads this word as the same as {seen[key]!r}; keep one of them"))
+        seen.setdefault(key, word)
+    return out
 
 
 def _validate_record(doc: Document, model: type[BaseModel], site: Site | None, today: dt.date,
