@@ -123,12 +123,15 @@ const isContactFilter = () => Boolean(contactNow && form.elements.contact_now &&
 // Records whose whole name, reading, phone, FAX or office number is the query (checked, since
 // Pagefind ignores a word it has never seen instead of finding nothing).
 async function exactHits(pf, q, f) {
-  if (!normalize(q)) return [];
+  if (Array.from(normalize(q)).length < 2) return [];  // one character is nobody's whole name
   const want = exactToken(q);
   const res = await pf.search(want, { filters: f });
-  const firsts = res.results.slice(0, 5);
-  const datas = await Promise.all(firsts.map((r) => r.data()));
-  return firsts.filter((r, i) => hasAll(datas[i], [want]));
+  const hits = [];
+  for (const r of res.results.slice(0, 5)) {  // one by one: a miss is usually the first
+    if (!hasAll(await r.data(), [want])) break;
+    hits.push(r);
+  }
+  return hits;
 }
 
 // Every query word's tokens: Pagefind ANDs them but drops a token it has never seen, so the
@@ -191,7 +194,7 @@ async function showMore(mine, q, note = "") {
   more.hidden = !pending.length;
   const found = filtering ? `${count} 件${pending.length ? "以上" : ""}見つかりました` : `${total} 件見つかりました`;
   status.textContent = count ? found + (q && !note ? `（「${q}」）` : "") + (note ? " " + note : "")
-                             : note || "見つかりませんでした。言葉を短くするか、絞り込みを外してください。";
+                             : note || (q ? `「${q}」は` : "") + "見つかりませんでした。言葉を短くするか、絞り込みを外してください。";
 }
 
 let timer;
