@@ -136,3 +136,21 @@ def test_query_and_exact_tokens_in_the_browser_match_python(sites, browser):
                           "window.tsunaguSearch.exactToken(t)])", PARITY)
     assert got == [[query_tokens(t, site["places"]), exact_token(t)] for t in PARITY]
     s.close()
+
+
+def test_contact_now_hook_keeps_only_what_its_test_accepts(sites, browser):
+    site = sites["demo"]
+    s = _open(browser, site)
+    everyone, _ = _results(s.page, site["url"] + "search/?q=" + quote("訪問診療"))
+    assert len(everyone) > 1 and "山田 太郎" in everyone
+    s.page.evaluate("""() => {
+      const form = document.getElementById("search-form"), box = document.createElement("input");
+      Object.assign(box, { type: "checkbox", name: "contact_now", value: "1", checked: true });
+      form.append(box);
+      window.tsunaguSearch.setContactNow((data) => data.meta.title === "山田 太郎");
+      form.dispatchEvent(new Event("submit", { cancelable: true }));
+    }""")
+    s.page.locator("#search-status").filter(has_text="1 件見つかりました").wait_for()
+    assert s.page.locator("#search-results .card-title").all_inner_texts() == ["山田 太郎"]
+    assert "contact_now=1" in s.page.url
+    s.close()

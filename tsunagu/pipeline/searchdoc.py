@@ -55,9 +55,9 @@ def search_blocks(r: Provider | Physician, ctx: SearchContext) -> list[tuple[int
     # words they would match every record and cost Pagefind seconds, while finding nothing.
     other += [r.area, strip_places(r.address, ctx.places), r.phone, r.fax or "", r.notes or ""]
     blocks = index_blocks([names, kind, [t for t in other if t]])
-    exact = {exact_token(t) for t in names if t}
-    for number in (r.phone, r.fax or "", getattr(r, "office_number", None) or ""):
-        exact.update(number_tokens(number) if number else ())
+    # Whole names and numbers; only the phone also by its ends, as people quote them (000-1441, 1441).
+    exact = {exact_token(t) for t in [*names, r.fax or "", getattr(r, "office_number", None) or ""] if t}
+    exact.update(number_tokens(r.phone))
     blocks[0] = " ".join([blocks[0], *sorted(exact)]).strip()
     return list(zip((NAME_WEIGHT, KIND_WEIGHT, OTHER_WEIGHT), blocks, strict=True))
 
