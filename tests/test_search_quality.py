@@ -104,13 +104,13 @@ def test_every_query_finds_every_expected_record_and_ranks_exact_matches_first(r
 
 
 def test_the_second_region_has_no_synonyms_and_every_mhlw_service():
-    from tsunagu.pipeline.vocabulary import shipped
+    from tsunagu.domain.services import SERVICE_NAMES
 
     site = yaml.safe_load((REGIONS["second"][0] / "site.yaml").read_text(encoding="utf-8"))
     assert "synonyms" not in site
     offered = {s for f in (REGIONS["second"][0] / "providers").glob("*.yaml")
                for s in yaml.safe_load(f.read_text(encoding="utf-8"))["services"]}
-    assert {site["services"][s] for s in offered} == set(shipped()[0])
+    assert {site["services"][s] for s in offered} == set(SERVICE_NAMES)
 
 
 def test_a_query_of_only_the_regions_own_place_names_has_no_words(region):

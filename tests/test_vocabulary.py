@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from conftest import SITE, load_directory, problems, write
 
-from tsunagu.importers.mhlw.clean import SERVICE_NAMES
+from tsunagu.domain.services import SERVICE_NAMES
 from tsunagu.pipeline.searchdoc import search_context, search_text
 from tsunagu.pipeline.textsearch import query_tokens
 from tsunagu.pipeline.vocabulary import compile_vocabulary, merged, shipped
 
 SERVICE_WORDS = ("介護", "施設", "入所", "通所", "訪問", "看護", "生活", "支援", "用具", "ホーム", "住宅")
-
-
-def test_the_service_list_is_the_importers():
-    assert shipped()[0] == SERVICE_NAMES
 
 
 def test_every_mhlw_service_has_everyday_words():
@@ -24,7 +20,7 @@ def test_every_mhlw_service_has_everyday_words():
 
 def test_targets_that_look_like_services_are_services_of_the_list():
     names = set(SERVICE_NAMES.values())
-    free = {t for targets in shipped()[1].values() for t in targets if t not in names}
+    free = {t for targets in shipped().values() for t in targets if t not in names}
     # A misspelt service name would silently become free text matched inside names.
     assert not {t for t in free if any(w in t for w in SERVICE_WORDS) and t != "訪問診療"}, free
 
@@ -34,7 +30,7 @@ def test_a_region_adds_overrides_and_switches_off_words():
     assert words["ミニデイ"] == ["地域密着型通所介護"]
     assert "デイ" not in words and words["ﾃﾞｲ"] == ["通所介護"]   # same word as search reads it: replaced
     assert "ショート" not in words and words["ショートステイ"]     # off, and only that word
-    assert merged({}) == shipped()[1]
+    assert merged({}) == shipped()
 
 
 def _tokens_of(data_dir, rid: str) -> set[str]:

@@ -8,6 +8,7 @@ from importlib import resources
 
 import yaml
 
+from tsunagu.domain.services import SERVICE_NAMES
 from tsunagu.pipeline.textsearch import normalize
 
 # Physician marks that a target may name, besides the record's own text.
@@ -15,16 +16,15 @@ HOME_VISITS, CARE_SUPPORT = "訪問診療", "地域ケアサポート医"
 
 
 @functools.cache
-def shipped() -> tuple[dict[str, str], dict[str, list[str]]]:
-    """The MHLW service list (code -> name) and the shipped words (word -> targets)."""
+def shipped() -> dict[str, list[str]]:
+    """The shipped words: word -> what it stands for."""
     text = resources.files("tsunagu.pipeline").joinpath("vocabulary.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
-    return {str(k): v for k, v in data["services"].items()}, data["words"]
+    return yaml.safe_load(text)["words"]
 
 
 def merged(site_synonyms: dict[str, list[str]]) -> dict[str, list[str]]:
     """Shipped words, then the region's: a word it names is replaced, and [] switches it off."""
-    words = dict(shipped()[1])
+    words = dict(shipped())
     by_norm = {normalize(w): w for w in words}
     for word, targets in site_synonyms.items():
         # The region's ﾃﾞｲ replaces the shipped デイ: words are compared as search compares them.
@@ -58,8 +58,7 @@ class Vocabulary:
 
 def compile_vocabulary(site_synonyms: dict[str, list[str]], site_services: dict[str, str]) -> Vocabulary:
     """The merged vocabulary, ready to match records of a region whose services carry these codes."""
-    mhlw = shipped()[0]
-    code_of = {normalize(name): code for code, name in mhlw.items()}
+    code_of = {normalize(name): code for code, name in SERVICE_NAMES.items()}
     region_names = {normalize(name): name for name in site_services}
     by_code: dict[str, list[str]] = {}
     by_service: dict[str, list[str]] = {}
