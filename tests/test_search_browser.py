@@ -138,19 +138,27 @@ def test_query_and_exact_tokens_in_the_browser_match_python(sites, browser):
     s.close()
 
 
-def test_contact_now_hook_keeps_only_what_its_test_accepts(sites, browser):
+def test_contact_now_keeps_the_physicians_inside_a_window_now(sites, browser):
     site = sites["demo"]
-    s = _open(browser, site)
-    everyone, _ = _results(s.page, site["url"] + "search/?q=" + quote("訪問診療"))
-    assert len(everyone) > 1 and "山田 太郎" in everyone
+    directory = validate_tree(load_tree(REGIONS["demo"]), TODAY)
+    # Thursday 2026-11-26 13:30 in Japan (04:30 UTC), not a holiday.
+    expected = {p.name for p in directory.physicians
+                if any("thu" in w.days and w.time.split("-")[0] <= "13:30" < w.time.split("-")[1] for w in p.contact.windows)}
+    assert expected and len(expected) < len(directory.physicians)
+    s = Session(browser, site["url"])
+    s.page.clock.set_fixed_time(dt.datetime(2026, 11, 26, 4, 30, tzinfo=dt.UTC))
+    s.page.goto(site["url"] + "search/")
+    s.unlock()
+    s.page.wait_for_url(re.compile(r".*/search/.*"))
+    titles, status = _results(s.page, site["url"] + "search/?contact_now=1")
+    assert set(titles) == expected and "見つかりました" in status
+    assert s.page.is_checked("input[name=contact_now]")
+    titles, _ = _results(s.page, site["url"] + "search/?contact_now=1&q=" + quote("訪問診療"))
+    assert set(titles) == expected & {p.name for p in directory.physicians if p.home_visits}
     s.page.evaluate("""() => {
-      const form = document.getElementById("search-form"), box = document.createElement("input");
-      Object.assign(box, { type: "checkbox", name: "contact_now", value: "1", checked: true });
-      form.append(box);
       window.tsunaguSearch.setContactNow((data) => data.meta.title === "山田 太郎");
-      form.dispatchEvent(new Event("submit", { cancelable: true }));
+      document.getElementById("search-form").dispatchEvent(new Event("submit", { cancelable: true }));
     }""")
-    s.page.locator("#search-status").filter(has_text="1 件見つかりました").wait_for()
-    assert s.page.locator("#search-results .card-title").all_inner_texts() == ["山田 太郎"]
-    assert "contact_now=1" in s.page.url
+    s.page.locator("#search-status").filter(has_text="1 件").wait_for()
+    assert s.page.locator("#search-results .card-title").all_inner_texts() == ["山田 太郎"]  # the hook replaces the test
     s.close()

@@ -50,8 +50,12 @@ export function exactToken(text) {
   for (const b of new TextEncoder().encode(normalize(text))) h = ((h ^ BigInt(b)) * 0x100000001b3n) & 0xffffffffffffffffn;
   return "x" + h.toString(16).padStart(16, "0").slice(0, 12);
 }
-// Hook for a "contact now" filter: a checkbox named contact_now keeps the results this test accepts.
-let contactNow = null;
+// 「いま連絡できる医師」: a physician inside one of the contact windows now (time.js, Japan time,
+// holidays from the page). The checkbox named contact_now keeps the results this test accepts.
+let contactNow = (data) => {
+  const time = window.tsunaguTime, windows = data.meta && data.meta.windows;
+  return Boolean(time && windows) && time.contactNow(JSON.parse(windows), time.holidays()).state === "now";
+};
 export function setContactNow(test) { contactNow = test; }
 window.tsunaguSearch = { normalize, queryTokens, queryWords, exactToken, setContactNow };
 
@@ -90,6 +94,7 @@ function filters() {
     if (v) f[name] = EITHER[v] ? { any: EITHER[v] } : v;
   }
   for (const [param, [name, value]] of Object.entries(FLAGS)) if (form.elements[param].checked) f[name] = value;
+  if (isContactFilter()) f["種別"] = "医師";  // only physicians have contact windows
   return f;
 }
 
