@@ -6,8 +6,9 @@ import ast
 from pathlib import Path
 
 import pytest
+from tools import ROOT
 
-PACKAGE = Path(__file__).resolve().parents[1] / "tsunagu"
+PACKAGE = ROOT / "tsunagu"
 # Each layer may import only the layers after it (cli → contribute | importers → pipeline → yamlio → domain).
 LAYERS = ["cli", "contribute", "importers", "pipeline", "yamlio", "domain"]
 PEERS = {"contribute": {"importers"}, "importers": {"contribute"}}   # side by side: neither imports the other

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-ROOT = Path(__file__).parents[1]
+from tools import ROOT
+
 TEXT = (ROOT / "SECURITY.md").read_text(encoding="utf-8")
 
 
@@ -18,7 +18,7 @@ def test_linked_files_exist():
 
 def test_named_tests_are_defined():
     names = set(re.findall(r"`(test_[a-z0-9_]+)`", TEXT)) | set(re.findall(r"\[`(test_[a-z0-9_]+)`\]", TEXT))
-    defined = {m for path in (ROOT / "tests").glob("test_*.py")
+    defined = {m for path in (ROOT / "tests").rglob("test_*.py")
                for m in re.findall(r"^def (test_[a-z0-9_]+)", path.read_text(encoding="utf-8"), re.M)}
     assert len(names) > 30
     assert sorted(names - defined) == []

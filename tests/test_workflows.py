@@ -4,12 +4,11 @@ import re
 import shutil
 import subprocess
 import tomllib
-from pathlib import Path
 
 import tools
 import yaml
+from tools import ROOT
 
-ROOT = Path(__file__).parent.parent
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 # Each action at the commit its release tag points to (checked against the actions' own repositories).
 PINNED = {

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from pathlib import Path
 
 import pytest
 from browser_support import ARGS, CHROMIUM, SiteServer, require_chromium
 from conftest import FAST
+from tools import ROOT
 
 from tsunagu.domain.config import DEMO_PASSWORD, Config
 from tsunagu.pipeline.builder import build
@@ -18,7 +18,7 @@ from tsunagu.pipeline.render import make_entries
 from tsunagu.pipeline.validate import validate_tree
 
 pytestmark = pytest.mark.browser
-REPO = Path(__file__).resolve().parents[1]
+
 TODAY = dt.date(2026, 11, 22)
 
 
@@ -31,7 +31,7 @@ def jst(text: str) -> dt.datetime:
 def site(tmp_path_factory):
     require_chromium()
     out = tmp_path_factory.mktemp("day") / "site"
-    config = Config(data_dir=REPO / "data", out_dir=out, today=TODAY, iterations=FAST)
+    config = Config(data_dir=ROOT / "data", out_dir=out, today=TODAY, iterations=FAST)
     build(config)
     directory = validate_tree(load_tree(config.data_dir), TODAY)
     providers, physicians = make_entries(directory, config)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 import yaml
 from browser_support import ARGS, CHROMIUM, SiteServer, require_chromium
 from test_browser import Session
+from tools import ROOT
 
 from tsunagu.domain.config import Config
 from tsunagu.pipeline.builder import build
@@ -20,11 +20,11 @@ from tsunagu.pipeline.textsearch import exact_token, query_tokens
 from tsunagu.pipeline.validate import validate_tree
 
 pytestmark = pytest.mark.browser
-REPO = Path(__file__).resolve().parents[1]
+
 TODAY = dt.date(2026, 11, 22)
-REGIONS = {"demo": REPO / "data", "second": REPO / "tests" / "fixtures" / "region2" / "data"}
-TABLES = {"demo": REPO / "tests" / "search_queries.yaml",
-          "second": REPO / "tests" / "fixtures" / "region2" / "search_queries.yaml"}
+REGIONS = {"demo": ROOT / "data", "second": ROOT / "tests" / "fixtures" / "region2" / "data"}
+TABLES = {"demo": ROOT / "tests" / "search_queries.yaml",
+          "second": ROOT / "tests" / "fixtures" / "region2" / "search_queries.yaml"}
 DONE = re.compile("見つかりました|見つかりませんでした|キーワードを入力するか|検索の言葉になりません")
 
 

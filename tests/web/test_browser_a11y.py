@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 import tools
 from browser_support import ARGS, CHROMIUM, SiteServer, require_chromium
 from conftest import FAST
+from tools import ROOT
 
 from tsunagu.domain.config import DEMO_PASSWORD, Config
 from tsunagu.pipeline.builder import build
@@ -19,7 +19,7 @@ from tsunagu.pipeline.render import make_entries
 from tsunagu.pipeline.validate import validate_tree
 
 pytestmark = pytest.mark.browser
-REPO = Path(__file__).resolve().parents[1]
+
 TODAY = dt.date(2026, 11, 22)
 WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice", "experimental"]
 
@@ -28,7 +28,7 @@ WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice", "experim
 def site(tmp_path_factory):
     require_chromium()
     out = tmp_path_factory.mktemp("a11y") / "site"
-    config = Config(data_dir=REPO / "data", out_dir=out, today=TODAY, iterations=FAST)
+    config = Config(data_dir=ROOT / "data", out_dir=out, today=TODAY, iterations=FAST)
     build(config)
     providers, physicians = make_entries(validate_tree(load_tree(config.data_dir), TODAY), config)
     paths = {e.record.id: e.path for e in providers + physicians}

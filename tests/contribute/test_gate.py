@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from gitflow import edit, git, init_repo, pull_request
+from tools import ROOT
 
 from tsunagu.cli import cli
 from tsunagu.contribute.gate import AUTO, REFUSED, REVIEW, decide
 
-ROOT = Path(__file__).parent.parent
 TODAY = dt.date(2026, 11, 22)
 SAKURA = "data/providers/day-sakura.yaml"
 AOBA = "data/providers/home-aoba.yaml"

@@ -13,16 +13,16 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tools import ROOT
 
 from tsunagu.pipeline.load import load_tree
 from tsunagu.pipeline.searchdoc import search_blocks, search_context
 from tsunagu.pipeline.textsearch import exact_token, index_blocks, normalize, query_tokens, query_words, token
 from tsunagu.pipeline.validate import validate_tree
 
-REPO = Path(__file__).resolve().parents[1]
 REGIONS = {
-    "demo": (REPO / "data", REPO / "tests" / "search_queries.yaml"),
-    "second": (REPO / "tests" / "fixtures" / "region2" / "data", REPO / "tests" / "fixtures" / "region2" / "search_queries.yaml"),
+    "demo": (ROOT / "data", ROOT / "tests" / "search_queries.yaml"),
+    "second": (ROOT / "tests" / "fixtures" / "region2" / "data", ROOT / "tests" / "fixtures" / "region2" / "search_queries.yaml"),
 }
 
 

@@ -7,16 +7,16 @@ import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 from conftest import PROVIDER_X, TODAY, problems, write
 from gitflow import FIXTURE, copy_data, render_body
+from tools import ROOT
 
 from tsunagu.cli import cli
 from tsunagu.domain.errors import DataError
 
-CORPUS = Path(__file__).parent / "hostile"
+CORPUS = ROOT / "tests" / "hostile"
 EXPECTED: dict[str, list[str]] = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
 RAW = "\x00\x07\x1b\x9b\u202e\u2066\u200f\u2028\ufeff"  # none of these may reach a terminal
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from tools import ROOT
 
 from tsunagu.cli import cli
 from tsunagu.domain.errors import DataError, TsunaguError
@@ -31,8 +32,7 @@ from tsunagu.importers.mhlw.records import Options
 from tsunagu.importers.mhlw.site import place
 from tsunagu.yamlio.roundtrip import dump, round_trip
 
-REPO = Path(__file__).parents[1]
-FIXTURES = Path(__file__).parent / "fixtures" / "mhlw"
+FIXTURES = ROOT / "tests" / "fixtures" / "mhlw"
 SAMPLES = FIXTURES / "samples"   # real open data, as published (CC BY 4.0; see its README.md)
 TODAY, PUBLISHED = "2026-01-10", "2025-12-01"
 
@@ -53,7 +53,7 @@ def data(tmp_path: Path) -> Path:
     folder = tmp_path / "data"
     folder.mkdir()
     yaml = round_trip()
-    site = yaml.load((REPO / "data" / "site.yaml").read_text(encoding="utf-8"))
+    site = yaml.load((ROOT / "data" / "site.yaml").read_text(encoding="utf-8"))
     site["area_map"].clear()
     site["area_map"].update(AREA_MAP)
     (folder / "site.yaml").write_text(dump(site), encoding="utf-8")
@@ -154,7 +154,7 @@ def test_reads_the_published_format():
 def test_every_row_imported_or_reported_and_offices_per_city():
     files = sorted(SAMPLES.glob("*.csv"))
     rows = [r for f in files for r in read_csv(f)]
-    site = (REPO / "data" / "site.yaml").read_text(encoding="utf-8")
+    site = (ROOT / "data" / "site.yaml").read_text(encoding="utf-8")
     plan = plan_import([f.name for f in files], rows, site, {},
                        Options(["082015", "08203"], dt.date(2026, 1, 10), dt.date(2025, 12, 1)))
     every = {(r.file, r.line) for r in rows}

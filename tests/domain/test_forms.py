@@ -1,17 +1,17 @@
 import datetime as dt
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import yaml
 from click.testing import CliRunner
 from gitflow import copy_data, render_body
+from tools import ROOT
 
 from tsunagu.cli import cli
 from tsunagu.domain.forms import FORMS, update_form_url
 from tsunagu.pipeline.load import load_tree
 from tsunagu.pipeline.validate import validate_tree
 
-TEMPLATES = Path(__file__).parent.parent / ".github" / "ISSUE_TEMPLATE"
+TEMPLATES = ROOT / ".github" / "ISSUE_TEMPLATE"
 REPO = "https://github.com/example/tsunagu-test"
 
 
