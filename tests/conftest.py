@@ -11,7 +11,9 @@ import pytest
 from tsunagu.domain.config import Config
 from tsunagu.domain.directory import Directory
 from tsunagu.domain.errors import DataError
+from tsunagu.pipeline.builder import build
 from tsunagu.pipeline.load import load_tree
+from tsunagu.pipeline.render import make_entries
 from tsunagu.pipeline.validate import validate_tree
 
 TODAY = dt.date(2026, 11, 22)
@@ -274,6 +276,39 @@ def active_content(html: str | bytes, allowed_scripts: tuple[str, ...] = ()) -> 
                 if scheme.startswith(("javascript:", "data:", "vbscript:")):
                     bad.append(f"<{tag} {name}={value!r}>")
     return bad
+
+
+# One demo site and one Chromium for the browser tests in tests/web: built and launched once per run.
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory):
+    """The demo region built for TODAY and served on 127.0.0.1 (pages must not change it)."""
+    from browser_support import SiteServer, require_chromium
+
+    require_chromium()
+    out = tmp_path_factory.mktemp("demo") / "site"
+    config = Config(data_dir=REPO_DIR / "data", out_dir=out, today=TODAY, iterations=FAST)
+    build(config)
+    directory = validate_tree(load_tree(config.data_dir), TODAY)
+    providers, physicians = make_entries(directory, config)
+    entries = providers + physicians
+    server = SiteServer(out)
+    yield {"url": server.url, "out": out, "config": config, "directory": directory, "entries": entries,
+           "paths": {e.record.id: e.path for e in entries}, "titles": {e.record.name: e.record.id for e in entries}}
+    server.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright (executable_path; never `playwright install`)."""
+    from browser_support import ARGS, CHROMIUM, require_chromium
+    from playwright.sync_api import sync_playwright
+
+    require_chromium()
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield instance
+        instance.close()
 
 
 def pytest_terminal_summary(terminalreporter) -> None:

@@ -8,15 +8,8 @@ from urllib.parse import quote
 
 import pytest
 import tools
-from browser_support import ARGS, CHROMIUM, SiteServer, require_chromium
-from conftest import FAST
-from tools import ROOT
 
-from tsunagu.domain.config import DEMO_PASSWORD, Config
-from tsunagu.pipeline.builder import build
-from tsunagu.pipeline.load import load_tree
-from tsunagu.pipeline.render import make_entries
-from tsunagu.pipeline.validate import validate_tree
+from tsunagu.domain.config import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -25,31 +18,14 @@ WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice", "experim
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    require_chromium()
-    out = tmp_path_factory.mktemp("a11y") / "site"
-    config = Config(data_dir=ROOT / "data", out_dir=out, today=TODAY, iterations=FAST)
-    build(config)
-    providers, physicians = make_entries(validate_tree(load_tree(config.data_dir), TODAY), config)
-    paths = {e.record.id: e.path for e in providers + physicians}
-    server = SiteServer(out)
+def site(demo_site):
+    paths = demo_site["paths"]
     pages = {"home": "", "providers": "providers/", "area list": "providers/1/", "physicians": "physicians/",
              "provider": paths["day-sakura"], "stale provider": paths["nyuyoku-minami"],
              "physician": paths["yamada-naika"], "search with results": "search/?q=" + quote("デイ"),
              "sheet": "status/", "changes": "changes/", "notices": "notices/", "desks": "desks/",
              "404": "404.html"}
-    yield {"url": server.url, "pages": pages}
-    server.close()
-
-
-@pytest.fixture(scope="module")
-def browser(site):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
+    return {"url": demo_site["url"], "pages": pages}
 
 
 def unlocked(browser, site, width: int):

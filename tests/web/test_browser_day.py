@@ -7,15 +7,8 @@ import io
 import re
 
 import pytest
-from browser_support import ARGS, CHROMIUM, SiteServer, require_chromium
-from conftest import FAST
-from tools import ROOT
 
-from tsunagu.domain.config import DEMO_PASSWORD, Config
-from tsunagu.pipeline.builder import build
-from tsunagu.pipeline.load import load_tree
-from tsunagu.pipeline.render import make_entries
-from tsunagu.pipeline.validate import validate_tree
+from tsunagu.domain.config import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -28,27 +21,8 @@ def jst(text: str) -> dt.datetime:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    require_chromium()
-    out = tmp_path_factory.mktemp("day") / "site"
-    config = Config(data_dir=ROOT / "data", out_dir=out, today=TODAY, iterations=FAST)
-    build(config)
-    directory = validate_tree(load_tree(config.data_dir), TODAY)
-    providers, physicians = make_entries(directory, config)
-    server = SiteServer(out)
-    yield {"url": server.url, "directory": directory, "entries": providers + physicians,
-           "paths": {e.record.id: e.path for e in providers + physicians}}
-    server.close()
-
-
-@pytest.fixture(scope="module")
-def browser(site):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
+def site(demo_site):
+    return demo_site
 
 
 class Day:

@@ -8,7 +8,8 @@ from urllib.parse import quote
 
 import pytest
 import yaml
-from browser_support import ARGS, CHROMIUM, SiteServer, require_chromium
+from browser_support import SiteServer, require_chromium
+from conftest import FAST
 from test_browser import Session
 from tools import ROOT
 
@@ -34,7 +35,7 @@ def sites(tmp_path_factory):
     out = {}
     for name, data in REGIONS.items():
         folder = tmp_path_factory.mktemp(name) / "site"
-        build(Config(data_dir=data, out_dir=folder, today=TODAY))
+        build(Config(data_dir=data, out_dir=folder, today=TODAY, iterations=FAST))
         directory = validate_tree(load_tree(data), TODAY)
         records = [*directory.providers, *directory.physicians]
         server = SiteServer(folder)
@@ -43,16 +44,6 @@ def sites(tmp_path_factory):
     yield out
     for site in out.values():
         site["server"].close()
-
-
-@pytest.fixture(scope="module")
-def browser(sites):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
 
 
 def _open(browser, site) -> Session:
