@@ -123,7 +123,7 @@ def test_unlock_navigate_reload_logout_without_leaving_the_origin(site, browser)
     assert "入浴は午前のみ" not in page.content()
 
     assert s.foreign_requests() == [], "requests left 127.0.0.1"
-    assert any(u.endswith(".enc") for u in s.requests)
+    assert any(u.endswith(".bin") and "/p/" in u for u in s.requests)
     assert s.errors == []
     s.close()
 

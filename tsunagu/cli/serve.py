@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import http.server
+import io
+import re
 import threading
 from pathlib import Path
 
@@ -23,7 +25,28 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def send_head(self):
         # Rebuilds can land within one second, the resolution of Last-Modified: always send the file.
         del self.headers["If-Modified-Since"]
+        path = Path(self.translate_path(self.path))
+        fallback = Path(self.directory, "404.html")
+        if not path.exists() and fallback.is_file():
+            # Like GitHub Pages, Cloudflare Pages and Netlify: a missing path gets 404.html.
+            return self._send_bytes(404, fallback.read_bytes(), "text/html; charset=utf-8")
+        match = re.fullmatch(r"bytes=(\d+)-(\d+)", self.headers.get("Range", ""))
+        if match and path.is_file():
+            data = path.read_bytes()
+            start, end = int(match[1]), min(int(match[2]), len(data) - 1)
+            if start <= end:
+                return self._send_bytes(206, data[start:end + 1], self.guess_type(str(path)),
+                                        {"Content-Range": f"bytes {start}-{end}/{len(data)}"})
         return super().send_head()
+
+    def _send_bytes(self, status: int, data: bytes, ctype: str, extra: dict | None = None):
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (extra or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        return io.BytesIO(data)
 
     def end_headers(self) -> None:
         # What a static host should also send; the pages carry the same policy as <meta>.

@@ -56,6 +56,8 @@ def build_command(data_dir: Path = Path("data"), out_dir: Path = Path("site"), p
     console.print(f"[green]完了[/]: 事業所 {report.providers} 件・医師 {report.physicians} 名、"
                   f"{report.pages} ページを暗号化して {out_dir}/ に書き出しました "
                   f"({report.files} ファイル, {report.bytes / 1e6:.1f} MB, {took:.1f} 秒)")
+    for note in report.notes:
+        console.print(f"[yellow]注意[/]: {note}", markup=True)
 
 
 @click.command("validate")

@@ -135,6 +135,11 @@ class Site(Strict):
     area_map: dict[str, str] = {}
     synonyms: Synonyms = {}
     desks: list[Desk] = []
+    # Random, public, generated once by the first build: every key derivation of the site uses it.
+    salt: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")] | None = None
+    # The site shares its origin with other sites (e.g. https://owner.github.io/repo/): the browser
+    # refuses to unlock there unless this is true (every page of that origin could read the key).
+    allow_shared_origin: StrictBool = False
 
     @field_validator("services", mode="before")
     @classmethod

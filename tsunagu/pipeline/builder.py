@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import time
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 from tsunagu.domain.config import Config
-from tsunagu.pipeline.encrypt import encrypt_files, make_keyring
+from tsunagu.pipeline.buildinfo import build_epoch, site_salt
+from tsunagu.pipeline.encrypt import entries
 from tsunagu.pipeline.history import read_history
-from tsunagu.pipeline.index import index_pages, is_runtime
+from tsunagu.pipeline.index import index_record, index_records, is_runtime, without_index_block
+from tsunagu.pipeline.keys import RootKeys, make_keys_json, root_keys
 from tsunagu.pipeline.load import load_tree
+from tsunagu.pipeline.packs import build_packs
 from tsunagu.pipeline.passwords import check_passwords
 from tsunagu.pipeline.publish import write_site
 from tsunagu.pipeline.render import render_site
@@ -27,6 +33,22 @@ class BuildReport:
     files: int
     bytes: int
     seconds: dict[str, float]
+    plaintext_bytes: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _seal_all(files: dict[str, bytes], keys: RootKeys, workers: int) -> list[tuple[str, int, int, bytes]]:
+    """Every file as sealed entries; deflate releases the GIL, so threads share the big files out to every core."""
+    def one(item: tuple[str, bytes]) -> list[tuple[str, int, int, bytes]]:
+        return [(item[0], part, parts, blob) for part, parts, blob in entries(item[0], item[1], keys)]
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        return [entry for sealed in pool.map(one, sorted(files.items())) for entry in sealed]
+
+
+def _record_entries(keys: RootKeys, path: str, page: bytes) -> tuple[int, dict, list[tuple[int, int, bytes]]]:
+    """What the build keeps of a record page: its size, its search record, its sealed entries."""
+    return len(page), index_record(path, page), list(entries(path, without_index_block(page), keys))
 
 
 def build(config: Config) -> BuildReport:
@@ -36,28 +58,45 @@ def build(config: Config) -> BuildReport:
     tree = load_tree(config.data_dir, keep_going=True)
     timer.lap("load")
     directory = validate_tree(tree, config.today)
+    del tree   # the parsed YAML with its line marks: not needed once validated
     timer.lap("validate")
-    check_passwords(config.passwords, require=config.require_passwords, site=directory.site)
-    site_id = directory.site.site_id or directory.site.title
-    keyring = make_keyring(config.effective_passwords(), site_id, config.iterations)
+    check_passwords(config.passwords, require=config.require_passwords)
+    salt, note = site_salt(config.data_dir, directory.site.salt)
+    directory.site.salt = salt.hex()
+    passwords = config.effective_passwords()
+    keys = root_keys(passwords, salt, config.iterations)
+    epoch = build_epoch(config.data_dir)
     timer.lap("keys")
-    # Plaintext exists only in memory (and briefly in a private temp folder for Pagefind).
     history = read_history(config.data_dir, config.today)   # status changes from git, for 最近の変更
     timer.lap("history")
-    protected = render_site(directory, config, history)
+    # Plaintext exists only in memory; record pages are indexed, compressed and sealed where they are rendered.
+    rendered = render_site(directory, config, history, record_hook=functools.partial(_record_entries, keys))
     timer.lap("render")
-    index_files = index_pages(protected) if config.search else {}
-    protected.update({p: b for p, b in index_files.items() if not is_runtime(p)})
+    shared = {p: b for p, b in rendered.items() if not p.startswith("r/")}
+    records = sorted((p, v) for p, v in rendered.items() if p.startswith("r/"))
+    del rendered
+    plaintext = sum(len(b) for b in shared.values()) + sum(v[0] for _p, v in records)
+    workers = config.workers or min(4, os.cpu_count() or 1)
+    index_files = index_records([v[1] for _p, v in records], workers) if config.search else {}
+    plaintext += sum(len(b) for b in index_files.values())
     timer.lap("index")
-    public = shell_files(protected, index_files, keyring.keys_json, config)
-    encrypted = encrypt_files(protected, keyring)
+    shared.update({p: b for p, b in index_files.items() if not is_runtime(p)})
+    sealed = [(p, part, parts, blob) for p, v in records for part, parts, blob in v[2]]
+    sealed += _seal_all(shared, keys, workers)
+    names = sorted([*shared, *(p for p, _v in records)])
+    pages = sum(p.endswith(".html") for p in names)
+    del shared, records
+    packs, root_name, root_hash = build_packs(sealed, keys)
+    del sealed
+    keys_json = make_keys_json(passwords, salt, config.iterations, keys, epoch, root_name, root_hash)
+    public = shell_files(names, index_files, keys_json, config,
+                         allow_shared_origin=directory.site.allow_shared_origin)
     timer.lap("encrypt")
-    output = {**encrypted, **public}
+    output = {**packs, **public}
     write_site(output, config.out_dir)
     timer.lap("publish")
-    return BuildReport(len(directory.providers), len(directory.physicians),
-                       sum(p.endswith(".html") for p in protected), len(output),
-                       sum(len(b) for b in output.values()), timer.laps)
+    return BuildReport(len(directory.providers), len(directory.physicians), pages, len(output),
+                       sum(len(b) for b in output.values()), timer.laps, plaintext, [note] if note else [])
 
 
 class _Timer:

@@ -1,108 +1,138 @@
-"""Encrypt stage: a fresh content key per build, wrapped under a key derived from each password.
+"""Encrypt stage: each protected file as one or more sealed entries (compressed where safe, padded).
 
-File format (every protected file, stored at its path + ".enc"):
-    b"TSG1" | build id (8 bytes) | nonce (12 bytes) | AES-256-GCM ciphertext and tag
-The associated data is the 12-byte header followed by the file's path, so a ciphertext moved to
-another path, or to another build, fails to decrypt.
+An entry's exact payload is  flag (1 byte) ‖ true length (4 bytes) ‖ body ‖ zeros to a Padmé bucket,
+sealed with AES-256-GCM under K_enc, a synthetic nonce over that exact payload, and
+AD = "tsunagu/v2/file\\0" ‖ path ‖ "\\0" ‖ part ‖ parts. The body is raw deflate (flag 1) or as is (flag 0).
+
+Compression never mixes text a contributor can change without review with other records' data:
+a record page is one context of its own; a shared page (lists, status table) holds no free text
+and is compressed per part; a data file (records.json, status.csv) holds free text, so every
+record's unit is flushed into a context of its own. Pagefind's files are gzip already.
+Files over PART_MIN are cut into parts at record boundaries chosen by a keyed hash, so one edit
+changes one part, not the whole file.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import json
-import os
-from dataclasses import dataclass
+import struct
+import zlib
+from collections.abc import Iterator
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-MAGIC = b"TSG1"
-SUFFIX = ".enc"
-HEADER = 12
+from tsunagu.pipeline.keys import RootKeys, synthetic_nonce
 
-
-@dataclass(frozen=True)
-class Keyring:
-    """The build's content key and the public keys.json that lets each password unwrap it."""
-
-    build_id: bytes
-    content_key: bytes
-    keys_json: bytes
+FILE_AD = b"tsunagu/v2/file\0"
+STORED, DEFLATE = 0, 1
+MIN_BUCKET = 256
+PART_MIN, PART_MAX = 16 * 1024, 128 * 1024
+RECORD = b'{"kind":"'   # where a record of records.json starts
 
 
-def site_salt(site_id: str) -> bytes:
-    """A salt that is the same for every build of one site, so stored keys survive data updates.
-
-    All labels share it: the browser then derives once and tries each slot, instead of running
-    600,000 iterations per label on a phone.
-    """
-    return hashlib.sha256(b"tsunagu/v1/salt\0" + site_id.encode()).digest()[:16]
-
-
-def derive_key(password: str, salt: bytes, iterations: int) -> bytes:
-    """PBKDF2-HMAC-SHA256, as WebCrypto does it in the browser."""
-    kdf = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt, iterations=iterations)
-    return kdf.derive(password.encode("utf-8"))
+def padme(length: int) -> int:
+    """Padmé: the padded size leaks O(log log L) bits of L (at most 12 % overhead); at least MIN_BUCKET."""
+    if length <= MIN_BUCKET:
+        return MIN_BUCKET
+    e = length.bit_length() - 1
+    s = e.bit_length()
+    mask = (1 << (e - s)) - 1
+    return (length + mask) & ~mask
 
 
-def _wrap_aad(build_id: bytes) -> bytes:
-    return b"tsunagu/v1/key\0" + build_id
+def frame(body: bytes, flag: int) -> bytes:
+    """The exact payload: flag, true length, body, zero padding to the bucket."""
+    inner = bytes([flag]) + struct.pack(">I", len(body)) + body
+    return inner + bytes(padme(len(inner)) - len(inner))
 
 
-def make_keyring(passwords: dict[str, str], site_id: str, iterations: int) -> Keyring:
-    """A new content key, wrapped once per password, in a random order that hides the labels."""
-    build_id, content_key = os.urandom(8), AESGCM.generate_key(bit_length=256)
-    salt = site_salt(site_id)
-    slots = []
-    for password in passwords.values():
-        nonce = os.urandom(12)
-        wrapped = AESGCM(derive_key(password, salt, iterations)).encrypt(nonce, content_key, _wrap_aad(build_id))
-        slots.append({"salt": _b64(salt), "iterations": iterations, "wrapped": _b64(nonce + wrapped)})
-    slots.sort(key=lambda s: str(s["wrapped"]))
-    keys = {"version": 1, "build": build_id.hex(), "kdf": "PBKDF2-SHA256", "cipher": "AES-256-GCM", "slots": slots}
-    return Keyring(build_id, content_key, json.dumps(keys, indent=1).encode())
+def unframe(payload: bytes) -> bytes:
+    """The body of a payload, decompressed (ValueError if the framing is wrong)."""
+    flag, length = payload[0], struct.unpack(">I", payload[1:5])[0]
+    if flag not in (STORED, DEFLATE) or 5 + length > len(payload) or any(payload[5 + length:]):
+        raise ValueError("bad entry framing")
+    body = payload[5:5 + length]
+    if flag == DEFLATE:
+        inflater = zlib.decompressobj(-15)
+        body = inflater.decompress(body) + inflater.flush()
+    return body
 
 
-def unwrap(keys_json: bytes, password: str) -> bytes:
-    """The content key that a password opens (raises InvalidTag for a wrong password)."""
-    keys = json.loads(keys_json)
-    build_id = bytes.fromhex(keys["build"])
-    keks: dict[tuple[str, int], bytes] = {}  # slots share a salt: derive once, as the browser does
-    for slot in keys["slots"]:
-        blob = base64.b64decode(slot["wrapped"])
-        params = (slot["salt"], slot["iterations"])
-        if params not in keks:
-            keks[params] = derive_key(password, base64.b64decode(slot["salt"]), slot["iterations"])
-        kek = keks[params]
-        try:
-            return AESGCM(kek).decrypt(blob[:12], blob[12:], _wrap_aad(build_id))
-        except InvalidTag:
+def entry_ad(path: str, part: int, parts: int) -> bytes:
+    """Associated data of one part of one logical file: built once, used for the nonce and the seal."""
+    return FILE_AD + path.encode() + b"\0" + struct.pack(">II", part, parts)
+
+
+def seal(keys: RootKeys, ad: bytes, payload: bytes) -> bytes:
+    """nonce ‖ AES-256-GCM(K_enc, nonce, payload, ad) with a synthetic nonce over the exact payload."""
+    nonce = synthetic_nonce(keys.nonce, ad, payload)
+    return nonce + AESGCM(keys.content).encrypt(nonce, payload, ad)
+
+
+def open_sealed(content_key: bytes, ad: bytes, blob: bytes) -> bytes:
+    """The payload of a sealed blob (InvalidTag if it was changed, moved or mis-keyed)."""
+    return AESGCM(content_key).decrypt(blob[:12], blob[12:], ad)
+
+
+def deflate(units: list[bytes], flush_each: bool) -> bytes:
+    """Raw deflate of the units; with flush_each, no unit can refer back to another (Z_FULL_FLUSH)."""
+    comp = zlib.compressobj(6, zlib.DEFLATED, -15, 8)
+    out = []
+    for unit in units:
+        out.append(comp.compress(unit))
+        if flush_each:
+            out.append(comp.flush(zlib.Z_FULL_FLUSH))
+    out.append(comp.flush())
+    return b"".join(out)
+
+
+def kind_of(path: str) -> str:
+    """How a file is compressed: 'record' page, 'shared' page, 'data' file with free text, or 'stored'."""
+    if path.startswith("pagefind/"):
+        return "stored"
+    if path.startswith("data/"):
+        return "data"
+    return "record" if path.startswith("r/") else "shared"
+
+
+def units_of(data: bytes) -> list[bytes]:
+    """A shared file as units that each end at a line or record boundary."""
+    lines = data.split(b"\n")
+    units = [line + b"\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+    out = []
+    for unit in units:
+        if len(unit) <= PART_MIN:
+            out.append(unit)
             continue
-    raise InvalidTag("no key slot opens with this password")
+        pieces = unit.split(RECORD)   # records.json is one line: one unit per record
+        out.append(pieces[0])
+        out.extend(RECORD + piece for piece in pieces[1:])
+    return [u for u in out if u]
 
 
-def encrypt_file(path: str, data: bytes, keyring: Keyring) -> bytes:
-    """One file's ciphertext, bound to its path and build."""
-    nonce = os.urandom(12)
-    header = MAGIC + keyring.build_id
-    return header + nonce + AESGCM(keyring.content_key).encrypt(nonce, data, header + path.encode())
+def split_parts(data: bytes, group_key: bytes) -> list[list[bytes]]:
+    """Parts of at least PART_MIN bytes, cut after units picked by a keyed hash (content-defined, not public)."""
+    if len(data) <= PART_MAX:
+        return [[data]]
+    parts: list[list[bytes]] = [[]]
+    size = 0
+    for unit in units_of(data):
+        parts[-1].append(unit)
+        size += len(unit)
+        pick = hashlib.blake2b(unit, key=group_key, digest_size=1, person=b"tsunagu-cut").digest()[0] < 32  # 1 in 8
+        if (size >= PART_MIN and pick) or size >= PART_MAX:
+            parts.append([])
+            size = 0
+    return [p for p in parts if p]
 
 
-def decrypt_file(path: str, blob: bytes, content_key: bytes) -> bytes:
-    """The plaintext of one file (raises InvalidTag if it was changed, moved or mis-keyed)."""
-    if blob[:4] != MAGIC:
-        raise InvalidTag("not a tsunagu ciphertext")
-    header, nonce = blob[:HEADER], blob[HEADER:HEADER + 12]
-    return AESGCM(content_key).decrypt(nonce, blob[HEADER + 12:], header + path.encode())
-
-
-def encrypt_files(files: dict[str, bytes], keyring: Keyring) -> dict[str, bytes]:
-    """Every protected file as ciphertext at its path + '.enc'."""
-    return {path + SUFFIX: encrypt_file(path, data, keyring) for path, data in files.items()}
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
+def entries(path: str, data: bytes, keys: RootKeys) -> Iterator[tuple[int, int, bytes]]:
+    """(part, parts, sealed blob) of one logical file."""
+    kind = kind_of(path)
+    parts = [[data]] if kind in ("record", "stored") else split_parts(data, keys.group)
+    for i, units in enumerate(parts):
+        if kind == "stored":
+            payload = frame(units[0], STORED)
+        else:
+            payload = frame(deflate(units, flush_each=kind == "data"), DEFLATE)
+        yield i, len(parts), seal(keys, entry_ad(path, i, len(parts)), payload)

@@ -1,43 +1,38 @@
-"""Index stage: Pagefind over the plaintext record pages, in a private temporary folder.
+"""Index stage: Pagefind over the record pages, fed in memory through its Python API (nothing on disk).
 
-Only the generic Pagefind runtime (JS, wasm) is kept public later; the index files come back
-as bytes for the encrypt stage, and the temporary folder is removed before the build goes on.
+Pagefind names its index and fragment files by a hash of their plaintext; those names only ever
+become logical paths inside the encrypted manifest. Only its generic runtime (JS, wasm) is public.
 """
 
 from __future__ import annotations
 
-import asyncio
-import os
-import tempfile
+import base64
+import gzip
+import hashlib
+import html
+import json
+import re
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from typing import Any
+
+import cbor2
 
 from tsunagu.domain.errors import BuildError
 
 # Pagefind runtime files that hold no data (plus its wasm, *.pagefind); the rest is the index.
 RUNTIME = ("pagefind.js", "pagefind-worker.js")
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
+BODY_START = b"<div hidden data-pagefind-body>"
+BODY_END = b"</div><!-- /pagefind-body -->"
+SHARD = 7_000  # records per Pagefind process
+BATCH = 32    # requests in flight: their replies must fit in the pipe, or both sides wait forever
 
 
 def is_runtime(name: str) -> bool:
     """True for Pagefind's generic runtime files, which may stay public."""
     base = name.rsplit("/", 1)[-1]
     return base in RUNTIME or base.endswith(".pagefind")
-
-
-async def _run(site_dir: Path, out_dir: Path) -> int:
-    from pagefind.index import IndexConfig, PagefindIndex
-
-    # The index holds ASCII n-gram tokens (see textsearch.py), so no language's segmenter or
-    # stemmer should touch it: "zz" is no language Pagefind knows, and it leaves words as they are.
-    config = IndexConfig(force_language="zz", output_path=str(out_dir))
-    async with PagefindIndex(config=config) as index:  # leaving the block writes the files
-        result = await index.add_directory(str(site_dir), glob="r/*.html")
-        return int(result.get("page_count", 0))
-
-
-BODY_START = b"<div hidden data-pagefind-body>"
-BODY_END = b"</div><!-- /pagefind-body -->"
 
 
 def index_document(page: bytes) -> bytes:
@@ -52,29 +47,195 @@ def index_document(page: bytes) -> bytes:
         page[start:end + len(BODY_END)] + b"</body></html>"
 
 
-def index_pages(pages: dict[str, bytes]) -> dict[str, bytes]:
-    """Pagefind's output for the record pages, as 'pagefind/<name>' -> bytes."""
-    records = {p: index_document(b) for p, b in pages.items() if p.startswith("r/") and p.endswith(".html")}
-    # Plaintext goes to memory-backed /dev/shm where there is one: nothing readable touches a disk.
-    shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
-    with tempfile.TemporaryDirectory(prefix="tsunagu-index-", dir=shm) as tmp:
-        os.chmod(tmp, 0o700)
-        site_dir, out_dir = Path(tmp, "pages"), Path(tmp, "pagefind")
-        for path, data in records.items():
-            target = site_dir / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        try:
-            # Its own thread, so callers that already run an event loop (a browser driver) can build.
-            with ThreadPoolExecutor(max_workers=1) as pool:
-                count = pool.submit(asyncio.run, _run(site_dir, out_dir)).result()
-        except Exception as exc:  # the Pagefind service reports failures as plain exceptions
-            raise BuildError(f"search index: Pagefind failed: {exc}") from exc
-        if records and count != len(records):
-            raise BuildError(f"search index: Pagefind indexed {count} of {len(records)} record pages")
-        out = {}
-        for file in sorted(out_dir.rglob("*")):
-            rel = file.relative_to(out_dir).as_posix()
-            if file.is_file() and not file.name.startswith(UNUSED):
-                out[f"pagefind/{rel}"] = file.read_bytes()
-        return out
+_FIELD = re.compile(r'<span data-pagefind-(meta|filter|sort)="([^"]+)">(.*?)</span>', re.S)
+_TOKENS = re.compile(r'<p class="tokens">(.*?)</p>', re.S)
+
+
+def index_record(path: str, page: bytes) -> dict:
+    """A record page's search block (templates/_search_data.html) as a Pagefind custom record.
+
+    Pagefind then parses no HTML at all: the words are the n-gram tokens, meta, filters and sort
+    are given as they are; the record's URL is its page path.
+    """
+    block = index_document(page).decode()
+    record: dict = {"type": "AddRecord", "url": "/" + path, "language": "zz", "meta": {}, "filters": {}, "sort": {}}
+    for kind, name, value in _FIELD.findall(block):
+        value = html.unescape(value).strip()
+        if kind == "filter":
+            record["filters"].setdefault(html.unescape(name), []).append(value)
+        else:
+            record[kind][html.unescape(name)] = value
+    tokens = _TOKENS.search(block)
+    record["content"] = html.unescape(tokens.group(1)).strip() if tokens else ""
+    return record
+
+
+def without_index_block(page: bytes) -> bytes:
+    """A record page without its hidden search block: once indexed, readers never need its tokens."""
+    start, end = page.find(BODY_START), page.find(BODY_END)
+    if start < 0 or end < start:
+        return page
+    return page[:start] + page[end + len(BODY_END):]
+
+
+class _Service:
+    """Pagefind's service protocol (the one its Python API speaks), without that client's 0.1 s poll per reply."""
+
+    def __init__(self) -> None:
+        from pagefind.service import get_executable
+
+        binary = get_executable()
+        if binary is None:
+            raise BuildError("search index: the Pagefind binary is missing (pip install 'pagefind[extended]')")
+        self.proc = subprocess.Popen([str(binary), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL)
+        self.buffer = b""
+        self.next_id = 0
+
+    def send(self, payload: dict) -> int:
+        self.next_id += 1
+        message = json.dumps({"message_id": self.next_id, "payload": payload}).encode()
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(base64.b64encode(message) + b",")
+        return self.next_id
+
+    def receive(self) -> dict:
+        assert self.proc.stdout is not None
+        end = self.buffer.find(b",")
+        if end < 0:
+            parts = [self.buffer]   # a reply can be tens of MB: collect chunks, never re-copy the whole
+            while True:
+                chunk = self.proc.stdout.read1(1 << 20)  # type: ignore[attr-defined]  # a BufferedReader
+                if not chunk:
+                    raise BuildError("search index: Pagefind stopped unexpectedly")
+                parts.append(chunk)
+                if b"," in chunk:
+                    break
+            self.buffer = b"".join(parts)
+            end = self.buffer.find(b",")
+        raw, self.buffer = self.buffer[:end], self.buffer[end + 1:]
+        reply = json.loads(base64.b64decode(raw))
+        payload = reply.get("payload") or {}
+        if payload.get("type") == "Error":
+            raise BuildError(f"search index: Pagefind failed: {payload.get('message')}")
+        return payload
+
+    def call(self, payload: dict) -> dict:
+        self.send(payload)
+        assert self.proc.stdin is not None
+        self.proc.stdin.flush()
+        return self.receive()
+
+    def close(self) -> None:
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        self.proc.kill()
+        self.proc.wait()
+
+
+def _run(documents: list[dict]) -> tuple[int, list[dict]]:
+    service = _Service()
+    try:
+        # The index holds ASCII n-gram tokens (see textsearch.py), so no language's segmenter or
+        # stemmer should touch it: "zz" is no language Pagefind knows, and it leaves words as they are.
+        index_id = service.call({"type": "NewIndex", "config": {"force_language": "zz"}})["index_id"]
+        count = 0
+        for start in range(0, len(documents), BATCH):   # a batch in flight, so the pipes never fill up
+            batch = documents[start:start + BATCH]
+            for record in batch:
+                service.send({**record, "index_id": index_id})
+            assert service.proc.stdin is not None
+            service.proc.stdin.flush()
+            count += sum(service.receive().get("type") == "IndexedFile" for _ in batch)
+        files = service.call({"type": "GetFiles", "index_id": index_id})["files"]
+        return count, [{"path": f["path"], "content": base64.b64decode(f["content"])} for f in files]
+    finally:
+        service.close()
+
+
+def index_pages(pages: dict[str, bytes], workers: int = 2) -> dict[str, bytes]:
+    """Pagefind's output for the record pages of a rendered site, as 'pagefind/<name>' -> bytes."""
+    return index_records([index_record(p, b) for p, b in sorted(pages.items())
+                          if p.startswith("r/") and p.endswith(".html")], workers)
+
+
+def _shard(documents: list[dict]) -> dict[str, bytes]:
+    try:
+        count, files = _run(documents)
+    except (OSError, ValueError, KeyError) as exc:
+        raise BuildError(f"search index: Pagefind failed: {exc}") from exc
+    if count != len(documents):
+        raise BuildError(f"search index: Pagefind indexed {count} of {len(documents)} record pages")
+    out = {}
+    for file in files:
+        rel = str(file["path"]).replace("\\", "/").lstrip("/")
+        if not rel.rsplit("/", 1)[-1].startswith(UNUSED):
+            out[rel] = bytes(file["content"])
+    return canonical(out)
+
+
+def index_records(documents: list[dict], workers: int = 2) -> dict[str, bytes]:
+    """Pagefind's output for records (index_record), as 'pagefind/<name>' -> bytes.
+
+    Pagefind holds about 75 kB per record while it indexes: above SHARD records the index is cut
+    into shards of equal size (by page name, a keyed hash: no order anyone can see), indexed by
+    separate Pagefind processes, two at a time (both cores) while that fits in memory, and merged
+    in the browser (pagefind/shards.json lists them for search.js).
+    """
+    count = max(1, -(-len(documents) // SHARD))
+    shards = [documents[i * len(documents) // count:(i + 1) * len(documents) // count] for i in range(count)]
+    parallel = max(1, min(workers, 2 if len(documents) <= 2 * SHARD else 1))
+    with ThreadPoolExecutor(max_workers=parallel) as pool:   # each thread drives its own Pagefind process
+        results = list(pool.map(_shard, shards))
+    out = {f"pagefind/{rel}": data for rel, data in results[0].items()}
+    for number, files in enumerate(results[1:], start=1):
+        out.update({f"pagefind/s{number}/{rel}": data for rel, data in files.items() if not is_runtime(rel)})
+    out["pagefind/shards.json"] = json.dumps([f"s{n}/" for n in range(1, count)]).encode()
+    return dict(sorted(out.items()))
+
+
+SIGNATURE = b"pagefind_dcd"
+
+
+def _unpack(data: bytes) -> Any:
+    raw = gzip.decompress(data)
+    if not raw.startswith(SIGNATURE):
+        raise BuildError("search index: unexpected Pagefind file format")
+    return cbor2.loads(raw[len(SIGNATURE):])
+
+
+def _pack(doc: Any) -> bytes:
+    return gzip.compress(SIGNATURE + cbor2.dumps(doc), compresslevel=6, mtime=0)
+
+
+def _renamed(old: str, data: bytes, digits: int) -> str:
+    folder, slash, base = old.rpartition("/")
+    lang, _, rest = base.partition("_")
+    suffix = rest[rest.index("."):]
+    return f"{folder}{slash}{lang}_{hashlib.sha256(data).hexdigest()[:digits]}{suffix}"
+
+
+def canonical(files: dict[str, bytes]) -> dict[str, bytes]:
+    """Pagefind's output in one order: it writes filter values and filter lists in hash-map order,
+    which differs from run to run; sorted (and the files renamed to match), the same pages give
+    byte-identical files, so a rebuild changes nothing and an edit changes only what it touches."""
+    out = dict(files)
+    names: dict[str, str] = {}   # old file hash -> new file hash
+    for path in [p for p in files if p.endswith(".pf_filter")]:
+        doc = _unpack(out.pop(path))
+        doc[1].sort(key=lambda entry: str(entry[0]))
+        data = _pack(doc)
+        new = _renamed(path, data, 7)
+        names[path.rsplit("/", 1)[-1].split(".")[0]] = new.rsplit("/", 1)[-1].split(".")[0]
+        out[new] = data
+    for path in [p for p in files if p.endswith(".pf_meta")]:
+        doc = _unpack(out.pop(path))
+        doc[3] = sorted(([name, names.get(h, h)] for name, h in doc[3]), key=lambda e: str(e[0]))
+        data = _pack(doc)
+        new = _renamed(path, data, 10)
+        out[new] = data
+        entry = "pagefind-entry.json"
+        old_hash, new_hash = path.rsplit("/", 1)[-1].split(".")[1], new.rsplit("/", 1)[-1].split(".")[1]
+        if entry in out:
+            out[entry] = out[entry].replace(f'"{old_hash}"'.encode(), f'"{new_hash}"'.encode())
+    return out

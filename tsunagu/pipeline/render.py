@@ -9,6 +9,7 @@ import hmac
 import json
 import multiprocessing
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -22,6 +23,7 @@ from tsunagu.domain.kinds import KINDS
 from tsunagu.domain.labels import ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA
 from tsunagu.domain.models import Physician
 from tsunagu.pipeline.history import History
+from tsunagu.pipeline.keys import page_key
 from tsunagu.pipeline.markup import render_markdown
 from tsunagu.pipeline.searchdoc import search_blocks, search_context
 from tsunagu.pipeline.sheet import glance, providers_csv, sheet_groups
@@ -60,7 +62,9 @@ def page_token(key: str, kind: str, rid: str) -> str:
 
 def make_entries(directory: Directory, config: Config) -> tuple[list[Entry], list[Entry]]:
     """Providers and physicians as entries with paths and staleness, newest first."""
-    key = config.path_key or directory.site.site_id or directory.site.title
+    # Keyed with the page-token key derived from the passwords (never from the public site id), so
+    # nobody without a password can test a guessed id against the published paths.
+    key = config.path_key or page_key(config, directory.site.salt)
     limit = directory.site.stale_after_days
 
     def entry(kind: str, record, updated: dt.date | None) -> Entry:
@@ -129,30 +133,39 @@ def _page(env: jinja2.Environment, template: str, path: str, common: dict, **con
     return html.encode()
 
 
-def _render_records(entries: list[Entry], env: jinja2.Environment, common: dict) -> list[tuple[str, bytes]]:
-    """One page per record (a list, so it crosses a process boundary cheaply)."""
+def _render_records(entries: list[Entry], env: jinja2.Environment, common: dict,
+                    hook: Callable[[str, bytes], Any] | None = None) -> list[tuple[str, Any]]:
+    """One page per record (a list, so it crosses a process boundary cheaply), through hook if given."""
     site = common["site"]
-    return [(e.path, _page(env, f"{e.kind}.html", e.path, common, e=e, r=e.record,
-                           forms=_form_links(site.repository, e) if site.repository else {},
-                           weekly=_weekly(e.record) if e.kind == "physician" else [],
-                           tokens=search_blocks(e.record, common["search"])))
-            for e in entries]
+    out = []
+    for e in entries:
+        page = _page(env, f"{e.kind}.html", e.path, common, e=e, r=e.record,
+                     forms=_form_links(site.repository, e) if site.repository else {},
+                     weekly=_weekly(e.record) if e.kind == "physician" else [],
+                     tokens=search_blocks(e.record, common["search"]))
+        out.append((e.path, hook(e.path, page) if hook else page))
+    return out
 
 
-_FORKED: tuple = ()  # what forked workers inherit: (entries, env, common)
+_FORKED: tuple = ()  # what forked workers inherit: (entries, env, common, hook)
 
 
-def _render_slice(bounds: tuple[int, int]) -> list[tuple[str, bytes]]:
-    entries, env, common = _FORKED
-    return _render_records(entries[bounds[0]:bounds[1]], env, common)
+def _render_slice(bounds: tuple[int, int]) -> list[tuple[str, Any]]:
+    entries, env, common, hook = _FORKED
+    return _render_records(entries[bounds[0]:bounds[1]], env, common, hook)
 
 
-def _record_pages(entries: list[Entry], env: jinja2.Environment, common: dict, workers: int) -> dict[str, bytes]:
-    """Record pages, rendered by forked processes when there are many (templates are CPU-bound)."""
+def _record_pages(entries: list[Entry], env: jinja2.Environment, common: dict, workers: int,
+                  hook: Callable[[str, bytes], Any] | None = None) -> dict[str, Any]:
+    """Record pages, rendered by forked processes when there are many (templates are CPU-bound).
+
+    A hook (the build's: index record and sealed entries) runs in the worker, so plaintext pages
+    never cross back to the parent and their compression and encryption use every core too.
+    """
     global _FORKED
     if workers <= 1 or len(entries) < 2000 or "fork" not in multiprocessing.get_all_start_methods():
-        return dict(_render_records(entries, env, common))
-    _FORKED = (entries, env, common)
+        return dict(_render_records(entries, env, common, hook))
+    _FORKED = (entries, env, common, hook)
     try:
         step = -(-len(entries) // (workers * 4))
         slices = [(i, min(i + step, len(entries))) for i in range(0, len(entries), step)]
@@ -171,8 +184,9 @@ def _updates_by_date(entries: list[Entry]) -> str:
     return json.dumps(dict(sorted(counts.items())), separators=(",", ":"))
 
 
-def render_site(directory: Directory, config: Config, history: History | None = None) -> dict[str, bytes]:
-    """Every protected file of the site, as output path -> bytes."""
+def render_site(directory: Directory, config: Config, history: History | None = None,
+                record_hook: Callable[[str, bytes], Any] | None = None) -> dict[str, Any]:
+    """Every protected file of the site, as output path -> bytes (record pages through record_hook if given)."""
     env = _environment(config)
     providers, physicians = make_entries(directory, config)
     site = directory.site
@@ -205,7 +219,8 @@ def render_site(directory: Directory, config: Config, history: History | None = 
     page("desks/index.html", "desks.html")
     page("search/index.html", "search.html")
     page("404.html", "not_found.html")
-    out.update(_record_pages(everyone, env, common, config.workers or min(4, os.cpu_count() or 1)))
+    out.update(_record_pages(everyone, env, common, config.workers or min(4, os.cpu_count() or 1),
+                               record_hook))
     out["data/records.json"] = records_json(directory, providers, physicians)
     out["data/holidays.json"] = holidays.encode()
     out["data/status.csv"] = providers_csv(providers)

@@ -1,7 +1,9 @@
-"""The public shell: what anyone may download (unlock page, service worker, generic assets, stubs)."""
+"""The public shell: what anyone may download (unlock page, service worker, generic assets, stubs, 404.html)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from pathlib import Path
 
 import jinja2
@@ -12,18 +14,59 @@ from tsunagu.web import STATIC_DIR, template_dirs
 
 ASSETS = ("style.css", "app.js", "boot.js", "unlock.js", "search.js", "tsunagu-crypto.js", "time.js", "manifest.webmanifest", "icon-192.png", "icon-512.png", "favicon.ico")
 
+# Hosts answer every missing path (a record page, a deep link) with 404.html, at that path, so this
+# page cannot know the site's base folder from relative links: it asks the service worker
+# registration, else looks for keys.json up the path, then goes to the unlock page and back.
+FALLBACK_SCRIPT = """(async () => {
+  const here = location.pathname;
+  let root = null;
+  try {
+    const reg = navigator.serviceWorker && await navigator.serviceWorker.getRegistration();
+    if (reg) root = new URL(reg.scope).pathname;
+  } catch (e) { /* no service worker yet */ }
+  const parts = here.split("/");
+  for (let i = parts.length - 1; !root && i >= 1; i--) {
+    const candidate = parts.slice(0, i).join("/") + "/";
+    try {
+      const res = await fetch(candidate + "keys.json", { method: "HEAD", cache: "no-store" });
+      if (res.ok) root = candidate;
+    } catch (e) { /* try the folder above */ }
+  }
+  root = root || "/";
+  let rel = here.slice(root.length);
+  try { rel = decodeURIComponent(rel); } catch (e) { /* keep it encoded */ }
+  location.replace(root + "unlock/?next=" + encodeURIComponent(rel + location.search + location.hash));
+})();"""
 
-def shell_files(protected: dict[str, bytes], index_files: dict[str, bytes], keys_json: bytes,
-                config: Config) -> dict[str, bytes]:
-    """Public files: a stub at every protected page path, plus the generic runtime."""
+
+def fallback_page() -> bytes:
+    """The public 404.html: its one inline script is allowed by its hash, nothing else runs."""
+    digest = base64.b64encode(hashlib.sha256(FALLBACK_SCRIPT.encode()).digest()).decode()
+    csp = (f"default-src 'self'; script-src 'sha256-{digest}'; style-src 'self'; connect-src 'self'; "
+           "object-src 'none'; base-uri 'none'; form-action 'none'")
+    return ('<!doctype html>\n<html lang="ja">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
+            '<meta name="referrer" content="no-referrer">\n<meta name="robots" content="noindex, nofollow, noarchive">\n'
+            f'<title>つなぐ</title>\n<script>{FALLBACK_SCRIPT}</script>\n</head>\n<body>\n'
+            '<noscript>このサイトの閲覧には JavaScript が必要です。</noscript>\n</body>\n</html>\n').encode()
+
+
+def shell_files(protected: list[str], index_files: dict[str, bytes], keys_json: bytes,
+                config: Config, *, allow_shared_origin: bool = False) -> dict[str, bytes]:
+    """Public files: stubs for the few fixed pages (hosts without a 404 fallback), and the generic runtime.
+
+    Record pages get no stub: a public file per record would publish the record count and names.
+    """
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(template_dirs(config.templates_dir)), autoescape=True)
     stub = env.get_template("stub.html")
     out: dict[str, bytes] = {}
     for path in protected:
-        if path.endswith(".html"):
+        if path.endswith(".html") and not path.startswith("r/") and path != "404.html":
             out[path] = stub.render(root="../" * path.count("/")).encode()
+    out["404.html"] = fallback_page()
     out["unlock/index.html"] = env.get_template("unlock.html").render(
-        demo=config.demo, demo_password=DEMO_PASSWORD).encode()
+        demo=config.demo, demo_password=DEMO_PASSWORD, allow_shared_origin=allow_shared_origin).encode()
     static = Path(config.static_dir or STATIC_DIR)
     for name in ASSETS:
         out[f"assets/{name}"] = (static / name).read_bytes()

@@ -29,6 +29,7 @@ _PATTERN_HINTS = {
     "maintainers": "expected a git-host login (letters, digits and hyphens)",
     "admins": "expected a git-host login (letters, digits and hyphens)",
     "site_id": "expected lower-case letters, digits and hyphens such as sakura-city",
+    "salt": "expected 32 hexadecimal digits as written by tsunagu build (delete the line to make a new one)",
     "repository": "expected an https:// address of the repository",
     "services": 'expected a 3-digit service code such as "150"',
 }

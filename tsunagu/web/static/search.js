@@ -65,6 +65,10 @@ async function engine() {
     pagefind = await import(new URL("pagefind/pagefind.js", root).href);
     await pagefind.options({ baseUrl: root.pathname });
     await pagefind.init();
+    // A large region's index comes in shards (tsunagu/pipeline/index.py): merge them all.
+    const res = await fetch(new URL("pagefind/shards.json", root)).catch(() => null);
+    const shards = res && res.ok ? await res.json() : [];
+    for (const dir of shards) await pagefind.mergeIndex(new URL("pagefind/" + dir, root).pathname, { baseUrl: root.pathname });
   }
   return pagefind;
 }

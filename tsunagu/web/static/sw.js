@@ -1,19 +1,22 @@
-/* Service worker: decrypts every protected response on the fly; public files pass through. */
+/* Service worker: finds every protected file in the packs through the encrypted manifest, checks its
+   SHA-256, decrypts it and answers the page (or Pagefind's worker) with the plaintext; public files
+   pass through. Packs are immutable (named by a hash of their bytes), so they are cached for offline
+   use; keys.json is fetched again on every page view, so a new build is picked up when online. */
 "use strict";
 importScripts("assets/tsunagu-crypto.js");
 
 const SCOPE = new URL(self.registration.scope).pathname;          // "/" or "/repo/"
-const CACHE = "tsunagu-ciphertext-v1";
-const PUBLIC = ["unlock/", "assets/", "sw.js", "keys.json", "pagefind/pagefind.js",
+const CACHE = "tsunagu-ciphertext-v2";
+const PUBLIC = ["unlock/", "assets/", "sw.js", "keys.json", "p/", "pagefind/pagefind.js",
                 "pagefind/pagefind-worker.js", "pagefind/wasm.", "favicon.ico", "robots.txt"];
 const TYPES = { html: "text/html; charset=utf-8", json: "application/json", csv: "text/csv; charset=utf-8" };
-let keys = new Map();      // build id -> content CryptoKey
-let session = null;        // { kek, salt, iterations, expires }
+let build = null;          // { keysText, key, root, group, dirs: Map } of the build last opened
+let session = null;        // { kek, expires }
 
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (e) => e.waitUntil(self.clients.claim()));
 self.addEventListener("message", (e) => {
-  if (e.data === "logout" || e.data === "unlocked") { keys = new Map(); session = null; currentBuild = null; }
+  if (e.data === "logout" || e.data === "unlocked") { build = null; session = null; }
   if (e.data === "logout") e.waitUntil(caches.delete(CACHE));
 });
 
@@ -32,67 +35,141 @@ function classify(url) {
 self.addEventListener("fetch", (event) => {
   const req = event.request;
   if (req.method !== "GET") return;
-  const target = classify(new URL(req.url));
-  if (target) event.respondWith(serve(req, target));
+  const url = new URL(req.url);
+  const target = classify(url);
+  if (target) { event.respondWith(serve(req, target)); return; }
+  const runtime = ["assets/", "pagefind/pagefind", "pagefind/wasm."].some((p) => url.pathname.startsWith(SCOPE + p));
+  if (url.origin === self.location.origin && runtime) {
+    event.respondWith(publicFile(req));
+  }
 });
 
-let currentBuild = null;   // build id of the newest keys.json seen
-const STALE = "stale";     // a ciphertext of an older build than keys.json: fetch it again
-
-/** Pagefind names its index files by content, so a cached copy of this build is still right. */
-async function cachedOfThisBuild(url, path) {
-  if (!currentBuild || !path.startsWith("pagefind/") || path.endsWith(".json")) return null;
-  const hit = await caches.match(url);
-  if (!hit) return null;
-  const buf = await hit.clone().arrayBuffer();
-  return TSU.buildOf(buf) === currentBuild ? hit : null;
-}
-
-async function fetchCipher(path, reload) {
-  const url = SCOPE + path + ".enc";
-  const hit = reload ? null : await cachedOfThisBuild(url, path);
-  if (hit) return hit;
+/** Styles, scripts and Pagefind's runtime: from the network when online (a new build brings new ones),
+    from the cache offline, so pages seen once still work without a connection. */
+async function publicFile(req) {
+  const key = new URL(req.url).pathname;
   try {
-    const res = await fetch(url, { cache: reload ? "reload" : "no-cache", credentials: "same-origin" });
-    if (res.ok) {
-      const copy = res.clone();
-      caches.open(CACHE).then((c) => c.put(url, copy)).catch(() => {});
-    }
+    const res = await fetch(req);
+    if (res.ok) remember(key, res.clone());
     return res;
   } catch (e) {
-    const cached = await caches.match(url);   // offline: the last ciphertext seen
-    if (cached) return cached;
+    const hit = await cached(key);
+    if (hit) return hit;
     throw e;
   }
 }
 
-async function currentSession() {
-  if (session && session.expires > Date.now()) return session;
-  session = await TSU.getSession();
-  return session;
+class Locked extends Error {}
+class Refused extends Error {}   // tampered, rolled back or unsupported: never decrypted, never shown
+
+async function cached(key) { return caches.match(key, { cacheName: CACHE }); }
+async function remember(key, res) { try { await (await caches.open(CACHE)).put(key, res); } catch (e) { /* quota */ } }
+
+/** Bytes [offset, offset+length) of a pack: a Range request, or the whole pack where a host ignores Range. */
+async function packBytes(name, offset, length) {
+  const url = SCOPE + name, key = `${url}?range=${offset}-${length}`;
+  const slice = await cached(key);
+  if (slice) return new Uint8Array(await slice.arrayBuffer());
+  const pack = await cached(url);
+  if (pack) return new Uint8Array(await pack.arrayBuffer()).slice(offset, offset + length);
+  const res = await fetch(url, { headers: { Range: `bytes=${offset}-${offset + length - 1}` }, credentials: "same-origin" });
+  if (res.status === 206) {
+    const buf = new Uint8Array(await res.arrayBuffer());
+    remember(key, new Response(buf));
+    return buf;
+  }
+  if (!res.ok) throw new Refused(`pack ${res.status}`);
+  const whole = new Uint8Array(await res.arrayBuffer());
+  remember(url, new Response(whole));
+  return whole.slice(offset, offset + length);
 }
 
-/** The content key of a build, unwrapped with the stored KEK; null means locked. */
-async function contentKey(build) {
-  const s = await currentSession();
-  if (!s) return null;
-  if (keys.has(build)) return keys.get(build);
-  let res;
-  try { res = await fetch(SCOPE + "keys.json", { cache: "no-store" }); } catch (e) { res = await caches.match(SCOPE + "keys.json"); }
-  if (!res || !res.ok) return null;
-  const copy = res.clone();
-  caches.open(CACHE).then((c) => c.put(SCOPE + "keys.json", copy)).catch(() => {});
-  const list = await res.json();
-  currentBuild = list.build;
-  if (list.build !== build) return STALE;
-  const key = await TSU.unwrapContentKey(list, s.kek, s.salt, s.iterations);
-  if (key) keys.set(build, key);
-  return key;
+async function checked(name, offset, length, digest) {
+  const blob = await packBytes(name, offset, length);
+  if (blob.length !== length || await TSU.sha256hex(blob) !== digest) throw new Refused("hash mismatch");
+  return blob;
+}
+
+async function keysJson(fresh) {
+  const url = SCOPE + "keys.json";
+  if (fresh) {
+    try {
+      const res = await fetch(url, { cache: "no-store", credentials: "same-origin" });
+      if (res.ok) { const text = await res.text(); remember(url, new Response(text)); return text; }
+    } catch (e) { /* offline: the last keys.json seen */ }
+  }
+  const hit = await cached(url);
+  if (hit) return hit.text();
+  if (!fresh) return keysJson(true);
+  throw new Locked("no keys.json");
+}
+
+/** The build to read from: keys.json checked, its epoch not older than any seen, its manifest verified. */
+async function openBuild(fresh) {
+  // Every page view reads the stored key again: logout in another tab, or expiry, takes effect at once
+  // (an expired key is deleted there, not just ignored).
+  session = !fresh && session && session.expires > Date.now() ? session : await TSU.getSession();
+  if (!session) { build = null; throw new Locked("no session"); }
+  const text = await keysJson(fresh || !build);
+  if (build && build.keysText === text) return build;
+  let keys;
+  try { keys = TSU.checkKeys(JSON.parse(text)); } catch (e) { throw new Refused("unsupported keys.json"); }
+  if (keys.epoch < await TSU.seenEpoch()) throw new Refused("rollback");
+  const key = await TSU.unwrapContentKey(keys, session.kek);
+  if (!key) { await TSU.clearSession().catch(() => {}); session = null; throw new Locked("password changed"); }
+  const rootRes = (await cached(SCOPE + keys.root)) || await fetch(SCOPE + keys.root, { credentials: "same-origin" });
+  const rootBlob = new Uint8Array(await rootRes.arrayBuffer());
+  if (await TSU.sha256hex(rootBlob) !== keys.root_sha256) throw new Refused("root manifest mismatch");
+  remember(SCOPE + keys.root, new Response(rootBlob));
+  const root = JSON.parse(new TextDecoder().decode(await TSU.openSealed(key, TSU.rootAd(), rootBlob)));
+  await TSU.noteEpoch(keys.epoch);
+  build = { keysText: text, epoch: keys.epoch, key, root, group: await TSU.hmacKey(TSU.b64(root.group)), dirs: new Map(),
+            solo: new Map(root.solo.map((e) => [e[0] + "\0" + e[1], e])) };
+  return build;
+}
+
+async function directory(b, number) {
+  if (!b.dirs.has(number)) {
+    const d = b.root.dirs[number];
+    if (!d) return null;
+    const [name, offset, length, digest] = d;
+    const blob = await checked(name, offset, length, digest);
+    const listing = JSON.parse(new TextDecoder().decode(await TSU.openSealed(b.key, TSU.dirAd(number), blob)));
+    b.dirs.set(number, { name, entries: new Map(listing.map((e) => [e[0] + "\0" + e[1], e])) });
+  }
+  return b.dirs.get(number);
+}
+
+async function readPart(b, path, part) {
+  const solo = b.solo.get(path + "\0" + part);   // an entry that is a file of its own
+  if (solo) {
+    const [, , parts, name, length, digest] = solo;
+    const blob = await checked(name, 0, length, digest);
+    return { parts, body: await TSU.openSealed(b.key, TSU.entryAd(path, part, parts), blob) };
+  }
+  const dir = await directory(b, await TSU.packOf(b.group, b.root.packs, path, part));
+  const e = dir && dir.entries.get(path + "\0" + part);
+  if (!e) return null;
+  const [, , parts, offset, length, digest] = e;
+  const blob = await checked(dir.name, offset, length, digest);
+  return { parts, body: await TSU.openSealed(b.key, TSU.entryAd(path, part, parts), blob) };
+}
+
+/** The plaintext of a logical path, every part checked; null if the build has no such path. */
+async function readFile(b, path) {
+  const first = await readPart(b, path, 0);
+  if (!first) return null;
+  const bodies = [first.body];
+  for (let i = 1; i < first.parts; i++) {
+    const next = await readPart(b, path, i);
+    if (!next || next.parts !== first.parts) throw new Refused("missing part");
+    bodies.push(next.body);
+  }
+  return new Blob(bodies);
 }
 
 function toUnlock(target, req) {
-  const search = new URL(req.url).search;
-  const next = encodeURIComponent(target.rel + search);
+  const next = encodeURIComponent(target.rel + new URL(req.url).search);
   return Response.redirect(SCOPE + "unlock/?next=" + next, 302);
 }
 
@@ -101,37 +178,31 @@ function plainPage(status, title, text) {
   return new Response(html, { status, headers: { "content-type": TYPES.html, "cache-control": "no-store" } });
 }
 
-async function serve(req, target, reload) {
-  const s = await currentSession();
-  if (!s) return target.page ? toUnlock(target, req) : new Response("locked", { status: 401 });
-  let res;
-  try { res = await fetchCipher(target.path, reload); } catch (e) {
+function refusal(target, err) {
+  if (!target.page) return new Response("refused", { status: 500 });
+  if (err.message === "rollback") {
+    return plainPage(409, "古い版が配信されています", "この端末は、これより新しい版のサイトを表示したことがあります。古い版は安全のため表示しません。しばらくしてから再読み込みするか、管理者に連絡してください。");
+  }
+  if (err.message === "unsupported keys.json") {
+    return plainPage(500, "安全でない設定です", "鍵の設定（keys.json）がこの版の安全基準を満たしていないため、表示しません。管理者に連絡してください。");
+  }
+  return plainPage(500, "改ざんを検出しました", "このページの内容が正しくありません（改ざんまたは破損）。管理者に連絡してください。");
+}
+
+async function serve(req, target) {
+  let b;
+  try {
+    b = await openBuild(target.page);
+    let body = await readFile(b, target.path);
+    let status = 200;
+    if (!body && target.page) { body = await readFile(b, "404.html"); status = 404; }
+    if (!body) return new Response(null, { status: 404 });
+    const ext = target.path.split(".").pop();
+    return new Response(body, { status, headers: {
+      "content-type": TYPES[ext] || "application/octet-stream", "cache-control": "no-store", "x-content-type-options": "nosniff" } });
+  } catch (err) {
+    if (err instanceof Locked) return target.page ? toUnlock(target, req) : new Response("locked", { status: 401 });
+    if (err instanceof Refused || (err && err.name === "OperationError")) { build = null; return refusal(target, err); }
     return target.page ? plainPage(503, "オフラインです", "ネットワークに接続できず、このページは端末に保存されていません。") : Response.error();
   }
-  if (res.status === 404 && target.page && target.path !== "404.html") {
-    const nf = await serve(req, { page: true, path: "404.html", rel: target.rel });
-    return new Response(nf.body, { status: 404, headers: nf.headers });
-  }
-  if (!res.ok) return new Response(null, { status: res.status });
-  const buf = await res.arrayBuffer();
-  const build = TSU.buildOf(buf);
-  if (!build) return plainPage(500, "データを読み込めません", "暗号化されたファイルの形式が正しくありません。");
-  const key = await contentKey(build);
-  // An HTTP cache (or a host's Last-Modified to the second) handed us the previous build's file.
-  if (key === STALE) return reload ? new Response(null, { status: 503 }) : serve(req, target, true);
-  if (!key) {
-    // The password was changed or removed, or the session expired: lock again.
-    keys = new Map(); session = null;
-    await TSU.clearSession().catch(() => {});
-    return target.page ? toUnlock(target, req) : new Response("locked", { status: 401 });
-  }
-  let plain;
-  try { plain = await TSU.decrypt(target.path, buf, key); } catch (e) {
-    return target.page ? plainPage(500, "改ざんを検出しました", "このページの内容が正しくありません（改ざんまたは破損）。管理者に連絡してください。")
-                       : new Response("integrity check failed", { status: 500 });
-  }
-  const ext = target.path.split(".").pop();
-  return new Response(plain, { status: 200, headers: {
-    "content-type": TYPES[ext] || "application/octet-stream", "cache-control": "no-store",
-    "x-content-type-options": "nosniff" } });
 }

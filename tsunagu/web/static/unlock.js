@@ -27,15 +27,26 @@
   async function keysJson() {
     const res = await fetch(new URL("keys.json", root), { cache: "no-store" });
     if (!res.ok) throw new Error("keys.json " + res.status);
-    return res.json();
+    const keys = TSU.checkKeys(await res.json());   // throws on a weaker KDF, cipher, version or iteration count
+    if (keys.epoch < await TSU.seenEpoch()) throw new Error("rollback");
+    return keys;
   }
   /** An existing session that still opens the current build: no password needed. */
   async function resume(keys) {
     const s = await TSU.getSession();
-    return s && (await TSU.unwrapContentKey(keys, s.kek, s.salt, s.iterations)) ? s : null;
+    return s && (await TSU.unwrapContentKey(keys, s.kek)) ? s : null;
+  }
+  /** Every script of an origin can use what the browser stores for it: a site in a sub-folder of a
+      shared origin (owner.github.io/repo/) is not closed unless its admin accepted that. */
+  function sharedOrigin() {
+    return root.pathname !== "/" && !document.body.hasAttribute("data-allow-shared-origin");
+  }
+  function refuse(id) {
+    $(id).hidden = false; form.hidden = true;
   }
 
   async function start() {
+    if (sharedOrigin()) { refuse("shared-origin"); return; }
     let reg;
     try { reg = await worker(); } catch (e) {
       $("unsupported").hidden = false; form.hidden = true; return;
@@ -44,7 +55,10 @@
     try {
       const keys = await keysJson();
       if (await resume(keys)) { reg.active && reg.active.postMessage("unlocked"); location.replace(nextUrl()); return; }
-    } catch (e) { /* show the form */ }
+    } catch (e) {
+      if (e.message === "unsupported keys.json") { refuse("unsafe-keys"); return; }
+      if (e.message === "rollback") { refuse("rollback"); return; }
+    }
     form.hidden = false; $("password").focus();
   }
 
@@ -55,23 +69,23 @@
     button.disabled = true; busy.hidden = false; say("");
     try {
       const keys = await keysJson();
-      const groups = new Map(keys.slots.map((s) => [s.salt + "|" + s.iterations, s]));
-      for (const slot of groups.values()) {
-        const kek = await TSU.deriveKek(password, slot.salt, slot.iterations);
-        if (await TSU.unwrapContentKey(keys, kek, slot.salt, slot.iterations)) {
-          const remember = $("remember").checked;
-          await TSU.putSession({ kek, salt: slot.salt, iterations: slot.iterations,
-                                 expires: Date.now() + (remember ? REMEMBER_MS : WORKDAY_MS) });
-          const reg = await navigator.serviceWorker.ready;
-          reg.active && reg.active.postMessage("unlocked");
-          $("password").value = "";
-          location.replace(nextUrl());
-          return;
-        }
+      // One derivation for every slot: all share the site's salt and iteration count.
+      const kek = await TSU.deriveKek(password, keys);
+      if (await TSU.unwrapContentKey(keys, kek)) {
+        const remember = $("remember").checked;
+        await TSU.putSession({ kek, expires: Date.now() + (remember ? REMEMBER_MS : WORKDAY_MS) });
+        await TSU.noteEpoch(keys.epoch);
+        const reg = await navigator.serviceWorker.ready;
+        reg.active && reg.active.postMessage("unlocked");
+        $("password").value = "";
+        location.replace(nextUrl());
+        return;
       }
       say("パスワードが違います。もう一度入力してください。", "error");
       $("password").select();
     } catch (e) {
+      if (e.message === "unsupported keys.json") { refuse("unsafe-keys"); return; }
+      if (e.message === "rollback") { refuse("rollback"); return; }
       say("ロックを解除できませんでした（" + e.message + "）。通信環境を確認して、もう一度お試しください。", "error");
     } finally {
       button.disabled = false; busy.hidden = true;

@@ -1,0 +1,52 @@
+"""Index stage: Pagefind fed in memory, its output canonical, in shards for large regions."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import fast_config, load_directory, make_tree
+
+from tsunagu.pipeline import index
+from tsunagu.pipeline.index import index_pages, index_record, is_runtime, without_index_block
+from tsunagu.pipeline.render import render_site
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    root = tmp_path_factory.mktemp("index")
+    data = make_tree(root)
+    return render_site(load_directory(data), fast_config(data, root / "site"))
+
+
+def test_a_record_page_becomes_a_custom_record(pages):
+    path = next(p for p, b in pages.items() if p.startswith("r/") and "デイサービスさくら".encode() in b)
+    record = index_record(path, pages[path])
+    assert record["url"] == "/" + path and record["language"] == "zz"
+    assert record["meta"]["title"] == "デイサービスさくら" and record["meta"]["kind"] == "事業所"
+    assert record["filters"]["サービス"] == ["通所介護"] and record["filters"]["新規受入"] == ["受入可"]
+    assert record["sort"] == {"updated": "2026-11-20"}
+    assert record["content"].startswith("k") and " " in record["content"]
+    stripped = without_index_block(pages[path])
+    assert b"data-pagefind" not in stripped and "デイサービスさくら".encode() in stripped
+
+
+def test_pagefind_output_is_the_same_every_run(pages):
+    assert index_pages(pages) == index_pages(pages)
+
+
+def test_large_regions_are_indexed_in_shards(pages, monkeypatch):
+    monkeypatch.setattr(index, "SHARD", 2)
+    files = index_pages(pages)
+    records = sum(p.startswith("r/") for p in pages)
+    shards = json.loads(files["pagefind/shards.json"])
+    assert shards == [f"s{n}/" for n in range(1, -(-records // 2))]
+    for shard in shards:
+        own = [p for p in files if p.startswith(f"pagefind/{shard}")]
+        assert f"pagefind/{shard}pagefind-entry.json" in own
+        assert not any(is_runtime(p) for p in own), "the runtime is loaded once, from pagefind/"
+    pages_indexed = sum(json.loads(files[f"pagefind/{d}pagefind-entry.json"])["languages"]["zz"]["page_count"]
+                        for d in ["", *shards])
+    assert pages_indexed == records
+    monkeypatch.setattr(index, "SHARD", 7_000)
+    assert json.loads(index_pages(pages)["pagefind/shards.json"]) == []
