@@ -60,7 +60,7 @@ def build(config: Config) -> BuildReport:
     directory = validate_tree(tree, config.today)
     del tree   # the parsed YAML with its line marks: not needed once validated
     timer.lap("validate")
-    check_passwords(config.passwords, require=config.require_passwords)
+    check_passwords(config.passwords, require=config.require_passwords, site=directory.site)
     salt, note = site_salt(config.data_dir, directory.site.salt)
     directory.site.salt = salt.hex()
     passwords = config.effective_passwords()
