@@ -287,7 +287,7 @@ def demo_site(tmp_path_factory):
 
     require_chromium()
     out = tmp_path_factory.mktemp("demo") / "site"
-    config = Config(data_dir=REPO_DIR / "data", out_dir=out, today=TODAY, iterations=FAST)
+    config = Config(data_dir=REPO_DIR / "data", out_dir=out, today=TODAY)  # the browser refuses < 600,000 iterations
     build(config)
     directory = validate_tree(load_tree(config.data_dir), TODAY)
     providers, physicians = make_entries(directory, config)

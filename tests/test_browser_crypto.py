@@ -317,7 +317,7 @@ def test_offline_after_unlock_pages_styles_and_search_work(served, browser):
     page.locator("#search-status").filter(has_text="見つかりました").wait_for()
     context.set_offline(True)
     page.goto(served["url"] + "status/")
-    assert "受入れ状況一覧" in page.inner_text("h1") and page.evaluate(STYLED)
+    assert "受入状況一覧" in page.inner_text("h1") and page.evaluate(STYLED)
     page.goto(served["url"] + "search/?q=" + "さくら")   # Pagefind's runtime, wasm and index from the cache
     page.locator("#search-status").filter(has_text="見つかりました").wait_for()
     context.set_offline(False)

@@ -9,7 +9,6 @@ from urllib.parse import quote
 import pytest
 import yaml
 from browser_support import SiteServer, require_chromium
-from conftest import FAST
 from test_browser import Session
 from tools import ROOT
 
@@ -35,7 +34,7 @@ def sites(tmp_path_factory):
     out = {}
     for name, data in REGIONS.items():
         folder = tmp_path_factory.mktemp(name) / "site"
-        build(Config(data_dir=data, out_dir=folder, today=TODAY, iterations=FAST))
+        build(Config(data_dir=data, out_dir=folder, today=TODAY))  # the browser refuses < 600,000 iterations
         directory = validate_tree(load_tree(data), TODAY)
         records = [*directory.providers, *directory.physicians]
         server = SiteServer(folder)
