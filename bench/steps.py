@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 TODAY = dt.date(2026, 11, 22)
-PASSWORD = "violet-harbor-lantern-93-bench"
+PASSWORD = "ochre-violin-tundra-saffron-gully-pebble"   # six random words: passes the production check
 BENCH_DIR = Path(__file__).resolve().parents[1] / "bench-out"
 
 
