@@ -128,14 +128,17 @@ async function openBuild(fresh) {
   return build;
 }
 
-async function directory(b, number) {
+/** A pack's directory, fetched once even when Pagefind asks for many of its entries at the same time. */
+function directory(b, number) {
   if (!b.dirs.has(number)) {
     const d = b.root.dirs[number];
-    if (!d) return null;
+    if (!d) return Promise.resolve(null);
     const [name, offset, length, digest] = d;
-    const blob = await checked(name, offset, length, digest);
-    const listing = JSON.parse(new TextDecoder().decode(await TSU.openSealed(b.key, TSU.dirAd(number), blob)));
-    b.dirs.set(number, { name, entries: new Map(listing.map((e) => [e[0] + "\0" + e[1], e])) });
+    const pending = checked(name, offset, length, digest)
+      .then((blob) => TSU.openSealed(b.key, TSU.dirAd(number), blob))
+      .then((plain) => ({ name, entries: new Map(JSON.parse(new TextDecoder().decode(plain)).map((e) => [e[0] + "\0" + e[1], e])) }));
+    pending.catch(() => b.dirs.delete(number));   // a failed fetch (offline) is tried again next time
+    b.dirs.set(number, pending);
   }
   return b.dirs.get(number);
 }
