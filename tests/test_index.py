@@ -19,14 +19,14 @@ def pages(tmp_path_factory):
     return render_site(load_directory(data), fast_config(data, root / "site"))
 
 
-def test_a_record_page_becomes_a_custom_record(pages):
+def test_a_record_page_reaches_pagefind_as_its_search_block_only(pages):
     path = next(p for p, b in pages.items() if p.startswith("r/") and "デイサービスさくら".encode() in b)
     record = index_record(path, pages[path])
-    assert record["url"] == "/" + path and record["language"] == "zz"
-    assert record["meta"]["title"] == "デイサービスさくら" and record["meta"]["kind"] == "事業所"
-    assert record["filters"]["サービス"] == ["通所介護"] and record["filters"]["新規受入"] == ["受入可"]
-    assert record["sort"] == {"updated": "2026-11-20"}
-    assert record["content"].startswith("k") and " " in record["content"]
+    assert record["type"] == "AddFile" and record["url"] == "/" + path and record["file_path"] is None
+    doc = record["file_contents"]
+    assert doc.count("data-pagefind-body") == 1 and 'data-pagefind-weight="' in doc
+    assert '<span data-pagefind-meta="title">デイサービスさくら</span>' in doc
+    assert "<header" not in doc and "<nav" not in doc, "only the search block, not the page around it"
     stripped = without_index_block(pages[path])
     assert b"data-pagefind" not in stripped and "デイサービスさくら".encode() in stripped
 
