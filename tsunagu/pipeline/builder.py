@@ -77,15 +77,23 @@ def build(config: Config) -> BuildReport:
     del rendered
     plaintext = sum(len(b) for b in shared.values()) + sum(v[0] for _p, v in records)
     workers = config.workers or min(4, os.cpu_count() or 1)
-    index_files = index_records([v[1] for _p, v in records], workers) if config.search else {}
+    # Split what the workers sent back, and let go of it before Pagefind runs (memory peaks there).
+    sealed = [(p, part, parts, blob) for p, v in records for part, parts, blob in v[2]]
+    documents = [v[1] for _p, v in records] if config.search else []
+    names = [p for p, _v in records]
+    del records
+    sealed += _seal_all(shared, keys, workers)
+    names = sorted([*shared, *names])
+    del shared
+    index_files = index_records(documents, workers) if config.search else {}
+    del documents
     plaintext += sum(len(b) for b in index_files.values())
     timer.lap("index")
-    shared.update({p: b for p, b in index_files.items() if not is_runtime(p)})
-    sealed = [(p, part, parts, blob) for p, v in records for part, parts, blob in v[2]]
-    sealed += _seal_all(shared, keys, workers)
-    names = sorted([*shared, *(p for p, _v in records)])
+    index_data = {p: b for p, b in index_files.items() if not is_runtime(p)}
+    sealed += _seal_all(index_data, keys, workers)
+    names = sorted([*names, *index_data])
     pages = sum(p.endswith(".html") for p in names)
-    del shared, records
+    del index_data
     packs, root_name, root_hash = build_packs(sealed, keys)
     del sealed
     keys_json = make_keys_json(passwords, salt, config.iterations, keys, epoch, root_name, root_hash)

@@ -23,7 +23,7 @@ RUNTIME = ("pagefind.js", "pagefind-worker.js")
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 BODY_START = b"<div hidden data-pagefind-body>"
 BODY_END = b"</div><!-- /pagefind-body -->"
-SHARD = 7_000  # records per Pagefind process
+SHARD = 6_000  # records per Pagefind process
 BATCH = 32    # requests in flight: their replies must fit in the pipe, or both sides wait forever
 
 
@@ -161,14 +161,15 @@ def _shard(documents: list[dict]) -> dict[str, bytes]:
 def index_records(documents: list[dict], workers: int = 2) -> dict[str, bytes]:
     """Pagefind's output for records (index_record), as 'pagefind/<name>' -> bytes.
 
-    Pagefind holds about 75 kB per record while it indexes: above SHARD records the index is cut
+    Pagefind holds about 75 kB per record while it indexes: above SHARD (6,000) records the index is cut
     into shards of equal size (by page name, a keyed hash: no order anyone can see), indexed by
-    separate Pagefind processes, two at a time (both cores) while that fits in memory, and merged
+    separate Pagefind processes, two at a time (both cores) up to three shards, one at a time above
+    (memory), and merged
     in the browser (pagefind/shards.json lists them for search.js).
     """
     count = max(1, -(-len(documents) // SHARD))
     shards = [documents[i * len(documents) // count:(i + 1) * len(documents) // count] for i in range(count)]
-    parallel = max(1, min(workers, 2 if len(documents) <= 2 * SHARD else 1))
+    parallel = max(1, min(workers, 2 if len(documents) <= 3 * SHARD else 1))
     with ThreadPoolExecutor(max_workers=parallel) as pool:   # each thread drives its own Pagefind process
         results = list(pool.map(_shard, shards))
     out = {f"pagefind/{rel}": data for rel, data in results[0].items()}
