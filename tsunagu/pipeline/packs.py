@@ -18,7 +18,6 @@ import hmac
 import json
 import re
 import struct
-from collections.abc import Iterable
 
 from tsunagu.pipeline.encrypt import DEFLATE, entry_ad, frame, open_sealed, seal, unframe
 from tsunagu.pipeline.keys import RootKeys
@@ -61,31 +60,38 @@ def _seal_json(keys: RootKeys, ad: bytes, doc: object) -> bytes:
 SOLO = re.compile(r"(^|/)(pagefind-entry\.json|shards\.json)$|\.pf_(meta|filter)$|^index\.html$")
 
 
-def build_packs(sealed: Iterable[tuple[str, int, int, bytes]], keys: RootKeys) -> tuple[dict[str, bytes], str, bytes]:
-    """Pack files, the root manifest's name, and its SHA-256, from (path, part, parts, blob)."""
-    items, files, solo = [], {}, []
-    for path, part, parts, blob in sealed:
+def build_packs(sealed: list[tuple[str, int, int, bytes]], keys: RootKeys) -> tuple[dict[str, bytes], str, bytes]:
+    """Pack files, the root manifest's name, and its SHA-256, from (path, part, parts, blob).
+
+    The list is emptied as it goes, so each entry's bytes are held once (in its pack), not twice.
+    """
+    files: dict[str, bytes] = {}
+    solo: list[list] = []
+    count = pack_count(sum(len(e[3]) for e in sealed if not SOLO.search(e[0])))
+    buckets: dict[int, list] = {}
+    while sealed:
+        path, part, parts, blob = sealed.pop()
         if SOLO.search(path):
             name = pack_name(blob)
             files[name] = blob
             solo.append([path, part, parts, name, len(blob), hashlib.sha256(blob).hexdigest()])
-        else:
-            items.append((slot_of(keys.group, path, part), path, part, parts, blob))
-    count = pack_count(sum(len(i[4]) for i in items))
-    buckets: dict[int, list] = {}
-    for item in sorted(items, key=lambda i: i[0]):
-        buckets.setdefault(int.from_bytes(item[0][:4], "big") % count, []).append(item)
+            continue
+        slot = slot_of(keys.group, path, part)
+        buckets.setdefault(int.from_bytes(slot[:4], "big") % count, []).append((slot, path, part, parts, blob))
     dirs: list[list | None] = [None] * count
-    for number, bucket in sorted(buckets.items()):
-        body, listing = bytearray(), []
+    for number in sorted(buckets):
+        bucket = sorted(buckets.pop(number), key=lambda i: i[0])
+        chunks, listing, offset = [], [], 0
         for _slot, path, part, parts, blob in bucket:
-            listing.append([path, part, parts, len(body), len(blob), hashlib.sha256(blob).hexdigest()])
-            body += blob
+            listing.append([path, part, parts, offset, len(blob), hashlib.sha256(blob).hexdigest()])
+            chunks.append(blob)
+            offset += len(blob)
+        del bucket
         directory = _seal_json(keys, DIR_AD + struct.pack(">I", number), listing)
-        offset = len(body)
-        body += directory
-        name = pack_name(bytes(body))
-        files[name] = bytes(body)
+        body = b"".join([*chunks, directory])
+        del chunks
+        name = pack_name(body)
+        files[name] = body
         dirs[number] = [name, offset, len(directory), hashlib.sha256(directory).hexdigest()]
     root = _seal_json(keys, ROOT_AD, {"v": 2, "packs": count, "group": base64.b64encode(keys.group).decode(),
                                       "dirs": dirs, "solo": sorted(solo)})
