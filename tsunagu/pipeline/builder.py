@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import time
@@ -21,6 +22,9 @@ from tsunagu.pipeline.publish import write_site
 from tsunagu.pipeline.render import render_site
 from tsunagu.pipeline.shell import shell_files
 from tsunagu.pipeline.validate import validate_tree
+
+
+FORK_LIMIT = 30_000
 
 
 @dataclass
@@ -70,7 +74,11 @@ def build(config: Config) -> BuildReport:
     history = read_history(config.data_dir, config.today)   # status changes from git, for 最近の変更
     timer.lap("history")
     # Plaintext exists only in memory; record pages are indexed, compressed and sealed where they are rendered.
-    rendered = render_site(directory, config, history, record_hook=functools.partial(_record_entries, keys))
+    # Each forked render worker ends up with its own copy of much of the parent's memory: above
+    # FORK_LIMIT records one process renders, so a large region stays within a CI runner's memory.
+    records_count = len(directory.providers) + len(directory.physicians)
+    render_config = dataclasses.replace(config, workers=1) if records_count > FORK_LIMIT and not config.workers else config
+    rendered = render_site(directory, render_config, history, record_hook=functools.partial(_record_entries, keys))
     timer.lap("render")
     shared = {p: b for p, b in rendered.items() if not p.startswith("r/")}
     records = sorted((p, v) for p, v in rendered.items() if p.startswith("r/"))

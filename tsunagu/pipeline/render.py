@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import gc
 import hashlib
 import hmac
 import json
@@ -166,6 +167,9 @@ def _record_pages(entries: list[Entry], env: jinja2.Environment, common: dict, w
     if workers <= 1 or len(entries) < 2000 or "fork" not in multiprocessing.get_all_start_methods():
         return dict(_render_records(entries, env, common, hook))
     _FORKED = (entries, env, common, hook)
+    # Forked workers share the parent's memory until they write to it; the collector would touch
+    # every object (copying it) in each worker, so the objects alive now are kept out of its way.
+    gc.freeze()
     try:
         step = -(-len(entries) // (workers * 4))
         slices = [(i, min(i + step, len(entries))) for i in range(0, len(entries), step)]
@@ -173,6 +177,7 @@ def _record_pages(entries: list[Entry], env: jinja2.Environment, common: dict, w
             return dict(item for part in pool.map(_render_slice, slices) for item in part)
     finally:
         _FORKED = ()
+        gc.unfreeze()
 
 
 def _updates_by_date(entries: list[Entry]) -> str:
