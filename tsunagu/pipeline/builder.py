@@ -23,7 +23,6 @@ from tsunagu.pipeline.render import render_site
 from tsunagu.pipeline.shell import shell_files
 from tsunagu.pipeline.validate import validate_tree
 
-
 FORK_LIMIT = 30_000
 
 
