@@ -21,7 +21,9 @@
     }
     await navigator.serviceWorker.register(new URL("sw.js", root), { scope: root.pathname });
     // A browser that blocks service workers may never get ready: do not wait forever.
-    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 8000));
+    // (Tests shorten the wait with localStorage "tsunagu:sw-wait-ms"; it guards nothing.)
+    const wait = Number(localStorage.getItem("tsunagu:sw-wait-ms")) || 8000;
+    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), wait));
     return Promise.race([navigator.serviceWorker.ready, timeout]);
   }
   async function keysJson() {

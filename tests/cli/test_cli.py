@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import DEMO_DATA, PROVIDER_X, STRONG, TODAY, read_tree, write
+from tools import ROOT
 
 from tsunagu.cli import cli, main
 from tsunagu.pipeline.packs import open_site
@@ -219,11 +220,10 @@ def test_python_build_py_subprocess(tmp_path):
 def test_committed_schemas_are_current():
     """schema/*.schema.json are what `python build.py schema --out schema` writes (editors use them)."""
     import json
-    from pathlib import Path
 
     from tsunagu.domain.schema import json_schemas
 
-    folder = Path(__file__).resolve().parents[1] / "schema"
+    folder = ROOT / "schema"
     for name, schema in json_schemas().items():
         committed = json.loads((folder / f"{name}.schema.json").read_text(encoding="utf-8"))
         assert committed == schema, f"schema/{name}.schema.json is stale: run python build.py schema --out schema"

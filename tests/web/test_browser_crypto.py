@@ -11,8 +11,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browser_support import ARGS, CHROMIUM, SiteServer, require_chromium
+from browser_support import SiteServer, require_chromium
 from conftest import read_tree
+from tools import ROOT
 
 from tsunagu.domain.config import DEMO_PASSWORD, Config
 from tsunagu.pipeline.builder import build
@@ -21,7 +22,6 @@ from tsunagu.pipeline.keys import derive_key, make_keys_json, root_keys, synthet
 from tsunagu.pipeline.packs import open_site, slot_of
 
 pytestmark = pytest.mark.browser
-REPO = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2026, 11, 22)
 
 
@@ -39,20 +39,10 @@ def sites(tmp_path_factory):
     require_chromium()
     root = tmp_path_factory.mktemp("browser-crypto")
     data = root / "data"
-    shutil.copytree(REPO / "data", data)
+    shutil.copytree(ROOT / "data", data)
     _build(data, root / "old", 1_800_000_000)
     _build(data, root / "site", 1_800_000_500)
     return {"root": root, "data": data}
-
-
-@pytest.fixture(scope="module")
-def browser(sites):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture
@@ -339,7 +329,7 @@ def test_search_merges_the_shards_of_a_large_region(sites, browser, tmp_path, mo
     config = Config(data_dir=sites["data"], out_dir=tmp_path / "site", today=TODAY)
     providers, physicians = make_entries(validate_tree(load_tree(sites["data"]), TODAY), config)
     titles = {e.record.name: e.record.id for e in providers + physicians}
-    queries = yaml.safe_load((REPO / "tests" / "search_queries.yaml").read_text(encoding="utf-8"))
+    queries = yaml.safe_load((ROOT / "tests" / "search_queries.yaml").read_text(encoding="utf-8"))
     server = SiteServer(tmp_path / "site")
     try:
         context = browser.new_context()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from pathlib import Path
 from urllib.parse import quote, urlparse
 
 import pytest
-from browser_support import ARGS, CHROMIUM, SiteServer, require_chromium
+from browser_support import SiteServer, require_chromium
+from tools import ROOT
 
 from tsunagu.domain.config import DEMO_PASSWORD, Config
 from tsunagu.pipeline.builder import build
@@ -17,7 +17,6 @@ from tsunagu.pipeline.render import make_entries
 from tsunagu.pipeline.validate import validate_tree
 
 pytestmark = pytest.mark.browser
-REPO = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2026, 11, 22)
 
 
@@ -25,7 +24,7 @@ TODAY = dt.date(2026, 11, 22)
 def site(tmp_path_factory):
     require_chromium()
     out = tmp_path_factory.mktemp("browser") / "site"
-    config = Config(data_dir=REPO / "data", out_dir=out, today=TODAY)
+    config = Config(data_dir=ROOT / "data", out_dir=out, today=TODAY)
     build(config)
     directory = validate_tree(load_tree(config.data_dir), TODAY)
     providers, physicians = make_entries(directory, config)
@@ -34,16 +33,6 @@ def site(tmp_path_factory):
            "titles": {e.record.name: e.record.id for e in providers + physicians},
            "paths": {e.record.id: e.path for e in providers + physicians}}
     server.close()
-
-
-@pytest.fixture(scope="module")
-def browser(site):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield instance
-        instance.close()
 
 
 class Session:
@@ -176,7 +165,7 @@ def test_search_filters_narrow_and_combine(site, browser):
 
 def test_data_update_keeps_session_and_password_change_locks_out(site, browser, tmp_path):
     out = tmp_path / "site"
-    data = REPO / "data"
+    data = ROOT / "data"
     first = {"caremanagers": "wildcard animator drilling evil essay error"}
     build(Config(data_dir=data, out_dir=out, today=TODAY, passwords=first))
     server = SiteServer(out)
@@ -205,6 +194,7 @@ def test_data_update_keeps_session_and_password_change_locks_out(site, browser, 
 
 def test_without_service_workers_the_unlock_page_says_so(site, browser):
     context = browser.new_context(service_workers="block")
+    context.add_init_script('localStorage.setItem("tsunagu:sw-wait-ms", "500")')  # the page's wait, shortened
     page = context.new_page()
     page.goto(site["url"] + "providers/")
     page.wait_for_url(re.compile(r".*/unlock/.*"))

@@ -6,10 +6,10 @@ import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from conftest import read_tree
+from tools import ROOT
 
 from tsunagu.domain.errors import BuildError
 from tsunagu.pipeline.publish import output_lock, write_site
@@ -79,6 +79,7 @@ def test_two_builds_into_one_output_cannot_interleave(tmp_path):
 KILLER = """
 import os, signal, sys
 from pathlib import Path
+from tools import ROOT
 from tsunagu.pipeline import publish
 
 real = publish._write_all
@@ -94,7 +95,7 @@ def test_a_build_killed_while_publishing_leaves_the_previous_site(tmp_path):
     out = tmp_path / "site"
     old = {f"page{i}.html": b"old" for i in range(5)}
     write_site(old, out)
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     run = subprocess.run([sys.executable, "-c", KILLER, str(out)], env=env, capture_output=True, timeout=60)
     assert run.returncode == -signal.SIGKILL, run.stderr
     assert read_tree(out) == old

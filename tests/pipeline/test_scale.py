@@ -6,11 +6,11 @@ Outside the default run (minutes of CPU): `python -m pytest -m scale tests/test_
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pytest
+from tools import ROOT
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 pytestmark = pytest.mark.scale
 LIMIT_MB = 1536   # a hosted CI runner of a private repository has 7 GB; the issue allows 1.5 GB

@@ -9,9 +9,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from tools import ROOT
 
 
 def _free_port() -> int:
@@ -40,9 +39,9 @@ def _wait(predicate, seconds: float = 60):
 
 def test_serve_builds_serves_and_rebuilds_on_change(tmp_path):
     data = tmp_path / "data"
-    shutil.copytree(REPO / "data", data)
+    shutil.copytree(ROOT / "data", data)
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--data", str(data),
+    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--data", str(data),
                              "--out", str(tmp_path / "site"), "--port", str(port)],
                             cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
