@@ -79,7 +79,6 @@ def test_two_builds_into_one_output_cannot_interleave(tmp_path):
 KILLER = """
 import os, signal, sys
 from pathlib import Path
-from tools import ROOT
 from tsunagu.pipeline import publish
 
 real = publish._write_all
