@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-import markdown as md
+import markdown as md  # type: ignore[import-untyped,unused-ignore]  # no type information shipped
 import nh3
 
 _TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "b", "i", "code", "pre", "blockquote",
