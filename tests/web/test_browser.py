@@ -218,3 +218,30 @@ def test_pages_seen_once_open_offline(site, browser):
     assert "オフラインです" in s.page.inner_text("h1")
     s.context.set_offline(False)
     s.close()
+
+
+def test_save_on_this_device_then_everything_opens_and_searches_offline(site, browser):
+    s = Session(browser, site["url"])
+    s.page.goto(site["url"])
+    s.unlock()
+    s.page.wait_for_url(site["url"])
+    assert s.page.locator("[data-offline]").is_hidden()
+    s.page.click("[data-save-offline]")
+    s.page.locator("[data-save-status]").filter(has_text="この端末に保存しました").wait_for(timeout=60_000)
+    s.context.set_offline(True)
+    s.page.goto(site["url"] + site["paths"]["gh-kukizaki"])   # never opened: saved with the rest
+    assert "オフラインです" not in s.page.inner_text("h1")
+    assert s.page.locator("[data-offline]").is_visible()
+    assert "オフライン表示中・最終更新" in s.page.inner_text("[data-offline]")
+    assert s.page.evaluate("getComputedStyle(document.body).fontFamily") != ""       # the stylesheet came too
+    failed = []
+    s.page.on("requestfailed", lambda r: failed.append(r.url))
+    s.page.on("console", lambda m: failed.append("console: " + m.text))
+    s.page.goto(site["url"] + "search/?q=" + quote("訪問看護"))
+    try:
+        s.page.locator("#search-results .card-title").first.wait_for(timeout=15_000)  # index chunks never fetched before
+    except Exception as exc:  # say what the page saw, not just that it timed out
+        raise AssertionError(f"{s.page.inner_text('#search-status')} {failed} {s.errors}") from exc
+    s.context.set_offline(False)
+    assert s.foreign_requests() == [] and s.errors == []
+    s.close()

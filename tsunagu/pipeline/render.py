@@ -29,7 +29,7 @@ from tsunagu.pipeline.markup import render_markdown
 from tsunagu.pipeline.searchdoc import search_blocks, search_context
 from tsunagu.pipeline.sheet import glance, providers_csv, sheet_groups
 from tsunagu.pipeline.timedata import holidays_json, windows_attr
-from tsunagu.web import template_dirs
+from tsunagu.web import ASSETS, template_dirs
 
 ACCEPTANCE_KEYS = tuple(STATUS_FIELDS_JA)  # new_clients, alternative_support, post_infection
 WEEKDAYS = tuple(WEEKDAY_JA)
@@ -94,7 +94,7 @@ def _environment(config: Config) -> jinja2.Environment:
     env.globals.update(ACCEPTANCE_JA=ACCEPTANCE_JA, OPERATION_JA=OPERATION_JA, METHOD_JA=METHOD_JA,
                        WEEKDAY_JA=WEEKDAY_JA, WEEKDAYS=WEEKDAYS, STATUS_FIELDS_JA=STATUS_FIELDS_JA,
                        ACCEPTANCE_KEYS=ACCEPTANCE_KEYS, urlencode=urlencode,
-                       ACCEPTING_OR_CONDITIONAL=ACCEPTING_OR_CONDITIONAL)
+                       ACCEPTING_OR_CONDITIONAL=ACCEPTING_OR_CONDITIONAL, ASSETS=ASSETS)
     return env
 
 

@@ -10,9 +10,7 @@ import jinja2
 
 from tsunagu.domain.config import DEMO_PASSWORD, Config
 from tsunagu.pipeline.index import is_runtime
-from tsunagu.web import STATIC_DIR, template_dirs
-
-ASSETS = ("style.css", "app.js", "boot.js", "unlock.js", "search.js", "tsunagu-crypto.js", "time.js", "manifest.webmanifest", "icon-192.png", "icon-512.png", "favicon.ico")
+from tsunagu.web import ASSETS, STATIC_DIR, template_dirs
 
 # Hosts answer every missing path (a record page, a deep link) with 404.html, at that path, so this
 # page cannot know the site's base folder from relative links: it asks the service worker

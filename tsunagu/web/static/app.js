@@ -16,6 +16,44 @@ document.addEventListener("click", async (event) => {
     location.replace(new URL("unlock/?logout=1", root));
   }
 });
+/* 「この端末に保存」: the service worker caches the whole directory (ciphertext only) for use offline. */
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-save-offline]");
+  if (!button) return;
+  const status = document.querySelector("[data-save-status]");
+  const say = (text) => { if (status) status.textContent = text; };
+  const root = new URL(document.body.dataset.root || "./", location.href);
+  const assets = (button.dataset.assets || "").split(" ").filter(Boolean).map((a) => "assets/" + a);
+  const runtime = [...assets, "pagefind/pagefind.js", "pagefind/pagefind-worker.js", "pagefind/wasm.unknown.pagefind"]
+    .map((p) => new URL(p, root).pathname);
+  button.disabled = true;
+  say("保存しています…");
+  try {
+    const reg = await navigator.serviceWorker.ready;
+    const channel = new MessageChannel();
+    const result = await new Promise((resolve) => {
+      channel.port1.onmessage = (m) => {
+        if (m.data.finished || m.data.error) resolve(m.data);
+        else say(`保存しています… ${m.data.done} / ${m.data.total}`);
+      };
+      reg.active.postMessage({ type: "save-all", urls: runtime }, [channel.port2]);
+    });
+    say(result.error ? `保存できませんでした（${result.error}）。通信できる場所でもう一度お試しください。`
+      : `この端末に保存しました（${(result.bytes / 1e6).toFixed(1)} MB を追加）。ネットワークがなくても閲覧・検索できます。`);
+  } catch (err) {
+    say("保存できませんでした。通信できる場所でもう一度お試しください。");
+  } finally {
+    button.disabled = false;
+  }
+});
+/* Offline: say so, with the date of the build being shown. */
+function showOffline() {
+  const banner = document.querySelector("[data-offline]");
+  if (banner) banner.hidden = navigator.onLine;
+}
+window.addEventListener("online", showOffline);
+window.addEventListener("offline", showOffline);
+document.addEventListener("DOMContentLoaded", showOffline);
 /* The morning sheet: show (and print) one area at a time. */
 document.addEventListener("change", (event) => {
   const select = event.target.closest("[data-sheet-area]");

@@ -18,7 +18,35 @@ self.addEventListener("activate", (e) => e.waitUntil(self.clients.claim()));
 self.addEventListener("message", (e) => {
   if (e.data === "logout" || e.data === "unlocked") { build = null; session = null; }
   if (e.data === "logout") e.waitUntil(caches.delete(CACHE));
+  if (e.data && e.data.type === "save-all" && e.ports[0]) e.waitUntil(saveAll(e.data.urls || [], e.ports[0]));
 });
+
+/** 「この端末に保存」: every pack of this build, and the page's own scripts and styles, into the cache
+    (ciphertext only), so the whole directory opens and searches without a network. */
+async function saveAll(urls, port) {
+  try {
+    const b = await openBuild(false);
+    const packs = [...Object.values(b.root.dirs).map((d) => d[0]), ...b.root.solo.map((e) => e[3])];
+    const names = [...new Set(packs)].map((name) => SCOPE + name);
+    const runtime = urls.filter((u) => typeof u === "string" && u.startsWith(SCOPE));
+    let bytes = 0, done = 0;
+    for (const url of [...names, ...runtime]) {
+      if (!(await cached(url)) || runtime.includes(url)) {
+        const res = await fetch(url, { credentials: "same-origin" });
+        if (!res.ok && runtime.includes(url)) continue;   // a runtime file this site does not have
+        if (!res.ok) throw new Error(`${res.status}`);
+        const body = new Uint8Array(await res.arrayBuffer());
+        await remember(url, new Response(body, { headers: { "Content-Type": res.headers.get("Content-Type") || "" } }));
+        bytes += body.length;
+      }
+      done += 1;
+      if (done % 20 === 0) port.postMessage({ done, total: names.length + runtime.length });
+    }
+    port.postMessage({ finished: true, total: names.length + runtime.length, bytes });
+  } catch (err) {
+    port.postMessage({ error: String((err && err.message) || err) });
+  }
+}
 
 /** Which protected file a request is for, or null for public and foreign requests. */
 function classify(url) {
