@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -44,3 +45,23 @@ class SiteServer:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+SEARCH_DONE = re.compile("見つかりました|見つかりませんでした|キーワードを入力するか|検索の言葉になりません")
+
+
+def search_results(page, url: str) -> tuple[list[str], str]:
+    """Every title /search/ lists for a URL, in order ("more" clicked until all are shown), and the status line."""
+    page.goto(url)
+    page.locator("#search-status").filter(has_text=SEARCH_DONE).wait_for()
+    results = page.locator("#search-results .card-title")
+    for _ in range(100):  # bounded: a "more" button that never hides is a bug, not a reason to hang
+        if not page.locator("#search-more").is_visible():
+            break
+        before = results.count()
+        page.click("#search-more")
+        for _ in range(200):
+            if results.count() > before or not page.locator("#search-more").is_visible():
+                break
+            page.wait_for_timeout(25)
+    return results.all_inner_texts(), page.inner_text("#search-status")

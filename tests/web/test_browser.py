@@ -7,7 +7,7 @@ import re
 from urllib.parse import quote, urlparse
 
 import pytest
-from browser_support import SiteServer, require_chromium
+from browser_support import SiteServer, require_chromium, search_results
 from tools import ROOT
 
 from tsunagu.domain.config import DEMO_PASSWORD, Config
@@ -118,20 +118,7 @@ def test_unlock_navigate_reload_logout_without_leaving_the_origin(site, browser)
 
 
 def _search_titles(page, url: str) -> list[str]:
-    page.goto(url)
-    done = re.compile("見つかりました|見つかりませんでした|キーワードを入力するか")
-    page.locator("#search-status").filter(has_text=done).wait_for()
-    results = page.locator("#search-results .card-title")
-    for _ in range(100):  # bounded: a "more" button that never hides is a bug, not a reason to hang
-        if not page.locator("#search-more").is_visible():
-            break
-        before = results.count()
-        page.click("#search-more")
-        for _ in range(200):
-            if results.count() > before or not page.locator("#search-more").is_visible():
-                break
-            page.wait_for_timeout(25)
-    return results.all_inner_texts()
+    return search_results(page, url)[0]
 
 
 def test_search_filters_narrow_and_combine(site, browser):

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 import yaml
-from browser_support import SiteServer, require_chromium
+from browser_support import SEARCH_DONE, SiteServer, require_chromium, search_results
 from test_browser import Session
 from tools import ROOT
 
@@ -25,7 +25,6 @@ TODAY = dt.date(2026, 11, 22)
 REGIONS = {"demo": ROOT / "data", "second": ROOT / "tests" / "fixtures" / "region2" / "data"}
 TABLES = {"demo": ROOT / "tests" / "search_queries.yaml",
           "second": ROOT / "tests" / "fixtures" / "region2" / "search_queries.yaml"}
-DONE = re.compile("見つかりました|見つかりませんでした|キーワードを入力するか|検索の言葉になりません")
 
 
 @pytest.fixture(scope="module")
@@ -50,25 +49,8 @@ def _open(browser, site) -> Session:
     s.page.goto(site["url"] + "search/")
     s.unlock()
     s.page.wait_for_url(re.compile(r".*/search/.*"))
-    s.page.locator("#search-status").filter(has_text=DONE).wait_for()
+    s.page.locator("#search-status").filter(has_text=SEARCH_DONE).wait_for()
     return s
-
-
-def _results(page, url: str) -> tuple[list[str], str]:
-    """Every title listed for a search URL, in order, and the status line."""
-    page.goto(url)
-    page.locator("#search-status").filter(has_text=DONE).wait_for()
-    results = page.locator("#search-results .card-title")
-    for _ in range(100):  # bounded: a "more" button that never hides is a bug, not a reason to hang
-        if not page.locator("#search-more").is_visible():
-            break
-        before = results.count()
-        page.click("#search-more")
-        for _ in range(200):
-            if results.count() > before or not page.locator("#search-more").is_visible():
-                break
-            page.wait_for_timeout(25)
-    return results.all_inner_texts(), page.inner_text("#search-status")
 
 
 @pytest.mark.parametrize("region", list(REGIONS))
@@ -78,7 +60,7 @@ def test_query_table_through_the_search_page(sites, browser, region):
     s = _open(browser, site)
     misses, firsts, counts, listed, relevant, expected = [], [], [], 0, 0, 0
     for row in queries:
-        titles, status = _results(s.page, site["url"] + "search/?q=" + quote(row["q"]))
+        titles, status = search_results(s.page, site["url"] + "search/?q=" + quote(row["q"]))
         ids = [site["titles"][t] for t in titles]
         want = set(row["expect"])
         if want - set(ids):
@@ -106,10 +88,10 @@ def test_accepting_or_conditional_is_one_choice(sites, browser):
     site = sites["demo"]
     s = _open(browser, site)
     base = site["url"] + "search/?q=" + quote("デイ") + "&new_clients="
-    either, _ = _results(s.page, base + quote("受入可または条件付き"))
+    either, _ = search_results(s.page, base + quote("受入可または条件付き"))
     assert s.page.input_value("select[name=new_clients]") == "受入可または条件付き"  # read back from the URL
-    accepting, _ = _results(s.page, base + quote("受入可"))
-    conditional, _ = _results(s.page, base + quote("条件付きで可"))
+    accepting, _ = search_results(s.page, base + quote("受入可"))
+    conditional, _ = search_results(s.page, base + quote("条件付きで可"))
     assert accepting and conditional
     assert sorted(either) == sorted(accepting + conditional)
     s.close()
@@ -140,10 +122,10 @@ def test_contact_now_keeps_the_physicians_inside_a_window_now(sites, browser):
     s.page.goto(site["url"] + "search/")
     s.unlock()
     s.page.wait_for_url(re.compile(r".*/search/.*"))
-    titles, status = _results(s.page, site["url"] + "search/?contact_now=1")
+    titles, status = search_results(s.page, site["url"] + "search/?contact_now=1")
     assert set(titles) == expected and "見つかりました" in status
     assert s.page.is_checked("input[name=contact_now]")
-    titles, _ = _results(s.page, site["url"] + "search/?contact_now=1&q=" + quote("訪問診療"))
+    titles, _ = search_results(s.page, site["url"] + "search/?contact_now=1&q=" + quote("訪問診療"))
     assert set(titles) == expected & {p.name for p in directory.physicians if p.home_visits}
     s.page.evaluate("""() => {
       window.tsunaguSearch.setContactNow((data) => data.meta.title === "山田 太郎");
