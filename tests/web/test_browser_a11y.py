@@ -28,13 +28,21 @@ def site(demo_site):
     return {"url": demo_site["url"], "pages": pages}
 
 
-def unlocked(browser, site, width: int):
-    """A page of an unlocked context; CSP bypassed only so the test can inject axe."""
-    context = browser.new_context(viewport={"width": width, "height": 800}, bypass_csp=True, timezone_id="Asia/Tokyo")
+def at_unlock_page(browser, site, width: int, height: int = 800, **options):
+    """A new context on the unlock page; CSP bypassed only so the test can inject axe."""
+    context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True,
+                                  timezone_id="Asia/Tokyo", **options)
     page = context.new_page()
     page.goto(site["url"] + "unlock/")
     page.wait_for_selector("#unlock-form:not([hidden])")
     return context, page
+
+
+def sign_in(page, site) -> None:
+    """Unlock with the demo password from the unlock page and land on the home page."""
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("#unlock-form button[type=submit]")
+    page.wait_for_url(site["url"])
 
 
 def open_page(page, url: str) -> None:
@@ -56,11 +64,9 @@ def axe_violations(page) -> list[str]:
 @pytest.mark.parametrize("width", [360, 1280])
 def test_axe_finds_nothing_on_any_page_kind(site, browser, width):
     tools.axe_core()
-    context, page = unlocked(browser, site, width)
+    context, page = at_unlock_page(browser, site, width)
     found = {"unlock": axe_violations(page)}
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("#unlock-form button[type=submit]")
-    page.wait_for_url(site["url"])
+    sign_in(page, site)
     for kind, path in site["pages"].items():
         open_page(page, site["url"] + path)
         found[kind] = axe_violations(page)
@@ -74,10 +80,8 @@ def test_axe_finds_nothing_on_any_page_kind(site, browser, width):
 
 
 def test_a_360px_phone_has_no_sideways_scroll_and_every_menu_item_in_reach(site, browser):
-    context, page = unlocked(browser, site, 360)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("#unlock-form button[type=submit]")
-    page.wait_for_url(site["url"])
+    context, page = at_unlock_page(browser, site, 360)
+    sign_in(page, site)
     problems = []
     for kind, path in site["pages"].items():
         open_page(page, site["url"] + path)
@@ -100,10 +104,8 @@ def test_a_360px_phone_has_no_sideways_scroll_and_every_menu_item_in_reach(site,
 
 
 def test_tel_links_on_record_pages(site, browser):
-    context, page = unlocked(browser, site, 360)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("#unlock-form button[type=submit]")
-    page.wait_for_url(site["url"])
+    context, page = at_unlock_page(browser, site, 360)
+    sign_in(page, site)
     for kind in ("provider", "physician"):
         open_page(page, site["url"] + site["pages"][kind])
         hrefs = page.locator("main a.tel").evaluate_all("as => as.map(a => a.getAttribute('href'))")
@@ -113,13 +115,8 @@ def test_tel_links_on_record_pages(site, browser):
 
 def test_readable_at_200_percent_zoom(site, browser):
     """A 1280 px window at 200 % zoom lays out like a 640 px one: no sideways scroll, nothing clipped."""
-    context = browser.new_context(viewport={"width": 640, "height": 400}, device_scale_factor=2)
-    page = context.new_page()
-    page.goto(site["url"] + "unlock/")
-    page.wait_for_selector("#unlock-form:not([hidden])")
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("#unlock-form button[type=submit]")
-    page.wait_for_url(site["url"])
+    context, page = at_unlock_page(browser, site, 640, 400, device_scale_factor=2)
+    sign_in(page, site)
     wide = []
     for kind, path in site["pages"].items():
         open_page(page, site["url"] + path)
