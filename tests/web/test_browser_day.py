@@ -185,6 +185,16 @@ def test_the_morning_sheet_prints_by_area_with_footer_on_every_page(site, browse
     day.close()
 
 
+def test_short_dates_name_their_year_once_the_year_has_turned(site, browser):
+    day = Day(browser, site)
+    row = day.page.locator("table.sheet tbody tr").filter(has_text="デイサービスさくら").first
+    day.at(jst("2026-11-22T08:30:00"), "status/")
+    assert row.locator(".s-date time").inner_text() == "11月20日"
+    day.at(jst("2027-01-05T08:30:00"), "status/")
+    assert row.locator(".s-date time").inner_text() == "2026年11月20日"
+    day.close()
+
+
 def test_the_sheet_is_cards_on_a_phone(site, browser):
     day = Day(browser, site, width=360)
     day.at(jst("2026-11-22T08:30:00"), "status/")

@@ -24,6 +24,8 @@
   const weekdayOf = (n) => DAYS[new Date(n * 86400000).getUTCDay()];
   const minutesOf = (hhmm) => { const [h, m] = hhmm.split(":").map(Number); return h * 60 + m; };
   const shortDate = (iso) => `${Number(iso.slice(5, 7))}月${Number(iso.slice(8, 10))}日`;
+  /** A short date that names its year when that is not this year in Japan (a list read in January). */
+  const datedIn = (iso, thisYear) => (iso.slice(0, 4) === thisYear ? "" : `${Number(iso.slice(0, 4))}年`) + shortDate(iso);
 
   /** Holidays shipped in the page (ISO date -> name); none when the page has no table. */
   function holidays() {
@@ -74,6 +76,8 @@
       const stale = age > limit;
       const label = el.querySelector("[data-age]");
       if (label) label.textContent = age <= 0 ? "（今日）" : `（${age}日前）`;
+      const short = el.querySelector("time[data-short]");
+      if (short) short.textContent = datedIn(el.dataset.confirmed, isoOf(today).slice(0, 4));
       const scope = el.closest("[data-stale-scope]") || el;
       scope.classList.toggle("is-stale", stale);
       for (const mark of scope.querySelectorAll("[data-stale-mark]")) mark.hidden = !stale;
