@@ -8,8 +8,10 @@ Compression never mixes text a contributor can change without review with other 
 a record page is one context of its own; a shared page (lists, status table) holds no free text
 and is compressed per part; a data file (records.json, status.csv) holds free text, so every
 record's unit is flushed into a context of its own. Pagefind's files are gzip already.
-Files over PART_MIN are cut into parts at record boundaries chosen by a keyed hash, so one edit
-changes one part, not the whole file.
+Files over a kind's largest part are cut into parts at record boundaries chosen by a keyed hash, so
+one edit changes one part, not the whole file. Each part of a shared file is a file of its own in the
+output (packs.is_solo): parts are sized so that an edit re-uploads a few tens of kB (a shared page
+compresses about tenfold, a data file hardly) and the site stays within a few hundred such files.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ FILE_AD = b"tsunagu/v2/file\0"
 STORED, DEFLATE = 0, 1
 MIN_BUCKET = 256
 PART_MIN, PART_MAX = 16 * 1024, 128 * 1024
+# (least, largest) plaintext bytes of a part, per kind: about 10-40 kB of ciphertext each.
+PART_SIZES = {"shared": (128 * 1024, 1024 * 1024), "data": (32 * 1024, 256 * 1024)}
 RECORD = b'{"kind":"'   # where a record of records.json starts
 
 
@@ -110,9 +114,9 @@ def units_of(data: bytes) -> list[bytes]:
     return [u for u in out if u]
 
 
-def split_parts(data: bytes, group_key: bytes) -> list[list[bytes]]:
-    """Parts of at least PART_MIN bytes, cut after units picked by a keyed hash (content-defined, not public)."""
-    if len(data) <= PART_MAX:
+def split_parts(data: bytes, group_key: bytes, least: int = PART_MIN, largest: int = PART_MAX) -> list[list[bytes]]:
+    """Parts of at least `least` bytes, cut after units picked by a keyed hash (content-defined, not public)."""
+    if len(data) <= largest:
         return [[data]]
     parts: list[list[bytes]] = [[]]
     size = 0
@@ -120,7 +124,7 @@ def split_parts(data: bytes, group_key: bytes) -> list[list[bytes]]:
         parts[-1].append(unit)
         size += len(unit)
         pick = hashlib.blake2b(unit, key=group_key, digest_size=1, person=b"tsunagu-cut").digest()[0] < 32  # 1 in 8
-        if (size >= PART_MIN and pick) or size >= PART_MAX:
+        if (size >= least and pick) or size >= largest:
             parts.append([])
             size = 0
     return [p for p in parts if p]
@@ -129,7 +133,7 @@ def split_parts(data: bytes, group_key: bytes) -> list[list[bytes]]:
 def entries(path: str, data: bytes, keys: RootKeys) -> Iterator[tuple[int, int, bytes]]:
     """(part, parts, sealed blob) of one logical file."""
     kind = kind_of(path)
-    parts = [[data]] if kind in ("record", "stored") else split_parts(data, keys.group)
+    parts = [[data]] if kind in ("record", "stored") else split_parts(data, keys.group, *PART_SIZES[kind])
     for i, units in enumerate(parts):
         if kind == "stored":
             payload = frame(units[0], STORED)

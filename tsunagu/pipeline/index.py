@@ -200,27 +200,56 @@ def _renamed(old: str, data: bytes, digits: int) -> str:
     return f"{folder}{slash}{lang}_{hashlib.sha256(data).hexdigest()[:digits]}{suffix}"
 
 
+def _stem(path: str) -> str:
+    return path.rsplit("/", 1)[-1].split(".")[0]
+
+
+def _fragment_names(out: dict[str, bytes]) -> dict[str, str]:
+    """Each fragment renamed after its record page's token (zz_<token>): a stable name, so an edited
+    record's fragment keeps its logical path (and its pack, next to its page)."""
+    names: dict[str, str] = {}
+    for path in [p for p in out if "/fragment/" in "/" + p]:
+        url = json.loads(gzip.decompress(out[path])[len(SIGNATURE):])["url"]
+        token = url.rsplit("/", 1)[-1].removesuffix(".html")
+        new = path.rsplit("/", 1)[0] + f"/zz_{token}.pf_fragment"
+        names[_stem(path)] = _stem(new)
+        out[new] = out.pop(path)
+    return names
+
+
 def canonical(files: dict[str, bytes]) -> dict[str, bytes]:
-    """Pagefind's output in one order: it writes filter values and filter lists in hash-map order,
-    which differs from run to run; sorted (and the files renamed to match), the same pages give
-    byte-identical files, so a rebuild changes nothing and an edit changes only what it touches."""
+    """Pagefind's output in one order and under stable names.
+
+    Pagefind writes filter values and filter lists in hash-map order, which differs from run to run:
+    sorted, the same pages give byte-identical files. It names files by a hash of their content, so
+    an edit would rename (and move) every file it touches, and the meta file listing them: fragments
+    are named after their record's page token, index chunks and filters after their place in the
+    meta file, so an edit changes the bytes of the files it touches and nothing else.
+    """
     out = dict(files)
-    names: dict[str, str] = {}   # old file hash -> new file hash
+    names = _fragment_names(out)   # old file stem -> new file stem
     for path in [p for p in files if p.endswith(".pf_filter")]:
         doc = _unpack(out.pop(path))
         doc[1].sort(key=lambda entry: str(entry[0]))
-        data = _pack(doc)
-        new = _renamed(path, data, 7)
-        names[path.rsplit("/", 1)[-1].split(".")[0]] = new.rsplit("/", 1)[-1].split(".")[0]
-        out[new] = data
+        out[path] = _pack(doc)
     for path in [p for p in files if p.endswith(".pf_meta")]:
         doc = _unpack(out.pop(path))
-        doc[3] = sorted(([name, names.get(h, h)] for name, h in doc[3]), key=lambda e: str(e[0]))
+        doc[1] = [[names.get(h, h), count] for h, count in doc[1]]
+        folder = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
+        for number, chunk in enumerate(doc[2]):
+            new = f"zz_i{number:04d}"
+            out[f"{folder}index/{new}.pf_index"] = out.pop(f"{folder}index/{chunk[2]}.pf_index")
+            chunk[2] = new
+        doc[3] = sorted(doc[3], key=lambda e: str(e[0]))
+        for number, entry in enumerate(doc[3]):
+            new = f"zz_f{number:03d}"
+            out[f"{folder}filter/{new}.pf_filter"] = out.pop(f"{folder}filter/{entry[1]}.pf_filter")
+            entry[1] = new
         data = _pack(doc)
-        new = _renamed(path, data, 10)
-        out[new] = data
-        entry = "pagefind-entry.json"
-        old_hash, new_hash = path.rsplit("/", 1)[-1].split(".")[1], new.rsplit("/", 1)[-1].split(".")[1]
-        if entry in out:
-            out[entry] = out[entry].replace(f'"{old_hash}"'.encode(), f'"{new_hash}"'.encode())
+        new_path = _renamed(path, data, 10)
+        out[new_path] = data
+        entry_name = "pagefind-entry.json"
+        old_hash, new_hash = path.rsplit("/", 1)[-1].split(".")[1], new_path.rsplit("/", 1)[-1].split(".")[1]
+        if entry_name in out:
+            out[entry_name] = out[entry_name].replace(f'"{old_hash}"'.encode(), f'"{new_hash}"'.encode())
     return out

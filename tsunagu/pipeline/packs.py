@@ -1,13 +1,18 @@
-"""Packs and manifests: every sealed entry lives in one of a few hundred immutable pack files.
+"""Packs and manifests: record pages and their search fragments live in a few hundred immutable pack files.
 
-An entry's pack is HMAC(pack-grouping key, path, part) mod the pack count (never anything public),
-and entries are ordered in a pack by the same keyed hash. A pack is  entries ‖ directory, where the
-directory (sealed, AD "tsunagu/v2/dir\\0" ‖ pack number) lists path, part, parts, offset, length
-and SHA-256 of each entry. The root manifest (sealed, AD "tsunagu/v2/root\\0") lists, per pack
-number, the pack's name, and its directory's offset, length and SHA-256; it carries the grouping
-key so the browser finds a path's pack. Every file is named by a hash of its own ciphertext.
-The SHA-256 of the root manifest is bound into every key slot, so one old file, or a whole old
-build under a new keys.json, is detected.
+An entry's pack is HMAC(pack-grouping key, placement, part) mod the pack count (never anything public),
+where the placement is the path itself, except that a record's Pagefind fragment is placed with its
+record page (one edit of a record changes one pack); entries are ordered in a pack by the same keyed
+hash. A pack is  entries ‖ directory, where the directory (sealed, AD "tsunagu/v2/dir\\0" ‖ pack number)
+lists path, part, parts, offset, length and SHA-256 of each entry; the pack is named by the first 128
+bits of the SHA-256 of its directory's ciphertext, which holds the hash of every entry (so the name
+changes whenever any byte of the pack does). Every other entry (shared pages and data files, Pagefind's
+index, filter and meta files: what many edits touch) is SOLO, a file of its own named by the first
+128 bits of the SHA-256 of its ciphertext. The root manifest (sealed, AD "tsunagu/v2/root\\0") lists,
+per pack number, the name (= directory hash) and the directory's offset and length, and each solo
+entry's path, part, parts, name (= hash) and length; it carries the grouping key so the browser finds
+a path's pack. The SHA-256 of the root manifest is bound into every key slot, so one old file, or a
+whole old build under a new keys.json, is detected.
 """
 
 from __future__ import annotations
@@ -27,6 +32,9 @@ ROOT_AD = b"tsunagu/v2/root\0"
 PACK_DIR = "p/"
 TARGET_PACK = 40 * 1024          # average pack size aimed at: small packs keep an edit's re-upload small
 MAX_PACKS = 1024
+ROOT_VERSION = 3
+# A record's fragment, named after its page's token by index.canonical: placed with r/<token>.html.
+FRAGMENT = re.compile(r"^pagefind/(?:s[0-9]+/)?fragment/zz_([a-z0-9]+)\.pf_fragment$")
 
 
 def pack_count(total_bytes: int) -> int:
@@ -37,14 +45,31 @@ def pack_count(total_bytes: int) -> int:
     return count
 
 
+def placement(path: str) -> str:
+    """The path whose keyed hash places an entry: a fragment goes with its record page."""
+    match = FRAGMENT.match(path)
+    return f"r/{match.group(1)}.html" if match else path
+
+
 def slot_of(group_key: bytes, path: str, part: int) -> bytes:
     """The keyed hash that picks an entry's pack and its place in it (mirrored in tsunagu-crypto.js)."""
-    return hmac.new(group_key, b"pack\0" + path.encode() + b"\0" + struct.pack(">I", part), hashlib.sha256).digest()
+    key = placement(path).encode()
+    return hmac.new(group_key, b"pack\0" + key + b"\0" + struct.pack(">I", part), hashlib.sha256).digest()
+
+
+def short_hash(blob: bytes) -> str:
+    """The first 128 bits of SHA-256, in hex: a file's name and the check of its bytes in the root manifest."""
+    return hashlib.sha256(blob).hexdigest()[:32]
+
+
+def file_name(digest: str) -> str:
+    """A file's public name from its short hash (of ciphertext only: immutable, cacheable forever)."""
+    return PACK_DIR + digest + ".bin"
 
 
 def pack_name(blob: bytes) -> str:
-    """A file's public name: a hash of its own ciphertext (immutable, cacheable forever)."""
-    return PACK_DIR + hashlib.sha256(blob).hexdigest()[:32] + ".bin"
+    """A file's public name: a hash of its own ciphertext."""
+    return file_name(short_hash(blob))
 
 
 def _seal_json(keys: RootKeys, ad: bytes, doc: object) -> bytes:
@@ -55,32 +80,33 @@ def _seal_json(keys: RootKeys, ad: bytes, doc: object) -> bytes:
     return seal(keys, ad, frame(comp.compress(text) + comp.flush(), DEFLATE))
 
 
-# Entries that change with almost any edit (Pagefind's entry, meta and filter files, the home page):
-# each is a file of its own, so an edit does not re-upload the pack neighbours they would drag along.
-SOLO = re.compile(r"(^|/)(pagefind-entry\.json|shards\.json)$|\.pf_(meta|filter)$|^index\.html$")
+def is_solo(path: str) -> bool:
+    """Entries many edits touch (everything but record pages and their fragments): each a file of its own,
+    so an edit re-uploads the entry alone, not the pack neighbours it would drag along."""
+    return not (path.startswith("r/") or FRAGMENT.match(path))
 
 
 def build_packs(sealed: list[tuple[str, int, int, bytes]], keys: RootKeys) -> tuple[dict[str, bytes], str, bytes]:
-    """Pack files, the root manifest's name, and its SHA-256, from (path, part, parts, blob).
+    """Pack and solo files, the root manifest's name, and its SHA-256, from (path, part, parts, blob).
 
-    The list is emptied as it goes, so each entry's bytes are held once (in its pack), not twice.
+    The list is emptied as it goes, so each entry's bytes are held once (in its file), not twice.
     """
     files: dict[str, bytes] = {}
     solo: list[list] = []
-    count = pack_count(sum(len(e[3]) for e in sealed if not SOLO.search(e[0])))
+    count = pack_count(sum(len(e[3]) for e in sealed if not is_solo(e[0])))
     buckets: dict[int, list] = {}
     while sealed:
         path, part, parts, blob = sealed.pop()
-        if SOLO.search(path):
-            name = pack_name(blob)
-            files[name] = blob
-            solo.append([path, part, parts, name, len(blob), hashlib.sha256(blob).hexdigest()])
+        if is_solo(path):
+            digest = short_hash(blob)
+            files[file_name(digest)] = blob
+            solo.append([path, part, parts, digest, len(blob)])
             continue
         slot = slot_of(keys.group, path, part)
         buckets.setdefault(int.from_bytes(slot[:4], "big") % count, []).append((slot, path, part, parts, blob))
     dirs: list[list | None] = [None] * count
     for number in sorted(buckets):
-        bucket = sorted(buckets.pop(number), key=lambda i: i[0])
+        bucket = sorted(buckets.pop(number), key=lambda i: i[:3])
         chunks, listing, offset = [], [], 0
         for _slot, path, part, parts, blob in bucket:
             listing.append([path, part, parts, offset, len(blob), hashlib.sha256(blob).hexdigest()])
@@ -88,12 +114,11 @@ def build_packs(sealed: list[tuple[str, int, int, bytes]], keys: RootKeys) -> tu
             offset += len(blob)
         del bucket
         directory = _seal_json(keys, DIR_AD + struct.pack(">I", number), listing)
-        body = b"".join([*chunks, directory])
+        digest = short_hash(directory)
+        files[file_name(digest)] = b"".join([*chunks, directory])
         del chunks
-        name = pack_name(body)
-        files[name] = body
-        dirs[number] = [name, offset, len(directory), hashlib.sha256(directory).hexdigest()]
-    root = _seal_json(keys, ROOT_AD, {"v": 2, "packs": count, "group": base64.b64encode(keys.group).decode(),
+        dirs[number] = [digest, offset, len(directory)]
+    root = _seal_json(keys, ROOT_AD, {"v": ROOT_VERSION, "packs": count, "group": base64.b64encode(keys.group).decode(),
                                       "dirs": dirs, "solo": sorted(solo)})
     root_name = pack_name(root)
     files[root_name] = root
@@ -109,6 +134,8 @@ class Reader:
         if hashlib.sha256(root).digest() != root_hash:
             raise ValueError("root manifest does not match keys.json")
         self.root = json.loads(unframe(open_sealed(content_key, ROOT_AD, root)))
+        if self.root.get("v") != ROOT_VERSION:
+            raise ValueError("unknown root manifest version")
         self.group = base64.b64decode(self.root["group"])
         self.solo = {(e[0], e[1]): e for e in self.root["solo"]}
         self._dirs: dict[int, dict] = {}
@@ -116,28 +143,34 @@ class Reader:
     def directory(self, number: int) -> dict:
         """The listing of one pack, checked against the root manifest."""
         if number not in self._dirs:
-            name, offset, length, digest = self.root["dirs"][number]
+            digest, offset, length = self.root["dirs"][number]
+            name = file_name(digest)
             blob = self.files[name][offset:offset + length]
-            if hashlib.sha256(blob).hexdigest() != digest:
+            if short_hash(blob) != digest:
                 raise ValueError(f"pack {number}: directory hash mismatch")
             listing = json.loads(unframe(open_sealed(self.key, DIR_AD + struct.pack(">I", number), blob)))
             self._dirs[number] = {"name": name, "entries": {(e[0], e[1]): e for e in listing}}
         return self._dirs[number]
 
-    def part(self, path: str, part: int) -> tuple[int, bytes]:
-        """(parts, body) of one part of a logical file; KeyError if absent."""
+    def locate(self, path: str, part: int) -> tuple[str, int, int, int, str]:
+        """(file name, offset, length, parts, hash or short hash) of one part of a logical file; KeyError if absent."""
         if (path, part) in self.solo:
-            _p, _i, parts, name, length, digest = self.solo[(path, part)]
-            return parts, self._checked(path, part, parts, self.files[name][:length], digest)
+            _p, _i, parts, digest, length = self.solo[(path, part)]
+            return file_name(digest), 0, length, parts, digest
         number = int.from_bytes(slot_of(self.group, path, part)[:4], "big") % self.root["packs"]
         if self.root["dirs"][number] is None:
             raise KeyError(path)
         pack = self.directory(number)
         _p, _i, parts, offset, length, digest = pack["entries"][(path, part)]
-        return parts, self._checked(path, part, parts, self.files[pack["name"]][offset:offset + length], digest)
+        return pack["name"], offset, length, parts, digest
+
+    def part(self, path: str, part: int) -> tuple[int, bytes]:
+        """(parts, body) of one part of a logical file; KeyError if absent."""
+        name, offset, length, parts, digest = self.locate(path, part)
+        return parts, self._checked(path, part, parts, self.files[name][offset:offset + length], digest)
 
     def _checked(self, path: str, part: int, parts: int, blob: bytes, digest: str) -> bytes:
-        if hashlib.sha256(blob).hexdigest() != digest:
+        if len(digest) not in (32, 64) or hashlib.sha256(blob).hexdigest()[:len(digest)] != digest:
             raise ValueError(f"{path}: entry hash mismatch")
         return unframe(open_sealed(self.key, entry_ad(path, part, parts), blob))
 

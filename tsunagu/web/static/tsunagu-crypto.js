@@ -118,9 +118,15 @@ const TSU = (() => {
   }
   const sha256hex = async (u8) => hex(new Uint8Array(await crypto.subtle.digest("SHA-256", u8)));
   const hmacKey = (raw) => crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  /** The pack number of one part of a path: HMAC(grouping key, "pack\0" path "\0" part) mod packs. */
+  /** A record's Pagefind fragment is placed with its record page (packs.placement). */
+  const placement = (path) => {
+    const m = /^pagefind\/(?:s[0-9]+\/)?fragment\/zz_([a-z0-9]+)\.pf_fragment$/.exec(path);
+    return m ? "r/" + m[1] + ".html" : path;
+  };
+  /** The pack number of one part of a path: HMAC(grouping key, "pack\0" placement "\0" part) mod packs. */
   async function packOf(groupKey, packs, path, part) {
-    const mac = new Uint8Array(await crypto.subtle.sign("HMAC", groupKey, concat(enc.encode("pack\0" + path + "\0"), u32(part))));
+    const key = placement(path);
+    const mac = new Uint8Array(await crypto.subtle.sign("HMAC", groupKey, concat(enc.encode("pack\0" + key + "\0"), u32(part))));
     return new DataView(mac.buffer).getUint32(0) % packs;
   }
   /** HMAC-SHA256(nonce key, len(AD) ‖ AD ‖ SHA-256(payload))[:12], as the build computes it. */
