@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import gzip
-import hashlib
 import json
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
@@ -193,11 +192,7 @@ def _pack(doc: Any) -> bytes:
     return gzip.compress(SIGNATURE + cbor2.dumps(doc), compresslevel=6, mtime=0)
 
 
-def _renamed(old: str, data: bytes, digits: int) -> str:
-    folder, slash, base = old.rpartition("/")
-    lang, _, rest = base.partition("_")
-    suffix = rest[rest.index("."):]
-    return f"{folder}{slash}{lang}_{hashlib.sha256(data).hexdigest()[:digits]}{suffix}"
+META = "pagefind.zz_m000000000.pf_meta"   # one stable name: an edit that changes a word count changes its bytes only
 
 
 def _stem(path: str) -> str:
@@ -224,7 +219,8 @@ def canonical(files: dict[str, bytes]) -> dict[str, bytes]:
     sorted, the same pages give byte-identical files. It names files by a hash of their content, so
     an edit would rename (and move) every file it touches, and the meta file listing them: fragments
     are named after their record's page token, index chunks and filters after their place in the
-    meta file, so an edit changes the bytes of the files it touches and nothing else.
+    meta file, and the meta file is META, so an edit changes the bytes of the files it touches and
+    nothing else (pagefind-entry.json only when the page count changes).
     """
     out = dict(files)
     names = _fragment_names(out)   # old file stem -> new file stem
@@ -245,9 +241,8 @@ def canonical(files: dict[str, bytes]) -> dict[str, bytes]:
             new = f"zz_f{number:03d}"
             out[f"{folder}filter/{new}.pf_filter"] = out.pop(f"{folder}filter/{entry[1]}.pf_filter")
             entry[1] = new
-        data = _pack(doc)
-        new_path = _renamed(path, data, 10)
-        out[new_path] = data
+        new_path = path.rsplit("/", 1)[0] + "/" + META if "/" in path else META
+        out[new_path] = _pack(doc)
         entry_name = "pagefind-entry.json"
         old_hash, new_hash = path.rsplit("/", 1)[-1].split(".")[1], new_path.rsplit("/", 1)[-1].split(".")[1]
         if entry_name in out:
