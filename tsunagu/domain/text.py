@@ -41,6 +41,8 @@ def describe(char: str) -> str:
 
 def printable(text: str) -> str:
     """Text safe to print on a terminal or in a log: every non-printable character escaped as \\x.., \\u...."""
+    if text.isprintable():
+        return text
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 

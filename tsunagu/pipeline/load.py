@@ -138,16 +138,17 @@ def _files(folder: Path, suffixes: tuple[str, ...], problems: list[Problem]) -> 
         return []
     found = []
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-        shown = display_path(Path(entry.path))
         mode = entry.stat(follow_symlinks=False).st_mode
         if entry.name.startswith(".") and not stat.S_ISLNK(mode):
             continue
+        if stat.S_ISREG(mode) and entry.name.endswith(suffixes):
+            found.append(Path(entry.path))
+            continue
+        if stat.S_ISREG(mode) and entry.name.endswith((".md", ".txt")):
+            continue  # a README beside the records
+        shown = display_path(Path(entry.path))   # only for a problem: computing it for every file took seconds
         if stat.S_ISLNK(mode):
             problems.append(Problem(shown, 0, "", LINK_REFUSED))
-        elif stat.S_ISREG(mode) and entry.name.endswith(suffixes):
-            found.append(Path(entry.path))
-        elif stat.S_ISREG(mode) and entry.name.endswith((".md", ".txt")):
-            continue  # a README beside the records
         elif stat.S_ISREG(mode) or stat.S_ISDIR(mode):
             problems.append(Problem(shown, 0, "", f"unexpected {'folder' if stat.S_ISDIR(mode) else 'file'}; "
                                                   f"expected {' or '.join(suffixes)} files"))

@@ -157,8 +157,15 @@ def _not_future(doc: Document, loc: tuple, value: dt.date | None, today: dt.date
                    f"date is in the future (today is {today.isoformat()}); got {value.isoformat()}")
 
 
+def _stem(path: str) -> str:
+    """PurePosixPath(path).stem, without building a path object for each of thousands of records."""
+    name = path.rsplit("/", 1)[-1]
+    dot = name.rfind(".")
+    return name[:dot] if 0 < dot < len(name) - 1 else name
+
+
 def _record_id(doc: Document, problems: list[Problem]) -> str:
-    stem = Path(doc.path).stem
+    stem = _stem(doc.path)
     if not ID_RE.match(stem):
         problems.append(Problem(doc.path, 0, "", f"file name must be an id of lower-case letters, digits and "
                                                   f"hyphens (2-64 characters), such as day-sakura.yaml; got {stem!r}"))
@@ -251,7 +258,7 @@ def validate_tree(tree: Tree, today: dt.date) -> Directory:
     notices = [_validate_notice(d, today, problems) for d in tree.notices]
     files: dict[str, str] = {}
     for doc in tree.providers + tree.physicians:
-        rid = Path(doc.path).stem
+        rid = _stem(doc.path)
         if rid in files:
             problems.append(Problem(doc.path, 0, "", f"id {rid!r} is already used by {files[rid]}"))
         else:
