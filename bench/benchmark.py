@@ -4,7 +4,7 @@ the hand-made peer pipeline in the same run (time, peak memory, files, bytes), t
 same data and an incremental build after one status edit; with --search, search latency and bytes
 fetched per query in headless Chromium.
 
-    python bench/benchmark.py [--providers 10000] [--physicians 3000] [--search] [--no-peer]
+    python bench/benchmark.py [--providers 10000] [--physicians 3000] [--search] [--no-peer] [--explain]
 """
 
 from __future__ import annotations
@@ -80,7 +80,8 @@ def machine() -> str:
             f"load average at start {os.getloadavg()[0]:.1f}")
 
 
-def bench_build(work: Path, providers: int, physicians: int, peer: bool, repeat: int = 1) -> Path:
+def bench_build(work: Path, providers: int, physicians: int, peer: bool, repeat: int = 1,
+                explain: bool = False) -> Path:
     started = time.perf_counter()
     data = write_data(work / "data", providers, physicians)
     print(f"synthetic data: {providers:,} providers, {physicians:,} physicians "
@@ -118,6 +119,8 @@ def bench_build(work: Path, providers: int, physicians: int, peer: bool, repeat:
     files, size, gone = _changed(before, _hashes(out))
     print(f"rebuild of unchanged data: {again.seconds:.1f} s; {files} file(s) differ ({size:,} bytes), {gone} removed")
     before = _hashes(out)
+    if explain:
+        shutil.copytree(out, work / "site-before-edit")
     edit = _edit_one_status(data)
     incremental = python_step(["build", str(data), str(out)])
     after = _hashes(out)
@@ -125,6 +128,10 @@ def bench_build(work: Path, providers: int, physicians: int, peer: bool, repeat:
     total = sum(s for _h, s in after.values())
     print(f"one status edited ({edit}): {incremental.seconds:.1f} s; {files} file(s) changed or added, "
           f"{gone} removed; {size / 1e3:.0f} kB of {total / 1e6:.1f} MB ({size / total:.2%} of the output)")
+    if explain:
+        from incremental import print_report
+
+        print_report(work / "site-before-edit", out)
     return out
 
 
@@ -178,13 +185,15 @@ def main() -> None:
     parser.add_argument("--physicians", type=int, default=3_000)
     parser.add_argument("--search", action="store_true", help="also measure search in headless Chromium")
     parser.add_argument("--no-peer", action="store_true", help="skip the hand-made peer pipeline")
+    parser.add_argument("--explain", action="store_true",
+                        help="list each file the status edit changed and the logical entries in it")
     parser.add_argument("--repeat", type=int, default=1, help="run both pipelines N times, alternating; keep the fastest")
     args = parser.parse_args()
     # Under the repository (git-ignored), not /tmp: measure the disk the site is built on.
     base = Path(__file__).resolve().parents[1] / "bench-out"
     base.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="run-", dir=base) as tmp:
-        out = bench_build(Path(tmp), args.providers, args.physicians, not args.no_peer, args.repeat)
+        out = bench_build(Path(tmp), args.providers, args.physicians, not args.no_peer, args.repeat, args.explain)
         if args.search:
             bench_search(out)
 

@@ -55,9 +55,9 @@ def explain(before: dict[str, bytes], after: dict[str, bytes], password: str) ->
             "bytes": sum(len(after[n]) for n in changed), "total": total}
 
 
-def main() -> None:
-    before, after = read_folder(Path(sys.argv[1])), read_folder(Path(sys.argv[2]))
-    report = explain(before, after, sys.argv[3] if len(sys.argv) > 3 else PASSWORD)
+def print_report(before_dir: Path, after_dir: Path, password: str = PASSWORD) -> None:
+    """Print what changed between two builds, file by file."""
+    report = explain(read_folder(before_dir), read_folder(after_dir), password)
     for name, (size, entries) in report["changed"].items():
         print(f"{name}  {size:,} B")
         for entry in entries:
@@ -66,6 +66,10 @@ def main() -> None:
         print("removed entries:", ", ".join(report["orphans"]["(removed entries)"]))
     print(f"{len(report['changed'])} file(s) changed or added, {len(report['removed'])} removed; "
           f"{report['bytes']:,} of {report['total']:,} B ({report['bytes'] / report['total']:.2%})")
+
+
+def main() -> None:
+    print_report(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] if len(sys.argv) > 3 else PASSWORD)
 
 
 if __name__ == "__main__":

@@ -100,7 +100,9 @@ def test_known_answers_made_by_python_check_out_in_the_browser(served, browser):
         "payload": _b64(payload), "content_key": _b64(keys.content), "group_key": _b64(keys.group),
         "stored": _b64(seal(keys, entry_ad(path, 0, 1), payload)),
         "deflated": _b64(seal(keys, entry_ad(path, 0, 1), frame(deflate([text.encode()], False), DEFLATE))),
-        "pack_paths": ["index.html", "r/abc.html", "pagefind/pagefind-entry.json", "データ/日本語.html"],
+        "pack_paths": ["index.html", "r/abc.html", "pagefind/pagefind-entry.json", "データ/日本語.html",
+                       "pagefind/fragment/zz_abc.pf_fragment", "pagefind/s2/fragment/zz_abc.pf_fragment",
+                       "pagefind/fragment/zz_ab-c.pf_fragment"],
         "keys_json": make_keys_json({"c": "ｶﾀｶﾅ-パスワード"}, salt, 600_000, keys, 1_800_000_000, "p/" + "0" * 32 + ".bin",
                                     bytes(range(32))).decode(),
         "password": "ｶﾀｶﾅ-パスワード",
@@ -117,6 +119,7 @@ def test_known_answers_made_by_python_check_out_in_the_browser(served, browser):
     assert got["ad"] == entry_ad(path, 3, 7).hex()
     assert got["stored"] == text and got["deflated"] == text
     assert got["packs"] == [int.from_bytes(slot_of(keys.group, p, 2)[:4], "big") % 256 for p in vectors["pack_paths"]]
+    assert got["packs"][4] == got["packs"][5] == got["packs"][1]   # a fragment goes with its page
     assert got["unwrapped"] is True and got["wrong"] is False
     assert got["moved"] == "OperationError"
     context.close()

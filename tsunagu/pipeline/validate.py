@@ -158,7 +158,7 @@ def _not_future(doc: Document, loc: tuple, value: dt.date | None, today: dt.date
                    f"date is in the future (today is {today.isoformat()}); got {value.isoformat()}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _has_field(model: type[BaseModel], name: str) -> bool:
     """Whether a model has a field (pydantic's model_fields takes tens of microseconds a call)."""
     return name in model.model_fields
