@@ -7,7 +7,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -151,12 +151,13 @@ class _Builder:
             return
         line = event.start_mark.line + 1 if event.start_mark else 0
         if kind in _NODE_EVENTS:
-            if event.anchor:   # type: ignore[attr-defined]  # a NodeEvent
+            node = cast(yaml.NodeEvent, event)
+            if node.anchor:
                 raise _Bad(line, "YAML anchors and aliases (& and *) are not allowed; write the value out", self.here())
             self.nodes += 1
             if self.nodes > MAX_NODES:
                 raise _Bad(line, f"too many values (more than {MAX_NODES}) for one record", self.here())
-            self._node(event, line)
+            self._node(node, line)
         elif kind is yaml.DocumentStartEvent:
             if self.seen_doc:
                 raise _Bad(line, "only one YAML document per file (remove the second '---')")
