@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from tsunagu.domain.config import Config
 from tsunagu.pipeline.buildinfo import build_epoch, site_salt
-from tsunagu.pipeline.encrypt import entries
+from tsunagu.pipeline.encrypt import entries, part_scale
 from tsunagu.pipeline.history import read_history
 from tsunagu.pipeline.index import index_record, index_records, is_runtime, without_index_block
 from tsunagu.pipeline.keys import RootKeys, make_keys_json, root_keys
@@ -40,10 +40,10 @@ class BuildReport:
     notes: list[str] = field(default_factory=list)
 
 
-def _seal_all(files: dict[str, bytes], keys: RootKeys, workers: int) -> list[tuple[str, int, int, bytes]]:
+def _seal_all(files: dict[str, bytes], keys: RootKeys, workers: int, scale: int = 1) -> list[tuple[str, int, int, bytes]]:
     """Every file as sealed entries; deflate releases the GIL, so threads share the big files out to every core."""
     def one(item: tuple[str, bytes]) -> list[tuple[str, int, int, bytes]]:
-        return [(item[0], part, parts, blob) for part, parts, blob in entries(item[0], item[1], keys)]
+        return [(item[0], part, parts, blob) for part, parts, blob in entries(item[0], item[1], keys, scale)]
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         return [entry for sealed in pool.map(one, sorted(files.items())) for entry in sealed]
@@ -89,7 +89,7 @@ def build(config: Config) -> BuildReport:
     documents = [v[1] for _p, v in records] if config.search else []
     names = [p for p, _v in records]
     del records
-    sealed += _seal_all(shared, keys, workers)
+    sealed += _seal_all(shared, keys, workers, part_scale(records_count))
     names = sorted([*shared, *names])
     del shared
     index_files = index_records(documents, workers) if config.search else {}

@@ -31,6 +31,7 @@ MIN_BUCKET = 256
 PART_MIN, PART_MAX = 16 * 1024, 128 * 1024
 # (least, largest) plaintext bytes of a part, per kind: about 10-40 kB of ciphertext each.
 PART_SIZES = {"shared": (128 * 1024, 1024 * 1024), "data": (32 * 1024, 256 * 1024)}
+SCALE_RECORDS = 16_000   # up to this many records, parts have the sizes above
 RECORD = b'{"kind":"'   # where a record of records.json starts
 
 
@@ -130,10 +131,23 @@ def split_parts(data: bytes, group_key: bytes, least: int = PART_MIN, largest: i
     return [p for p in parts if p]
 
 
-def entries(path: str, data: bytes, keys: RootKeys) -> Iterator[tuple[int, int, bytes]]:
-    """(part, parts, sealed blob) of one logical file."""
+def part_scale(records: int) -> int:
+    """How much larger parts are for a larger region: a power of two (parts only move when the region
+    doubles), so the number of shared-part files stays about what it is for a prefecture."""
+    scale = 1
+    while records > SCALE_RECORDS * scale:
+        scale *= 2
+    return scale
+
+
+def entries(path: str, data: bytes, keys: RootKeys, scale: int = 1) -> Iterator[tuple[int, int, bytes]]:
+    """(part, parts, sealed blob) of one logical file; shared files in parts `scale` times the usual size."""
     kind = kind_of(path)
-    parts = [[data]] if kind in ("record", "stored") else split_parts(data, keys.group, *PART_SIZES[kind])
+    if kind in ("record", "stored"):
+        parts = [[data]]
+    else:
+        least, largest = PART_SIZES[kind]
+        parts = split_parts(data, keys.group, least * scale, largest * scale)
     for i, units in enumerate(parts):
         if kind == "stored":
             payload = frame(units[0], STORED)

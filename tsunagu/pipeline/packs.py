@@ -32,15 +32,18 @@ ROOT_AD = b"tsunagu/v2/root\0"
 PACK_DIR = "p/"
 TARGET_PACK = 40 * 1024          # average pack size aimed at: small packs keep an edit's re-upload small
 MAX_PACKS = 1024
+MIN_PACKS = 64
+FILE_BUDGET = 1_880   # packs and solo files: with the public shell, at most 2,000 files (a host's count stays low)
 ROOT_VERSION = 3
 # A record's fragment, named after its page's token by index.canonical: placed with r/<token>.html.
 FRAGMENT = re.compile(r"^pagefind/(?:s[0-9]+/)?fragment/zz_([a-z0-9]+)\.pf_fragment$")
 
 
-def pack_count(total_bytes: int) -> int:
-    """A power of two near total/TARGET_PACK, so the count (and every pack) only moves when the site doubles."""
+def pack_count(total_bytes: int, solo: int = 0) -> int:
+    """A power of two near total/TARGET_PACK, so the count (and every pack) only moves when the site doubles;
+    fewer (larger packs) when the solo files would otherwise take the site over FILE_BUDGET."""
     count = 1
-    while count < MAX_PACKS and count * TARGET_PACK < total_bytes:
+    while count < MAX_PACKS and count * TARGET_PACK < total_bytes and (2 * count + solo <= FILE_BUDGET or count < MIN_PACKS):
         count *= 2
     return count
 
@@ -93,7 +96,8 @@ def build_packs(sealed: list[tuple[str, int, int, bytes]], keys: RootKeys) -> tu
     """
     files: dict[str, bytes] = {}
     solo: list[list] = []
-    count = pack_count(sum(len(e[3]) for e in sealed if not is_solo(e[0])))
+    solos = sum(1 for e in sealed if is_solo(e[0]))
+    count = pack_count(sum(len(e[3]) for e in sealed if not is_solo(e[0])), solos)
     buckets: dict[int, list] = {}
     while sealed:
         path, part, parts, blob = sealed.pop()
