@@ -207,3 +207,28 @@ def test_a_file_name_with_an_escape_sequence_is_shown_escaped(data_dir):
     assert found == ["data/providers/\\x1b[31mred\\u202e.yaml: file name must be an id of lower-case letters, digits "
                      "and hyphens (2-64 characters), such as day-sakura.yaml; got '\\\\x1b[31mred\\\\u202e'"]
     assert not any(c in found[0] for c in "\x1b\u202e")
+
+
+@pytest.mark.parametrize("given", ["data/providers/a.yaml", "./data//x.yaml", "data/../other/b.yaml", ".", "..",
+                                   "../elsewhere/c.yaml", "/", "/tmp/d.yaml", "data/\x1b[31mred.yaml"])
+def test_display_paths_are_those_pathlib_gave(given, tmp_path, monkeypatch):
+    # display_path works on strings for speed; what it shows must not change.
+    from tsunagu.domain.text import printable
+    from tsunagu.yamlio.strict import display_path
+
+    monkeypatch.chdir(tmp_path)
+    for path in (given, Path(given)):
+        try:
+            expected = str(Path(os.path.abspath(path)).relative_to(os.getcwd()))
+        except ValueError:
+            expected = str(path)
+        assert display_path(path) == printable(expected)
+
+
+@pytest.mark.parametrize("name", ["data/providers/day-sakura.yaml", "a.b.yml", ".hidden", "x.", "plain", "d/.e.yaml"])
+def test_record_ids_are_the_file_stems(name):
+    from pathlib import PurePosixPath
+
+    from tsunagu.pipeline.validate import _stem
+
+    assert _stem(name) == PurePosixPath(name).stem
