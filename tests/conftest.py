@@ -283,9 +283,8 @@ def active_content(html: str | bytes, allowed_scripts: tuple[str, ...] = ()) -> 
 @pytest.fixture(scope="session")
 def demo_site(tmp_path_factory):
     """The demo region built for TODAY and served on 127.0.0.1 (pages must not change it)."""
-    from browser_support import SiteServer, require_chromium
+    from browser_support import SiteServer
 
-    require_chromium()
     out = tmp_path_factory.mktemp("demo") / "site"
     config = Config(data_dir=REPO_DIR / "data", out_dir=out, today=TODAY)  # the browser refuses < 600,000 iterations
     build(config)
