@@ -7,6 +7,7 @@ import http.server
 import os
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 import unittest.mock
@@ -20,6 +21,7 @@ WEBKIT_DRIVER = shutil.which("WebKitWebDriver") or "/usr/bin/WebKitWebDriver"
 MINIBROWSER = Path("/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser")   # WebKitWebDriver's default browser
 XVFB = shutil.which("Xvfb") or "/usr/bin/Xvfb"
 ENGINES = ("firefox", "webkit")
+LIMIT = 30   # seconds for a page load or a script: a stuck page fails the test instead of hanging the run
 
 
 class Proxy:
@@ -150,19 +152,28 @@ def firefox(proxy: Proxy) -> Iterator[Driver]:
              "network.proxy.http": "127.0.0.1", "network.proxy.http_port": proxy.port,
              "network.proxy.ssl": "127.0.0.1", "network.proxy.ssl_port": proxy.port,
              "network.proxy.allow_hijacking_localhost": False}
-    # Firefox's own updates of its remote settings would reach the proxy too. Marionette points them at a
-    # dummy server, which a release build only heeds with this variable: then the proxy sees only the site.
-    with unittest.mock.patch.dict(os.environ, {"MOZ_REMOTE_SETTINGS_DEVTOOLS": "1"}):
-        client = Marionette(bin=FIREFOX, headless=True, host="127.0.0.1", port=0, prefs=prefs)
+    workspace = tempfile.mkdtemp(prefix="tsunagu-firefox-")   # its profile and gecko.log, removed at the end
     try:
-        client.start_session()
-        version = str(client.session_capabilities.get("browserVersion"))
-        yield Driver("firefox", client, f"Firefox {version}",
-                     lambda script, args: client.execute_script(script, script_args=args, sandbox=None))
+        # Firefox's own updates of its remote settings would reach the proxy too. Marionette points them at a
+        # dummy server, which a release build only heeds with this variable: then the proxy sees only the site.
+        with unittest.mock.patch.dict(os.environ, {"MOZ_REMOTE_SETTINGS_DEVTOOLS": "1"}):
+            client = Marionette(bin=FIREFOX, headless=True, host="127.0.0.1", port=0, prefs=prefs,
+                                workspace=workspace, gecko_log=os.path.join(workspace, "gecko.log"))
+        try:
+            client.start_session()
+            client.timeout.page_load = client.timeout.script = LIMIT
+            version = str(client.session_capabilities.get("browserVersion"))
+            yield Driver("firefox", client, f"Firefox {version}",
+                         lambda script, args: client.execute_script(script, script_args=args, sandbox=None))
+        finally:
+            client.cleanup()
+            # cleanup() leaves a new, empty profile whose __del__ would fail at interpreter exit: remove it now.
+            leftover = client.instance and client.instance.profile
+            if leftover:
+                leftover.cleanup()
+                leftover.create_new = False
     finally:
-        with contextlib.suppress(Exception):
-            client.delete_session()
-        client.cleanup()
+        shutil.rmtree(workspace, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -182,6 +193,8 @@ def webkit(proxy: Proxy) -> Iterator[Driver]:
         service = webdriver.WebKitGTKService(executable_path=WEBKIT_DRIVER, env={**os.environ, "DISPLAY": name})
         client = webdriver.WebKitGTK(options=options, service=service)
         try:
+            client.set_page_load_timeout(LIMIT)
+            client.set_script_timeout(LIMIT)
             version = str(client.capabilities.get("browserVersion"))
             yield Driver("webkit", client, f"WebKitGTK {version}", lambda script, args: client.execute_script(script, *args))
         finally:

@@ -71,6 +71,8 @@ def test_unlock_records_search_logout(demo_site, engine):
 
     d.goto(base + paths["gh-kukizaki"])   # a deep link typed or bookmarked after unlocking
     d.wait_text("h1", "グループホーム くきざき")
+    d.find("[data-save-offline]").click()   # every pack into the service worker's cache, over a MessageChannel
+    d.wait_text("[data-save-status]", "この端末に保存しました")
     foreign += _off_origin(d, base)
 
     d.goto(base + "search/")   # typed into the form: Pagefind's wasm in a worker, its files decrypted by sw.js
