@@ -71,8 +71,10 @@ class Proxy:
 class Driver:
     """What the tests need from a WebDriver-like client (Selenium and Marionette agree on most of it)."""
 
-    def __init__(self, name: str, client, version: str, run: Callable[..., object]):
+    def __init__(self, name: str, client, version: str, run: Callable[..., object],
+                 errors: Callable[[], list[str]] = list):
         self.name, self.client, self.version, self._run = name, client, version, run
+        self.errors = errors   # uncaught script errors of pages on 127.0.0.1, where the engine reports them
 
     def js(self, script: str, *args):
         """Run a function body in the page (`return` gives the result)."""
@@ -151,7 +153,8 @@ def firefox(proxy: Proxy) -> Iterator[Driver]:
     prefs = {"network.proxy.type": 1, "network.proxy.share_proxy_settings": True,
              "network.proxy.http": "127.0.0.1", "network.proxy.http_port": proxy.port,
              "network.proxy.ssl": "127.0.0.1", "network.proxy.ssl_port": proxy.port,
-             "network.proxy.allow_hijacking_localhost": False}
+             "network.proxy.allow_hijacking_localhost": False,
+             "devtools.console.stdout.content": True}   # pages' uncaught errors into gecko.log, for errors()
     workspace = tempfile.mkdtemp(prefix="tsunagu-firefox-")   # its profile and gecko.log, removed at the end
     try:
         # Firefox's own updates of its remote settings would reach the proxy too. Marionette points them at a
@@ -163,8 +166,11 @@ def firefox(proxy: Proxy) -> Iterator[Driver]:
             client.start_session()
             client.timeout.page_load = client.timeout.script = LIMIT
             version = str(client.session_capabilities.get("browserVersion"))
+            log = Path(workspace, "gecko.log")
             yield Driver("firefox", client, f"Firefox {version}",
-                         lambda script, args: client.execute_script(script, script_args=args, sandbox=None))
+                         lambda script, args: client.execute_script(script, script_args=args, sandbox=None),
+                         lambda: [line for line in log.read_text(errors="replace").splitlines()
+                                  if line.startswith("JavaScript error: http://127.0.0.1:")])
         finally:
             client.cleanup()
             # cleanup() leaves a new, empty profile whose __del__ would fail at interpreter exit: remove it now.

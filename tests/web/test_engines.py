@@ -51,6 +51,7 @@ def test_unlock_records_search_logout(demo_site, engine):
     base, paths, ids = demo_site["url"], demo_site["paths"], demo_site["titles"]
     sakura = base + paths["day-sakura"]
     foreign: list[str] = []
+    errors = d.errors()
 
     d.goto(sakura)   # a deep link before unlocking goes to the unlock page, and comes back after
     d.wait_url(lambda u: u.startswith(base + "unlock/?next="), "the unlock page")
@@ -103,14 +104,20 @@ def test_unlock_records_search_logout(demo_site, engine):
 
     assert foreign == [], f"{d.name}: the page loaded resources off the origin"
     assert proxy.seen == [], f"{d.name}: requests left 127.0.0.1: {proxy.seen}"
+    assert d.errors() == errors, f"{d.name}: uncaught script errors"
 
 
 def test_off_origin_requests_are_caught(demo_site, engine):
-    """The two checks above can fail: an off-origin image shows up in both (planted in a blank page, as the
-    site's pages forbid off-origin images with their Content-Security-Policy, which WebKit keeps for about:blank)."""
+    """The checks above can fail: an off-origin image shows up in both request checks (planted in a blank page, as
+    the site's pages forbid off-origin images with their Content-Security-Policy, which WebKit keeps for
+    about:blank), and an uncaught error in Firefox's log."""
     d, proxy = engine
     d.goto(proxy.blank)
     d.js("const img = document.createElement('img'); img.src = arguments[0]; document.body.append(img);", PLANTED)
     d.wait(lambda: f"GET {PLANTED}" in proxy.seen, message="the proxy to see the planted image")
     d.wait(lambda: PLANTED in _off_origin(d, demo_site["url"]), message="Resource Timing to list the planted image")
     proxy.seen.clear()
+    d.js("const s = document.createElement('script'); s.textContent = 'throw new Error(\"tsunagu-planted\")';"
+         "document.body.append(s);")
+    if d.name == "firefox":   # WebKitGTK's MiniBrowser keeps its console to itself under WebDriver
+        d.wait(lambda: any("tsunagu-planted" in e for e in d.errors()), message="gecko.log to report the error")
