@@ -86,6 +86,12 @@ class Driver:
         else:
             self.client.get(url)
 
+    def back(self) -> None:
+        self.client.go_back() if self.name == "firefox" else self.client.back()
+
+    def reload(self) -> None:
+        self.client.refresh()   # the same name in both clients
+
     @property
     def url(self) -> str:
         return self.client.get_url() if self.name == "firefox" else self.client.current_url

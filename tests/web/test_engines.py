@@ -69,8 +69,12 @@ def test_unlock_records_search_logout(demo_site, engine):
     d.wait_url(lambda u: u == base + paths["yamada-naika"], "a physician's page")
     d.wait_text("main", "やまだ内科クリニック", "看護師長 経由")
     foreign += _off_origin(d, base)
+    d.back()
+    d.wait_text("h1", "医師への連絡方法")
 
     d.goto(base + paths["gh-kukizaki"])   # a deep link typed or bookmarked after unlocking
+    d.wait_text("h1", "グループホーム くきざき")
+    d.reload()
     d.wait_text("h1", "グループホーム くきざき")
     d.find("[data-save-offline]").click()   # every pack into the service worker's cache, over a MessageChannel
     d.wait_text("[data-save-status]", "この端末に保存しました")
@@ -83,6 +87,9 @@ def test_unlock_records_search_logout(demo_site, engine):
     found = [ids[t] for t in _titles(d)]   # every listed title is a record; the table asks recall, not precision
     assert set(QUERIES["デイ"]["expect"]) <= set(found) and len(found) == len(set(found))
     foreign += _off_origin(d, base)
+    d.goto(base + "search/?kind=" + quote("医師") + "&home_visits=1")   # filters alone, no query
+    d.wait_text("#search-status", "9 件見つかりました")
+    assert len(_titles(d)) == 9 and d.js("return document.querySelector('[name=home_visits]').checked;")
     d.goto(base + "search/?q=" + quote("029-000-1011"))   # a whole phone number: its record, alone
     d.wait_text("#search-status", "1 件見つかりました")
     assert [ids[t] for t in _titles(d)] == QUERIES["029-000-1011"]["expect"] == ["day-sakura"]
