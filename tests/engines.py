@@ -99,7 +99,7 @@ class Driver:
     def find(self, css: str):
         return self.client.find_element("css selector", css)   # the W3C strategy name, same in both clients
 
-    def wait(self, what: Callable[[], object], timeout: float = 20, message: str = "") -> object:
+    def wait(self, what: Callable[[], object], timeout: float = 20, message: str | Callable[[], str] = "") -> object:
         """Poll until `what` returns something true; a page mid-navigation may raise, which counts as not yet."""
         deadline, last = time.monotonic() + timeout, None
         while time.monotonic() < deadline:
@@ -110,18 +110,25 @@ class Driver:
             except Exception as exc:  # noqa: BLE001 - stale elements and unloaded documents while navigating
                 last = exc
             time.sleep(0.1)
-        raise AssertionError(f"{self.name}: timed out waiting for {message or what} (url {self.url}; last {last!r})")
+        said = message() if callable(message) else message
+        raise AssertionError(f"{self.name}: timed out waiting for {said or what} (url {self.url}; last {last!r})")
 
     def wait_url(self, test: Callable[[str], bool], message: str) -> str:
         return str(self.wait(lambda: test(self.url) and self.url, message=message))
 
     def text(self, css: str) -> str:
-        """The rendered text of the first element matching css, or "" when there is none yet."""
-        return str(self.js("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", css))
+        """The rendered text of the first element matching css, or "" before the page and its deferred scripts
+        are loaded (a click before then would find no handler)."""
+        return str(self.js("const e = document.querySelector(arguments[0]);"
+                           "return e && document.readyState === 'complete' ? e.innerText : '';", css))
 
     def wait_text(self, css: str, *parts: str) -> str:
-        return str(self.wait(lambda: all(p in (t := self.text(css)) for p in parts) and t,
-                             message=f"{css} to show {parts}"))
+        seen = [""]
+
+        def shown() -> str:
+            seen[0] = self.text(css)
+            return seen[0] if all(p in seen[0] for p in parts) else ""
+        return str(self.wait(shown, message=lambda: f"{css} to show {parts} (it shows {seen[0]!r})"))
 
 
 def _xvfb() -> Iterator[str]:
