@@ -195,6 +195,15 @@ def firefox(proxy: Proxy) -> Iterator[Driver]:
         shutil.rmtree(workspace, ignore_errors=True)
 
 
+def _within(seconds: float, start: Callable[[], object]) -> object | None:
+    """start() in a thread: its result, or None when it has not returned after seconds."""
+    result: list[object] = []
+    thread = threading.Thread(target=lambda: result.append(start()), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    return result[0] if result else None
+
+
 @contextlib.contextmanager
 def webkit(proxy: Proxy) -> Iterator[Driver]:
     """WebKitGTK's MiniBrowser under a private Xvfb, through WebKitWebDriver and Selenium."""
@@ -209,8 +218,17 @@ def webkit(proxy: Proxy) -> Iterator[Driver]:
         address = f"127.0.0.1:{proxy.port}"
         options.proxy = SeleniumProxy({"proxyType": "manual", "httpProxy": address, "sslProxy": address,
                                        "noProxy": ["127.0.0.1"]})
-        service = webdriver.WebKitGTKService(executable_path=WEBKIT_DRIVER, env={**os.environ, "DISPLAY": name})
-        client = webdriver.WebKitGTK(options=options, service=service)
+        client = None
+        for _ in range(2):
+            # About one start in ten under load, WebKitWebDriver never answers the new session (seen here, before
+            # any page is opened), and Selenium would wait for minutes: stop that driver and start another once.
+            service = webdriver.WebKitGTKService(executable_path=WEBKIT_DRIVER, env={**os.environ, "DISPLAY": name})
+            client = _within(LIMIT, lambda: webdriver.WebKitGTK(options=options, service=service))  # noqa: B023
+            if client is not None:
+                break
+            with contextlib.suppress(Exception):   # a driver process that is not there needs no stopping
+                service.stop()
+        assert client is not None, f"WebKitWebDriver started no session within {LIMIT} s, twice"
         try:
             client.set_page_load_timeout(LIMIT)
             client.set_script_timeout(LIMIT)
