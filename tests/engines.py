@@ -22,6 +22,7 @@ MINIBROWSER = Path("/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser")   # W
 XVFB = shutil.which("Xvfb") or "/usr/bin/Xvfb"
 ENGINES = ("firefox", "webkit")
 LIMIT = 30   # seconds for a page load or a script: a stuck page fails the test instead of hanging the run
+START = 15   # seconds for WebKitWebDriver's new session (under 3 s here, even with the machine loaded)
 
 
 class Proxy:
@@ -196,11 +197,21 @@ def firefox(proxy: Proxy) -> Iterator[Driver]:
 
 
 def _within(seconds: float, start: Callable[[], object]) -> object | None:
-    """start() in a thread: its result, or None when it has not returned after seconds."""
+    """start() in a thread: its result (or its error), or None when it has not returned after seconds."""
     result: list[object] = []
-    thread = threading.Thread(target=lambda: result.append(start()), daemon=True)
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(start())
+        except Exception as exc:  # noqa: BLE001 - raised below, or dropped: a start given up on fails when stopped
+            failed.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     thread.join(seconds)
+    if failed and not result:
+        raise failed[0]
     return result[0] if result else None
 
 
@@ -223,12 +234,12 @@ def webkit(proxy: Proxy) -> Iterator[Driver]:
             # About one start in ten under load, WebKitWebDriver never answers the new session (seen here, before
             # any page is opened), and Selenium would wait for minutes: stop that driver and start another once.
             service = webdriver.WebKitGTKService(executable_path=WEBKIT_DRIVER, env={**os.environ, "DISPLAY": name})
-            client = _within(LIMIT, lambda: webdriver.WebKitGTK(options=options, service=service))  # noqa: B023
+            client = _within(START, lambda: webdriver.WebKitGTK(options=options, service=service))  # noqa: B023
             if client is not None:
                 break
             with contextlib.suppress(Exception):   # a driver process that is not there needs no stopping
                 service.stop()
-        assert client is not None, f"WebKitWebDriver started no session within {LIMIT} s, twice"
+        assert client is not None, f"WebKitWebDriver started no session within {START} s, twice"
         try:
             client.set_page_load_timeout(LIMIT)
             client.set_script_timeout(LIMIT)
