@@ -8,7 +8,7 @@ const status = document.getElementById("search-status");
 const more = document.getElementById("search-more");
 const all = document.getElementById("search-all");
 let browseAll = new URLSearchParams(location.search).get("all") === "1";
-const PAGE = 20;
+const PAGE = 20, FIRST = 5;
 
 // URL parameter -> Pagefind filter name (values are the Japanese labels shown on the site).
 const FILTERS = { kind: "種別", area: "地域", service: "サービス", new_clients: "新規受入",
@@ -60,15 +60,20 @@ export function setContactNow(test) { contactNow = test; }
 window.tsunaguSearch = { normalize, queryTokens, queryWords, exactToken, setContactNow };
 
 let pagefind = null;
-async function engine() {
+// One promise for every caller: the page warms it up on load, and a query typed meanwhile waits for it.
+function engine() {
   if (!pagefind) {
-    pagefind = await import(new URL("pagefind/pagefind.js", root).href);
-    await pagefind.options({ baseUrl: root.pathname });
-    await pagefind.init();
-    // A large region's index comes in shards (tsunagu/pipeline/index.py): merge them all.
-    const res = await fetch(new URL("pagefind/shards.json", root)).catch(() => null);
-    const shards = res && res.ok ? await res.json() : [];
-    for (const dir of shards) await pagefind.mergeIndex(new URL("pagefind/" + dir, root).pathname, { baseUrl: root.pathname });
+    pagefind = (async () => {
+      const pf = await import(new URL("pagefind/pagefind.js", root).href);
+      await pf.options({ baseUrl: root.pathname });
+      await pf.init();
+      // A large region's index comes in shards (tsunagu/pipeline/index.py): merge them all.
+      const res = await fetch(new URL("pagefind/shards.json", root)).catch(() => null);
+      const shards = res && res.ok ? await res.json() : [];
+      await Promise.all(shards.map((dir) => pf.mergeIndex(new URL("pagefind/" + dir, root).pathname, { baseUrl: root.pathname })));
+      return pf;
+    })();
+    pagefind.catch(() => { pagefind = null; });   // offline at first: tried again by the next query
   }
   return pagefind;
 }
@@ -121,7 +126,7 @@ function render(data) {
   return li;
 }
 
-let run = 0, pending = [], total = 0;
+let run = 0, pending = [], total = 0, lane = Promise.resolve();
 const hasAll = (data, tokens) => {
   // Pagefind matches a query word as a prefix of indexed words ("ｋ…" unigram -> bigrams).
   const words = data.content.split(/[^0-9a-z]+/);  // Pagefind may end the text with "."
@@ -177,28 +182,35 @@ async function search() {
   all.hidden = true;
   status.textContent = "検索しています…";
   const pf = await engine();
-  const [exact, hits] = await Promise.all([q && !sort ? exactHits(pf, q, f) : [], tokenHits(pf, tokens, f, sort)]);
-  if (mine !== run) return;
+  // One Pagefind search at a time: a query overtaken while it waited is never run.
+  const searched = lane.then(() => mine !== run ? null
+    : Promise.all([q && !sort ? exactHits(pf, q, f) : [], tokenHits(pf, tokens, f, sort)]));
+  lane = searched.catch(() => {});
+  const found = await searched;
+  if (!found || mine !== run) return;
+  const [exact, hits] = found;
   const ids = new Set(exact.map((r) => r.id));
   // A whole number identifies its record: the others that merely contain its digits are noise.
   const numeric = /^[0-9]+$/.test(normalize(q));
   pending = numeric && exact.length ? exact : [...exact, ...hits.filter((r) => !ids.has(r.id))];
   total = pending.length;
-  list.replaceChildren();
-  await showMore(mine, q, note);
+  await showMore(mine, q, note, true);
 }
-async function showMore(mine, q, note = "") {
+async function showMore(mine, q, note = "", fresh = false) {
   let shown = 0;
   const filtering = isContactFilter();
   while (pending.length && shown < PAGE) {
-    const batch = pending.splice(0, PAGE);
+    // A new list's first cards (a phone's screen) first, not queued behind the rest of the page's fetches.
+    const batch = pending.splice(0, fresh ? FIRST : PAGE - shown);
     const datas = await Promise.all(batch.map((r) => r.data()));
     if (mine !== run) return;
+    if (fresh) { list.replaceChildren(); fresh = false; }
     for (const d of datas) {
       if (filtering && !contactNow(d)) continue;
       list.append(render(d)); shown++;
     }
   }
+  if (fresh) list.replaceChildren();   // nothing found: the last query's cards go
   const count = list.children.length;
   more.hidden = !pending.length;
   const found = filtering ? `${count} 件${pending.length ? "以上" : ""}見つかりました` : `${total} 件見つかりました`;
@@ -206,10 +218,13 @@ async function showMore(mine, q, note = "") {
                              : note || (q ? `「${q}」は` : "") + "見つかりませんでした。言葉を短くするか、絞り込みを外してください。";
 }
 
-let timer;
-form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(search, 120); });
+// Every keystroke searches at once (no debounce): stale queries are skipped or their results dropped.
+// While an input method is still composing, the text is not the query yet.
+form.addEventListener("input", (e) => { if (!e.isComposing) search(); });
+form.addEventListener("compositionend", () => search());
 form.addEventListener("submit", (e) => { e.preventDefault(); search(); });
 more.addEventListener("click", () => showMore(run, input.value.trim()));
 all.addEventListener("click", () => { browseAll = true; search(); });
 readParams();
 search();
+engine().catch(() => {});   // Pagefind's runtime and index metadata load while the reader types
