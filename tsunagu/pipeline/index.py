@@ -157,16 +157,27 @@ def _shard(documents: list[dict]) -> dict[str, bytes]:
     return canonical(out)
 
 
+def shard_count(records: int) -> int:
+    """How many shards: as few as memory allows, since the browser fetches and searches each one.
+
+    Two shards of up to 1.25 × SHARD records each (indexed side by side: 13,000 records make two
+    shards, not three); above that, shards of SHARD records. Never machine-dependent (reproducible).
+    """
+    if SHARD < records <= 2 * (SHARD * 5 // 4):
+        return 2
+    return max(1, -(-records // SHARD))
+
+
 def index_records(documents: list[dict], workers: int = 2) -> dict[str, bytes]:
     """Pagefind's output for records (index_record), as 'pagefind/<name>' -> bytes.
 
     Pagefind holds about 75 kB per record while it indexes: above SHARD (6,000) records the index is cut
-    into shards of equal size (by page name, a keyed hash: no order anyone can see), indexed by
+    into shards (shard_count) of equal size (by page name, a keyed hash: no order anyone can see), indexed by
     separate Pagefind processes, two at a time (both cores) up to three shards, one at a time above
     (memory), and merged
     in the browser (pagefind/shards.json lists them for search.js).
     """
-    count = max(1, -(-len(documents) // SHARD))
+    count = shard_count(len(documents))
     shards = [documents[i * len(documents) // count:(i + 1) * len(documents) // count] for i in range(count)]
     parallel = max(1, min(workers, 2 if len(documents) <= 3 * SHARD else 1))
     with ThreadPoolExecutor(max_workers=parallel) as pool:   # each thread drives its own Pagefind process

@@ -17,7 +17,7 @@ self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (e) => e.waitUntil(self.clients.claim()));
 self.addEventListener("message", (e) => {
   if (e.data === "logout" || e.data === "unlocked") { build = null; session = null; }
-  if (e.data === "logout") e.waitUntil(caches.delete(CACHE));
+  if (e.data === "logout") { store = null; e.waitUntil(caches.delete(CACHE)); }
   if (e.data && e.data.type === "save-all" && e.ports[0]) e.waitUntil(saveAll(e.data.urls || [], e.ports[0]));
 });
 
@@ -73,12 +73,20 @@ self.addEventListener("fetch", (event) => {
 });
 
 /** Styles, scripts and Pagefind's runtime: from the network when online (a new build brings new ones),
-    from the cache offline, so pages seen once still work without a connection. */
+    from the cache offline, so pages seen once still work without a connection. One fetched while the
+    keys.json a page view just checked was already current belongs to that build: it is used again
+    without a round trip until keys.json changes. */
 async function publicFile(req) {
-  const key = new URL(req.url).pathname;
+  const key = new URL(req.url).pathname, tag = build ? build.tag : "";
+  const hit = tag && await cached(key);
+  if (hit && hit.headers.get("x-tsunagu-build") === tag) return hit;
   try {
     const res = await fetch(req);
-    if (res.ok) remember(key, res.clone());
+    if (res.ok) {
+      const headers = new Headers(res.headers);
+      headers.set("x-tsunagu-build", tag);
+      remember(key, new Response(await res.clone().blob(), { status: res.status, headers }));
+    }
     return res;
   } catch (e) {
     const hit = await cached(key);
@@ -90,15 +98,16 @@ async function publicFile(req) {
 class Locked extends Error {}
 class Refused extends Error {}   // tampered, rolled back or unsupported: never decrypted, never shown
 
-async function cached(key) { return caches.match(key, { cacheName: CACHE }); }
-async function remember(key, res) { try { await (await caches.open(CACHE)).put(key, res); } catch (e) { /* quota */ } }
+let store = null;   // the opened cache, once per worker (opening it for every lookup costs each one)
+const opened = () => (store = store || caches.open(CACHE).catch((e) => { store = null; throw e; }));
+async function cached(key) { try { return await (await opened()).match(key); } catch (e) { return undefined; } }
+async function remember(key, res) { try { await (await opened()).put(key, res); } catch (e) { /* quota */ } }
 
 /** Bytes [offset, offset+length) of a pack: a Range request, or the whole pack where a host ignores Range. */
 async function packBytes(name, offset, length) {
   const url = SCOPE + name, key = `${url}?range=${offset}-${length}`;
-  const slice = await cached(key);
+  const [slice, pack] = await Promise.all([cached(key), cached(url)]);
   if (slice) return new Uint8Array(await slice.arrayBuffer());
-  const pack = await cached(url);
   if (pack) return new Uint8Array(await pack.arrayBuffer()).slice(offset, offset + length);
   const res = await fetch(url, { headers: { Range: `bytes=${offset}-${offset + length - 1}` }, credentials: "same-origin" });
   if (res.status === 206) {
@@ -143,6 +152,8 @@ async function openBuild(fresh) {
   // (an expired key is deleted there, not just ignored).
   session = !fresh && session && session.expires > Date.now() ? session : await TSU.getSession();
   if (!session) { build = null; throw new Locked("no session"); }
+  // Pagefind's many requests use the build a page view just checked (this worker's only copy of keys.json).
+  if (build && !fresh) return build;
   const text = await keysJson(fresh || !build);
   if (build && build.keysText === text) return build;
   let keys;
@@ -157,7 +168,7 @@ async function openBuild(fresh) {
   const root = JSON.parse(new TextDecoder().decode(await TSU.openSealed(key, TSU.rootAd(), rootBlob)));
   if (root.v !== 3) throw new Refused("unsupported root manifest");
   await TSU.noteEpoch(keys.epoch);
-  build = { keysText: text, epoch: keys.epoch, key, root, group: await TSU.hmacKey(TSU.b64(root.group)), dirs: new Map(),
+  build = { keysText: text, tag: keys.root_sha256, epoch: keys.epoch, key, root, group: await TSU.hmacKey(TSU.b64(root.group)), dirs: new Map(),
             solo: new Map(root.solo.map((e) => [e[0] + "\0" + e[1], e])) };
   return build;
 }
@@ -205,6 +216,16 @@ async function readFile(b, path) {
   return new Blob(bodies);
 }
 
+/** A file from the current build. A page view fetches keys.json again; meanwhile the page is read from the
+    build in memory, used only if keys.json has not changed (so an unchanged build costs no round trip). */
+async function readLatest(target) {
+  const guess = target.page && session && build;
+  const early = guess ? readFile(guess, target.path) : null;
+  if (early) early.catch(() => {});   // judged below, only if this build is still the current one
+  const b = await openBuild(target.page);
+  return { b, body: await (b === guess ? early : readFile(b, target.path)) };
+}
+
 function toUnlock(target, req) {
   const next = encodeURIComponent(target.rel + new URL(req.url).search);
   return Response.redirect(SCOPE + "unlock/?next=" + next, 302);
@@ -229,8 +250,8 @@ function refusal(target, err) {
 async function serve(req, target) {
   let b;
   try {
-    b = await openBuild(target.page);
-    let body = await readFile(b, target.path);
+    let body;
+    ({ b, body } = await readLatest(target));
     let status = 200;
     if (!body && target.page) { body = await readFile(b, "404.html"); status = 404; }
     if (!body) return new Response(null, { status: 404 });
