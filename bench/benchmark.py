@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Benchmark: build a synthetic prefecture (10,000 providers, 3,000 physicians) with tsunagu and with
 the hand-made peer pipeline in the same run (time, peak memory, files, bytes), then a rebuild of the
-same data and an incremental build after one status edit; with --search, search latency and bytes
-fetched per query in headless Chromium.
+same data and an incremental build after one status edit; with --client (or --search), search latency
+and bytes fetched per query, and a record page view on slow 4G against the same page unencrypted, in
+headless Chromium (bench/client.py).
 
-    python bench/benchmark.py [--providers 10000] [--physicians 3000] [--search] [--no-peer] [--explain]
+    python bench/benchmark.py [--providers 10000] [--physicians 3000] [--client] [--no-peer] [--explain]
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import hashlib
 import os
 import platform
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -23,28 +23,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from client import bench_pageview, bench_search  # noqa: E402
 from measure import python_step  # noqa: E402
-from steps import PASSWORD  # noqa: E402
 from synth import write_data  # noqa: E402
-
-QUERIES = ["デイ", "さくら", "訪問看護", "入浴", "胃ろう", "北条", "ケアマネ", "グループホーム", "029-000-12", "山田",
-           "みどり市 デイ", "市"]  # the last one matches every record: the worst case
-
-
-TIME_QUERY = """async (q) => {
-  const input = document.getElementById("search-q"), status = document.getElementById("search-status");
-  const t0 = performance.now();
-  const done = new Promise((resolve) => {
-    const obs = new MutationObserver(() => {
-      if (status.textContent.includes("「" + q + "」")) { obs.disconnect(); resolve(); }
-    });
-    obs.observe(status, { childList: true, characterData: true, subtree: true });
-  });
-  input.value = q;
-  input.dispatchEvent(new Event("input", { bubbles: true }));
-  await done;
-  return performance.now() - t0;
-}"""
 
 
 def _hashes(folder: Path) -> dict[str, tuple[str, int]]:
@@ -135,55 +116,12 @@ def bench_build(work: Path, providers: int, physicians: int, peer: bool, repeat:
     return out
 
 
-def bench_search(out: Path) -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-    from browser_support import ARGS, CHROMIUM, SiteServer
-    from playwright.sync_api import sync_playwright
-
-    server = SiteServer(out)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context()
-        page = context.new_page()
-        page.goto(server.url + "search/")
-        page.wait_for_selector("#unlock-form:not([hidden])")
-        page.fill("#password", PASSWORD)
-        server.sent.clear()
-        started = time.perf_counter()
-        page.click("#unlock-form button[type=submit]")
-        page.wait_for_url("**/search/")
-        page.locator("#search-status").filter(has_text="キーワード").wait_for(timeout=60000)
-        print(f"  unlock (PBKDF2 600,000) and open /search/: "
-              f"{(time.perf_counter() - started) * 1000:.0f} ms, {sum(n for _p, n in server.sent) / 1024:.0f} KiB")
-        server.sent.clear()
-        ms = page.evaluate(TIME_QUERY, "訪問介護")
-        print(f"  first query of the session (loads Pagefind's wasm and index metadata) '訪問介護': "
-              f"{ms:.0f} ms, {sum(n for _p, n in server.sent) / 1024:.0f} KiB")
-        latencies, fetched = [], []
-        for q in QUERIES:
-            page.fill("#search-q", "")
-            page.wait_for_timeout(400)
-            server.sent.clear()
-            # Typed into the box; timed in the page from the input event to the results shown
-            # (includes the 120 ms typing debounce).
-            ms = page.evaluate(TIME_QUERY, q)
-            page.wait_for_timeout(200)
-            sent = sum(n for _path, n in server.sent)   # bytes the static host sent for this query
-            latencies.append(ms)
-            fetched.append(sent)
-            print(f"  {q!r}: first results {ms:.0f} ms, {sent / 1024:.0f} KiB fetched "
-                  f"({page.inner_text('#search-status')})")
-        browser.close()
-    server.close()
-    print(f"search: median {statistics.median(latencies):.0f} ms, max {max(latencies):.0f} ms to first results; "
-          f"median {statistics.median(fetched) / 1024:.0f} KiB fetched per query")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--providers", type=int, default=10_000)
     parser.add_argument("--physicians", type=int, default=3_000)
-    parser.add_argument("--search", action="store_true", help="also measure search in headless Chromium")
+    parser.add_argument("--client", "--search", dest="client", action="store_true",
+                        help="also measure search and a record page view on slow 4G in headless Chromium")
     parser.add_argument("--no-peer", action="store_true", help="skip the hand-made peer pipeline")
     parser.add_argument("--explain", action="store_true",
                         help="list each file the status edit changed and the logical entries in it")
@@ -194,8 +132,9 @@ def main() -> None:
     base.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="run-", dir=base) as tmp:
         out = bench_build(Path(tmp), args.providers, args.physicians, not args.no_peer, args.repeat, args.explain)
-        if args.search:
+        if args.client:
             bench_search(out)
+            bench_pageview(out, Path(tmp))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,96 @@
+"""A static host for the client benchmark: gzip for text, ETag revalidation, and an optional slow network.
+
+The slow network is applied by the server to every response: Chrome's own throttling (CDP
+Network.emulateNetworkConditions on the page) does not reach the service worker's fetches.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import http.server
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from tsunagu.cli.serve import _Handler
+
+
+@dataclass(frozen=True)
+class Network:
+    """Latency added to each response and a download rate shared by all connections."""
+
+    name: str
+    latency: float        # seconds
+    down: float           # bytes per second
+
+
+SLOW_4G = Network("Chrome DevTools 'Slow 4G' (562.5 ms latency, 1.44 Mbit/s down)", 0.5625, 1.44e6 / 8)
+TEXT = (".html", ".css", ".js", ".json", ".csv", ".webmanifest", ".svg")
+
+
+class Host:
+    """Serves a folder on 127.0.0.1 as a static host would; counts the bytes of every response body."""
+
+    def __init__(self, folder: Path, network: Network | None = None):
+        host = self
+        self.network = network
+        self.sent: list[tuple[str, int]] = []
+        self._lock = threading.Lock()
+        self._free_at = 0.0   # when the shared downlink is next free
+
+        class Handler(_Handler):
+            def send_head(self):
+                if host.network:
+                    time.sleep(host.network.latency)
+                path = Path(self.translate_path(self.path))
+                if path.is_dir():
+                    path = path / "index.html"
+                if "Range" in self.headers or not path.is_file():
+                    return super().send_head()
+                data = path.read_bytes()
+                tag = '"' + hashlib.sha256(data).hexdigest()[:20] + '"'
+                if self.headers.get("If-None-Match") == tag:
+                    self.send_response(304)
+                    self.send_header("ETag", tag)
+                    self.end_headers()
+                    return None
+                extra = {"ETag": tag}
+                if path.suffix in TEXT and "gzip" in self.headers.get("Accept-Encoding", ""):
+                    data = gzip.compress(data, 6, mtime=0)
+                    extra["Content-Encoding"] = "gzip"
+                return self._send_bytes(200, data, self.guess_type(str(path)), extra)
+
+            def copyfile(self, source, outputfile) -> None:
+                data = source.read()
+                host.sent.append((self.path, len(data)))
+                try:
+                    for at in range(0, len(data), 4096):
+                        host.wait_for_link(min(4096, len(data) - at))
+                        outputfile.write(data[at:at + 4096])
+                except (BrokenPipeError, ConnectionResetError):
+                    pass   # the browser moved on (a navigation cancels what the last page still loaded)
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def wait_for_link(self, size: int) -> None:
+        """Hold a chunk until the shared downlink has carried it (first come, first served)."""
+        if not self.network:
+            return
+        with self._lock:
+            start = max(time.monotonic(), self._free_at)
+            self._free_at = start + size / self.network.down
+            done = self._free_at
+        time.sleep(max(0.0, done - time.monotonic()))
+
+    def bytes_sent(self) -> int:
+        return sum(n for _path, n in self.sent)
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
