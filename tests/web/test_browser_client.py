@@ -1,0 +1,166 @@
+"""What makes a page view and a search fast in Chromium: no round trip wasted, and never a stale page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from browser_support import require_chromium, search_results
+from conftest import read_tree
+from tools import ROOT
+
+from tsunagu.cli.serve import _Handler
+from tsunagu.domain.config import DEMO_PASSWORD, Config
+from tsunagu.pipeline.builder import build
+from tsunagu.pipeline.packs import open_site
+
+pytestmark = pytest.mark.browser
+TODAY = dt.date(2026, 11, 22)
+NAME = "わかば地域密着デイ"
+
+
+def _build(data: Path, out: Path, epoch: int) -> None:
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        build(Config(data_dir=data, out_dir=out, today=TODAY))
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH") if old is None else os.environ.update(SOURCE_DATE_EPOCH=old)
+
+
+class Host:
+    """A static host that logs when each request arrived and when its answer went out; keys.json can be slow."""
+
+    def __init__(self, folder: Path, keys_delay: float = 0.0):
+        host = self
+        self.keys_delay = keys_delay
+        self.log: list[list] = []   # [path, arrived, answered] of every request, in order of arrival
+
+        class Handler(_Handler):
+            def do_GET(self) -> None:
+                row = [self.path, time.monotonic(), float("inf")]
+                host.log.append(row)
+                if self.path.startswith("/keys.json"):
+                    time.sleep(host.keys_delay)
+                super().do_GET()
+                row[2] = time.monotonic()
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def paths(self) -> list[str]:
+        return [p for p, _a, _b in self.log]
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def region(tmp_path):
+    require_chromium()
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    _build(data, tmp_path / "site", 1_800_000_000)
+    host = Host(tmp_path / "site")
+    yield {"data": data, "site": tmp_path / "site", "host": host}
+    host.close()
+
+
+def _record_of(site: Path, name: str) -> str:
+    reader = open_site(read_tree(site), DEMO_PASSWORD)
+    return next(p for p in sorted(reader.paths()) if p.startswith("r/") and name.encode() in reader.read(p))
+
+
+def _unlock(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_url(re.compile(r".*/unlock/.*"))
+    page.wait_for_selector("#unlock-form:not([hidden])")
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("#unlock-form button[type=submit]")
+    page.wait_for_url(url)
+
+
+def test_a_page_is_fetched_while_keys_json_is_checked_and_a_new_build_still_wins(region, browser):
+    host, url = region["host"], region["host"].url
+    record = _record_of(region["site"], NAME)
+    context = browser.new_context()
+    page = context.new_page()
+    _unlock(page, url)
+    page.goto(url + "status/")
+    host.keys_delay, host.log[:] = 1.0, []
+    page.goto(url + record)
+    assert NAME in page.inner_text("h1")
+    keys = next((a, b) for p, a, b in host.log if p.startswith("/keys.json"))
+    packs = [a for p, a, _b in host.log if p.startswith("/p/")]
+    # The record's pack was asked for while keys.json was still on its way: one round trip, not two.
+    assert packs and min(packs) < keys[1] - 0.5
+    # Scripts and styles of the build just checked come from the service worker's cache.
+    assert not [p for p in host.paths() if p.startswith("/assets/")]
+    host.keys_delay = 0.0
+    # A data update: the page read from the build in memory is dropped, the new build's is shown,
+    # and the scripts and styles are fetched again.
+    provider = region["data"] / "providers" / "chiiki-day-wakaba.yaml"
+    provider.write_text(provider.read_text(encoding="utf-8").replace(f"name: {NAME}", "name: わかば新デイ", 1),
+                        encoding="utf-8")
+    _build(region["data"], region["site"], 1_800_000_500)
+    host.log[:] = []
+    page.goto(url + _record_of(region["site"], "わかば新デイ"))
+    assert "わかば新デイ" in page.inner_text("h1")
+    assert "/assets/style.css" in host.paths()
+    page.goto(url + record)   # the old record's address (its page name is keyed, so it may be the same)
+    assert NAME not in page.inner_text("body")
+    context.close()
+
+
+def test_typing_searches_at_once_the_latest_query_wins_and_composing_waits(region, browser):
+    url = region["host"].url
+    context = browser.new_context()
+    requests: list[str] = []
+    context.on("request", lambda r: requests.append(r.url))
+    page = context.new_page()
+    _unlock(page, url + "search/")
+    page.locator("#search-status").filter(has_text="キーワード").wait_for()
+    # Pagefind's runtime and index metadata load while nobody has typed yet.
+    for _ in range(200):   # bounded: the warm-up that never comes is the failure
+        if any(".pf_meta" in u for u in requests):
+            break
+        page.wait_for_timeout(50)
+    assert any("/pagefind/pagefind-entry.json" in u for u in requests) and any(".pf_meta" in u for u in requests)
+    # A keystroke searches at once (no typing pause); an input method's unfinished text does not.
+    said = page.evaluate("""() => {
+      const input = document.getElementById("search-q"), status = document.getElementById("search-status");
+      const seen = [];
+      input.value = "でい";
+      input.dispatchEvent(new InputEvent("input", { bubbles: true, isComposing: true }));
+      seen.push(status.textContent);
+      input.value = "デイ";
+      input.dispatchEvent(new CompositionEvent("compositionend", { bubbles: true }));
+      seen.push(status.textContent);
+      input.value = "さくら";
+      input.dispatchEvent(new InputEvent("input", { bubbles: true }));
+      input.value = "訪問看護";
+      input.dispatchEvent(new InputEvent("input", { bubbles: true }));
+      seen.push(status.textContent);
+      return seen;
+    }""")
+    assert said == ["キーワードを入力するか、絞り込みを選んでください。", "検索しています…", "検索しています…"]
+    page.locator("#search-status").filter(has_text="「訪問看護」").wait_for()
+    page.wait_for_timeout(1500)   # the overtaken queries never overwrite the latest one
+    assert "「訪問看護」" in page.inner_text("#search-status")
+    assert page.evaluate("new URLSearchParams(location.search).get('q')") == "訪問看護"
+    shown = page.locator("#search-results .card-title").all_inner_texts()
+    everything, _status = search_results(page, url + "search/?q=" + quote("訪問看護"))
+    assert shown and shown == everything[:20]
+    assert not [u for u in requests if not u.startswith((url, "data:", "blob:"))]
+    context.close()
