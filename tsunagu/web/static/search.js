@@ -152,7 +152,10 @@ async function exactHits(pf, q, f) {
 // first result tells whether one was dropped (then nothing truly matches).
 async function tokenHits(pf, tokens, f, sort) {
   const res = await pf.search(tokens.length ? tokens.join(" ") : null, { filters: f, sort });
-  if (tokens.length && res.results.length && !hasAll(await res.results[0].data(), tokens)) return [];
+  // The first cards load along with the check on the first one (Pagefind keeps each fragment it loaded).
+  const head = res.results.slice(0, FIRST).map((r) => r.data());
+  head.forEach((p) => p.catch(() => {}));
+  if (tokens.length && head.length && !hasAll(await head[0], tokens)) return [];
   return res.results;
 }
 
