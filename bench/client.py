@@ -104,8 +104,14 @@ def plain_site(out: Path, folder: Path, paths: list[str]) -> Path:
     return folder
 
 
+LIST = "providers/1/"
+VISIBLE = """() => [...document.querySelectorAll("a[href]")].filter((a) => {
+  const box = a.getBoundingClientRect();
+  return a.pathname.includes("/r/") && box.top >= 0 && box.bottom <= innerHeight; }).map((a) => a.getAttribute("href"))"""
+
+
 def _view(page, host: Host, path: str) -> tuple[list[float], int]:
-    """One page view over the slow network, from the site's home page (fast network)."""
+    """A deep link: the record's address opened in a tab of the site (fast network until then)."""
     host.network = None
     page.goto(host.url)
     host.sent.clear()
@@ -116,36 +122,85 @@ def _view(page, host: Host, path: str) -> tuple[list[float], int]:
     return timings, host.bytes_sent()
 
 
+def _click(page, host: Host, href: str) -> tuple[list[float], int]:
+    """From the list: a record on screen tapped once the list has settled (fast network until then)."""
+    host.network = None
+    page.goto(host.url + LIST)
+    host.sent.clear()
+    page.wait_for_timeout(1500)   # a reader reads the list before tapping: what it fetches ahead meanwhile
+    host.ahead.append(host.bytes_sent())
+    host.sent.clear()
+    host.network = SLOW_4G
+    with page.expect_navigation(wait_until="load"):
+        page.click(f"a[href='{href}']")
+    timings = page.evaluate(VIEW)
+    host.network = None
+    return timings, host.bytes_sent()
+
+
+def _summary(label: str, rows: list) -> str:
+    median = statistics.median
+    enc, pl = median(r[0][0][2] for r in rows), median(r[1][0][2] for r in rows)
+    return (f"{label}: encrypted (service worker) median load {enc:.0f} ms (HTML in "
+            f"{median(r[0][0][0] for r in rows):.0f} ms), {median(r[0][1] for r in rows) / 1024:.1f} KiB per view; "
+            f"plain (same page, gzip) {pl:.0f} ms (HTML in {median(r[1][0][0] for r in rows):.0f} ms), "
+            f"{median(r[1][1] for r in rows) / 1024:.1f} KiB per view; ratio {enc / pl:.2f}x "
+            f"(median of the paired ratios {median(r[0][0][2] / r[1][0][2] for r in rows):.2f}x)")
+
+
 def bench_pageview(out: Path, work: Path, count: int = 8) -> None:
-    """Record page views on a slow network, each encrypted and then plain (paired), after unlock."""
+    """Record page views on a slow network, each encrypted and then plain (paired), after unlock, under two
+    host cache policies: revalidate every time (Netlify, Cloudflare Pages) and ten minutes (GitHub Pages)."""
+    reader = _reader(out)
+    every = sorted(p for p in reader.paths() if p.startswith("r/"))
+    paths = [every[i * len(every) // (count + 1)] for i in range(count + 1)]   # the first one warms up
+    listed = [f"r/{h.rsplit('/', 1)[1]}" for h in _hrefs(out)][:count + 1]
+    plain = plain_site(out, work / "plain", ["index.html", LIST + "index.html", *paths, *listed])
+    print(f"record page view after unlock: {SLOW_4G.name}, applied by the host to every response (Chrome's "
+          f"own throttling does not reach the service worker's fetches); gzip for text, ETag; {count} records "
+          f"opened by address from the home page, and {len(listed) - 1} tapped on the first screen of {LIST}; "
+          f"encrypted and plain in turn")
+    for policy in ("no-cache", "max-age=600"):
+        deep, tapped = _pageviews(out, plain, paths, listed, policy)
+        print(f"  Cache-Control: {policy}")
+        print("    " + _summary("by address", deep))
+        print("    " + _summary("from the list", tapped[0]) + f"; fetched ahead while the list is on screen: "
+              f"{statistics.median(tapped[1]) / 1024:.1f} KiB encrypted, {statistics.median(tapped[2]) / 1024:.1f} KiB plain")
+
+
+def _hrefs(out: Path) -> list[str]:
     from browser_support import ARGS, CHROMIUM
     from playwright.sync_api import sync_playwright
 
-    every = sorted(p for p in _reader(out).paths() if p.startswith("r/"))
-    paths = [every[i * len(every) // (count + 1)] for i in range(count + 1)]   # the first one warms up
-    plain = plain_site(out, work / "plain", ["index.html", *paths])
-    sealed_host, plain_host = Host(out), Host(plain)
+    host = Host(out)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_context().new_page()
+        _unlock(page, host.url, LIST)
+        hrefs = page.evaluate(VISIBLE)
+        browser.close()
+    host.close()
+    return hrefs
+
+
+def _pageviews(out: Path, plain: Path, paths: list[str], listed: list[str], policy: str) -> tuple[list, tuple]:
+    from browser_support import ARGS, CHROMIUM
+    from playwright.sync_api import sync_playwright
+
+    sealed_host, plain_host = Host(out, cache=policy), Host(plain, cache=policy)
+    deep, tapped = [], []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         sealed, bare = browser.new_context().new_page(), browser.new_context().new_page()
         _unlock(sealed, sealed_host.url, "")
-        rows = []
         for number, path in enumerate(paths):
-            a, b = _view(sealed, sealed_host, path), _view(bare, plain_host, path)
-            if number:
-                rows.append((a, b))
-                print(f"  {path}: encrypted load {a[0][2]:.0f} ms ({a[1] / 1024:.1f} KiB), "
-                      f"plain load {b[0][2]:.0f} ms ({b[1] / 1024:.1f} KiB), ratio {a[0][2] / b[0][2]:.2f}")
+            row = _view(sealed, sealed_host, path), _view(bare, plain_host, path)
+            deep += [row] if number else []
+        for number, path in enumerate(listed):
+            href = "../../" + path
+            row = _click(sealed, sealed_host, href), _click(bare, plain_host, href)
+            tapped += [row] if number else []
         browser.close()
     sealed_host.close()
     plain_host.close()
-    median = statistics.median
-    enc, pl = median(r[0][0][2] for r in rows), median(r[1][0][2] for r in rows)
-    print(f"record page view after unlock, {SLOW_4G.name} applied by the host to every response, gzip for text, "
-          f"ETag revalidation, Cache-Control no-cache; {len(rows)} records, each opened from the home page:")
-    print(f"  encrypted (service worker): median load {enc:.0f} ms (HTML ready {median(r[0][0][0] for r in rows):.0f} ms), "
-          f"{median(r[0][1] for r in rows) / 1024:.1f} KiB per view")
-    print(f"  plain (same page, gzip):    median load {pl:.0f} ms (HTML ready {median(r[1][0][0] for r in rows):.0f} ms), "
-          f"{median(r[1][1] for r in rows) / 1024:.1f} KiB per view")
-    print(f"  ratio encrypted / plain: {enc / pl:.2f}x (median of the paired ratios "
-          f"{median(r[0][0][2] / r[1][0][2] for r in rows):.2f}x)")
+    return deep, (tapped, sealed_host.ahead[1:], plain_host.ahead[1:])

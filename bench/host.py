@@ -34,10 +34,12 @@ TEXT = (".html", ".css", ".js", ".json", ".csv", ".webmanifest", ".svg")
 class Host:
     """Serves a folder on 127.0.0.1 as a static host would; counts the bytes of every response body."""
 
-    def __init__(self, folder: Path, network: Network | None = None):
+    def __init__(self, folder: Path, network: Network | None = None, cache: str = "no-cache"):
         host = self
         self.network = network
+        self.cache = cache   # Cache-Control of every response
         self.sent: list[tuple[str, int]] = []
+        self.ahead: list[int] = []   # bytes fetched while a page was on screen, before the next view
         self._lock = threading.Lock()
         self._free_at = 0.0   # when the shared downlink is next free
 
@@ -62,6 +64,11 @@ class Host:
                     data = gzip.compress(data, 6, mtime=0)
                     extra["Content-Encoding"] = "gzip"
                 return self._send_bytes(200, data, self.guess_type(str(path)), extra)
+
+            def end_headers(self) -> None:
+                self.send_header("X-Content-Type-Options", "nosniff")
+                self.send_header("Cache-Control", host.cache)
+                http.server.BaseHTTPRequestHandler.end_headers(self)
 
             def copyfile(self, source, outputfile) -> None:
                 data = source.read()

@@ -21,7 +21,7 @@ from tools import ROOT
 from tsunagu.cli.serve import _Handler
 from tsunagu.domain.config import DEMO_PASSWORD, Config
 from tsunagu.pipeline.builder import build
-from tsunagu.pipeline.packs import open_site
+from tsunagu.pipeline.packs import open_site, slot_of
 
 pytestmark = pytest.mark.browser
 TODAY = dt.date(2026, 11, 22)
@@ -164,4 +164,33 @@ def test_typing_searches_at_once_the_latest_query_wins_and_composing_waits(regio
     everything, _status = search_results(page, url + "search/?q=" + quote("訪問看護"))
     assert shown and shown == everything[:20]
     assert not [u for u in requests if not u.startswith((url, "data:", "blob:"))]
+    context.close()
+
+
+def test_records_on_screen_have_their_pack_directories_fetched_ahead(region, browser):
+    host, url = region["host"], region["host"].url
+    reader = open_site(read_tree(region["site"]), DEMO_PASSWORD)
+    pack = lambda path: int.from_bytes(slot_of(reader.group, path, 0)[:4], "big") % reader.root["packs"]  # noqa: E731
+    context = browser.new_context()
+    page = context.new_page()
+    _unlock(page, url)
+    host.log[:] = []
+    page.goto(url + "providers/1/")
+    links = page.evaluate("""() => [...document.querySelectorAll("a[href]")].filter((a) => {
+      const box = a.getBoundingClientRect();
+      return a.pathname.startsWith("/r/") && box.top >= 0 && box.bottom <= innerHeight; }).map((a) => a.pathname.slice(1))""")
+    # One whose pack no page seen so far needed: without the fetch ahead, opening it costs its directory too.
+    target = next(p for p in links if pack(p) != pack("providers/1/index.html"))
+    for _ in range(100):   # until the fetches ahead (after the list's own entry and directory) have settled
+        before = len(host.log)
+        page.wait_for_timeout(400)
+        if len(host.log) == before and len([p for p in host.paths() if p.startswith("/p/")]) > 2:
+            break
+    ahead = [p for p in host.paths() if p.startswith("/p/")]
+    assert len(ahead) <= len({pack(p) for p in links}) + 2   # the list's own entry and directory, a directory per pack on screen
+    host.log[:] = []
+    page.click(f"a[href$='{target.split('/')[-1]}']")
+    page.wait_for_url(url + target)
+    page.wait_for_load_state("load")
+    assert len([p for p in host.paths() if p.startswith("/p/")]) == 1   # its entry; the directory was at hand
     context.close()

@@ -19,7 +19,19 @@ self.addEventListener("message", (e) => {
   if (e.data === "logout" || e.data === "unlocked") { build = null; session = null; }
   if (e.data === "logout") { store = null; e.waitUntil(caches.delete(CACHE)); }
   if (e.data && e.data.type === "save-all" && e.ports[0]) e.waitUntil(saveAll(e.data.urls || [], e.ports[0]));
+  if (e.data && e.data.type === "warm" && Array.isArray(e.data.paths)) e.waitUntil(warm(e.data.paths.slice(0, 100)));
 });
+
+/** The directories of the packs holding record pages linked on the reader's screen (app.js): fetched and
+    kept now, so opening one of those pages needs only its own entry. */
+async function warm(paths) {
+  try {
+    const b = await openBuild(false);
+    const pages = paths.filter((p) => typeof p === "string" && /^r\/[a-z0-9]+\.html$/.test(p) && !b.solo.has(p + "\0" + 0));
+    const packs = new Set(await Promise.all(pages.map((p) => TSU.packOf(b.group, b.root.packs, p, 0))));
+    await Promise.all([...packs].map((n) => directory(b, n).catch(() => null)));
+  } catch (e) { /* locked or offline: nothing to warm */ }
+}
 
 /** 「この端末に保存」: every pack of this build, and the page's own scripts and styles, into the cache
     (ciphertext only), so the whole directory opens and searches without a network. */
@@ -85,7 +97,7 @@ async function publicFile(req) {
     if (res.ok) {
       const headers = new Headers(res.headers);
       headers.set("x-tsunagu-build", tag);
-      remember(key, new Response(await res.clone().blob(), { status: res.status, headers }));
+      res.clone().blob().then((body) => remember(key, new Response(body, { status: res.status, headers }))).catch(() => {});
     }
     return res;
   } catch (e) {
