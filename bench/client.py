@@ -119,23 +119,23 @@ def _view(page, host: Host, path: str) -> tuple[list[float], int]:
     page.goto(host.url + path)
     timings = page.evaluate(VIEW)
     host.network = None
-    return timings, host.bytes_sent()
+    return timings, host.bytes_sent(icons=False)
 
 
 def _click(page, host: Host, href: str) -> tuple[list[float], int]:
     """From the list: a record on screen tapped once the list has settled (fast network until then)."""
     host.network = None
-    page.goto(host.url + LIST)
     host.sent.clear()
+    page.goto(host.url + LIST)
     page.wait_for_timeout(1500)   # a reader reads the list before tapping: what it fetches ahead meanwhile
-    host.ahead.append(host.bytes_sent())
+    host.ahead.append(host.bytes_sent(icons=False))   # the list page view, and what it fetched ahead
     host.sent.clear()
     host.network = SLOW_4G
     with page.expect_navigation(wait_until="load"):
         page.click(f"a[href='{href}']")
     timings = page.evaluate(VIEW)
     host.network = None
-    return timings, host.bytes_sent()
+    return timings, host.bytes_sent(icons=False)
 
 
 def _summary(label: str, rows: list) -> str:
@@ -157,15 +157,16 @@ def bench_pageview(out: Path, work: Path, count: int = 8) -> None:
     listed = [f"r/{h.rsplit('/', 1)[1]}" for h in _hrefs(out)][:count + 1]
     plain = plain_site(out, work / "plain", ["index.html", LIST + "index.html", *paths, *listed])
     print(f"record page view after unlock: {SLOW_4G.name}, applied by the host to every response (Chrome's "
-          f"own throttling does not reach the service worker's fetches); gzip for text, ETag; {count} records "
+          f"own throttling does not reach the service worker's fetches); gzip for text, ETag; icons not counted; {count} records "
           f"opened by address from the home page, and {len(listed) - 1} tapped on the first screen of {LIST}; "
           f"encrypted and plain in turn")
     for policy in ("no-cache", "max-age=600"):
         deep, tapped = _pageviews(out, plain, paths, listed, policy)
         print(f"  Cache-Control: {policy}")
         print("    " + _summary("by address", deep))
-        print("    " + _summary("from the list", tapped[0]) + f"; fetched ahead while the list is on screen: "
-              f"{statistics.median(tapped[1]) / 1024:.1f} KiB encrypted, {statistics.median(tapped[2]) / 1024:.1f} KiB plain")
+        print("    " + _summary("from the list", tapped[0]) + f"; the list page itself, with what it fetched "
+              f"ahead in 1.5 s: {statistics.median(tapped[1]) / 1024:.0f} KiB encrypted, "
+              f"{statistics.median(tapped[2]) / 1024:.0f} KiB plain")
 
 
 def _hrefs(out: Path) -> list[str]:
