@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import http.server
+import os
 import re
 import shutil
 import threading
 from pathlib import Path
 
 import tools
+from conftest import TODAY
+
+from tsunagu.domain.config import Config
+from tsunagu.pipeline.builder import build
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -65,3 +71,13 @@ def search_results(page, url: str) -> tuple[list[str], str]:
                 break
             page.wait_for_timeout(25)
     return results.all_inner_texts(), page.inner_text("#search-status")
+
+
+def build_at_epoch(data: Path, out: Path, epoch: int, today: dt.date = TODAY) -> None:
+    """Build as CI would at a given commit time (SOURCE_DATE_EPOCH), so tests can order builds."""
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        build(Config(data_dir=data, out_dir=out, today=today))
+    finally:
+        os.environ.pop("SOURCE_DATE_EPOCH") if old is None else os.environ.update(SOURCE_DATE_EPOCH=old)

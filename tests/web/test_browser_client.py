@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import http.server
-import os
 import re
 import shutil
 import threading
@@ -14,27 +13,17 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from browser_support import require_chromium, search_results
+from browser_support import build_at_epoch, require_chromium, search_results
 from conftest import read_tree
 from tools import ROOT
 
 from tsunagu.cli.serve import _Handler
-from tsunagu.domain.config import DEMO_PASSWORD, Config
-from tsunagu.pipeline.builder import build
+from tsunagu.domain.config import DEMO_PASSWORD
 from tsunagu.pipeline.packs import open_site, slot_of
 
 pytestmark = pytest.mark.browser
 TODAY = dt.date(2026, 11, 22)
 NAME = "わかば地域密着デイ"
-
-
-def _build(data: Path, out: Path, epoch: int) -> None:
-    old = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
-    try:
-        build(Config(data_dir=data, out_dir=out, today=TODAY))
-    finally:
-        os.environ.pop("SOURCE_DATE_EPOCH") if old is None else os.environ.update(SOURCE_DATE_EPOCH=old)
 
 
 class Host:
@@ -71,7 +60,7 @@ def region(tmp_path):
     require_chromium()
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
-    _build(data, tmp_path / "site", 1_800_000_000)
+    build_at_epoch(data, tmp_path / "site", 1_800_000_000)
     host = Host(tmp_path / "site")
     yield {"data": data, "site": tmp_path / "site", "host": host}
     host.close()
@@ -114,7 +103,7 @@ def test_a_page_is_fetched_while_keys_json_is_checked_and_a_new_build_still_wins
     provider = region["data"] / "providers" / "chiiki-day-wakaba.yaml"
     provider.write_text(provider.read_text(encoding="utf-8").replace(f"name: {NAME}", "name: わかば新デイ", 1),
                         encoding="utf-8")
-    _build(region["data"], region["site"], 1_800_000_500)
+    build_at_epoch(region["data"], region["site"], 1_800_000_500)
     host.log[:] = []
     page.goto(url + _record_of(region["site"], "わかば新デイ"))
     assert "わかば新デイ" in page.inner_text("h1")

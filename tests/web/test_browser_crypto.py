@@ -5,18 +5,16 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-from browser_support import SiteServer, require_chromium
+from browser_support import SiteServer, build_at_epoch, require_chromium
 from conftest import read_tree
 from tools import ROOT
 
 from tsunagu.domain.config import DEMO_PASSWORD, Config
-from tsunagu.pipeline.builder import build
 from tsunagu.pipeline.encrypt import DEFLATE, STORED, deflate, entry_ad, frame, open_sealed, seal, unframe
 from tsunagu.pipeline.keys import derive_key, make_keys_json, root_keys, synthetic_nonce
 from tsunagu.pipeline.packs import open_site, slot_of
@@ -25,23 +23,14 @@ pytestmark = pytest.mark.browser
 TODAY = dt.date(2026, 11, 22)
 
 
-def _build(data: Path, out: Path, epoch: int) -> None:
-    old = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
-    try:
-        build(Config(data_dir=data, out_dir=out, today=TODAY))
-    finally:
-        os.environ.pop("SOURCE_DATE_EPOCH") if old is None else os.environ.update(SOURCE_DATE_EPOCH=old)
-
-
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory):
     require_chromium()
     root = tmp_path_factory.mktemp("browser-crypto")
     data = root / "data"
     shutil.copytree(ROOT / "data", data)
-    _build(data, root / "old", 1_800_000_000)
-    _build(data, root / "site", 1_800_000_500)
+    build_at_epoch(data, root / "old", 1_800_000_000)
+    build_at_epoch(data, root / "site", 1_800_000_500)
     return {"root": root, "data": data}
 
 
@@ -221,7 +210,7 @@ def test_a_shared_origin_is_refused_unless_allowed(sites, browser, tmp_path):
     shutil.copytree(sites["data"], data)
     with (data / "site.yaml").open("a", encoding="utf-8") as f:
         f.write("allow_shared_origin: true\n")
-    _build(data, tmp_path / "allowed", 1_800_000_500)
+    build_at_epoch(data, tmp_path / "allowed", 1_800_000_500)
     server = _served_in_subfolder(tmp_path / "allowed", tmp_path / "b")
     try:
         context = browser.new_context()
@@ -327,7 +316,7 @@ def test_search_merges_the_shards_of_a_large_region(sites, browser, tmp_path, mo
     from tsunagu.pipeline.validate import validate_tree
 
     monkeypatch.setattr(index, "SHARD", 20)   # the demo's 66 records in 4 shards
-    _build(sites["data"], tmp_path / "site", 1_800_000_500)
+    build_at_epoch(sites["data"], tmp_path / "site", 1_800_000_500)
     assert len(json.loads(open_site(read_tree(tmp_path / "site"), DEMO_PASSWORD).read("pagefind/shards.json"))) == 3
     config = Config(data_dir=sites["data"], out_dir=tmp_path / "site", today=TODAY)
     providers, physicians = make_entries(validate_tree(load_tree(sites["data"]), TODAY), config)
