@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 
-from tsunagu.pipeline.encrypt import part_scale
+from tsunagu.pipeline.encrypt import STORED, entry_ad, frame, part_scale, seal
 from tsunagu.pipeline.keys import root_keys
-from tsunagu.pipeline.packs import MAX_PACKS, build_packs, pack_count
+from tsunagu.pipeline import locator
+from tsunagu.pipeline.packs import MAX_PACKS, Reader, build_packs, pack_count, slot_of
 
 HOST_FILE_LIMIT = 20 * 1024 * 1024     # Cloudflare Pages' largest file (the smallest limit of the hosts)
 SITE_FILE_LIMIT = 2_000                 # issue 10: at most 2,000 files at 10,000 + 3,000 (shell included)
@@ -38,8 +39,53 @@ def test_solo_files_and_packs_stay_within_the_file_budget():
     sealed += [("status/index.html", i, 1500, os.urandom(300)) for i in range(1500)]
     files, _root_name, _root_hash = build_packs(sealed, keys)
     assert len(files) + SHELL_FILES <= SITE_FILE_LIMIT, len(files)
-    assert len(files) == 1500 + 256 + 1   # solos, the largest power of two of packs that fits, the root
+    # solos, the largest power of two of packs that fits, the locator's parts, the root
+    assert len(files) == 1500 + 256 + locator.PARTS + 1
 
 
 def test_shared_parts_grow_with_the_region_by_powers_of_two():
     assert [part_scale(n) for n in (0, 13_000, 16_000, 16_001, 60_000, 200_000)] == [1, 1, 1, 2, 4, 16]
+
+
+def _small_site():
+    keys = root_keys({"caremanagers": "x"}, b"\0" * 16, 1)
+    pages = {f"r/{i:04d}.html": bytes([i % 251]) * (300 + 7 * i) for i in range(400)}
+    bodies = {**pages, **{f"pagefind/fragment/zz_{i:04d}.pf_fragment": b"f" * 500 for i in range(400)}, "index.html": b"home"}
+    sealed = [(path, 0, 1, seal(keys, entry_ad(path, 0, 1), frame(body, STORED))) for path, body in bodies.items()]
+    files, root_name, root_hash = build_packs(sealed, keys)
+    return Reader(files, keys.content, root_name, root_hash), pages, keys
+
+
+def test_the_locator_places_each_record_page_where_its_directory_does():
+    reader, pages, _keys = _small_site()
+    assert len(reader.root["loc"]) == min(locator.PARTS, reader.root["packs"])
+    for path in sorted(pages):
+        name, offset, length, _parts, _digest = reader.locate(path, 0)
+        slot = slot_of(reader.group, path, 0)
+        number = int.from_bytes(slot[:4], "big") % reader.root["packs"]
+        assert reader.locator(number)[slot[locator.TAG]] == (offset, length)
+    # Fragments and shared files are found through the directory or the root, never through the locator.
+    assert reader.fast("pagefind/fragment/zz_0001.pf_fragment", 0) is None and reader.fast("index.html", 0) is None
+    assert reader.located == 0
+    assert all(reader.part(path, 0)[1] == pages[path] for path in pages)
+    assert reader.located == len(pages)
+
+
+def test_a_locator_that_disagrees_with_the_directory_is_not_followed():
+    reader, pages, _keys = _small_site()
+    path, other = "r/0005.html", "r/0006.html"
+    slot = slot_of(reader.group, path, 0)
+    number = int.from_bytes(slot[:4], "big") % reader.root["packs"]
+    rows = reader.locator(number)
+    # Pointed at another entry (as an entry moved by a newer build would be): the directory wins.
+    rows[slot[locator.TAG]] = reader.locate(other, 0)[1:3]
+    assert reader.fast(path, 0) is None
+    assert reader.part(path, 0) == (1, pages[path]) and reader.located == 0
+
+
+def test_tags_shared_within_a_pack_are_left_out_of_the_locator():
+    rows = {0: [(b"abc", 0, 10), (b"abc", 10, 20), (b"xyz", 30, 5)], 2: [(b"big", 1 << 24, 5)]}
+    body = locator.encode(rows, 0, 4)
+    import zlib
+    plain = zlib.decompressobj(-15).decompress(body)
+    assert locator.decode(plain, 0, 4) == {0: {b"xyz": (30, 5)}, 1: {}, 2: {}, 3: {}}

@@ -10,8 +10,9 @@ changes whenever any byte of the pack does). Every other entry (shared pages and
 index, filter and meta files: what many edits touch) is SOLO, a file of its own named by the first
 128 bits of the SHA-256 of its ciphertext. The root manifest (sealed, AD "tsunagu/v2/root\\0") lists,
 per pack number, the name (= directory hash) and the directory's offset and length, and each solo
-entry's path, part, parts, name (= hash) and length; it carries the grouping key so the browser finds
-a path's pack. The SHA-256 of the root manifest is bound into every key slot, so one old file, or a
+entry's path, part, parts, name (= hash) and length, and the locator's parts (locator.py: where each
+record page sits, so a cold page view fetches directory and entry at once); it carries the grouping key so
+the browser finds a path's pack. The SHA-256 of the root manifest is bound into every key slot, so one old file, or a
 whole old build under a new keys.json, is detected.
 """
 
@@ -24,6 +25,7 @@ import json
 import re
 import struct
 
+from tsunagu.pipeline import locator
 from tsunagu.pipeline.encrypt import DEFLATE, entry_ad, frame, open_sealed, seal, unframe
 from tsunagu.pipeline.keys import RootKeys
 
@@ -97,8 +99,9 @@ def build_packs(sealed: list[tuple[str, int, int, bytes]], keys: RootKeys) -> tu
     files: dict[str, bytes] = {}
     solo: list[list] = []
     solos = sum(1 for e in sealed if is_solo(e[0]))
-    count = pack_count(sum(len(e[3]) for e in sealed if not is_solo(e[0])), solos)
+    count = pack_count(sum(len(e[3]) for e in sealed if not is_solo(e[0])), solos + locator.PARTS)
     buckets: dict[int, list] = {}
+    located: dict[int, list[tuple[bytes, int, int]]] = {}
     while sealed:
         path, part, parts, blob = sealed.pop()
         if is_solo(path):
@@ -112,7 +115,9 @@ def build_packs(sealed: list[tuple[str, int, int, bytes]], keys: RootKeys) -> tu
     for number in sorted(buckets):
         bucket = sorted(buckets.pop(number), key=lambda i: i[:3])
         chunks, listing, offset = [], [], 0
-        for _slot, path, part, parts, blob in bucket:
+        for slot, path, part, parts, blob in bucket:
+            if locator.is_located(path):
+                located.setdefault(number, []).append((slot[locator.TAG], offset, len(blob)))
             listing.append([path, part, parts, offset, len(blob), hashlib.sha256(blob).hexdigest()])
             chunks.append(blob)
             offset += len(blob)
@@ -122,8 +127,14 @@ def build_packs(sealed: list[tuple[str, int, int, bytes]], keys: RootKeys) -> tu
         files[file_name(digest)] = b"".join([*chunks, directory])
         del chunks
         dirs[number] = [digest, offset, len(directory)]
+    locators = []
+    for first, end in locator.ranges(count):
+        blob = seal(keys, locator.ad(first), frame(locator.encode(located, first, end), DEFLATE))
+        digest = short_hash(blob)
+        files[file_name(digest)] = blob
+        locators.append([digest, len(blob), first, end])
     root = _seal_json(keys, ROOT_AD, {"v": ROOT_VERSION, "packs": count, "group": base64.b64encode(keys.group).decode(),
-                                      "dirs": dirs, "solo": sorted(solo)})
+                                      "dirs": dirs, "solo": sorted(solo), "loc": locators})
     root_name = pack_name(root)
     files[root_name] = root
     return files, root_name, hashlib.sha256(root).digest()
@@ -143,6 +154,8 @@ class Reader:
         self.group = base64.b64decode(self.root["group"])
         self.solo = {(e[0], e[1]): e for e in self.root["solo"]}
         self._dirs: dict[int, dict] = {}
+        self._loc: dict[int, dict[int, dict[bytes, tuple[int, int]]]] = {}
+        self.located = 0   # entries read at the place the locator gave (checked against the directory)
 
     def directory(self, number: int) -> dict:
         """The listing of one pack, checked against the root manifest."""
@@ -168,8 +181,42 @@ class Reader:
         _p, _i, parts, offset, length, digest = pack["entries"][(path, part)]
         return pack["name"], offset, length, parts, digest
 
+    def locator(self, number: int) -> dict[bytes, tuple[int, int]]:
+        """tag -> (offset, length) of the record pages of one pack, from the locator part covering it."""
+        for index, (digest, length, first, end) in enumerate(self.root.get("loc", [])):
+            if first <= number < end:
+                if index not in self._loc:
+                    blob = self.files[file_name(digest)][:length]
+                    if short_hash(blob) != digest:
+                        raise ValueError(f"locator {index}: hash mismatch")
+                    body = unframe(open_sealed(self.key, locator.ad(first), blob))
+                    self._loc[index] = locator.decode(body, first, end)
+                return self._loc[index].get(number, {})
+        return {}
+
+    def fast(self, path: str, part: int) -> tuple[int, bytes] | None:
+        """(parts, body) read where the locator says, as the browser does in parallel with the directory;
+        None when the locator has no such entry or the directory disagrees (then the directory is used)."""
+        if (path, part) in self.solo or not locator.is_located(path):
+            return None
+        slot = slot_of(self.group, path, part)
+        number = int.from_bytes(slot[:4], "big") % self.root["packs"]
+        hit = self.locator(number).get(slot[locator.TAG])
+        if hit is None or self.root["dirs"][number] is None:
+            return None
+        pack = self.directory(number)
+        blob = self.files[pack["name"]][hit[0]:hit[0] + hit[1]]   # fetched at once, judged below
+        entry = pack["entries"].get((path, part))
+        if entry is None or (entry[3], entry[4]) != hit:
+            return None
+        self.located += 1
+        return entry[2], self._checked(path, part, entry[2], blob, entry[5])
+
     def part(self, path: str, part: int) -> tuple[int, bytes]:
         """(parts, body) of one part of a logical file; KeyError if absent."""
+        got = self.fast(path, part)
+        if got is not None:
+            return got
         name, offset, length, parts, digest = self.locate(path, part)
         return parts, self._checked(path, part, parts, self.files[name][offset:offset + length], digest)
 

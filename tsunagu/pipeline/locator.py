@@ -1,0 +1,71 @@
+"""Locators: where each record page sits in its pack, so that a page view whose pack directory is not at hand
+fetches the directory and the entry at once (one round trip, not two) and still checks the entry's SHA-256
+against the directory before showing it.
+
+A locator part covers a run of pack numbers; per pack it lists each record-page entry as a 3-byte tag
+(bytes 4..6 of the entry's keyed slot, which the browser computes for the path it wants: bytes 0..3 already
+picked the pack), its offset and its length. A part is sealed (AD "tsunagu/v2/loc\\0" ‖ first pack number)
+and is a file of its own, named by the hash of its ciphertext and listed in the root manifest, so an edit
+that moves an entry changes one small part, not the root's other parts. Tags shared within a pack are left
+out: the browser then reads the directory first, as it does without a locator.
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections import Counter
+
+LOC_AD = b"tsunagu/v2/loc\0"
+PARTS = 16            # parts of the locator: an edit that moves an entry changes one part (1/16 of it)
+TAG = slice(4, 7)     # bytes of the slot after the ones that pick the pack: distinct within a pack
+LIMIT = 1 << 24       # offsets and lengths are 3 bytes; an entry beyond is left out (the slow path finds it)
+ROW = struct.Struct(">3s3s3s")
+
+
+def is_located(path: str) -> bool:
+    """Record pages: what a reader opens by address (their fragments are found through the directory)."""
+    return path.startswith("r/")
+
+
+def ranges(count: int) -> list[tuple[int, int]]:
+    """The pack numbers [first, end) of each locator part."""
+    parts = min(PARTS, count)
+    return [(k * count // parts, (k + 1) * count // parts) for k in range(parts)]
+
+
+def ad(first: int) -> bytes:
+    """Associated data of the part starting at pack `first`: a part cannot be served for another."""
+    return LOC_AD + struct.pack(">I", first)
+
+
+def encode(rows: dict[int, list[tuple[bytes, int, int]]], first: int, end: int) -> bytes:
+    """The deflated body of one part: per pack, a count, then (tag, offset, length) of each entry."""
+    out = bytearray()
+    for number in range(first, end):
+        entries = rows.get(number, [])
+        tags = Counter(tag for tag, _o, _n in entries)
+        kept = [e for e in entries if tags[e[0]] == 1 and e[1] + e[2] < LIMIT][:0xFFFF]
+        out += struct.pack(">H", len(kept))
+        for tag, offset, length in kept:
+            out += ROW.pack(tag, offset.to_bytes(3, "big"), length.to_bytes(3, "big"))
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    return comp.compress(bytes(out)) + comp.flush()
+
+
+def decode(body: bytes, first: int, end: int) -> dict[int, dict[bytes, tuple[int, int]]]:
+    """pack number -> tag -> (offset, length), from the plaintext of one part (ValueError if malformed)."""
+    out: dict[int, dict[bytes, tuple[int, int]]] = {}
+    at = 0
+    for number in range(first, end):
+        (count,) = struct.unpack_from(">H", body, at)
+        at += 2
+        rows = {}
+        for _ in range(count):
+            tag, offset, length = ROW.unpack_from(body, at)
+            rows[tag] = (int.from_bytes(offset, "big"), int.from_bytes(length, "big"))
+            at += ROW.size
+        out[number] = rows
+    if at != len(body):
+        raise ValueError("bad locator")
+    return out
