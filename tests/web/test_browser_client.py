@@ -19,7 +19,7 @@ from tools import ROOT
 
 from tsunagu.cli.serve import _Handler
 from tsunagu.domain.config import DEMO_PASSWORD
-from tsunagu.pipeline.packs import open_site, slot_of
+from tsunagu.pipeline.packs import file_name, open_site, slot_of
 
 pytestmark = pytest.mark.browser
 TODAY = dt.date(2026, 11, 22)
@@ -27,11 +27,12 @@ NAME = "わかば地域密着デイ"
 
 
 class Host:
-    """A static host that logs when each request arrived and when its answer went out; keys.json can be slow."""
+    """A static host that logs when each request arrived and when its answer went out; keys.json and packs can
+    be slow."""
 
     def __init__(self, folder: Path, keys_delay: float = 0.0):
         host = self
-        self.keys_delay = keys_delay
+        self.keys_delay, self.pack_delay = keys_delay, 0.0
         self.log: list[list] = []   # [path, arrived, answered] of every request, in order of arrival
 
         class Handler(_Handler):
@@ -40,6 +41,8 @@ class Host:
                 host.log.append(row)
                 if self.path.startswith("/keys.json"):
                     time.sleep(host.keys_delay)
+                if self.path.startswith("/p/"):
+                    time.sleep(host.pack_delay)
                 super().do_GET()
                 row[2] = time.monotonic()
 
@@ -175,11 +178,39 @@ def test_records_on_screen_have_their_pack_directories_fetched_ahead(region, bro
         page.wait_for_timeout(400)
         if len(host.log) == before and len([p for p in host.paths() if p.startswith("/p/")]) > 2:
             break
-    ahead = [p for p in host.paths() if p.startswith("/p/")]
+    locators = {"/" + file_name(d[0]) for d in reader.root["loc"]}   # fetched once after unlock, whenever it ends
+    ahead = [p for p in host.paths() if p.startswith("/p/") and p not in locators]
     assert len(ahead) <= len({pack(p) for p in links}) + 2   # the list's own entry and directory, a directory per pack on screen
     host.log[:] = []
     page.click(f"a[href$='{target.split('/')[-1]}']")
     page.wait_for_url(url + target)
     page.wait_for_load_state("load")
     assert len([p for p in host.paths() if p.startswith("/p/")]) == 1   # its entry; the directory was at hand
+    context.close()
+
+
+def test_a_record_opened_by_address_fetches_its_pack_directory_and_its_entry_at_once(region, browser):
+    host, url = region["host"], region["host"].url
+    reader = open_site(read_tree(region["site"]), DEMO_PASSWORD)
+    locators = {"/" + file_name(d[0]) for d in reader.root["loc"]}
+    context = browser.new_context()
+    page = context.new_page()
+    _unlock(page, url)
+    for _ in range(100):   # the locator is fetched in the background once the first page is shown
+        if locators <= {p for p, _a, done in host.log if done < float("inf")}:
+            break
+        page.wait_for_timeout(100)
+    assert locators <= set(host.paths())
+    page.wait_for_timeout(300)
+    seen = set(host.paths())
+    # A record whose pack no page so far needed: its directory is not at hand.
+    record = next(p for p in sorted(reader.paths()) if p.startswith("r/") and "/" + reader.locate(p, 0)[0] not in seen)
+    pack = "/" + reader.locate(record, 0)[0]
+    host.pack_delay, host.log[:] = 0.8, []
+    page.goto(url + record)
+    assert page.inner_text("h1") and "改ざん" not in page.inner_text("body")
+    fetched = [(a, b) for p, a, b in host.log if p == pack]
+    # The directory and the entry: asked for together, not the entry once the directory had come.
+    assert len(fetched) == 2, host.log
+    assert max(a for a, _b in fetched) < min(b for _a, b in fetched) - 0.5
     context.close()

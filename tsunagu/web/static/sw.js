@@ -77,7 +77,13 @@ self.addEventListener("fetch", (event) => {
   if (req.method !== "GET") return;
   const url = new URL(req.url);
   const target = classify(url);
-  if (target) { event.respondWith(serve(req, target)); return; }
+  if (target) {
+    const answer = serve(req, target);
+    event.respondWith(answer);
+    // Once a page is answered, the build's locator (where each record page sits) is fetched, if not yet.
+    if (target.page) event.waitUntil(answer.then(() => build && locate(build)).catch(() => {}));
+    return;
+  }
   const runtime = ["assets/", "pagefind/pagefind", "pagefind/wasm."].some((p) => url.pathname.startsWith(SCOPE + p));
   if (url.origin === self.location.origin && runtime) {
     event.respondWith(publicFile(req));
@@ -121,7 +127,8 @@ async function packBytes(name, offset, length) {
   const [slice, pack] = await Promise.all([cached(key), cached(url)]);
   if (slice) return new Uint8Array(await slice.arrayBuffer());
   if (pack) return new Uint8Array(await pack.arrayBuffer()).slice(offset, offset + length);
-  const res = await fetch(url, { headers: { Range: `bytes=${offset}-${offset + length - 1}` }, credentials: "same-origin" });
+  // Past the HTTP cache, which holds a 2nd request for an address until the 1st ends (directory and entry go at once).
+  const res = await fetch(url, { headers: { Range: `bytes=${offset}-${offset + length - 1}` }, credentials: "same-origin", cache: "no-store" });
   if (res.status === 206) {
     const buf = new Uint8Array(await res.arrayBuffer());
     remember(key, new Response(buf));
@@ -137,8 +144,8 @@ async function packBytes(name, offset, length) {
 const fileName = (digest) => "p/" + digest + ".bin";
 
 /** The bytes, checked against a SHA-256 (a pack directory entry) or its first 128 bits (the root manifest). */
-async function checked(name, offset, length, digest) {
-  const blob = await packBytes(name, offset, length);
+async function checked(name, offset, length, digest, fetched) {
+  const blob = await (fetched || packBytes(name, offset, length));
   const ok = (digest.length === 32 || digest.length === 64) && (await TSU.sha256hex(blob)).slice(0, digest.length) === digest;
   if (blob.length !== length || !ok) throw new Refused("hash mismatch");
   return blob;
@@ -181,7 +188,7 @@ async function openBuild(fresh) {
   if (root.v !== 3) throw new Refused("unsupported root manifest");
   await TSU.noteEpoch(keys.epoch);
   build = { keysText: text, tag: keys.root_sha256, epoch: keys.epoch, key, root, group: await TSU.hmacKey(TSU.b64(root.group)), dirs: new Map(),
-            solo: new Map(root.solo.map((e) => [e[0] + "\0" + e[1], e])) };
+            loc: new Map(), locating: null, solo: new Map(root.solo.map((e) => [e[0] + "\0" + e[1], e])) };
   return build;
 }
 
@@ -200,6 +207,15 @@ function directory(b, number) {
   return b.dirs.get(number);
 }
 
+/** The build's locator parts (ciphertext cached by name like the packs), read once, in the background. */
+function locate(b) {
+  b.locating = b.locating || Promise.all((b.root.loc || []).map(async ([digest, length, first, end]) => {
+    const plain = await TSU.openSealed(b.key, TSU.locAd(first), await checked(fileName(digest), 0, length, digest));
+    for (const [number, rows] of TSU.readLocator(plain, first, end)) b.loc.set(number, rows);
+  })).catch(() => { b.locating = null; });   // offline or refused: the directory is read first, and this is tried again
+  return b.locating;
+}
+
 async function readPart(b, path, part) {
   const solo = b.solo.get(path + "\0" + part);   // an entry that is a file of its own
   if (solo) {
@@ -207,11 +223,17 @@ async function readPart(b, path, part) {
     const blob = await checked(fileName(digest), 0, length, digest);
     return { parts, body: await TSU.openSealed(b.key, TSU.entryAd(path, part, parts), blob) };
   }
-  const dir = await directory(b, await TSU.packOf(b.group, b.root.packs, path, part));
+  const slot = await TSU.slotOf(b.group, path, part), number = TSU.packOfSlot(slot, b.root.packs);
+  // Where the locator says the entry is, fetched while the directory is: used only if the directory agrees.
+  const hit = b.root.dirs[number] && b.loc.has(number) && b.loc.get(number).get(TSU.locTag(slot));
+  const early = hit ? packBytes(fileName(b.root.dirs[number][0]), hit[0], hit[1]) : null;
+  if (early) early.catch(() => {});
+  const dir = await directory(b, number);
   const e = dir && dir.entries.get(path + "\0" + part);
   if (!e) return null;
   const [, , parts, offset, length, digest] = e;
-  const blob = await checked(dir.name, offset, length, digest);
+  const agrees = early && offset === hit[0] && length === hit[1];
+  const blob = await checked(dir.name, offset, length, digest, agrees ? early : null);
   return { parts, body: await TSU.openSealed(b.key, TSU.entryAd(path, part, parts), blob) };
 }
 

@@ -112,6 +112,7 @@ const TSU = (() => {
   const entryAd = (path, part, parts) => concat(enc.encode("tsunagu/v2/file\0" + path + "\0"), u32(part), u32(parts));
   const dirAd = (number) => concat(enc.encode("tsunagu/v2/dir\0"), u32(number));
   const rootAd = () => enc.encode("tsunagu/v2/root\0");
+  const locAd = (first) => concat(enc.encode("tsunagu/v2/loc\0"), u32(first));
   async function openSealed(key, ad, blob) {
     const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: blob.slice(0, 12), additionalData: ad }, key, blob.slice(12));
     return unframe(new Uint8Array(plain));
@@ -123,11 +124,28 @@ const TSU = (() => {
     const m = /^pagefind\/(?:s[0-9]+\/)?fragment\/zz_([a-z0-9]+)\.pf_fragment$/.exec(path);
     return m ? "r/" + m[1] + ".html" : path;
   };
-  /** The pack number of one part of a path: HMAC(grouping key, "pack\0" placement "\0" part) mod packs. */
-  async function packOf(groupKey, packs, path, part) {
-    const key = placement(path);
-    const mac = new Uint8Array(await crypto.subtle.sign("HMAC", groupKey, concat(enc.encode("pack\0" + key + "\0"), u32(part))));
-    return new DataView(mac.buffer).getUint32(0) % packs;
+  /** The keyed slot of one part of a path: HMAC(grouping key, "pack\0" placement "\0" part) (packs.slot_of). */
+  async function slotOf(groupKey, path, part) {
+    return new Uint8Array(await crypto.subtle.sign("HMAC", groupKey, concat(enc.encode("pack\0" + placement(path) + "\0"), u32(part))));
+  }
+  /** The pack number of a slot: its first four bytes mod the pack count. */
+  const packOfSlot = (slot, packs) => new DataView(slot.buffer, slot.byteOffset).getUint32(0) % packs;
+  const packOf = async (groupKey, packs, path, part) => packOfSlot(await slotOf(groupKey, path, part), packs);
+  /** A record page's tag in the locator (locator.TAG): the slot's bytes after those that pick the pack. */
+  const locTag = (slot) => hex(slot.subarray(4, 7));
+  /** pack number -> tag -> [offset, length], from one locator part's plaintext (locator.decode). */
+  function readLocator(plain, first, end) {
+    const view = new DataView(plain.buffer, plain.byteOffset, plain.length), out = new Map();
+    const u24 = (at) => (view.getUint16(at) << 8) | view.getUint8(at + 2);
+    let at = 0;
+    for (let number = first; number < end; number++) {
+      const rows = new Map(), count = view.getUint16(at);
+      for (let i = 0, row = at + 2; i < count; i++, row += 9) rows.set(hex(plain.subarray(row, row + 3)), [u24(row + 3), u24(row + 6)]);
+      at += 2 + 9 * count;
+      out.set(number, rows);
+    }
+    if (at !== plain.length) throw new Error("bad locator");
+    return out;
   }
   /** HMAC-SHA256(nonce key, len(AD) ‖ AD ‖ SHA-256(payload))[:12], as the build computes it. */
   async function syntheticNonce(nonceKey, ad, payload) {
@@ -135,5 +153,5 @@ const TSU = (() => {
     return new Uint8Array(await crypto.subtle.sign("HMAC", nonceKey, concat(u32(ad.length), ad, digest))).slice(0, 12);
   }
   return { getSession, putSession, clearSession, seenEpoch, noteEpoch, checkKeys, deriveKek, unwrapContentKey,
-    padme, frame, unframe, entryAd, dirAd, rootAd, openSealed, sha256hex, hmacKey, packOf, syntheticNonce, b64, hex, unhex };
+    padme, frame, unframe, entryAd, dirAd, rootAd, locAd, openSealed, sha256hex, hmacKey, slotOf, packOfSlot, packOf, locTag, readLocator, syntheticNonce, b64, hex, unhex };
 })();
