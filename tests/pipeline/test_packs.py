@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+import zlib
 
+from tsunagu.pipeline import locator
 from tsunagu.pipeline.encrypt import STORED, entry_ad, frame, part_scale, seal
 from tsunagu.pipeline.keys import root_keys
-from tsunagu.pipeline import locator
 from tsunagu.pipeline.packs import MAX_PACKS, Reader, build_packs, pack_count, slot_of
 
 HOST_FILE_LIMIT = 20 * 1024 * 1024     # Cloudflare Pages' largest file (the smallest limit of the hosts)
@@ -86,6 +87,5 @@ def test_a_locator_that_disagrees_with_the_directory_is_not_followed():
 def test_tags_shared_within_a_pack_are_left_out_of_the_locator():
     rows = {0: [(b"abc", 0, 10), (b"abc", 10, 20), (b"xyz", 30, 5)], 2: [(b"big", 1 << 24, 5)]}
     body = locator.encode(rows, 0, 4)
-    import zlib
     plain = zlib.decompressobj(-15).decompress(body)
     assert locator.decode(plain, 0, 4) == {0: {b"xyz": (30, 5)}, 1: {}, 2: {}, 3: {}}
