@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from steps import PASSWORD  # noqa: E402
 
-from tsunagu.pipeline.packs import open_site  # noqa: E402
+from tsunagu.pipeline.packs import file_name, open_site  # noqa: E402
 
 
 def read_folder(folder: Path) -> dict[str, bytes]:
@@ -49,6 +49,11 @@ def explain(before: dict[str, bytes], after: dict[str, bytes], password: str) ->
             per_file[name].append(f"{key[0]}#{key[1]} ({length:,} B)")
     for key in sorted(set(old) - set(new)):
         per_file["(removed entries)"].append(f"{key[0]}#{key[1]}")
+    # Files that hold no logical entry: the root manifest and the locator's parts.
+    reader = open_site(after, password)
+    per_file.setdefault(reader.root_name, ["(root manifest)"])
+    for index, (digest, _length, first, end) in enumerate(reader.root.get("loc", [])):
+        per_file.setdefault(file_name(digest), [f"(locator part {index}: packs {first}-{end - 1})"])
     total = sum(len(b) for b in after.values())
     return {"changed": {name: (len(after[name]), per_file.get(name, [])) for name in changed},
             "removed": sorted(set(before) - set(after)), "orphans": dict(per_file),

@@ -144,7 +144,7 @@ class Reader:
     """The Python side of what the service worker does: find, check and decrypt any logical path."""
 
     def __init__(self, files: dict[str, bytes], content_key: bytes, root_name: str, root_hash: bytes):
-        self.files, self.key = files, content_key
+        self.files, self.key, self.root_name = files, content_key, root_name
         root = files[root_name]
         if hashlib.sha256(root).digest() != root_hash:
             raise ValueError("root manifest does not match keys.json")
