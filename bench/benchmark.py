@@ -127,6 +127,9 @@ def main() -> None:
                         help="list each file the status edit changed and the logical entries in it")
     parser.add_argument("--repeat", type=int, default=1, help="run both pipelines N times, alternating; keep the fastest")
     args = parser.parse_args()
+    # One build epoch for the whole run: the synthetic data sits inside this git checkout, so a commit made
+    # while the benchmark runs would otherwise give the rebuild a newer epoch (a different keys.json).
+    os.environ.setdefault("SOURCE_DATE_EPOCH", str(int(time.time())))
     # Under the repository (git-ignored), not /tmp: measure the disk the site is built on.
     base = Path(__file__).resolve().parents[1] / "bench-out"
     base.mkdir(exist_ok=True)
