@@ -122,13 +122,13 @@ async function cached(key) { try { return await (await opened()).match(key); } c
 async function remember(key, res) { try { await (await opened()).put(key, res); } catch (e) { /* quota */ } }
 
 /** Bytes [offset, offset+length) of a pack: a Range request, or the whole pack where a host ignores Range. */
-async function packBytes(name, offset, length) {
+async function packBytes(name, offset, length, early = false) {
   const url = SCOPE + name, key = `${url}?range=${offset}-${length}`;
   const [slice, pack] = await Promise.all([cached(key), cached(url)]);
   if (slice) return new Uint8Array(await slice.arrayBuffer());
   if (pack) return new Uint8Array(await pack.arrayBuffer()).slice(offset, offset + length);
-  // Past the HTTP cache, which holds a 2nd request for an address until the 1st ends (directory and entry go at once).
-  const res = await fetch(url, { headers: { Range: `bytes=${offset}-${offset + length - 1}` }, credentials: "same-origin", cache: "no-store" });
+  // An entry fetched early goes past the HTTP cache, which holds a 2nd request for an address until the 1st ends.
+  const res = await fetch(url, { headers: { Range: `bytes=${offset}-${offset + length - 1}` }, credentials: "same-origin", cache: early ? "no-store" : "default" });
   if (res.status === 206) {
     const buf = new Uint8Array(await res.arrayBuffer());
     remember(key, new Response(buf));
@@ -226,7 +226,7 @@ async function readPart(b, path, part) {
   const slot = await TSU.slotOf(b.group, path, part), number = TSU.packOfSlot(slot, b.root.packs);
   // Where the locator says the entry is, fetched while the directory is: used only if the directory agrees.
   const hit = b.root.dirs[number] && b.loc.has(number) && b.loc.get(number).get(TSU.locTag(slot));
-  const early = hit ? packBytes(fileName(b.root.dirs[number][0]), hit[0], hit[1]) : null;
+  const early = hit ? packBytes(fileName(b.root.dirs[number][0]), hit[0], hit[1], true) : null;
   if (early) early.catch(() => {});
   const dir = await directory(b, number);
   const e = dir && dir.entries.get(path + "\0" + part);
