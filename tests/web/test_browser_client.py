@@ -33,11 +33,11 @@ class Host:
     def __init__(self, folder: Path, keys_delay: float = 0.0):
         host = self
         self.keys_delay, self.pack_delay = keys_delay, 0.0
-        self.log: list[list] = []   # [path, arrived, answered] of every request, in order of arrival
+        self.log: list[list] = []   # [path, arrived, answered, range] of every request, in order of arrival
 
         class Handler(_Handler):
             def do_GET(self) -> None:
-                row = [self.path, time.monotonic(), float("inf")]
+                row = [self.path, time.monotonic(), float("inf"), self.headers.get("Range")]
                 host.log.append(row)
                 if self.path.startswith("/keys.json"):
                     time.sleep(host.keys_delay)
@@ -51,7 +51,7 @@ class Host:
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def paths(self) -> list[str]:
-        return [p for p, _a, _b in self.log]
+        return [row[0] for row in self.log]
 
     def close(self) -> None:
         self.httpd.shutdown()
@@ -93,8 +93,8 @@ def test_a_page_is_fetched_while_keys_json_is_checked_and_a_new_build_still_wins
     host.keys_delay, host.log[:] = 1.0, []
     page.goto(url + record)
     assert NAME in page.inner_text("h1")
-    keys = next((a, b) for p, a, b in host.log if p.startswith("/keys.json"))
-    packs = [a for p, a, _b in host.log if p.startswith("/p/")]
+    keys = next((a, b) for p, a, b, _r in host.log if p.startswith("/keys.json"))
+    packs = [a for p, a, _b, _r in host.log if p.startswith("/p/")]
     # The record's pack was asked for while keys.json was still on its way: one round trip, not two.
     assert packs and min(packs) < keys[1] - 0.5
     # Scripts and styles of the build just checked come from the service worker's cache.
@@ -197,7 +197,7 @@ def test_a_record_opened_by_address_fetches_its_pack_directory_and_its_entry_at_
     page = context.new_page()
     _unlock(page, url)
     for _ in range(100):   # the locator is fetched in the background once the first page is shown
-        if locators <= {p for p, _a, done in host.log if done < float("inf")}:
+        if locators <= {p for p, _a, done, _r in host.log if done < float("inf")}:
             break
         page.wait_for_timeout(100)
     page.wait_for_timeout(300)
@@ -208,8 +208,35 @@ def test_a_record_opened_by_address_fetches_its_pack_directory_and_its_entry_at_
     host.pack_delay, host.log[:] = 0.8, []
     page.goto(url + record)
     assert page.inner_text("h1") and "改ざん" not in page.inner_text("body")
-    fetched = [(a, b) for p, a, b in host.log if p == pack]
+    fetched = [(a, b) for p, a, b, _r in host.log if p == pack]
     # The directory and the entry: asked for together, not the entry once the directory had come.
     assert len(fetched) == 2, host.log
     assert max(a for a, _b in fetched) < min(b for _a, b in fetched) - 0.5
+    context.close()
+
+
+def test_a_search_fetches_fragments_not_the_record_pages_the_locator_knows(region, browser):
+    host, site = region["host"], region["site"]
+    reader = open_site(read_tree(site), DEMO_PASSWORD)
+    pages = {(f"/{name}", f"bytes={offset}-{offset + length - 1}")
+             for name, offset, length, _parts, _digest in (reader.locate(p, 0) for p in reader.paths() if p.startswith("r/"))}
+    locator = {f"/{file_name(digest)}" for digest, *_rest in reader.root["loc"]}
+    context = browser.new_context()
+    page = context.new_page()
+    _unlock(page, host.url + "search/")
+    page.locator("#search-status").filter(has_text="キーワード").wait_for()
+    for _ in range(200):   # bounded: the locator is read in the background after the first page
+        if locator <= set(host.paths()):
+            break
+        page.wait_for_timeout(50)
+    assert locator and locator <= set(host.paths())
+    page.wait_for_timeout(500)
+    before = len(host.log)
+    page.fill("#search-q", "デイ")
+    page.locator("#search-status").filter(has_text="「デイ」").wait_for()
+    page.wait_for_timeout(500)
+    fetched = {(row[0], row[3]) for row in host.log[before:] if row[0].startswith("/p/")}
+    assert fetched, "the search read its fragments from the packs"
+    # A fragment shares its record page's pack slot: the locator must not send the page along with it.
+    assert not fetched & pages
     context.close()
