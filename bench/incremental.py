@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from steps import PASSWORD  # noqa: E402
 
-from tsunagu.pipeline.packs import file_name, open_site  # noqa: E402
+from tsunagu.pipeline.packs import Reader, file_name, open_site  # noqa: E402
 
 
 def read_folder(folder: Path) -> dict[str, bytes]:
@@ -27,9 +27,8 @@ def read_folder(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
-def entry_map(files: dict[str, bytes], password: str) -> dict[tuple[str, int], tuple[str, str, int]]:
+def entry_map(reader: Reader, files: dict[str, bytes]) -> dict[tuple[str, int], tuple[str, str, int]]:
     """(path, part) -> (file holding it, SHA-256 of its sealed bytes, sealed length)."""
-    reader = open_site(files, password)
     out = {}
     for path in reader.paths():
         parts = reader.locate(path, 0)[3]
@@ -41,7 +40,8 @@ def entry_map(files: dict[str, bytes], password: str) -> dict[tuple[str, int], t
 
 def explain(before: dict[str, bytes], after: dict[str, bytes], password: str) -> dict:
     """Changed files (name -> size, changed entries in it), removed files, and the byte totals."""
-    old, new = entry_map(before, password), entry_map(after, password)
+    reader = open_site(after, password)
+    old, new = entry_map(open_site(before, password), before), entry_map(reader, after)
     changed = sorted(p for p in after if before.get(p) != after[p])
     per_file: dict[str, list[str]] = defaultdict(list)
     for key, (name, digest, length) in sorted(new.items()):
@@ -50,7 +50,6 @@ def explain(before: dict[str, bytes], after: dict[str, bytes], password: str) ->
     for key in sorted(set(old) - set(new)):
         per_file["(removed entries)"].append(f"{key[0]}#{key[1]}")
     # Files that hold no logical entry: the root manifest and the locator's parts.
-    reader = open_site(after, password)
     per_file.setdefault(reader.root_name, ["(root manifest)"])
     for index, (digest, _length, first, end) in enumerate(reader.root.get("loc", [])):
         per_file.setdefault(file_name(digest), [f"(locator part {index}: packs {first}-{end - 1})"])

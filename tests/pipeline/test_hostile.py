@@ -101,19 +101,18 @@ def test_huge_integer_in_intake(tmp_path):
     data = copy_data(tmp_path)
     body = render_body("provider", {"record_id": "day-sakura", "action": "内容を更新する", "vacancies": HUGE})
     (tmp_path / "body.md").write_text(body, encoding="utf-8")
-    result = _cli("intake", str(tmp_path / "body.md"), "--author", "sakura-day", "--data", str(data),
-                  "--today", "2026-11-20")
-    assert result.exit_code == 1, result.exception
-    assert "- 空き（人数）: 0 以上の整数で入力してください" in result.output
+
+    def intake():
+        result = _cli("intake", str(tmp_path / "body.md"), "--author", "sakura-day", "--data", str(data),
+                      "--today", "2026-11-20")
+        assert result.exit_code == 1, result.exception
+        return result.output
+
+    assert "- 空き（人数）: 0 以上の整数で入力してください" in intake()
     # The same number already in the data: the form is refused, cleanly.
     aoba = data / "providers" / "home-aoba.yaml"
     aoba.write_text(aoba.read_text(encoding="utf-8") + f"capacity: {HUGE}\n", encoding="utf-8")
-    body = render_body("provider", {"record_id": "day-sakura", "action": "内容を更新する", "vacancies": HUGE})
-    (tmp_path / "body.md").write_text(body, encoding="utf-8")
-    result = _cli("intake", str(tmp_path / "body.md"), "--author", "sakura-day", "--data", str(data),
-                  "--today", "2026-11-20")
-    assert result.exit_code == 1, result.exception
-    assert "現在のデータに問題があるため" in result.output
+    assert "現在のデータに問題があるため" in intake()
 
 
 def _cli(*args: str):

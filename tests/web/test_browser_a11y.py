@@ -79,13 +79,18 @@ def test_axe_finds_nothing_on_any_page_kind(site, browser, width):
     assert "image-alt" in caught and "label-content-name-mismatch" in caught
 
 
+def page_width(page) -> list[int]:
+    """The page's full width and the window's: wider means sideways scrolling."""
+    return page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+
+
 def test_a_360px_phone_has_no_sideways_scroll_and_every_menu_item_in_reach(site, browser):
     context, page = at_unlock_page(browser, site, 360)
     sign_in(page, site)
     problems = []
     for kind, path in site["pages"].items():
         open_page(page, site["url"] + path)
-        width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        width = page_width(page)
         if width[0] > width[1]:
             problems.append(f"{kind}: page is {width[0]} px wide")
         for box in page.locator("nav[aria-label=メインメニュー] a").evaluate_all(
@@ -120,7 +125,7 @@ def test_readable_at_200_percent_zoom(site, browser):
     wide = []
     for kind, path in site["pages"].items():
         open_page(page, site["url"] + path)
-        size = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        size = page_width(page)
         if size[0] > size[1]:
             wide.append(kind)
     context.close()

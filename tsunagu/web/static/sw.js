@@ -224,8 +224,8 @@ async function readPart(b, path, part) {
     return { parts, body: await TSU.openSealed(b.key, TSU.entryAd(path, part, parts), blob) };
   }
   const slot = await TSU.slotOf(b.group, path, part), number = TSU.packOfSlot(slot, b.root.packs);
-  // A record page (not its fragment, which shares its slot) fetched beside its directory; used if the directory agrees.
-  const hit = path.startsWith("r/") && b.root.dirs[number] && b.loc.has(number) && b.loc.get(number).get(TSU.locTag(slot));
+  // A record page fetched beside its directory, where the locator says it is; used if the directory agrees.
+  const hit = TSU.isLocated(path) && b.root.dirs[number] && b.loc.has(number) && b.loc.get(number).get(TSU.locTag(slot));
   const early = hit ? packBytes(fileName(b.root.dirs[number][0]), hit[0], hit[1], true) : null;
   if (early) early.catch(() => {});
   const dir = await directory(b, number);

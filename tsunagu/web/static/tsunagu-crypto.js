@@ -133,6 +133,8 @@ const TSU = (() => {
   const packOf = async (groupKey, packs, path, part) => packOfSlot(await slotOf(groupKey, path, part), packs);
   /** A record page's tag in the locator (locator.TAG): the slot's bytes after those that pick the pack. */
   const locTag = (slot) => hex(slot.subarray(4, 7));
+  /** What the locator lists (locator.is_located): record pages, not their fragments, which share their slots. */
+  const isLocated = (path) => path.startsWith("r/");
   /** pack number -> tag -> [offset, length], from one locator part's plaintext (locator.decode). */
   function readLocator(plain, first, end) {
     const view = new DataView(plain.buffer, plain.byteOffset, plain.length), out = new Map();
@@ -153,5 +155,5 @@ const TSU = (() => {
     return new Uint8Array(await crypto.subtle.sign("HMAC", nonceKey, concat(u32(ad.length), ad, digest))).slice(0, 12);
   }
   return { getSession, putSession, clearSession, seenEpoch, noteEpoch, checkKeys, deriveKek, unwrapContentKey,
-    padme, frame, unframe, entryAd, dirAd, rootAd, locAd, openSealed, sha256hex, hmacKey, slotOf, packOfSlot, packOf, locTag, readLocator, syntheticNonce, b64, hex, unhex };
+    padme, frame, unframe, entryAd, dirAd, rootAd, locAd, openSealed, sha256hex, hmacKey, slotOf, packOfSlot, packOf, locTag, isLocated, readLocator, syntheticNonce, b64, hex, unhex };
 })();
