@@ -47,8 +47,13 @@ class _EventLoader(_Loader):  # type: ignore[misc, valid-type]
     pass
 
 
+class _PyEventLoader(yaml.SafeLoader):
+    pass
+
+
 # Resolution only: the events are turned into values by _build, not by PyYAML's composer.
 _EventLoader.yaml_implicit_resolvers = _Resolver.yaml_implicit_resolvers
+_PyEventLoader.yaml_implicit_resolvers = _Resolver.yaml_implicit_resolvers
 
 
 @dataclass
@@ -249,20 +254,35 @@ def _yaml_problem(exc: yaml.YAMLError, text: str) -> tuple[int, str]:
     return line, f"not valid YAML: {problem}"
 
 
-def parse_yaml(text: str, shown: str, problems: list[Problem], first_line: int = 1) -> Document | None:
-    """Parse YAML text into a Document; problems are appended, not raised (None when there are any)."""
+def _parse(text: str, shown: str, loader: type) -> tuple[Document, list[Problem], str]:
+    """Events of one parser into a Document, its problems, and who stopped it: "rule" (ours), "parser" or ""."""
     doc = Document(shown, None)
     found: list[Problem] = []
     builder = _Builder(doc, found)
     try:
-        for event in yaml.parse(shield(text), Loader=_EventLoader):
+        for event in yaml.parse(shield(text), Loader=loader):
             builder.feed(event)
         doc.value = builder.root
     except _Bad as bad:
         found.append(Problem(shown, bad.line, field_label(bad.loc), bad.message))
+        return doc, found, "rule"
     except yaml.YAMLError as exc:
         line, message = _yaml_problem(exc, text)
         found.append(Problem(shown, line, field_label(builder.here()), message))
+        return doc, found, "parser"
+    return doc, found, ""
+
+
+def parse_yaml(text: str, shown: str, problems: list[Problem], first_line: int = 1) -> Document | None:
+    """Parse YAML text into a Document; problems are appended, not raised (None when there are any)."""
+    doc, found, stopped = _parse(text, shown, _EventLoader)
+    if stopped == "parser" and _Loader is not yaml.SafeLoader:
+        # libyaml scans ahead and may stop on a limit of its own (newer builds refuse deep nesting in
+        # their own words) before the events reach one of ours: the pure-Python parser, which streams,
+        # says whether one of this file's own rules (nesting, aliases, size) is broken first.
+        again = _parse(text, shown, _PyEventLoader)
+        if again[2] == "rule":
+            doc, found, stopped = again
     if first_line != 1:
         found = [Problem(p.file, p.line + first_line - 1 if p.line else 0, p.field, p.message) for p in found]
         doc.lines = {k: v + first_line - 1 for k, v in doc.lines.items()}
