@@ -548,3 +548,69 @@ def test_readings_that_are_not_katakana_are_refused(written: str):
         Provider.model_validate({
             "name": "x", "name_kana": written, "services": ["通所介護"], "area": "北部", "address": "x",
             "phone": "029-000-1111", "status": {"updated": dt.date(2026, 1, 1)}})
+
+
+# --- the importer never writes what the validator refuses ------------------------------------
+
+@pytest.mark.parametrize("cell", ["20170814", "12000"])
+def test_a_capacity_the_validator_refuses_is_left_out_and_reported(data: Path, tmp_path: Path, cell: str):
+    path = _sample_csv(tmp_path, 定員=cell)
+    code, out = run(str(path), "--city", "082015", "--data", str(data))
+    assert code == 0, out
+    assert "jigyosho_150.csv:2: 定員: " in out and f"{cell!r}; left out" in out
+    written = (data / "providers" / "mhlw-0870199991.yaml").read_text(encoding="utf-8")
+    assert "capacity: 18" in written, "the other row's capacity is kept"
+    assert cell not in written
+    result = CliRunner().invoke(cli, ["validate", "--data", str(data), "--today", TODAY])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_site_yaml_without_services_gets_them(tmp_path: Path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "site.yaml").write_text('title: "t"\nregion: "r"\nareas: ["中部"]\n', encoding="utf-8")
+    code, out = run(str(FIXTURES / "kaigo_sample.csv"), "--city", "082015", "--data", str(folder),
+                    "--default-area", "中部")
+    assert code == 0, out
+    site = round_trip().load((folder / "site.yaml").read_text(encoding="utf-8"))
+    assert dict(site["services"]) == {"療養通所介護": "155", "看護小規模多機能型居宅介護": "770"}
+
+
+def test_site_settings_of_the_wrong_shape_are_reported_not_a_traceback(tmp_path: Path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "site.yaml").write_text('title: "t"\nareas: 中部\nservices: [通所介護]\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import-mhlw", str(FIXTURES / "kaigo_sample.csv"), "--city", "082015",
+                                      "--data", str(folder)])
+    assert isinstance(result.exception, DataError), result.exception
+    assert str(result.exception).splitlines() == [
+        f"{folder / 'site.yaml'}:2: areas: expected a list, such as  areas: [北部, 南部]",
+        f"{folder / 'site.yaml'}:3: services: expected a mapping, such as  訪問介護: \"110\"",
+        "2 errors found; nothing was written."]
+
+
+def test_the_eastern_open_data_imports_to_files_that_validate(tmp_path_factory, tmp_path: Path):
+    """Every office of the real rows with the most unusual cells (all of 32,068 rows scanned) validates as written."""
+    from samples import mhlw_east
+
+    from tsunagu.pipeline.load import load_tree
+    from tsunagu.pipeline.validate import validate_tree
+
+    east = mhlw_east(tmp_path_factory)
+    rows = [r for p in sorted(east.glob("*.csv")) for r in read_csv(p)]
+    odd = lambda r: (not r.cells["定員"].isdigit() or int(r.cells["定員"]) > 500  # noqa: E731
+                     or len(r.cells["事業所名"]) > 40 or len(r.cells["URL"]) > 60)
+    numbers = {r.cells["事業所番号"] for r in rows if odd(r)}
+    picked = [r for r in rows if r.cells["事業所番号"] in numbers]
+    assert len(picked) > 100 and any(r.cells["定員"] == "20141219" for r in picked)
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "site.yaml").write_text('title: "t"\nregion: "r"\nareas: ["全域"]\n', encoding="utf-8")
+    cities = sorted({r.cells["都道府県コード又は市町村コード"] for r in picked})
+    plan = plan_import(sorted({r.file for r in picked}), picked, (folder / "site.yaml").read_text(encoding="utf-8"),
+                       {}, Options(cities, dt.date(2026, 1, 10), dt.date(2025, 12, 1), "全域"))
+    from tsunagu.importers.mhlw.write import write_plan
+    write_plan(plan, folder)
+    assert any(p.field == "定員" and "20141219" in p.message for p in plan.problems)
+    directory = validate_tree(load_tree(folder), dt.date(2026, 1, 10))
+    assert len(directory.providers) == plan.count("added") > 100

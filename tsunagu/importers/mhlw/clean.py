@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import TypeAdapter, ValidationError
 
 from tsunagu.domain import models
 from tsunagu.domain.errors import Problem
@@ -42,6 +45,9 @@ _WIDE = re.compile(r"[\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A\uFF61-\uFF9F]+")
 _DASH_BETWEEN_DIGITS = re.compile(r"(?<=\d)\s*[‐‑‒–—―−ー－-]\s*(?=\d)")
 _NEWLINE_MARK = re.compile(r"[（(]改行[）)]")
 _TLDS = ("jp", "com", "net", "org", "info", "biz")
+# The optional facts a row gives, by the column they come from (name and number are checked on their own).
+_COLUMN_OF = {"name_kana": C_KANA, "phone": C_PHONE, "fax": C_FAX, "email": C_URL,
+              "url": C_URL, "capacity": C_CAPACITY, "hours": C_DAYS_NOTE}
 
 
 @dataclass
@@ -111,7 +117,7 @@ def service_code(file_name: str, kind: str, vocabulary: dict[str, str]) -> str |
     match = _FILE_CODE.search(file_name)
     if match:
         return match.group(1)
-    names = {_norm_kind(n): c for n, c in SERVICE_NAMES.items()}
+    names = {_norm_kind(name): code for code, name in SERVICE_NAMES.items()}  # the table is code -> name
     names.update({_norm_kind(n): c for n, c in vocabulary.items()})
     key = _norm_kind(kind)
     # `看護小規模多機能型居宅介護（複合型サービス）`: an old name in brackets after the current one.
@@ -188,7 +194,30 @@ def clean_capacity(raw: str) -> int | None:
         return None
     if not text.isdigit():
         raise ValueError(f"not a number: {raw!r}; left out")
+    if re.fullmatch(r"(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])", text):
+        # A date typed into the capacity column (e.g. 20170814) is in the national open data.
+        raise ValueError(f"looks like a date, not a capacity: {raw!r}; left out")
     return int(text) or None
+
+
+@functools.cache
+def _field_check(key: str) -> TypeAdapter:
+    """The validator's own rule for one provider field (type and bounds), so both sides always agree."""
+    info = models.Provider.model_fields[key]
+    if not info.metadata:
+        return TypeAdapter(info.annotation)
+    return TypeAdapter(Annotated[(info.annotation, *info.metadata)])  # type: ignore[valid-type]
+
+
+def refused_by_validator(key: str, value: Any) -> str | None:
+    """Why the validator would refuse this imported value, or None; the importer never writes such a value."""
+    if value is None or key not in models.Provider.model_fields:
+        return None
+    try:
+        _field_check(key).validate_python(value)
+    except ValidationError as exc:
+        return exc.errors()[0]["msg"]
+    return None
 
 
 def clean_address(address: str, extra: str, pref: str, city: str) -> str:
@@ -268,6 +297,11 @@ def clean_row(row: Row, area_codes: set[str], vocabulary: dict[str, str]) -> tup
         values["url"] = values["email"] = None
         bad(C_URL, str(exc))
     values["hours"] = compose_hours(c[C_DAYS], c[C_DAYS_NOTE])
+    for key, column in _COLUMN_OF.items():
+        why = refused_by_validator(key, values.get(key))
+        if why:
+            values[key] = None
+            bad(column, f"{why}: {c[column]!r}; left out (the data check would refuse it)")
     city_name = tidy(c[C_CITY_NAME]).replace(" ", "")
     city = unicodedata.normalize("NFKC", c[C_CITY]).strip()
     return Record(row.file, row.line, number, city, city_name, code, c[C_KIND], values), problems

@@ -31,10 +31,17 @@ def read_site(text: str, shown: str) -> SiteInfo:
     doc = round_trip().load(text)
     if not isinstance(doc, dict):
         raise ImportError_(f"{shown}: expected site settings (a mapping)")
+    problems = []
+    for key, kind, example in (("areas", list, "areas: [北部, 南部]"), ("services", dict, '訪問介護: "110"'),
+                               ("area_map", dict, "本町: 北部")):
+        if doc.get(key) is not None and not isinstance(doc[key], kind):
+            what = "a list" if kind is list else "a mapping"
+            problems.append(Problem(shown, doc.lc.key(key)[0] + 1, key, f"expected {what}, such as  {example}"))
+    if problems:
+        raise DataError(problems)
     areas = [str(a) for a in doc.get("areas") or []]
     services = {str(k): str(v) for k, v in (doc.get("services") or {}).items()}
     area_map = {str(k): str(v) for k, v in (doc.get("area_map") or {}).items()}
-    problems = []
     for key, area in area_map.items():
         if area not in areas:
             line = doc["area_map"].lc.key(key)[0] + 1
@@ -46,13 +53,15 @@ def read_site(text: str, shown: str) -> SiteInfo:
 
 
 def add_services(site: SiteInfo, new: dict[str, str]) -> str:
-    """site.yaml with new services appended, comments and layout kept."""
-    services = site.doc["services"]
-    last = list(services)[-1]
+    """site.yaml with new services appended, comments and layout kept (a missing `services:` is added)."""
+    services = site.doc.get("services")
+    if not isinstance(services, CommentedMap):
+        services = site.doc["services"] = CommentedMap()
+    last = list(services)[-1] if services else None
     for name, code in new.items():
         services[name] = DoubleQuotedScalarString(code)
     # A comment after the last service belongs to the next section: keep it after the new last one.
-    comment = services.ca.items.pop(last, None)
+    comment = services.ca.items.pop(last, None) if last is not None else None
     if comment:
         services.ca.items[list(services)[-1]] = comment
     return dump(site.doc)
