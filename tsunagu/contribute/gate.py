@@ -96,6 +96,8 @@ def classify_record(folder: str, before: Any, after: Any, author: str, owners: O
         return []
     if new.get("confirmed_via") in ("phone", "fax") or new.get("confirmed_with") is not None:
         return ["電話・FAX での確認は管理者だけが記録できます（confirmed_via / confirmed_with）"]
+    if new.get("confirmed_via") == "link" and (before.get(section) or {}).get("confirmed_via") != "link":
+        return ["リンクでの確認（confirmed_via: link）は更新リンクからの送信だけが記録します"]
     by = new.get("confirmed_by")
     if by is not None and str(by).casefold() != author.casefold():
         return [f"入力者（confirmed_by: {escape_markdown(str(by))}）が提出者 {author} と一致しません"]

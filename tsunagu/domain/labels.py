@@ -9,13 +9,13 @@ METHOD_JA = {"phone": "電話", "fax": "FAX", "email": "メール", "visit": "�
 STATUS_FIELDS_JA = {"new_clients": "新規受入", "alternative_support": "代替支援", "post_infection": "感染後受入"}
 APPOINTMENT_JA = {True: "要予約", False: "予約不要"}
 KIND_JA = {"provider": "事業所", "physician": "医師"}
-VIA_JA = {"form": "フォーム", "pr": "プルリクエスト", "phone": "電話", "fax": "FAX"}     # status/contact confirmed_via
+VIA_JA = {"form": "フォーム", "pr": "プルリクエスト", "phone": "電話", "fax": "FAX", "link": "リンク"}     # status/contact confirmed_via
 VIA_FORM_JA = {"form": "本人が入力", "phone": "電話で確認（管理者が代理入力）", "fax": "FAXで受領（管理者が代理入力）"}
 
 FIELD_JA = {
     "name": "名称", "name_kana": "フリガナ", "office_number": "事業所番号", "services": "サービス種別",
     "area": "地域", "address": "住所", "phone": "電話", "fax": "FAX", "email": "メール", "url": "ウェブサイト",
-    "capacity": "定員", "hours": "営業時間", "maintainers": "更新担当者", "notes": "備考", "source": "出典",
+    "capacity": "定員", "hours": "営業時間", "maintainers": "更新担当者", "link_version": "更新リンクの版", "notes": "備考", "source": "出典",
     "status.updated": "確認日", "status.operation": "営業状況", "status.vacancies": "空き",
     "status.conditions": "受入条件", **{f"status.{k}": v for k, v in STATUS_FIELDS_JA.items()},
     "clinic": "医療機関", "clinic_kana": "医療機関フリガナ", "specialties": "診療科", "home_visits": "訪問診療",

@@ -22,7 +22,9 @@ Acceptance = Literal["accepting", "conditional", "not_accepting", "unknown"]
 Operation = Literal["open", "reduced", "suspended", "closed"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Method = Literal["phone", "fax", "email", "visit", "ict", "letter"]
-Via = Literal["form", "pr", "phone", "fax"]     # how an update reached the data (フォーム・PR・電話・FAX)
+Via = Literal["form", "pr", "phone", "fax", "link"]  # how an update reached the data (フォーム・PR・電話・FAX・リンク)
+# A record's update link carries this number; bumping it revokes every link issued before (docs/relay-protocol.md).
+LinkVersion = Annotated[int, Field(ge=1, le=65535)]
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 _PHONE_RE = re.compile(r"^0\d{1,4}-?\d{1,4}-?\d{3,4}$")
@@ -140,6 +142,9 @@ class Site(Strict):
     # The site shares its origin with other sites (e.g. https://owner.github.io/repo/): the browser
     # refuses to unlock there unless this is true (every page of that origin could read the key).
     allow_shared_origin: StrictBool = False
+    # Public P-256 key (base64url, 65 bytes) the update page seals submissions to; the private half is
+    # the CI secret TSUNAGU_SEAL_KEY. Absent: the update page cannot send (serve --relay makes its own).
+    seal_key: Annotated[str, StringConstraints(pattern=r"^B[A-P][A-Za-z0-9_-]{85}$")] | None = None
 
     @field_validator("services", mode="before")
     @classmethod
@@ -200,6 +205,7 @@ class Provider(Strict):
     capacity: int | None = Field(None, ge=0, le=10000)
     hours: Text | None = None
     maintainers: list[Login] = []
+    link_version: LinkVersion = 1     # bump to revoke the record's update links
     status: Status
     notes: LongText | None = None
     source: Source | None = None
@@ -266,6 +272,7 @@ class Physician(Strict):
     home_visits: StrictBool = False
     care_support_doctor: StrictBool = False
     maintainers: list[Login] = []
+    link_version: LinkVersion = 1     # bump to revoke the record's update links
     contact: Contact
     notes: LongText | None = None
 
