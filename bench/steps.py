@@ -32,8 +32,8 @@ def step_build(data: Path, out: Path) -> dict:
 
 
 def step_validate(data: Path) -> dict:
-    from tsunagu.pipeline.load import load_tree
-    from tsunagu.pipeline.validate import validate_tree
+    from tsunagu.data.load import load_tree
+    from tsunagu.data.validate import validate_tree
 
     started = time.perf_counter()
     directory = validate_tree(load_tree(data, keep_going=True), TODAY)
@@ -74,10 +74,10 @@ def _aes_per_file(plain: Path, out: Path) -> str:
 def step_peer(data: Path, out: Path) -> dict:
     from pagefind.service import get_executable
 
+    from tsunagu.data.load import load_tree
+    from tsunagu.data.validate import validate_tree
     from tsunagu.domain.config import Config
-    from tsunagu.pipeline.load import load_tree
-    from tsunagu.pipeline.render import render_site
-    from tsunagu.pipeline.validate import validate_tree
+    from tsunagu.render.pages import render_site
 
     laps: dict[str, float] = {}
     last = time.perf_counter()

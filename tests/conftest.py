@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
+from tsunagu.data.load import load_tree
+from tsunagu.data.validate import validate_tree
 from tsunagu.domain.config import Config
 from tsunagu.domain.directory import Directory
 from tsunagu.domain.errors import DataError
 from tsunagu.pipeline.builder import build
-from tsunagu.pipeline.load import load_tree
-from tsunagu.pipeline.render import make_entries
-from tsunagu.pipeline.validate import validate_tree
+from tsunagu.render.pages import make_entries
 
 TODAY = dt.date(2026, 11, 22)
 FAST = 1000                      # PBKDF2 iterations in tests; production is >= 600,000

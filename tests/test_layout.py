@@ -9,8 +9,14 @@ import pytest
 from tools import ROOT
 
 PACKAGE = ROOT / "tsunagu"
-# Each layer may import only the layers after it (cli → contribute | importers → pipeline → yamlio → domain).
-LAYERS = ["cli", "contribute", "importers", "pipeline", "yamlio", "domain"]
+# The build's stages, in the one order they may import each other: publishing writes what render and seal made,
+# render links pages by their keyed paths (seal), seal reads the passwords file (data), data checks ids with the
+# search normaliser (search).
+STAGES = ["publish", "render", "seal", "data", "search"]
+# Each layer may import only the layers after it
+# (cli → region → contribute | importers → pipeline → publish → render → seal → data → search → yamlio → domain).
+LAYERS = ["cli", "region", "contribute", "importers", "pipeline", *STAGES, "yamlio", "domain"]
+FLOW = " → ".join(["cli", "region", "contribute | importers", "pipeline", *STAGES, "yamlio", "domain"])
 PEERS = {"contribute": {"importers"}, "importers": {"contribute"}}   # side by side: neither imports the other
 LEAVES = {"web"}                                                    # package data, importable from any layer
 IO_MODULES = {"os", "io", "subprocess", "socket", "shutil", "tempfile", "glob", "multiprocessing",
@@ -43,7 +49,8 @@ def test_every_module_belongs_to_a_layer():
     top = [p.name for p in PACKAGE.glob("*.py")]
     assert sorted(top) == ["__init__.py", "__main__.py"], f"modules outside the layers: {top}"
     folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__"}
-    assert folders == set(LAYERS) | LEAVES
+    assert folders - LEAVES <= set(LAYERS), f"packages outside the layers: {sorted(folders - LEAVES - set(LAYERS))}"
+    assert set(STAGES) | {"pipeline", "yamlio", "domain", "cli"} <= folders
 
 
 @pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
@@ -60,7 +67,7 @@ def test_imports_flow_downward(path: Path):
         allowed = layer in LAYERS and LAYERS.index(target) > LAYERS.index(layer) and target not in PEERS.get(layer, ())
         if layer in LEAVES or not allowed:
             wrong.append(f"{path.relative_to(PACKAGE)}:{line}: {layer} imports {module}")
-    assert not wrong, "imports must flow cli → contribute | importers → pipeline → yamlio → domain:\n" + "\n".join(wrong)
+    assert not wrong, f"imports must flow {FLOW}:\n" + "\n".join(wrong)
 
 
 @pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
@@ -85,9 +92,20 @@ def test_domain_touches_no_files_processes_or_network(path: Path):
 
 
 def test_the_layer_test_catches_an_upward_import(tmp_path, monkeypatch):
-    """The checker itself: a pipeline module importing contribute is reported."""
-    bad = PACKAGE / "pipeline" / "render.py"
+    """The checker itself: a stage importing contribute is reported."""
+    bad = PACKAGE / "render" / "pages.py"
     source = "from tsunagu.contribute.changes import summarize\n"
     monkeypatch.setattr(Path, "read_text", lambda self, **kw: source if self == bad else Path.read_bytes(self).decode())
-    with pytest.raises(AssertionError, match="pipeline imports tsunagu.contribute.changes"):
+    with pytest.raises(AssertionError, match="render imports tsunagu.contribute.changes"):
+        test_imports_flow_downward(bad)
+
+
+@pytest.mark.parametrize(("layer", "module"), [("search", "tsunagu.data.load"), ("data", "tsunagu.pipeline.builder"),
+                                                ("seal", "tsunagu.render.pages")])
+def test_the_layer_test_catches_a_stage_importing_upward(monkeypatch, layer, module):
+    """A stage may import only the stages after it, so two stages can never import each other."""
+    bad = next((PACKAGE / layer).glob("*.py"))
+    source = f"import {module}\n"
+    monkeypatch.setattr(Path, "read_text", lambda self, **kw: source if self == bad else Path.read_bytes(self).decode())
+    with pytest.raises(AssertionError, match=f"{layer} imports {module}"):
         test_imports_flow_downward(bad)

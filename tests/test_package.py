@@ -35,8 +35,10 @@ def test_wheel_ships_templates_static_files_and_every_subpackage(wheel: Path):
     templates = {p.name for p in (REPO_DIR / "templates").iterdir()}
     assert {f"tsunagu/web/templates/{t}" for t in templates} <= names
     assert {f"tsunagu/web/static/{p.name}" for p in (REPO_DIR / "tsunagu/web/static").iterdir()} <= names
-    assert "tsunagu/pipeline/vocabulary.yaml" in names  # search's shipped vocabulary
-    for package in ("domain", "yamlio", "pipeline", "contribute", "importers/mhlw", "cli", "web"):
+    assert "tsunagu/search/vocabulary.yaml" in names  # search's shipped vocabulary
+    assert "tsunagu/seal/wordlists/eff_large_wordlist.txt" in names  # passwords new
+    for package in ("domain", "yamlio", "data", "render", "search", "seal", "publish", "pipeline", "contribute",
+                    "importers/mhlw", "cli", "web"):
         assert f"tsunagu/{package}/__init__.py" in names, package
 
 

@@ -5,8 +5,8 @@ from gitflow import FIXTURE
 
 from tsunagu.cli import cli
 from tsunagu.contribute.stale import StaleRecord, stale_records, stale_report
-from tsunagu.pipeline.load import load_tree
-from tsunagu.pipeline.validate import validate_tree
+from tsunagu.data.load import load_tree
+from tsunagu.data.validate import validate_tree
 
 
 def test_stale_records_oldest_first():

@@ -7,9 +7,9 @@ from gitflow import copy_data, render_body
 from tools import ROOT
 
 from tsunagu.cli import cli
+from tsunagu.data.load import load_tree
+from tsunagu.data.validate import validate_tree
 from tsunagu.domain.forms import FORMS, update_form_url
-from tsunagu.pipeline.load import load_tree
-from tsunagu.pipeline.validate import validate_tree
 
 TEMPLATES = ROOT / ".github" / "ISSUE_TEMPLATE"
 REPO = "https://github.com/example/tsunagu-test"

@@ -417,8 +417,8 @@ def test_not_utf8_is_a_clean_error(data: Path, tmp_path: Path):
 
 
 def test_imported_data_validates_and_builds(data: Path, tmp_path: Path):
-    from tsunagu.pipeline.load import load_tree
-    from tsunagu.pipeline.validate import validate_tree
+    from tsunagu.data.load import load_tree
+    from tsunagu.data.validate import validate_tree
 
     run(str(SAMPLES), "--city", "082015", "--city", "082031", "--data", str(data), "--default-area", "中部")
     directory = validate_tree(load_tree(data), dt.date(2026, 1, 10))

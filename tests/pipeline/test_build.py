@@ -31,10 +31,10 @@ from tsunagu.domain.config import DEMO_PASSWORD, Config
 from tsunagu.domain.errors import DataError, PasswordError
 from tsunagu.domain.models import Physician, Provider
 from tsunagu.pipeline.builder import build
-from tsunagu.pipeline.index import without_index_block
-from tsunagu.pipeline.packs import decrypt_site
-from tsunagu.pipeline.render import render_site
-from tsunagu.pipeline.shell import FALLBACK_SCRIPT
+from tsunagu.publish.shell import FALLBACK_SCRIPT
+from tsunagu.render.pages import render_site
+from tsunagu.seal.packs import decrypt_site
+from tsunagu.search.index import without_index_block
 
 PAGEFIND_DATA = re.compile(r"(\.pf_index|\.pf_fragment|\.pf_meta|\.pf_filter|pagefind-entry\.json)$")
 

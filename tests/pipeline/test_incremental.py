@@ -10,7 +10,7 @@ import pytest
 from conftest import STRONG, fast_config, read_tree
 
 from tsunagu.pipeline.builder import build
-from tsunagu.pipeline.packs import open_site
+from tsunagu.seal.packs import open_site
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 

@@ -10,11 +10,11 @@ import pytest
 from browser_support import SiteServer, require_chromium, search_results
 from tools import ROOT
 
+from tsunagu.data.load import load_tree
+from tsunagu.data.validate import validate_tree
 from tsunagu.domain.config import DEMO_PASSWORD, Config
 from tsunagu.pipeline.builder import build
-from tsunagu.pipeline.load import load_tree
-from tsunagu.pipeline.render import make_entries
-from tsunagu.pipeline.validate import validate_tree
+from tsunagu.render.pages import make_entries
 
 pytestmark = pytest.mark.browser
 TODAY = dt.date(2026, 11, 22)

@@ -15,9 +15,9 @@ from conftest import read_tree
 from tools import ROOT
 
 from tsunagu.domain.config import DEMO_PASSWORD, Config
-from tsunagu.pipeline.encrypt import DEFLATE, STORED, deflate, entry_ad, frame, open_sealed, seal, unframe
-from tsunagu.pipeline.keys import derive_key, make_keys_json, root_keys, synthetic_nonce
-from tsunagu.pipeline.packs import open_site, slot_of
+from tsunagu.seal.encrypt import DEFLATE, STORED, deflate, entry_ad, frame, open_sealed, seal, unframe
+from tsunagu.seal.keys import derive_key, make_keys_json, root_keys, synthetic_nonce
+from tsunagu.seal.packs import open_site, slot_of
 
 pytestmark = pytest.mark.browser
 TODAY = dt.date(2026, 11, 22)
@@ -101,7 +101,7 @@ def test_known_answers_made_by_python_check_out_in_the_browser(served, browser):
     page.goto(served["url"] + "unlock/")
     page.wait_for_selector("#unlock-form:not([hidden])")
     got = page.evaluate(KAT_PY_TO_JS, vectors)
-    from tsunagu.pipeline.encrypt import padme
+    from tsunagu.seal.encrypt import padme
 
     assert got["padme"] == [padme(n) for n in vectors["lengths"]]
     assert got["nonce"] == synthetic_nonce(keys.nonce, entry_ad(path, 0, 1), payload).hex()
@@ -310,10 +310,10 @@ def test_search_merges_the_shards_of_a_large_region(sites, browser, tmp_path, mo
     import yaml
     from test_browser import _search_titles
 
-    from tsunagu.pipeline import index
-    from tsunagu.pipeline.load import load_tree
-    from tsunagu.pipeline.render import make_entries
-    from tsunagu.pipeline.validate import validate_tree
+    from tsunagu.data.load import load_tree
+    from tsunagu.data.validate import validate_tree
+    from tsunagu.render.pages import make_entries
+    from tsunagu.search import index
 
     monkeypatch.setattr(index, "SHARD", 20)   # the demo's 66 records in 4 shards
     build_at_epoch(sites["data"], tmp_path / "site", 1_800_000_500)

@@ -12,12 +12,12 @@ from browser_support import SEARCH_DONE, SiteServer, require_chromium, search_re
 from test_browser import Session
 from tools import ROOT
 
+from tsunagu.data.load import load_tree
+from tsunagu.data.validate import validate_tree
 from tsunagu.domain.config import Config
 from tsunagu.pipeline.builder import build
-from tsunagu.pipeline.load import load_tree
-from tsunagu.pipeline.searchdoc import search_context
-from tsunagu.pipeline.textsearch import exact_token, query_tokens
-from tsunagu.pipeline.validate import validate_tree
+from tsunagu.search.searchdoc import search_context
+from tsunagu.search.textsearch import exact_token, query_tokens
 
 pytestmark = pytest.mark.browser
 

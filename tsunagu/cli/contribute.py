@@ -24,9 +24,9 @@ from tsunagu.contribute.owners import (
 )
 from tsunagu.contribute.replies import failure_reply, success_reply
 from tsunagu.contribute.stale import stale_records, stale_report
+from tsunagu.data.load import load_tree
+from tsunagu.data.validate import validate_tree
 from tsunagu.domain.errors import TsunaguError
-from tsunagu.pipeline.load import load_tree
-from tsunagu.pipeline.validate import validate_tree
 
 
 @click.command("diff")

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from tsunagu.cli.options import data_option
-from tsunagu.pipeline.passwords import ENV_VAR, WORDS, new_passwords, passwords_yaml, read_site
+from tsunagu.seal.passwords import ENV_VAR, WORDS, new_passwords, passwords_yaml, read_site
 
 
 @click.group("passwords")

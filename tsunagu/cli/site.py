@@ -13,13 +13,13 @@ import click
 from rich.console import Console
 
 from tsunagu.cli.options import data_option, today_option
+from tsunagu.data.load import load_tree
+from tsunagu.data.validate import validate_tree
 from tsunagu.domain.config import DEMO_PASSWORD, Config, today_jst
 from tsunagu.domain.errors import DataError
 from tsunagu.domain.schema import json_schemas
 from tsunagu.pipeline.builder import build
-from tsunagu.pipeline.load import load_tree
-from tsunagu.pipeline.passwords import ENV_VAR, read_passwords
-from tsunagu.pipeline.validate import validate_tree
+from tsunagu.seal.passwords import ENV_VAR, read_passwords
 
 T = TypeVar("T")
 console = Console(stderr=True, highlight=False, soft_wrap=True)

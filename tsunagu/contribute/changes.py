@@ -6,10 +6,10 @@ import subprocess
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from tsunagu.data.load import MAX_FILE_BYTES
 from tsunagu.domain.describe import field_changes
 from tsunagu.domain.errors import Problem, TsunaguError
 from tsunagu.domain.kinds import BY_FOLDER
-from tsunagu.pipeline.load import MAX_FILE_BYTES
 from tsunagu.yamlio.strict import parse_yaml
 
 

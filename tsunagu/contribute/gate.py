@@ -13,11 +13,11 @@ from typing import Any
 
 from tsunagu.contribute.changes import escape_markdown, git, parse_value, read_at
 from tsunagu.contribute.owners import OUTSIDE, RECORD_FOLDERS, Owners, owners_at_revision, refusal
+from tsunagu.data.load import load_tree
+from tsunagu.data.validate import validate_tree
 from tsunagu.domain.errors import DataError
 from tsunagu.domain.kinds import BY_FOLDER
 from tsunagu.domain.labels import FIELD_JA
-from tsunagu.pipeline.load import load_tree
-from tsunagu.pipeline.validate import validate_tree
 
 AUTO, REVIEW, REFUSED = "auto", "review", "refused"
 SECTION_JA = {"status": "受入状況", "contact": "連絡先"}

@@ -9,9 +9,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from tsunagu.contribute.changes import parse_value, read_at
+from tsunagu.data.load import Tree, load_tree
 from tsunagu.domain.errors import TsunaguError
 from tsunagu.domain.kinds import BY_FOLDER
-from tsunagu.pipeline.load import Tree, load_tree
 
 RECORD_FOLDERS = tuple(BY_FOLDER)
 OUTSIDE = "データ以外のファイル（コード・テンプレート・ワークフローなど）は管理者のみ変更できます"

@@ -9,19 +9,19 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from tsunagu.data.history import read_history
+from tsunagu.data.load import load_tree
+from tsunagu.data.validate import validate_tree
 from tsunagu.domain.config import Config
-from tsunagu.pipeline.buildinfo import build_epoch, site_salt
-from tsunagu.pipeline.encrypt import entries, part_scale
-from tsunagu.pipeline.history import read_history
-from tsunagu.pipeline.index import index_record, index_records, is_runtime, without_index_block
-from tsunagu.pipeline.keys import RootKeys, make_keys_json, root_keys
-from tsunagu.pipeline.load import load_tree
-from tsunagu.pipeline.packs import build_packs
-from tsunagu.pipeline.passwords import check_passwords
-from tsunagu.pipeline.publish import write_site
-from tsunagu.pipeline.render import render_site
-from tsunagu.pipeline.shell import shell_files
-from tsunagu.pipeline.validate import validate_tree
+from tsunagu.publish.publish import write_site
+from tsunagu.publish.shell import shell_files
+from tsunagu.render.pages import render_site
+from tsunagu.seal.buildinfo import build_epoch, site_salt
+from tsunagu.seal.encrypt import entries, part_scale
+from tsunagu.seal.keys import RootKeys, make_keys_json, root_keys
+from tsunagu.seal.packs import build_packs
+from tsunagu.seal.passwords import check_passwords
+from tsunagu.search.index import index_record, index_records, is_runtime, without_index_block
 
 FORK_LIMIT = 30_000
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tsunagu.data.load import MAX_FILE_BYTES, UnsafeFile, read_regular_file
 from tsunagu.domain.errors import DataError, Problem, TsunaguError
-from tsunagu.pipeline.load import MAX_FILE_BYTES, UnsafeFile, read_regular_file
 from tsunagu.yamlio.strict import display_path
 
 C_CITY, C_PREF, C_CITY_NAME = "都道府県コード又は市町村コード", "都道府県名", "市区町村名"

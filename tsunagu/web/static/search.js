@@ -67,7 +67,7 @@ function engine() {
       const pf = await import(new URL("pagefind/pagefind.js", root).href);
       await pf.options({ baseUrl: root.pathname });
       await pf.init();
-      // A large region's index comes in shards (tsunagu/pipeline/index.py): merge them all.
+      // A large region's index comes in shards (tsunagu/search/index.py): merge them all.
       const res = await fetch(new URL("pagefind/shards.json", root)).catch(() => null);
       const shards = res && res.ok ? await res.json() : [];
       await Promise.all(shards.map((dir) => pf.mergeIndex(new URL("pagefind/" + dir, root).pathname, { baseUrl: root.pathname })));

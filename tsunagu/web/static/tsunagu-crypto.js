@@ -1,5 +1,5 @@
 /* Shared by the unlock page and the service worker: keys.json checks, key storage in IndexedDB,
-   and the entry format of tsunagu/pipeline/encrypt.py and packs.py (mirrored here; KAT-tested both ways).
+   and the entry format of tsunagu/seal/encrypt.py and packs.py (mirrored here; KAT-tested both ways).
    The password never leaves the unlock page; only a non-extractable password-derived key (KEK) is
    stored, which unwraps each build's content key. */
 "use strict";

@@ -16,11 +16,11 @@ from cryptography.exceptions import InvalidTag
 
 from tsunagu.domain.config import Config
 from tsunagu.pipeline.builder import build
-from tsunagu.pipeline.encrypt import deflate, entry_ad, frame, padme, seal, split_parts, unframe
-from tsunagu.pipeline.index import without_index_block
-from tsunagu.pipeline.keys import derive_key, root_keys, synthetic_nonce, unwrap, unwrap_with_kek
-from tsunagu.pipeline.packs import Reader, RollbackError, decrypt_site, file_name, open_site
-from tsunagu.pipeline.render import page_token, render_site
+from tsunagu.render.pages import page_token, render_site
+from tsunagu.seal.encrypt import deflate, entry_ad, frame, padme, seal, split_parts, unframe
+from tsunagu.seal.keys import derive_key, root_keys, synthetic_nonce, unwrap, unwrap_with_kek
+from tsunagu.seal.packs import Reader, RollbackError, decrypt_site, file_name, open_site
+from tsunagu.search.index import without_index_block
 
 NEW_PASSWORD = "plum-teacup-glacier-mosaic-91"
 SHELL = {".nojekyll", "404.html", "keys.json", "robots.txt", "sw.js", "unlock/index.html"}
@@ -156,7 +156,7 @@ def test_moving_an_entry_to_another_path_is_detected(built):
     keys = root_keys(STRONG, built["salt"], FAST)
     blob = seal(keys, entry_ad("index.html", 0, 1), frame(b"<p>home</p>", 0))
     with pytest.raises(InvalidTag):
-        from tsunagu.pipeline.encrypt import open_sealed
+        from tsunagu.seal.encrypt import open_sealed
         open_sealed(keys.content, entry_ad("desks/index.html", 0, 1), blob)
     with pytest.raises(InvalidTag):
         open_sealed(keys.content, entry_ad("index.html", 0, 2), blob)   # a part count is bound too
@@ -218,7 +218,7 @@ def test_a_nonce_never_repeats_for_a_different_payload(built):
     salt = built["salt"]
     a, b = root_keys(STRONG, salt, FAST), root_keys({"caremanagers": STRONG["caremanagers"]}, salt, FAST)
     assert a.content != b.content
-    from tsunagu.pipeline.keys import make_keys_json
+    from tsunagu.seal.keys import make_keys_json
     ka = json.loads(make_keys_json({"c": STRONG["caremanagers"]}, salt, FAST, a, 5, "p/x.bin", bytes(32)))
     kb = json.loads(make_keys_json({"c": STRONG["caremanagers"]}, salt, FAST, b, 5, "p/x.bin", bytes(32)))
     assert base64.b64decode(ka["slots"][0])[:12] != base64.b64decode(kb["slots"][0])[:12]

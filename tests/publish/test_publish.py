@@ -12,7 +12,7 @@ from conftest import read_tree
 from tools import ROOT
 
 from tsunagu.domain.errors import BuildError
-from tsunagu.pipeline.publish import output_lock, write_site
+from tsunagu.publish.publish import output_lock, write_site
 
 
 def test_writes_and_replaces(tmp_path):
@@ -79,7 +79,7 @@ def test_two_builds_into_one_output_cannot_interleave(tmp_path):
 KILLER = """
 import os, signal, sys
 from pathlib import Path
-from tsunagu.pipeline import publish
+from tsunagu.publish import publish
 
 real = publish._write_all
 def dying(files, staging):
@@ -110,7 +110,7 @@ def test_a_site_moved_aside_by_a_killed_build_is_put_back(tmp_path):
     aside.mkdir()
     (aside / "site").mkdir()
     (aside / "site" / "index.html").write_bytes(b"old")
-    from tsunagu.pipeline import publish
+    from tsunagu.publish import publish
 
     publish._recover(out, tmp_path)   # what the next build does first, under the lock
     assert read_tree(out) == {"index.html": b"old"}
@@ -118,7 +118,7 @@ def test_a_site_moved_aside_by_a_killed_build_is_put_back(tmp_path):
 
 
 def test_without_atomic_exchange_the_swap_still_works(tmp_path, monkeypatch):
-    from tsunagu.pipeline import publish
+    from tsunagu.publish import publish
 
     monkeypatch.setattr(publish, "_exchange", lambda a, b: False)
     out = tmp_path / "site"

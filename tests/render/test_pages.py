@@ -12,7 +12,7 @@ import pytest
 from conftest import FAST, PHYSICIANS, PROVIDERS, TODAY, active_content, elements, load_directory, make_tree
 
 from tsunagu.domain.config import Config
-from tsunagu.pipeline.render import make_entries, render_site
+from tsunagu.render.pages import make_entries, render_site
 
 
 @pytest.fixture(scope="module")
@@ -284,8 +284,8 @@ def test_record_pages_link_to_the_prefilled_update_forms(tmp_path):
 
 
 def test_record_pages_render_the_same_in_worker_processes(tmp_path):
-    from tsunagu.pipeline import render
-    from tsunagu.pipeline.searchdoc import search_context
+    from tsunagu.render import pages as render
+    from tsunagu.search.searchdoc import search_context
 
     make_tree(tmp_path)
     directory = load_directory(tmp_path / "data")
@@ -350,7 +350,7 @@ def test_changes_page_without_history_says_so(pages):
 
 
 def test_changes_page_lists_status_changes_newest_first(tmp_path):
-    from tsunagu.pipeline.history import History, StatusChange
+    from tsunagu.data.history import History, StatusChange
 
     directory = load_directory(make_tree(tmp_path))
     history = History(True, dt.date(2026, 9, 27), [

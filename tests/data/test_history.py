@@ -7,7 +7,7 @@ import os
 import subprocess
 from pathlib import Path
 
-from tsunagu.pipeline.history import History, read_history, status_diff
+from tsunagu.data.history import History, read_history, status_diff
 
 SAKURA = """\
 name: デイサービスさくら
@@ -86,7 +86,7 @@ def test_status_changes_newest_first_with_before_and_after(tmp_path):
 
 
 def test_a_long_history_is_cut_with_a_count(tmp_path, monkeypatch):
-    from tsunagu.pipeline import history as module
+    from tsunagu.data import history as module
 
     monkeypatch.setattr(module, "MAX_EVENTS", 2)
     history = read_history(make_repo(tmp_path) / "data", dt.date(2026, 11, 22))

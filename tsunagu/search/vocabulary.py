@@ -9,7 +9,7 @@ from importlib import resources
 import yaml
 
 from tsunagu.domain.services import SERVICE_NAMES
-from tsunagu.pipeline.textsearch import normalize
+from tsunagu.search.textsearch import normalize
 
 # Physician marks that a target may name, besides the record's own text.
 HOME_VISITS, CARE_SUPPORT = "訪問診療", "地域ケアサポート医"
@@ -18,7 +18,7 @@ HOME_VISITS, CARE_SUPPORT = "訪問診療", "地域ケアサポート医"
 @functools.cache
 def shipped() -> dict[str, list[str]]:
     """The shipped words: word -> what it stands for."""
-    text = resources.files("tsunagu.pipeline").joinpath("vocabulary.yaml").read_text(encoding="utf-8")
+    text = resources.files("tsunagu.search").joinpath("vocabulary.yaml").read_text(encoding="utf-8")
     return yaml.safe_load(text)["words"]
 
 

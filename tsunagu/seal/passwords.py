@@ -108,7 +108,7 @@ def read_site(data_dir: Path) -> Site | None:
     """The site settings of a data folder, for their words; None when absent or invalid."""
     from pydantic import ValidationError
 
-    from tsunagu.pipeline.load import load_yaml_file
+    from tsunagu.data.load import load_yaml_file
 
     path = Path(data_dir) / "site.yaml"
     doc = load_yaml_file(path, []) if path.is_file() else None
@@ -159,7 +159,7 @@ def check_passwords(passwords: dict[str, str], *, require: bool, site: Site | No
 @functools.cache
 def wordlist() -> tuple[str, ...]:
     """The EFF long word list shipped with tsunagu (see wordlists/README.md)."""
-    text = resources.files("tsunagu.pipeline").joinpath("wordlists/eff_large_wordlist.txt").read_text("utf-8")
+    text = resources.files("tsunagu.seal").joinpath("wordlists/eff_large_wordlist.txt").read_text("utf-8")
     return tuple(sorted({w.strip() for w in text.splitlines() if w.strip()}))
 
 

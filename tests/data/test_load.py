@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import PROVIDER_X, problems, write
 
+from tsunagu.data.load import MAX_FILE_BYTES, UnsafeFile, load_tree, read_regular_file
 from tsunagu.domain.errors import DataError
-from tsunagu.pipeline.load import MAX_FILE_BYTES, UnsafeFile, load_tree, read_regular_file
 from tsunagu.yamlio.strict import parse_yaml
 
 HOSTILE_FILE = Path("data/providers/hostile.yaml")
@@ -86,7 +86,7 @@ def test_utf8_bom_is_accepted(data_dir):
 
 
 def test_many_files_load_the_same_in_worker_processes(tmp_path):
-    from tsunagu.pipeline.load import _load_many
+    from tsunagu.data.load import _load_many
 
     paths = []
     for i in range(2100):
@@ -193,7 +193,7 @@ def test_notice_body_refuses_controls_but_keeps_tabs_and_newlines(data_dir):
 
 
 def test_notice_body_line_endings_are_normalised(data_dir):
-    from tsunagu.pipeline.load import load_markdown_file
+    from tsunagu.data.load import load_markdown_file
 
     notice = data_dir / "notices" / "2026-11-21-x.md"
     notice.write_bytes(b"---\r\ntitle: t\r\ndate: 2026-11-21\r\n---\r\na\r\nb\rc\n")
@@ -229,6 +229,6 @@ def test_display_paths_are_those_pathlib_gave(given, tmp_path, monkeypatch):
 def test_record_ids_are_the_file_stems(name):
     from pathlib import PurePosixPath
 
-    from tsunagu.pipeline.validate import _stem
+    from tsunagu.data.validate import _stem
 
     assert _stem(name) == PurePosixPath(name).stem

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from tsunagu.pipeline.keys import RootKeys, synthetic_nonce
+from tsunagu.seal.keys import RootKeys, synthetic_nonce
 
 FILE_AD = b"tsunagu/v2/file\0"
 STORED, DEFLATE = 0, 1

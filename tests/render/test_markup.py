@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import active_content, elements
 
-from tsunagu.pipeline.markup import render_markdown
+from tsunagu.render.markup import render_markdown
 
 HOSTILE = [
     "<script>alert(1)</script>",

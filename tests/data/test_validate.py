@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from conftest import PHYSICIAN_X, PROVIDER_X, TODAY, load_directory, problems, write
 
+from tsunagu.data.load import load_tree
+from tsunagu.data.validate import validate_tree
 from tsunagu.domain.errors import DataError
-from tsunagu.pipeline.load import load_tree
-from tsunagu.pipeline.validate import validate_tree
 
 DAY_X = "data/providers/day-x.yaml"
 DOC_X = "data/physicians/doc-x.yaml"

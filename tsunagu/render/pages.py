@@ -17,18 +17,18 @@ from urllib.parse import urlencode
 
 import jinja2
 
+from tsunagu.data.history import History
 from tsunagu.domain.config import Config
 from tsunagu.domain.directory import Directory
 from tsunagu.domain.forms import update_form_url
 from tsunagu.domain.kinds import KINDS
 from tsunagu.domain.labels import ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA
 from tsunagu.domain.models import Physician
-from tsunagu.pipeline.history import History
-from tsunagu.pipeline.keys import page_key
-from tsunagu.pipeline.markup import render_markdown
-from tsunagu.pipeline.searchdoc import search_blocks, search_context
-from tsunagu.pipeline.sheet import glance, providers_csv, sheet_groups
-from tsunagu.pipeline.timedata import holidays_json, windows_attr
+from tsunagu.render.markup import render_markdown
+from tsunagu.render.sheet import glance, providers_csv, sheet_groups
+from tsunagu.render.timedata import holidays_json, windows_attr
+from tsunagu.seal.keys import page_key
+from tsunagu.search.searchdoc import search_blocks, search_context
 from tsunagu.web import ASSETS, template_dirs
 
 ACCEPTANCE_KEYS = tuple(STATUS_FIELDS_JA)  # new_clients, alternative_support, post_infection

@@ -5,9 +5,9 @@ from __future__ import annotations
 from conftest import SITE, load_directory, problems, write
 
 from tsunagu.domain.services import SERVICE_NAMES
-from tsunagu.pipeline.searchdoc import search_context, search_text
-from tsunagu.pipeline.textsearch import query_tokens
-from tsunagu.pipeline.vocabulary import compile_vocabulary, merged, shipped
+from tsunagu.search.searchdoc import search_context, search_text
+from tsunagu.search.textsearch import query_tokens
+from tsunagu.search.vocabulary import compile_vocabulary, merged, shipped
 
 SERVICE_WORDS = ("介護", "施設", "入所", "通所", "訪問", "看護", "生活", "支援", "用具", "ホーム", "住宅")
 

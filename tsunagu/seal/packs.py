@@ -25,9 +25,9 @@ import json
 import re
 import struct
 
-from tsunagu.pipeline import locator
-from tsunagu.pipeline.encrypt import DEFLATE, entry_ad, frame, open_sealed, seal, unframe
-from tsunagu.pipeline.keys import RootKeys
+from tsunagu.seal import locator
+from tsunagu.seal.encrypt import DEFLATE, entry_ad, frame, open_sealed, seal, unframe
+from tsunagu.seal.keys import RootKeys
 
 DIR_AD = b"tsunagu/v2/dir\0"
 ROOT_AD = b"tsunagu/v2/root\0"
@@ -245,7 +245,7 @@ class RollbackError(ValueError):
 
 def open_site(files: dict[str, bytes], password: str, seen_epoch: int = 0) -> Reader:
     """A built site (relative path -> bytes) opened with a password, as the browser opens it."""
-    from tsunagu.pipeline.keys import unwrap
+    from tsunagu.seal.keys import unwrap
 
     doc = json.loads(files["keys.json"])
     if doc["epoch"] < seen_epoch:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import zlib
 
-from tsunagu.pipeline import locator
-from tsunagu.pipeline.encrypt import STORED, entry_ad, frame, part_scale, seal
-from tsunagu.pipeline.keys import root_keys
-from tsunagu.pipeline.packs import MAX_PACKS, Reader, build_packs, pack_count, slot_of
+from tsunagu.seal import locator
+from tsunagu.seal.encrypt import STORED, entry_ad, frame, part_scale, seal
+from tsunagu.seal.keys import root_keys
+from tsunagu.seal.packs import MAX_PACKS, Reader, build_packs, pack_count, slot_of
 
 HOST_FILE_LIMIT = 20 * 1024 * 1024     # Cloudflare Pages' largest file (the smallest limit of the hosts)
 SITE_FILE_LIMIT = 2_000                 # issue 10: at most 2,000 files at 10,000 + 3,000 (shell included)

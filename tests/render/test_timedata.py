@@ -6,7 +6,7 @@ import json
 
 from conftest import PHYSICIANS, TODAY, load_directory, make_tree
 
-from tsunagu.pipeline.timedata import contact_windows, holiday_table, holidays_json
+from tsunagu.render.timedata import contact_windows, holiday_table, holidays_json
 
 
 def test_holiday_table_covers_the_coming_years_with_substitute_days():

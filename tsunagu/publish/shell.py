@@ -9,7 +9,7 @@ from pathlib import Path
 import jinja2
 
 from tsunagu.domain.config import DEMO_PASSWORD, Config
-from tsunagu.pipeline.index import is_runtime
+from tsunagu.search.index import is_runtime
 from tsunagu.web import ASSETS, STATIC_DIR, template_dirs
 
 # Hosts answer every missing path (a record page, a deep link) with 404.html, at that path, so this

@@ -11,7 +11,7 @@ from tsunagu.domain.labels import ACCEPTANCE_JA, OPERATION_JA, STATUS_FIELDS_JA
 from tsunagu.domain.models import Provider, Site
 
 if TYPE_CHECKING:
-    from tsunagu.pipeline.render import Entry
+    from tsunagu.render.pages import Entry
 
 ACCEPTANCE_KEYS = tuple(STATUS_FIELDS_JA)  # new_clients, alternative_support, post_infection
 _YES = ("accepting", "conditional")

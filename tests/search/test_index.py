@@ -7,9 +7,9 @@ import json
 import pytest
 from conftest import fast_config, load_directory, make_tree
 
-from tsunagu.pipeline import index
-from tsunagu.pipeline.index import index_pages, index_record, is_runtime, without_index_block
-from tsunagu.pipeline.render import render_site
+from tsunagu.render.pages import render_site
+from tsunagu.search import index
+from tsunagu.search.index import index_pages, index_record, is_runtime, without_index_block
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from conftest import REPO_DIR, SITE, STRONG
 
 from tsunagu.domain.errors import PasswordError
 from tsunagu.domain.models import Site
-from tsunagu.pipeline.passwords import (
+from tsunagu.seal.passwords import (
     ENV_VAR,
     MIN_BITS,
     MIN_LENGTH,

@@ -15,10 +15,10 @@ import pytest
 import yaml
 from tools import ROOT
 
-from tsunagu.pipeline.load import load_tree
-from tsunagu.pipeline.searchdoc import search_blocks, search_context
-from tsunagu.pipeline.textsearch import exact_token, index_blocks, normalize, query_tokens, query_words, token
-from tsunagu.pipeline.validate import validate_tree
+from tsunagu.data.load import load_tree
+from tsunagu.data.validate import validate_tree
+from tsunagu.search.searchdoc import search_blocks, search_context
+from tsunagu.search.textsearch import exact_token, index_blocks, normalize, query_tokens, query_words, token
 
 REGIONS = {
     "demo": (ROOT / "data", ROOT / "tests" / "search_queries.yaml"),
@@ -147,7 +147,7 @@ def test_index_tokens_are_lean_each_once_and_no_unigram_that_starts_a_bigram(reg
 
 
 def test_the_regions_own_municipality_is_no_search_word_but_towns_are():
-    from tsunagu.pipeline.textsearch import common_places, strip_places
+    from tsunagu.search.textsearch import common_places, strip_places
 
     addresses = ["茨城県さくら市北条1-2"] * 8 + ["茨城県みどり市旭1"] + ["那珂郡東海村舟石川1"] * 3
     assert common_places("さくら市", addresses) == ("那珂郡東海村", "さくら市")  # 3 of 12 is a quarter

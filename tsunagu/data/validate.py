@@ -11,12 +11,12 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from tsunagu.data.load import Tree
 from tsunagu.domain.directory import Directory, NoticeRecord
 from tsunagu.domain.errors import DataError, Problem
 from tsunagu.domain.kinds import KINDS
 from tsunagu.domain.models import ID_RE, Notice, Site
-from tsunagu.pipeline.load import Tree
-from tsunagu.pipeline.textsearch import normalize
+from tsunagu.search.textsearch import normalize
 from tsunagu.yamlio.strict import Document, field_label
 
 _NOTICE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9][a-z0-9-]*$")

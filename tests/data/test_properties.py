@@ -13,10 +13,10 @@ from conftest import SITE, TODAY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tsunagu.data.load import load_tree
+from tsunagu.data.validate import validate_tree
 from tsunagu.domain.errors import DataError, Problem
 from tsunagu.domain.text import forbidden_character
-from tsunagu.pipeline.load import load_tree
-from tsunagu.pipeline.validate import validate_tree
 from tsunagu.yamlio.strict import parse_yaml
 
 SETTINGS = settings(max_examples=200, deadline=2000, suppress_health_check=[HealthCheck.too_slow])

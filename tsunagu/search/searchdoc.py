@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from tsunagu.domain.labels import OPERATION_JA
 from tsunagu.domain.models import Physician, Provider, Site
-from tsunagu.pipeline.textsearch import (
+from tsunagu.search.textsearch import (
     KIND_WEIGHT,
     NAME_WEIGHT,
     OTHER_WEIGHT,
@@ -16,7 +16,7 @@ from tsunagu.pipeline.textsearch import (
     number_tokens,
     strip_places,
 )
-from tsunagu.pipeline.vocabulary import CARE_SUPPORT, HOME_VISITS, Vocabulary, compile_vocabulary
+from tsunagu.search.vocabulary import CARE_SUPPORT, HOME_VISITS, Vocabulary, compile_vocabulary
 
 
 @dataclass
