@@ -593,8 +593,8 @@ def test_the_eastern_open_data_imports_to_files_that_validate(tmp_path_factory, 
     """Every office of the real rows with the most unusual cells (all of 32,068 rows scanned) validates as written."""
     from samples import mhlw_east
 
-    from tsunagu.pipeline.load import load_tree
-    from tsunagu.pipeline.validate import validate_tree
+    from tsunagu.data.load import load_tree
+    from tsunagu.data.validate import validate_tree
 
     east = mhlw_east(tmp_path_factory)
     rows = [r for p in sorted(east.glob("*.csv")) for r in read_csv(p)]

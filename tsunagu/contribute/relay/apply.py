@@ -12,12 +12,12 @@ from tsunagu.contribute.links import ADMIN, HOLDER, NOTE, LinkRefused, Token, au
 from tsunagu.contribute.relay.seal import Unsealed, unseal
 from tsunagu.contribute.relay.submission import Submission, has_url, parse_submission
 from tsunagu.contribute.submission import Rejected
+from tsunagu.data.load import Tree, load_tree
+from tsunagu.data.validate import validate_tree
 from tsunagu.domain.describe import field_changes
 from tsunagu.domain.errors import DataError
 from tsunagu.domain.kinds import BY_NAME, KINDS
 from tsunagu.domain.models import Window
-from tsunagu.pipeline.load import Tree, load_tree
-from tsunagu.pipeline.validate import validate_tree
 
 APPLIED, REVIEW, REFUSED, NOTED = "applied", "review", "refused", "noted"
 LABEL_JA = {APPLIED: "反映済み", REVIEW: "確認待ち", REFUSED: "受け付けできませんでした", NOTED: "受け付けました"}
