@@ -115,3 +115,40 @@ def test_status_diff_leaves_out_who_confirmed_and_when():
     assert status_diff("provider", {"status": {"confirmed_via": "form"}}, {"status": {"confirmed_via": "fax"}}) == []
     assert status_diff("provider", {"status": "broken"}, {"status": {"operation": "reduced"}}) == [
         ("営業状況", "（なし）", "縮小営業")]
+
+
+# 396 bytes of YAML that PyYAML's own loaders expand into a 34.7 MB `conditions` list.
+ALIAS_BOMB = """\
+name: デイサービスさくら
+services: [通所介護]
+area: 北
+address: 茨城県さくら市北条
+phone: 029-000-1011
+a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+status:
+  conditions: [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+"""
+
+
+def test_an_alias_bomb_in_an_old_commit_is_refused_not_expanded(tmp_path):
+    assert len(ALIAS_BOMB.encode()) == 396
+    repo = make_repo(tmp_path)
+    commit(repo, "2026-11-21", {"providers/day-sakura.yaml": ALIAS_BOMB})
+    bomb_commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True,
+                                 check=True).stdout[:12]
+    commit(repo, "2026-11-22", {"providers/day-sakura.yaml": SAKURA.format(updated="2026-11-22", new="accepting",
+                                                                             vacancies=1)})
+    history = read_history(repo / "data", dt.date(2026, 11, 22))
+    # Neither the commit that added it nor the one that replaced it shows a change: one side is unreadable.
+    assert [(c.date.isoformat(), c.stem) for c in history.changes][:2] == [("2026-11-20", "yamada"),
+                                                                            ("2026-11-18", "yamada")]
+    assert max(len(text) for c in history.changes for f in c.fields for text in f) < 100
+    # Read as the newer side of 11-21 and the older side of 11-22: reported once, with its line.
+    assert [str(p) for p in history.refused] == [
+        f"{bomb_commit}:providers/day-sakura.yaml:6: a: YAML anchors and aliases (& and *) are not allowed; "
+        "write the value out"]

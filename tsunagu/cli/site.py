@@ -11,6 +11,7 @@ from typing import TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 
 from tsunagu.cli.options import data_option, today_option
 from tsunagu.data.load import load_tree
@@ -57,7 +58,7 @@ def build_command(data_dir: Path = Path("data"), out_dir: Path = Path("site"), p
                   f"{report.pages} ページを暗号化して {out_dir}/ に書き出しました "
                   f"({report.files} ファイル, {report.bytes / 1e6:.1f} MB, {took:.1f} 秒)")
     for note in report.notes:
-        console.print(f"[yellow]注意[/]: {note}", markup=True)
+        console.print("[yellow]注意[/]: " + escape(note))   # a note may quote a file's text
 
 
 @click.command("validate")

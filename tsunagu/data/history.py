@@ -8,15 +8,16 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
-
+from tsunagu.data.load import MAX_FILE_BYTES
 from tsunagu.domain.describe import field_changes
+from tsunagu.domain.errors import Problem
 from tsunagu.domain.kinds import BY_FOLDER, BY_NAME
+from tsunagu.yamlio.strict import parse_yaml
 
 HISTORY_DAYS = 56       # "the last weeks": eight of them
 MAX_EVENTS = 300        # an import commit may touch every file; the page stays readable
 _BATCH = 200
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml when present: imports touch thousands
+_REFUSED = object()     # an old file the strict loader refused: its change is left out, never guessed
 
 
 @dataclass
@@ -40,6 +41,7 @@ class History:
     changes: list[StatusChange] = field(default_factory=list)
     omitted: int = 0
     shallow: bool = False         # the checkout lacks older commits (e.g. a CI clone with fetch-depth 1)
+    refused: list[Problem] = field(default_factory=list)   # old files the strict loader refused (left out)
 
 
 def _kind_of(path: str) -> str | None:
@@ -75,12 +77,16 @@ def _commits(data_dir: Path, since: dt.date) -> list[tuple[str, str | None, dt.d
     return commits
 
 
-def _read_blobs(data_dir: Path, specs: list[str]) -> list[Any]:
-    """Parsed YAML of `rev:./path` specs in one git process; None where absent or unreadable."""
+def _read_blobs(data_dir: Path, specs: list[str], refused: list[Problem]) -> list[Any]:
+    """Values of `rev:./path` specs in one git process, read as strictly as the data itself.
+
+    None where absent; _REFUSED (and a problem) where the file breaks a rule of the strict loader
+    (an alias bomb committed once must not become a change of megabytes) or is larger than a data file may be.
+    """
     out = _git(["cat-file", "--batch"], data_dir, "".join(s + "\n" for s in specs).encode()) or b""
     values: list[Any] = []
     pos = 0
-    for _ in specs:
+    for spec in specs:
         end = out.index(b"\n", pos)
         header = out[pos:end].split()
         pos = end + 1
@@ -89,10 +95,15 @@ def _read_blobs(data_dir: Path, specs: list[str]) -> list[Any]:
             continue
         size = int(header[2])
         text, pos = out[pos:pos + size], pos + size + 1
-        try:
-            values.append(yaml.load(text.decode("utf-8", "replace"), Loader=_LOADER))  # noqa: S506 - a safe loader
-        except yaml.YAMLError:
-            values.append(None)
+        shown = f"{spec[:12]}:{spec.split(':./', 1)[1]}"   # commit:path, as `git show` takes it in data/
+        if size > MAX_FILE_BYTES:
+            refused.append(Problem(shown, 0, "", f"file too large ({size:,} bytes; at most {MAX_FILE_BYTES:,})"))
+            values.append(_REFUSED)
+            continue
+        found: list[Problem] = []
+        doc = parse_yaml(text.decode("utf-8", "replace"), shown, found)
+        refused.extend(p for p in found if p not in refused)   # each version once, though read twice
+        values.append(_REFUSED if doc is None else doc.value)
     return values
 
 
@@ -114,8 +125,10 @@ def read_history(data_dir: Path, today: dt.date, days: int = HISTORY_DAYS) -> Hi
                 history.omitted += len(batch)   # counted as files, not parsed
                 continue
             specs = [f"{rev}:./{f}" for f, _ in batch for rev in (parent or "0" * 40, sha)]
-            values = _read_blobs(data_dir, specs)
+            values = _read_blobs(data_dir, specs, history.refused)
             for i, (path, kind) in enumerate(batch):
+                if values[2 * i] is _REFUSED or values[2 * i + 1] is _REFUSED:
+                    continue
                 change = _change(day, kind, PurePosixPath(path).stem, values[2 * i], values[2 * i + 1])
                 if change is None:
                     continue

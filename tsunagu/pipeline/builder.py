@@ -111,7 +111,9 @@ def build(config: Config) -> BuildReport:
     write_site(output, config.out_dir)
     timer.lap("publish")
     return BuildReport(len(directory.providers), len(directory.physicians), pages, len(output),
-                       sum(len(b) for b in output.values()), timer.laps, plaintext, [note] if note else [])
+                       sum(len(b) for b in output.values()), timer.laps, plaintext,
+                       ([note] if note else []) + [f"{p}（この過去の版は読まずに、最近の変更から除きました）"
+                                                   for p in history.refused])
 
 
 class _Timer:
