@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from tsunagu.cli import contribute, importers, passwords, site
+from tsunagu.cli import contribute, importers, passwords, region, site
 from tsunagu.cli.site import build_command, console
 from tsunagu.domain.config import DEMO_PASSWORD
 from tsunagu.domain.errors import TsunaguError
@@ -22,7 +22,8 @@ def cli(ctx: click.Context) -> None:
                       f"{DEMO_PASSWORD}）", markup=False)
 
 
-for command in (*site.COMMANDS, importers.import_mhlw_command, *contribute.COMMANDS, *passwords.COMMANDS):
+for command in (*site.COMMANDS, importers.import_mhlw_command, *contribute.COMMANDS, *passwords.COMMANDS,
+                *region.COMMANDS):
     cli.add_command(command)
 
 
