@@ -14,7 +14,7 @@ from tsunagu.domain.config import Config
 from tsunagu.domain.directory import Directory
 from tsunagu.domain.errors import DataError
 from tsunagu.pipeline.builder import build
-from tsunagu.render.pages import make_entries
+from tsunagu.render.entries import make_entries
 
 TODAY = dt.date(2026, 11, 22)
 FAST = 1000                      # PBKDF2 iterations in tests; production is >= 600,000

@@ -109,3 +109,43 @@ def test_the_layer_test_catches_a_stage_importing_upward(monkeypatch, layer, mod
     monkeypatch.setattr(Path, "read_text", lambda self, **kw: source if self == bad else Path.read_bytes(self).decode())
     with pytest.raises(AssertionError, match=f"{layer} imports {module}"):
         test_imports_flow_downward(bad)
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _import_cycles() -> list[list[str]]:
+    """Cycles among the package's modules, counting every import (also inside functions and TYPE_CHECKING)."""
+    graph = {_module_name(p): {m for _, m in _imports(p) if m.startswith("tsunagu.")} for p in _modules()}
+    graph = {m: {t if t in graph else t.rsplit(".", 1)[0] for t in targets} - {m} for m, targets in graph.items()}
+    cycles, done = [], set()
+
+    def visit(module: str, trail: list[str]) -> None:
+        if module in trail:
+            cycles.append(trail[trail.index(module):] + [module])
+            return
+        if module in done:
+            return
+        for target in sorted(graph.get(module, ())):
+            visit(target, [*trail, module])
+        done.add(module)
+
+    for module in sorted(graph):
+        visit(module, [])
+    return cycles
+
+
+def test_no_two_modules_import_each_other():
+    """No import loop, not even one hidden behind TYPE_CHECKING or inside a function."""
+    assert not _import_cycles(), "\n".join(" → ".join(c) for c in _import_cycles())
+
+
+def test_the_cycle_test_catches_a_loop(monkeypatch):
+    sheet = PACKAGE / "render" / "sheet.py"
+    source = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from tsunagu.render.pages import Entry\n"
+    original = Path.read_text
+    monkeypatch.setattr(Path, "read_text",
+                        lambda self, **kw: source + original(self, **kw) if self == sheet else original(self, **kw))
+    assert ["tsunagu.render.pages", "tsunagu.render.sheet", "tsunagu.render.pages"] in _import_cycles()

@@ -12,7 +12,8 @@ import pytest
 from conftest import FAST, PHYSICIANS, PROVIDERS, TODAY, active_content, elements, load_directory, make_tree
 
 from tsunagu.domain.config import Config
-from tsunagu.render.pages import make_entries, render_site
+from tsunagu.render.entries import make_entries
+from tsunagu.render.pages import render_site
 
 
 @pytest.fixture(scope="module")

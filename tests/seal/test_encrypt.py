@@ -16,7 +16,8 @@ from cryptography.exceptions import InvalidTag
 
 from tsunagu.domain.config import Config
 from tsunagu.pipeline.builder import build
-from tsunagu.render.pages import page_token, render_site
+from tsunagu.render.entries import page_token
+from tsunagu.render.pages import render_site
 from tsunagu.seal.encrypt import deflate, entry_ad, frame, padme, seal, split_parts, unframe
 from tsunagu.seal.keys import derive_key, root_keys, synthetic_nonce, unwrap, unwrap_with_kek
 from tsunagu.seal.packs import Reader, RollbackError, decrypt_site, file_name, open_site

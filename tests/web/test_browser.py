@@ -14,7 +14,7 @@ from tsunagu.data.load import load_tree
 from tsunagu.data.validate import validate_tree
 from tsunagu.domain.config import DEMO_PASSWORD, Config
 from tsunagu.pipeline.builder import build
-from tsunagu.render.pages import make_entries
+from tsunagu.render.entries import make_entries
 
 pytestmark = pytest.mark.browser
 TODAY = dt.date(2026, 11, 22)

@@ -312,7 +312,7 @@ def test_search_merges_the_shards_of_a_large_region(sites, browser, tmp_path, mo
 
     from tsunagu.data.load import load_tree
     from tsunagu.data.validate import validate_tree
-    from tsunagu.render.pages import make_entries
+    from tsunagu.render.entries import make_entries
     from tsunagu.search import index
 
     monkeypatch.setattr(index, "SHARD", 20)   # the demo's 66 records in 4 shards

@@ -9,6 +9,8 @@ METHOD_JA = {"phone": "電話", "fax": "FAX", "email": "メール", "visit": "�
 STATUS_FIELDS_JA = {"new_clients": "新規受入", "alternative_support": "代替支援", "post_infection": "感染後受入"}
 APPOINTMENT_JA = {True: "要予約", False: "予約不要"}
 KIND_JA = {"provider": "事業所", "physician": "医師"}
+# Physician marks, shown as tags and searchable like specialties (a vocabulary target may name them).
+HOME_VISITS, CARE_SUPPORT = "訪問診療", "地域ケアサポート医"
 VIA_JA = {"form": "フォーム", "pr": "プルリクエスト", "phone": "電話", "fax": "FAX", "link": "リンク"}     # status/contact confirmed_via
 VIA_FORM_JA = {"form": "本人が入力", "phone": "電話で確認（管理者が代理入力）", "fax": "FAXで受領（管理者が代理入力）"}
 

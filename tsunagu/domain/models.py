@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -188,12 +188,28 @@ class Source(Strict):
     original: dict[str, Any] = {}
 
 
-class Provider(Strict):
-    """A care-service provider (介護事業所)."""
+class Record(Strict):
+    """What every kind of record has: an id (its file's stem), a name, and how to reach it."""
 
     id: str | None = None
     name: Text
     name_kana: Kana | None = None
+    if TYPE_CHECKING:
+        # Declared by each kind in its own place: the order of the fields is the order of the data
+        # contract, of records.json and of the JSON Schemas, and pydantic puts a base's fields first.
+        area: str
+        address: str
+        phone: str
+        fax: str | None
+        url: str | None
+        maintainers: list[str]
+        link_version: int
+        notes: str | None
+
+
+class Provider(Record):
+    """A care-service provider (介護事業所)."""
+
     office_number: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{10}$")] | None = None
     services: list[Text] = Field(min_length=1)
     area: Text
@@ -255,12 +271,9 @@ class Contact(Strict):
     confirmed_with: Text | None = None    # whom an admin spoke to, for a phone or FAX update
 
 
-class Physician(Strict):
+class Physician(Record):
     """A physician's contact profile."""
 
-    id: str | None = None
-    name: Text
-    name_kana: Kana | None = None
     clinic: Text
     clinic_kana: Kana | None = None
     specialties: list[Text] = []

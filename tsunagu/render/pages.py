@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import gc
-import hashlib
-import hmac
 import json
 import multiprocessing
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -21,66 +17,19 @@ from tsunagu.data.history import History
 from tsunagu.domain.config import Config
 from tsunagu.domain.directory import Directory
 from tsunagu.domain.forms import update_form_url
-from tsunagu.domain.kinds import KINDS
+from tsunagu.domain.kinds import WEEKDAYS
 from tsunagu.domain.labels import ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA
-from tsunagu.domain.models import Physician
+from tsunagu.domain.paths import root_of
+from tsunagu.render.entries import Entry, make_entries
 from tsunagu.render.markup import render_markdown
 from tsunagu.render.sheet import glance, providers_csv, sheet_groups
 from tsunagu.render.timedata import holidays_json, windows_attr
-from tsunagu.seal.keys import page_key
 from tsunagu.search.searchdoc import search_blocks, search_context
 from tsunagu.web import ASSETS, template_dirs
 
 ACCEPTANCE_KEYS = tuple(STATUS_FIELDS_JA)  # new_clients, alternative_support, post_infection
-WEEKDAYS = tuple(WEEKDAY_JA)
 # One filter choice for both answers a care manager can work with (search.js expands it).
 ACCEPTING_OR_CONDITIONAL = "受入可または条件付き"
-
-
-@dataclass
-class Entry:
-    """A record with what every page needs to show it."""
-
-    kind: str          # provider | physician
-    record: Any                     # Provider or Physician (see kinds.KINDS)
-    path: str          # output file, e.g. r/k3j2….html
-    updated: dt.date | None   # last confirmation; None: never answered (an import nobody confirmed)
-    age_days: int | None      # at build time; the browser recomputes it from today in Japan
-    stale: bool
-    imported: dt.date | None = None
-
-    @property
-    def confirmed(self) -> bool:
-        """Whether someone confirmed this entry (sorts and counts before the never-answered)."""
-        return self.updated is not None
-
-
-def page_token(key: str, kind: str, rid: str) -> str:
-    """An opaque, stable folder name for a record: a keyed hash of its id, not its text."""
-    digest = hmac.new(key.encode(), f"{kind}:{rid}".encode(), hashlib.sha256).digest()
-    return base64.b32encode(digest[:10]).decode().lower()
-
-
-def make_entries(directory: Directory, config: Config) -> tuple[list[Entry], list[Entry]]:
-    """Providers and physicians as entries with paths and staleness, newest first."""
-    # Keyed with the page-token key derived from the passwords (never from the public site id), so
-    # nobody without a password can test a guessed id against the published paths.
-    key = config.path_key or page_key(config, directory.site.salt)
-    limit = directory.site.stale_after_days
-
-    def entry(kind: str, record, updated: dt.date | None) -> Entry:
-        age = None if updated is None else (config.today - updated).days
-        source = getattr(record, "source", None)
-        imported = source.imported if source else None
-        # One file per record, no folder: at prefecture scale a folder each costs seconds of mkdir.
-        return Entry(kind, record, f"r/{page_token(key, kind, record.id)}.html", updated, age,
-                     age is not None and age > limit, imported)
-
-    providers, physicians = ([entry(k.name, r, k.confirmed(r)) for r in directory.records(k)] for k in KINDS)
-    by_name = lambda e: (e.record.name_kana or e.record.name, e.record.id)  # noqa: E731
-    return sorted(providers, key=by_name), sorted(physicians, key=by_name)
-
-
 
 
 def _environment(config: Config) -> jinja2.Environment:
@@ -98,23 +47,12 @@ def _environment(config: Config) -> jinja2.Environment:
     return env
 
 
-def _weekly(record: Physician) -> list[dict]:
-    """Contact windows as rows of a weekly table: one row per time, a cell per weekday."""
-    rows: dict[str, dict[str, list[str]]] = {}
-    for window in record.contact.windows:
-        row = rows.setdefault(window.time, {d: [] for d in WEEKDAYS})
-        for day in window.days:
-            row[day].extend(METHOD_JA[m] for m in (window.methods or record.contact.methods or []))
-            row[day] = list(dict.fromkeys(row[day])) or ["可"]
-    return [{"time": t, "days": rows[t]} for t in sorted(rows)]
-
-
 def records_json(directory: Directory, providers: list[Entry], physicians: list[Entry]) -> bytes:
     """Every record as JSON for client features and export (encrypted like the pages)."""
     def dump(e: Entry) -> dict:
         data = e.record.model_dump(mode="json", exclude_none=True)
         # "confirmed": the date the browser ages; None for a never-answered import.
-        return {"kind": e.kind, "path": e.path, "stale": e.stale,
+        return {"kind": e.kind.name, "path": e.path, "stale": e.stale,
                 "confirmed": e.updated.isoformat() if e.updated else None, **data}
     include = {"title", "region", "areas", "services", "stale_after_days"}
     payload = {"site": directory.site.model_dump(mode="json", include=include),
@@ -124,13 +62,13 @@ def records_json(directory: Directory, providers: list[Entry], physicians: list[
 
 def _form_links(repository: str, e: Entry) -> dict[str, str]:
     """Prefilled issue-form links: update the entry, or confirm it unchanged."""
-    return {"update": update_form_url(repository, e.kind, e.record),
-            "confirm": update_form_url(repository, e.kind, e.record, confirm=True)}
+    return {"update": update_form_url(repository, e.kind.name, e.record),
+            "confirm": update_form_url(repository, e.kind.name, e.record, confirm=True)}
 
 
 def _page(env: jinja2.Environment, template: str, path: str, common: dict, **context) -> bytes:
     """One page; links are relative to its folder, so the site works under any base path."""
-    html = env.get_template(template).render(root="../" * path.count("/"), page_path=path, **common, **context)
+    html = env.get_template(template).render(root=root_of(path), page_path=path, **common, **context)
     return html.encode()
 
 
@@ -140,9 +78,9 @@ def _render_records(entries: list[Entry], env: jinja2.Environment, common: dict,
     site = common["site"]
     out = []
     for e in entries:
-        page = _page(env, f"{e.kind}.html", e.path, common, e=e, r=e.record,
+        page = _page(env, e.kind.template, e.path, common, e=e, r=e.record,
                      forms=_form_links(site.repository, e) if site.repository else {},
-                     weekly=_weekly(e.record) if e.kind == "physician" else [],
+                     weekly=e.kind.weekly(e.record),
                      tokens=search_blocks(e.record, common["search"]))
         out.append((e.path, hook(e.path, page) if hook else page))
     return out

@@ -5,27 +5,19 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from typing import TYPE_CHECKING, cast
 
 from tsunagu.domain.labels import ACCEPTANCE_JA, OPERATION_JA, STATUS_FIELDS_JA
 from tsunagu.domain.models import Provider, Site
-
-if TYPE_CHECKING:
-    from tsunagu.render.pages import Entry
+from tsunagu.render.entries import Entry
 
 ACCEPTANCE_KEYS = tuple(STATUS_FIELDS_JA)  # new_clients, alternative_support, post_infection
 _YES = ("accepting", "conditional")
 
 
-def _provider(e: Entry) -> Provider:
-    """The record of a provider entry (entries hold providers or physicians)."""
-    return cast(Provider, e.record)
-
-
-def glance(site: Site, providers: list[Entry], today: dt.date) -> list[dict]:
+def glance(site: Site, providers: list[Entry[Provider]], today: dt.date) -> list[dict]:
     """Per service and area: how many providers accept (or conditionally accept) each kind of client."""
     groups: dict[tuple[str, str], list[Provider]] = {}
-    for p in map(_provider, providers):
+    for p in (e.record for e in providers):
         if p.status.operation not in ("closed", "suspended"):
             for service in p.services:
                 groups.setdefault((service, p.area), []).append(p)
@@ -44,26 +36,26 @@ def glance(site: Site, providers: list[Entry], today: dt.date) -> list[dict]:
     return rows
 
 
-def sheet_groups(site: Site, providers: list[Entry]) -> list[dict]:
+def sheet_groups(site: Site, providers: list[Entry[Provider]]) -> list[dict]:
     """The morning sheet: area, then service, then providers (one listed under each of its services)."""
     out = []
     for number, area in enumerate(site.areas, 1):
         in_area = [e for e in providers if e.record.area == area]
-        services = [{"service": s, "entries": [e for e in in_area if s in _provider(e).services]}
+        services = [{"service": s, "entries": [e for e in in_area if s in e.record.services]}
                     for s in site.services]
         services = [g for g in services if g["entries"]]
         out.append({"number": number, "area": area, "services": services, "count": len(in_area)})
     return out
 
 
-def providers_csv(providers: list[Entry]) -> bytes:
+def providers_csv(providers: list[Entry[Provider]]) -> bytes:
     """The daily status sheet as CSV (UTF-8 with BOM so spreadsheet programs read Japanese)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["事業所名", "サービス", "地域", "電話", "営業", *STATUS_FIELDS_JA.values(), "空き",
                      "条件", "確認日", "更新が古い"])
     for e in providers:
-        p = _provider(e)
+        p = e.record
         s = p.status
         writer.writerow([_sheet_cell(v) for v in [
                          p.name, "・".join(p.services), p.area, p.phone,

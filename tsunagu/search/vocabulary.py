@@ -11,9 +11,6 @@ import yaml
 from tsunagu.domain.services import SERVICE_NAMES
 from tsunagu.search.textsearch import normalize
 
-# Physician marks that a target may name, besides the record's own text.
-HOME_VISITS, CARE_SUPPORT = "訪問診療", "地域ケアサポート医"
-
 
 @functools.cache
 def shipped() -> dict[str, list[str]]:
