@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import http.server
 import io
+import json
 import re
 import threading
 from pathlib import Path
@@ -16,11 +17,39 @@ from tsunagu.domain.errors import TsunaguError
 from tsunagu.pipeline.builder import build
 from tsunagu.web import STATIC_DIR, template_dirs
 
+_BUILD_LOCK = threading.Lock()     # the watcher and the relay may both ask for a rebuild
+
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
                       ".js": "text/javascript", ".json": "application/json", ".enc": "application/octet-stream",
                       ".pagefind": "application/octet-stream"}
+
+    relay = None        # a LocalRelay with serve --relay: /api/update and /api/receipt/<id>
+
+    def _api(self, status: int, payload: dict):
+        data = json.dumps(payload, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self) -> None:  # noqa: N802 - the base class's naming
+        if self.relay is None or self.path != "/api/update":
+            return self._api(405 if self.path.startswith("/api/") else 404, {"error": "method"})
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(min(length, 64 * 1024))
+        own = f"http://{self.headers.get('Host', '')}"
+        self._api(*self.relay.post(body, self.headers.get("Origin"), own))
+
+    def do_GET(self) -> None:  # noqa: N802 - the base class's naming
+        if self.path.startswith("/api/"):
+            match = re.fullmatch(r"/api/receipt/([0-9A-Z-]{14})", self.path)
+            if self.relay is None or not match:       # a GET of /api/update changes nothing
+                return self._api(405 if self.path == "/api/update" else 404, {"error": "method"})
+            return self._api(*self.relay.outcome(match[1]))
+        super().do_GET()
 
     def send_head(self):
         # Rebuilds can land within one second, the resolution of Last-Modified: always send the file.
@@ -62,7 +91,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 def _rebuild(config: Config, console: Console) -> None:
     config.today = today_jst()
     try:
-        report = build(config)
+        with _BUILD_LOCK:
+            report = build(config)
         console.print(f"[green]ビルドしました[/] ({sum(report.seconds.values()):.1f} 秒)")
     except TsunaguError as exc:
         console.print(f"[red]ビルドできませんでした[/]（前回のサイトを表示し続けます）:\n{exc}", markup=True)
@@ -76,10 +106,19 @@ def _watch(config: Config, console: Console) -> None:
         _rebuild(config, console)
 
 
-def serve(config: Config, port: int, *, watch: bool, console: Console) -> None:
-    """Serve until interrupted."""
+def serve(config: Config, port: int, *, watch: bool, console: Console, relay: bool = False) -> None:
+    """Serve until interrupted; with relay, the update page's submissions are applied to the data's git repository."""
+    handler_class = _Handler
+    if relay:
+        from tsunagu.contribute.relay.local import LocalRelay
+
+        local = LocalRelay(config.data_dir, lambda: _rebuild(config, console))
+        config.seal_key = local.public_key
+        handler_class = type("_RelayHandler", (_Handler,), {"relay": local})
+        console.print("更新リンクの送信をこの端末で受け付けます（/api/update）。リンクは python build.py links で作れます。",
+                      markup=False)
     _rebuild(config, console)
-    handler = functools.partial(_Handler, directory=str(config.out_dir))
+    handler = functools.partial(handler_class, directory=str(config.out_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     if watch:
         threading.Thread(target=_watch, args=(config, console), daemon=True).start()

@@ -93,12 +93,17 @@ def schema_command(out_dir: Path | None) -> None:
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("site"), show_default=True)
 @click.option("--port", type=int, default=8000, show_default=True)
 @click.option("--no-watch", is_flag=True, help="Do not rebuild when data/ or templates/ change.")
-def serve_command(data_dir: Path, out_dir: Path, port: int, no_watch: bool) -> None:
+@click.option("--relay", is_flag=True, help="Accept the update page's submissions here: apply them to the git "
+              "repository of --data (commit or update/<id>-<n> branch) and rebuild.")
+@click.option("--passwords-file", type=click.Path(path_type=Path), default=None,
+              help=f"YAML mapping label -> password (otherwise ${ENV_VAR}; neither: the demo password).")
+def serve_command(data_dir: Path, out_dir: Path, port: int, no_watch: bool, relay: bool = False,
+                  passwords_file: Path | None = None) -> None:
     """Build, serve the site on 127.0.0.1 and rebuild when data or templates change."""
     from tsunagu.cli.serve import serve
 
-    serve(Config(data_dir=data_dir, out_dir=out_dir, passwords=read_passwords(None)), port, watch=not no_watch,
-          console=console)
+    serve(Config(data_dir=data_dir, out_dir=out_dir, passwords=read_passwords(passwords_file)), port,
+          watch=not no_watch, console=console, relay=relay)
 
 
 def _run(step: Callable[[], T], fmt: str | None) -> T:

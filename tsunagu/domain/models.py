@@ -145,6 +145,8 @@ class Site(Strict):
     # Public P-256 key (base64url, 65 bytes) the update page seals submissions to; the private half is
     # the CI secret TSUNAGU_SEAL_KEY. Absent: the update page cannot send (serve --relay makes its own).
     seal_key: Annotated[str, StringConstraints(pattern=r"^B[A-P][A-Za-z0-9_-]{85}$")] | None = None
+    # Where the update page posts (default ../api/ on the site's own origin; a Worker beside GitHub Pages: its URL).
+    relay_url: Annotated[str, StringConstraints(pattern=r"^(https://[A-Za-z0-9.-]+(:\d+)?)?/[A-Za-z0-9/_.-]*/$")] | None = None
 
     @field_validator("services", mode="before")
     @classmethod

@@ -105,7 +105,7 @@ def build(config: Config) -> BuildReport:
     del sealed
     keys_json = make_keys_json(passwords, salt, config.iterations, keys, epoch, root_name, root_hash)
     public = shell_files(names, index_files, keys_json, config,
-                         allow_shared_origin=directory.site.allow_shared_origin)
+                         allow_shared_origin=directory.site.allow_shared_origin, site=directory.site)
     timer.lap("encrypt")
     output = {**packs, **public}
     write_site(output, config.out_dir)

@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jinja2
 
 from tsunagu.domain.config import DEMO_PASSWORD, Config
+from tsunagu.domain.labels import (
+    ACCEPTANCE_JA,
+    FIELD_JA,
+    KIND_JA,
+    METHOD_JA,
+    OPERATION_JA,
+    STATUS_FIELDS_JA,
+    WEEKDAY_JA,
+)
+from tsunagu.domain.models import Site
 from tsunagu.search.index import is_runtime
 from tsunagu.web import ASSETS, STATIC_DIR, template_dirs
 
@@ -50,8 +62,26 @@ def fallback_page() -> bytes:
             '<noscript>このサイトの閲覧には JavaScript が必要です。</noscript>\n</body>\n</html>\n').encode()
 
 
+def update_page(env: jinja2.Environment, site: Site, config: Config) -> bytes:
+    """The public update page (update/index.html): questions and labels only, no directory data, no secret."""
+    relay = site.relay_url or "../api/"
+    split = urlsplit(relay)
+    fields = {k: FIELD_JA.get(f"status.{k}") or FIELD_JA[f"contact.{k}"] for k in
+              ("new_clients", "alternative_support", "post_infection", "vacancies", "conditions", "operation",
+               "windows", "methods", "via", "appointment_required", "notes")}
+    labels = {"acceptance": ACCEPTANCE_JA, "operation": OPERATION_JA, "method": METHOD_JA, "weekday": WEEKDAY_JA,
+              "kind": KIND_JA, "fields": fields}
+    acceptance = [(k, "未定" if k == "unknown" else v) for k, v in ACCEPTANCE_JA.items()]
+    return env.get_template("update.html").render(
+        seal_key=config.seal_key or site.seal_key, relay_url=relay,
+        relay_origin=f"{split.scheme}://{split.netloc}" if split.scheme else "",
+        labels_json=json.dumps(labels, ensure_ascii=False).replace("<", "\\u003c"),
+        status_fields=list(STATUS_FIELDS_JA.items()), acceptance=acceptance, operation=list(OPERATION_JA.items()),
+        methods=list(METHOD_JA.items()), weekdays=list(WEEKDAY_JA.items())).encode()
+
+
 def shell_files(protected: list[str], index_files: dict[str, bytes], keys_json: bytes,
-                config: Config, *, allow_shared_origin: bool = False) -> dict[str, bytes]:
+                config: Config, *, allow_shared_origin: bool = False, site: Site | None = None) -> dict[str, bytes]:
     """Public files: stubs for the few fixed pages (hosts without a 404 fallback), and the generic runtime.
 
     Record pages get no stub: a public file per record would publish the record count and names.
@@ -65,6 +95,8 @@ def shell_files(protected: list[str], index_files: dict[str, bytes], keys_json: 
     out["404.html"] = fallback_page()
     out["unlock/index.html"] = env.get_template("unlock.html").render(
         demo=config.demo, demo_password=DEMO_PASSWORD, allow_shared_origin=allow_shared_origin).encode()
+    if site is not None:
+        out["update/index.html"] = update_page(env, site, config)
     static = Path(config.static_dir or STATIC_DIR)
     for name in ASSETS:
         out[f"assets/{name}"] = (static / name).read_bytes()

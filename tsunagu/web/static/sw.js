@@ -7,7 +7,7 @@ importScripts("assets/tsunagu-crypto.js");
 
 const SCOPE = new URL(self.registration.scope).pathname;          // "/" or "/repo/"
 const CACHE = "tsunagu-ciphertext-v2";
-const PUBLIC = ["unlock/", "assets/", "sw.js", "keys.json", "p/", "pagefind/pagefind.js",
+const PUBLIC = ["unlock/", "update/", "api/", "assets/", "sw.js", "keys.json", "p/", "pagefind/pagefind.js",
                 "pagefind/pagefind-worker.js", "pagefind/wasm.", "favicon.ico", "robots.txt"];
 const TYPES = { html: "text/html; charset=utf-8", json: "application/json", csv: "text/csv; charset=utf-8" };
 let build = null;          // { keysText, key, root, group, dirs: Map } of the build last opened
