@@ -108,7 +108,7 @@ def _watch(config: Config, console: Console) -> None:
 
 def serve(config: Config, port: int, *, watch: bool, console: Console, relay: bool = False) -> None:
     """Serve until interrupted; with relay, the update page's submissions are applied to the data's git repository."""
-    handler_class = _Handler
+    handler_class: type[_Handler] = _Handler
     if relay:
         from tsunagu.contribute.relay.local import LocalRelay
 

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterable
+from typing import Any
 
 from tsunagu.contribute.links import HOLDER, Ref, Token, link_url, make_token
 from tsunagu.contribute.stale import stale_records
@@ -16,11 +17,11 @@ LINK_HEADER = ("id", "kind", "name", "phone", "fax", "email", "url")
 STALE_HEADER = ("id", "kind", "name", "updated", "days", "phone", "fax", "email", "url")
 
 
-def _records(directory: Directory) -> dict[tuple[str, str], object]:
+def _records(directory: Directory) -> dict[tuple[str, str], Any]:
     return {(k.name, r.id): r for k in KINDS for r in directory.records(k)}
 
 
-def record_link(record, kind: str, link_key: bytes, base_url: str, expiry: int = 0) -> str:
+def record_link(record: Any, kind: str, link_key: bytes, base_url: str, expiry: int = 0) -> str:
     """The personal update link of one record, at its current link version."""
     token = make_token(Token(HOLDER, expiry, (Ref(kind, record.id, record.link_version),)), link_key)
     return link_url(base_url, token)
@@ -48,6 +49,7 @@ def link_rows(directory: Directory, link_key: bytes | None, base_url: str | None
               stale_only: bool = False, expiry: int = 0) -> list[dict[str, str]]:
     """One row per record (or per stale record, oldest first) with its contact numbers and link."""
     records = _records(directory)
+    chosen: list[tuple[str, str, Any]]
     if stale_only:
         chosen = [(s.kind, s.id, s) for s in stale_records(directory, today)]
     else:

@@ -133,7 +133,7 @@ def encode_body(token: Token) -> bytes:
             raise ValueError(f"bad record {ref}")
         out += struct.pack(">BHB", KIND_CODE[ref.kind], ref.version, len(rid)) + rid
     if token.purpose == ADMIN:
-        login = token.login.encode("ascii")
+        login = (token.login or "").encode("ascii")
         if not _LOGIN_RE.match(login):
             raise ValueError("bad login")
         out += bytes([len(login)]) + login

@@ -75,7 +75,7 @@ def update_page(env: jinja2.Environment, site: Site, config: Config) -> bytes:
     return env.get_template("update.html").render(
         seal_key=config.seal_key or site.seal_key, relay_url=relay,
         relay_origin=f"{split.scheme}://{split.netloc}" if split.scheme else "",
-        labels_json=json.dumps(labels, ensure_ascii=False).replace("<", "\\u003c"),
+        labels_json=json.dumps(labels, ensure_ascii=False),
         status_fields=list(STATUS_FIELDS_JA.items()), acceptance=acceptance, operation=list(OPERATION_JA.items()),
         methods=list(METHOD_JA.items()), weekdays=list(WEEKDAY_JA.items())).encode()
 

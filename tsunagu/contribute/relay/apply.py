@@ -51,7 +51,7 @@ def open_submission(sealed: str, receipt: str, private: Any) -> Submission:
 
 def _plain_window(w: dict[str, Any]) -> dict[str, Any]:
     """A window as the page sends it: normalised time, methods only when there are some."""
-    out = {"days": list(w["days"]), "time": Window(days=w["days"], time=w["time"]).time}
+    out: dict[str, Any] = {"days": list(w["days"]), "time": Window.model_validate({"days": w["days"], "time": w["time"]}).time}
     if w.get("methods"):
         out["methods"] = list(w["methods"])
     if w.get("holidays"):
@@ -66,6 +66,8 @@ def _edits(kind: str, answers: dict[str, Any], current: dict[str, Any]) -> dict[
         now = current.get(key)
         if key == "windows":
             now = [_plain_window(w) for w in now or []]
+        if isinstance(now, str):
+            now = now.strip() or None      # a YAML block (|) ends with a newline the page never sends
         if value is None:
             if now is not None:
                 edits[key] = _DELETE

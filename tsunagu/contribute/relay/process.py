@@ -62,5 +62,5 @@ def process(sealed: str, receipt: str, *, data_dir: Path, link_key: bytes, priva
     if step.outcome == APPLIED:
         commit_here(root, step.path, step.text, msg)
         return Result(receipt, APPLIED, record=record)
-    branch = commit_branch(root, step.path, step.text, msg, step.record_id)
+    branch = commit_branch(root, step.path, step.text, msg, str(step.record_id))
     return Result(receipt, REVIEW, branch=branch, record=record)

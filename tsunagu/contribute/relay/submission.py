@@ -80,7 +80,7 @@ def _window(value: Any) -> dict[str, Any]:
     if not days or not isinstance(value["time"], str):
         raise _invalid()
     try:
-        time = Window(days=days, time=value["time"]).time
+        time = Window.model_validate({"days": days, "time": value["time"]}).time
     except ValueError:
         raise _invalid() from None
     out: dict[str, Any] = {"days": days, "time": time}

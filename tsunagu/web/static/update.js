@@ -5,7 +5,7 @@
 
 (() => {
   const $ = (id) => document.getElementById(id);
-  const LABELS = JSON.parse($("update-labels").textContent);
+  const LABELS = JSON.parse(document.body.dataset.labels);
   const SEAL_KEY = document.querySelector('meta[name="tsunagu-seal-key"]').content;
   const RELAY = new URL(document.querySelector('meta[name="tsunagu-relay"]').content, location.href).href;
   const PENDING = "tsunagu-update-pending", TOKEN = "tsunagu-update-token";
@@ -128,8 +128,10 @@
     }
     if (current) {
       for (const k of Object.keys(a)) {
-        const now = current[k] ?? DEFAULTS[k] ?? null;
-        if (JSON.stringify(a[k]) === JSON.stringify(k === "windows" ? (now || []).map(plainWindow) : now)) delete a[k];
+        let now = current[k] ?? DEFAULTS[k] ?? null;
+        if (k === "windows") now = (now || []).map(plainWindow);
+        if (typeof now === "string") now = now.trim() || null;          // a YAML block ends with a newline
+        if (JSON.stringify(a[k]) === JSON.stringify(now)) delete a[k];
       }
     }
     return a;

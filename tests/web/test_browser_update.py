@@ -1,0 +1,150 @@
+"""From a fresh clone: `links`, `serve --relay`, a provider's link at 390 px with no account, and the change in git
+and on the unlocked site; 変更なし on a physician's link; a tampered link refused (issue 19, done-when)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from browser_support import require_chromium
+from tools import ROOT
+
+from tsunagu.domain.config import DEMO_PASSWORD, Config
+from tsunagu.pipeline.load import load_tree
+from tsunagu.pipeline.render import make_entries
+from tsunagu.pipeline.validate import validate_tree
+
+pytestmark = pytest.mark.browser
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.jp", *args], cwd=repo,
+                          check=True, capture_output=True, text=True).stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def relay_site(tmp_path_factory):
+    """The demo data as a region repository of its own, its links, and `serve --relay` running on it."""
+    require_chromium()
+    repo = tmp_path_factory.mktemp("region")
+    shutil.copytree(ROOT / "data", repo / "data")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "base")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}/"
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(repo)}
+    cli = [sys.executable, str(ROOT / "build.py")]
+    out = subprocess.run([*cli, "links", "--base-url", base, "--data", "data"], cwd=repo, env=env, check=True,
+                         capture_output=True).stdout
+    assert out.startswith(b"\xef\xbb\xbfid,kind,name,phone,fax,email,url\r\n")
+    links = {row["id"]: row for row in csv.DictReader(io.StringIO(out.decode("utf-8-sig")))}
+    server = subprocess.Popen([*cli, "serve", "--relay", "--data", "data", "--out", str(repo / "site"),
+                               "--port", str(port), "--no-watch"], cwd=repo, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        for _ in range(600):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
+        directory = validate_tree(load_tree(repo / "data"), __import__("datetime").date(2026, 12, 1))
+        providers, physicians = make_entries(directory, Config(data_dir=repo / "data", out_dir=repo / "site"))
+        paths = {e.record.id: e.path for e in providers + physicians}
+        yield {"repo": repo, "url": base, "links": links, "paths": paths}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ja-JP")
+    yield context.new_page()
+    context.close()
+
+
+def _unlock(page, url: str) -> None:
+    page.goto(url + "unlock/")
+    page.wait_for_selector("#unlock-form:not([hidden])")
+    page.fill("#password", DEMO_PASSWORD)
+    page.click("#unlock-form button[type=submit]")
+    page.wait_for_url(re.compile(r"^http://127\.0\.0\.1:\d+/(index\.html)?$"))
+
+
+def _wait_outcome(page, label: str) -> None:
+    page.get_by_role("status").filter(has_text=label).wait_for(timeout=60_000)
+
+
+def test_provider_sets_new_clients_by_link(relay_site, phone):
+    repo, url = relay_site["repo"], relay_site["url"]
+    head = _git(repo, "rev-parse", "HEAD").strip()
+    _unlock(phone, url)          # this device holds the site key: the questions come prefilled
+    link = relay_site["links"]["day-sakura"]["url"]
+    phone.goto(link)
+    phone.wait_for_selector("#provider-form:not([hidden])")
+    assert "#" not in phone.url                       # the secret left the address bar
+    assert phone.locator('meta[name="referrer"]').get_attribute("content") == "no-referrer"
+    group = phone.get_by_role("radiogroup", name="新規受入")
+    assert group.get_by_role("radio", name="受入可", exact=True).is_checked()        # prefilled
+    group.get_by_role("radio", name="受入不可", exact=True).check()
+    phone.get_by_role("button", name="変更内容を確認する").click()
+    assert phone.locator("#review-list").inner_text() == "新規受入: 受入可 → 受入不可"
+    phone.get_by_role("button", name="送信", exact=True).click()
+    assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", phone.locator("#receipt-number").inner_text())
+    assert "数分でサイトに反映されます" in phone.locator("#receipt").inner_text()
+    _wait_outcome(phone, "反映済み")
+    assert phone.evaluate("document.scrollingElement.scrollWidth") <= 390
+    assert _git(repo, "diff", "--name-only", head, "HEAD").split() == ["data/providers/day-sakura.yaml"]
+    text = (repo / "data/providers/day-sakura.yaml").read_text(encoding="utf-8")
+    assert "new_clients: not_accepting" in text and "confirmed_via: link" in text
+    assert _git(repo, "status", "--porcelain", "--", "data") == ""
+    phone.goto(url + relay_site["paths"]["day-sakura"])
+    row = phone.get_by_role("row", name=re.compile("^新規受入"))
+    assert "受入不可" in row.inner_text()
+
+
+def test_physician_confirm_only_changes_only_the_date(relay_site, phone):
+    repo = relay_site["repo"]
+    head = _git(repo, "rev-parse", "HEAD").strip()
+    phone.goto(relay_site["links"]["yamada-naika"]["url"])          # no site key here: questions start blank
+    phone.get_by_role("button", name="変更なし（確認のみ）").click()
+    _wait_outcome(phone, "反映済み")
+    diff = _git(repo, "diff", "-U0", head, "HEAD").splitlines()
+    assert [d for d in diff if d.startswith("diff ")] == [
+        "diff --git a/data/physicians/yamada-naika.yaml b/data/physicians/yamada-naika.yaml"]
+    changed = [d for d in diff if d[:1] in "+-" and d[:3] not in ("+++", "---")]
+    assert len(changed) == 3 and changed[0].startswith("-  updated: ") and changed[1].startswith("+  updated: ")
+    assert changed[2] == "+  confirmed_via: link"
+
+
+def test_tampered_link_is_refused_and_changes_nothing(relay_site, phone):
+    repo = relay_site["repo"]
+    head = _git(repo, "rev-parse", "HEAD").strip()
+    link = relay_site["links"]["day-sakura"]["url"]
+    token = link.split("#", 1)[1]
+    flipped = token[:-20] + ("A" if token[-20] != "A" else "B") + token[-19:]     # a byte of the MAC
+    phone.goto(link.split("#", 1)[0] + "#" + flipped)
+    phone.get_by_role("radiogroup", name="代替支援").get_by_role("radio", name="受入不可", exact=True).check()
+    phone.get_by_role("button", name="変更内容を確認する").click()
+    phone.get_by_role("button", name="送信", exact=True).click()
+    alert = phone.locator("#link-error")
+    alert.wait_for()
+    assert alert.inner_text() == "このリンクは正しくありません。届いた案内のリンクをもう一度開くか、事務局にお問い合わせください。"
+    assert _git(repo, "rev-parse", "HEAD").strip() == head
