@@ -17,10 +17,10 @@ import pytest
 from browser_support import require_chromium
 from tools import ROOT
 
+from tsunagu.data.load import load_tree
+from tsunagu.data.validate import validate_tree
 from tsunagu.domain.config import DEMO_PASSWORD, Config
-from tsunagu.pipeline.load import load_tree
-from tsunagu.pipeline.render import make_entries
-from tsunagu.pipeline.validate import validate_tree
+from tsunagu.render.pages import make_entries
 
 pytestmark = pytest.mark.browser
 

@@ -16,9 +16,9 @@ from tsunagu.contribute.linklist import LINK_HEADER, group_link, link_rows, to_c
 from tsunagu.contribute.links import ADMIN, Token, link_url, make_token, parse_key, relay_key
 from tsunagu.contribute.relay.local import local_keys
 from tsunagu.contribute.relay.seal import new_private_key, public_key_text
-from tsunagu.domain.errors import TsunaguError
 from tsunagu.data.load import load_tree
 from tsunagu.data.validate import validate_tree
+from tsunagu.domain.errors import TsunaguError
 
 BASE_URL = click.option("--base-url", required=True, metavar="URL",
                         help="The site's address, e.g. https://care.example.jp/ (links go to <URL>/update/#…).")
