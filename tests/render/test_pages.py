@@ -125,14 +125,14 @@ def test_provider_page(rendered):
     html = page_of(rendered, "day-sakura")
     seen = squash(html)
     assert "<title>デイサービスさくら | つなぐ テスト市</title>" in html
-    assert "新規受入 新規の利用者 ○ 受入可" in seen
-    assert "代替支援 休止・閉鎖事業所の利用者 △ 条件付きで可" in seen
-    assert "感染者が発生した医療機関の受診者・退院者 × 受入不可" in seen
-    assert "空き 3" in seen
+    # The first screen: the phone, then the three answers as badges, vacancies with their unit, the conditions.
+    top = squash(html[html.index("<h1>"):html.index("受入条件") + 40])
+    assert "☎ 電話 029-000-1011" in top
+    assert "新規受入 ○ 受入可 代替支援 △ 条件付きで可 感染後受入 × 受入不可 空き 3名" in top
     assert "受入条件 入浴は午前のみ。送迎は北部エリアに限ります。" in seen
     assert "2026年11月20日 確認" in seen and stale_marks(html) == []
     assert '<span class="updated" data-confirmed="2026-11-20">' in html
-    assert '<a class="tel" href="tel:0290001011">029-000-1011</a>' in html
+    assert '<a class="tel call" href="tel:0290001011"><span aria-hidden="true">☎ </span>電話 029-000-1011</a>' in html
     assert "0870100011" in seen and "定員 30 人" in seen
     assert "認知症の方の受入れ実績があります。" in seen
 
@@ -140,9 +140,9 @@ def test_provider_page(rendered):
 def test_provider_page_unknown_and_stale(rendered):
     seen = squash(page_of(rendered, "day-kaede"))
     html = page_of(rendered, "day-kaede")
-    assert "新規の利用者 △ 条件付きで可" in seen
-    assert "休止・閉鎖事業所の利用者 − 未回答" in seen
-    assert "退院者 ○ 受入可" in seen
+    assert "新規受入 △ 条件付きで可" in seen
+    assert "代替支援 − 未回答" in seen
+    assert "感染後受入 ○ 受入可" in seen
     # Stale at build time: marked so (the browser recomputes the age and the mark from today).
     assert "2026年11月1日 確認 更新が古い" in seen
     assert stale_marks(html) == ["更新が古い", "この情報は14日を超えて確認されていません。利用の前に事業所へ確認してください。"]
@@ -169,7 +169,7 @@ def test_physician_page(rendered):
     assert "希望する方法 1. FAX → 2. 電話" in seen, "methods in the order the physician gave"
     assert "面談の予約 必要" in seen
     assert "取次ぎ 看護師長 経由" in seen
-    assert "訪問診療: 対応" in seen and "地域ケアサポート医: はい" in seen
+    assert "訪問診療に対応" in seen and "地域ケアサポート医です" in seen
     rows = re.findall(r"<tr><th scope=\"row\">(.*?)</th>(.*?)</tr>", html)
     table = {time: re.findall(r"<td[^>]*>(.*?)</td>", cells) for time, cells in rows}
     none = '<span class="none" aria-hidden="true">−</span><span class="visually-hidden">なし</span>'
@@ -187,7 +187,7 @@ def test_physician_page(rendered):
 def test_physician_page_without_windows(rendered):
     seen = squash(page_of(rendered, "suzuki-clinic"))
     assert "時間帯の指定はありません。" in seen
-    assert "訪問診療: 非対応" in seen and "地域ケアサポート医: いいえ" in seen
+    assert "訪問診療なし" in seen and "地域ケアサポート医ではありません" in seen
     assert "面談の予約 不要" in seen and "1. 文書" in seen
     html = page_of(rendered, "suzuki-clinic")
     assert stale_marks(html) == [] and "data-contact-now" not in html
@@ -369,3 +369,24 @@ def test_changes_page_lists_status_changes_newest_first(tmp_path):
     providers, _ = make_entries(directory, config)
     sakura = next(e for e in providers if e.record.id == "day-sakura")
     assert f'<a href="../{sakura.path}">デイサービスさくら</a>' in html
+
+
+def test_conditions_and_contact_notes_are_plain_text_everywhere(tmp_path):
+    data = make_tree(tmp_path)
+    path = data / "providers" / "day-sakura.yaml"
+    path.write_text(path.read_text().replace("入浴は午前のみ。", "**入浴は午前のみ**。\n    __要相談__"))
+    path = data / "physicians" / "yamada-naika.yaml"
+    path.write_text(path.read_text().replace("初回は FAX で", "初回は **FAX** で"))
+    directory = load_directory(data)
+    config = Config(data_dir=data, today=TODAY, iterations=FAST)
+    pages = render_site(directory, config)
+    paths = {e.record.id: e.path for e in sum(make_entries(directory, config), [])}
+    shown = {name: pages[name].decode("utf-8-sig") for name in
+             ["index.html", "providers/1/index.html", "status/index.html", "data/status.csv",
+              paths["day-sakura"], paths["yamada-naika"]]}
+    for name, page in shown.items():
+        assert "**" not in page and "__要相談" not in page, name
+    assert "入浴は午前のみ。\n要相談" in shown[paths["day-sakura"]]      # line breaks kept (shown by CSS pre-line)
+    assert "入浴は午前のみ。\n要相談" in shown["status/index.html"] and "入浴は午前のみ。\n要相談" in shown["data/status.csv"]
+    assert "条件 入浴は午前のみ。 …" in squash(shown["providers/1/index.html"])   # cards: the first line
+    assert "初回は FAX で連絡票を送ってください。" in shown[paths["yamada-naika"]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 
 import markdown as md  # type: ignore[import-untyped,unused-ignore]  # no type information shipped
 import nh3
@@ -28,3 +29,14 @@ def render_markdown(text: str | None) -> str:
     # Same-page links only for relative URLs, and http(s)/mailto/tel for the rest.
     return nh3.clean(html, tags=_TAGS, attributes=_ATTRS, url_schemes={"http", "https", "mailto", "tel"},
                      link_rel="noopener noreferrer nofollow")
+
+
+# Emphasis a writer may have typed in a plain-text field (受入条件, 連絡時のお願い): kept as its words.
+_EMPHASIS = re.compile(r"(\*\*|__|~~)(?=\S)(.+?)(?<=\S)\1|(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])|`([^`\n]+)`")
+
+
+def plain_text(text: str | None) -> str:
+    """A plain-text field as its words: Markdown emphasis and code marks dropped, line breaks kept."""
+    if not text:
+        return ""
+    return _EMPHASIS.sub(lambda m: m.group(2) or m.group(3) or m.group(4) or "", text.strip())

@@ -21,7 +21,7 @@ from tsunagu.domain.kinds import WEEKDAYS
 from tsunagu.domain.labels import ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA
 from tsunagu.domain.paths import root_of
 from tsunagu.render.entries import Entry, make_entries
-from tsunagu.render.markup import render_markdown
+from tsunagu.render.markup import plain_text, render_markdown
 from tsunagu.render.sheet import glance, providers_csv, sheet_groups
 from tsunagu.render.timedata import holidays_json, windows_attr
 from tsunagu.search.searchdoc import search_blocks, search_context
@@ -37,6 +37,7 @@ def _environment(config: Config) -> jinja2.Environment:
                              autoescape=True, undefined=jinja2.StrictUndefined, auto_reload=False,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(render_markdown(text))
+    env.filters["plain"] = plain_text
     env.filters["jdate"] = lambda d: f"{d.year}年{d.month}月{d.day}日" if d else ""
     env.filters["tel"] = lambda p: "tel:" + p.replace("-", "")
     env.filters["windows"] = windows_attr

@@ -9,6 +9,7 @@ import io
 from tsunagu.domain.labels import ACCEPTANCE_JA, OPERATION_JA, STATUS_FIELDS_JA
 from tsunagu.domain.models import Provider, Site
 from tsunagu.render.entries import Entry
+from tsunagu.render.markup import plain_text
 
 ACCEPTANCE_KEYS = tuple(STATUS_FIELDS_JA)  # new_clients, alternative_support, post_infection
 _YES = ("accepting", "conditional")
@@ -60,7 +61,7 @@ def providers_csv(providers: list[Entry[Provider]]) -> bytes:
         writer.writerow([_sheet_cell(v) for v in [
                          p.name, "・".join(p.services), p.area, p.phone,
                          OPERATION_JA[s.operation], *(ACCEPTANCE_JA[getattr(s, k)] for k in ACCEPTANCE_KEYS),
-                         "" if s.vacancies is None else s.vacancies, (s.conditions or "").strip(),
+                         "" if s.vacancies is None else s.vacancies, plain_text(s.conditions),
                          s.updated.isoformat() if s.updated else "未回答", "はい" if e.stale else ""]])
     return ("\ufeff" + out.getvalue()).encode()
 
