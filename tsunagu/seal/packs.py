@@ -24,6 +24,7 @@ import hmac
 import json
 import re
 import struct
+from typing import NamedTuple
 
 from tsunagu.seal import locator
 from tsunagu.seal.encrypt import DEFLATE, entry_ad, frame, open_sealed, seal, unframe
@@ -91,7 +92,16 @@ def is_solo(path: str) -> bool:
     return not (path.startswith("r/") or FRAGMENT.match(path))
 
 
-def build_packs(sealed: list[tuple[str, int, int, bytes]], keys: RootKeys) -> tuple[dict[str, bytes], str, bytes]:
+class SealedEntry(NamedTuple):
+    """One sealed entry of a protected file, before it is packed."""
+
+    path: str
+    part: int
+    parts: int
+    blob: bytes
+
+
+def build_packs(sealed: list[SealedEntry], keys: RootKeys) -> tuple[dict[str, bytes], str, bytes]:
     """Pack and solo files, the root manifest's name, and its SHA-256, from (path, part, parts, blob).
 
     The list is emptied as it goes, so each entry's bytes are held once (in its file), not twice.

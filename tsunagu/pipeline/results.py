@@ -1,0 +1,62 @@
+"""What each step of the build hands to the next, by name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from tsunagu.data.history import History
+from tsunagu.domain.directory import Directory
+from tsunagu.seal.keys import RootKeys
+from tsunagu.seal.packs import SealedEntry
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The data and the passwords, checked; the keys derived; the recent history read."""
+
+    directory: Directory
+    passwords: dict[str, str]
+    salt: bytes
+    keys: RootKeys
+    epoch: int
+    history: History
+    notes: list[str]                 # for the person running the build (a new salt, refused old versions)
+
+
+class RecordPage(NamedTuple):
+    """What a render worker sends back for one record page: never its plaintext."""
+
+    size: int                                 # plaintext bytes, for the report
+    document: dict[str, Any]                  # its search record, for the index
+    entries: list[tuple[int, int, bytes]]     # (part, parts, sealed blob)
+
+
+@dataclass
+class Content:
+    """The protected files, sealed; their search records wait for the index."""
+
+    entries: list[SealedEntry]
+    names: list[str]                 # every protected path, sorted
+    plaintext_bytes: int
+    documents: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, files: dict[str, bytes], entries: list[SealedEntry]) -> None:
+        """More protected files (the encrypted search index), sealed."""
+        self.entries += entries
+        self.names = sorted([*self.names, *files])
+
+    def take_documents(self) -> list[dict[str, Any]]:
+        """The search records, handed over once: the index is the peak of memory, nothing else keeps them."""
+        documents, self.documents = self.documents, []
+        return documents
+
+    def take_entries(self) -> list[SealedEntry]:
+        """The sealed entries, handed over once to be packed."""
+        entries, self.entries = self.entries, []
+        return entries
+
+    @property
+    def pages(self) -> int:
+        """How many pages the site protects."""
+        return sum(p.endswith(".html") for p in self.names)
