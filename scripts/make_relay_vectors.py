@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from tsunagu.contribute import links as L
 from tsunagu.contribute.relay import seal as S
+from tsunagu.contribute.relay.drain import issue_text
 
 NOW = 1796000000          # 2026-12-01T20:53:20Z, the clock every case is checked at
 LINK_KEY = bytes.fromhex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
@@ -117,6 +118,8 @@ def vectors() -> dict:
                            ensure_ascii=False).encode()
     receipt = L.receipt_of(replays[1])
     tokens = cases()
+    sealed = S.seal(plaintext, S.public_key_text(seal_private), receipt, eph_private=eph, nonce=nonce)
+    title, body = issue_text(L.relay_key(LINK_KEY), "update", receipt, L.link_id(tokens[0]["token"]), sealed)
     return {
         "about": "docs/relay-protocol.md; regenerate with python scripts/make_relay_vectors.py",
         "now": NOW,
@@ -130,8 +133,9 @@ def vectors() -> dict:
             "private": seal_private, "public": S.public_key_text(seal_private),
             "ephemeral_private": L.b64(eph.private_numbers().private_value.to_bytes(32, "big")),
             "nonce": L.b64(nonce), "receipt": receipt, "plaintext": plaintext.decode(),
-            "sealed": S.seal(plaintext, S.public_key_text(seal_private), receipt, eph_private=eph, nonce=nonce),
+            "sealed": sealed,
         },
+        "issue": {"token": tokens[0]["token"], "title": title, "body": body},
     }
 
 

@@ -74,3 +74,11 @@ def test_vectors_file_is_what_the_generator_writes():
     run = subprocess.run([sys.executable, "scripts/make_relay_vectors.py", "--check"], cwd=root,
                          env={"PYTHONPATH": str(root)}, capture_output=True)
     assert run.returncode == 0, run.stderr
+
+
+def test_vectors_issue_text():
+    from tsunagu.contribute.relay.drain import issue_text
+
+    v, issue = VECTORS["seal"], VECTORS["issue"]
+    title, body = issue_text(L.relay_key(KEY), "update", v["receipt"], L.link_id(issue["token"]), v["sealed"])
+    assert (title, body) == (issue["title"], issue["body"])

@@ -108,10 +108,20 @@ def codeowners_command(data_dir: Path, out: Path, check: bool) -> None:
 @click.command("stale")
 @data_option()
 @today_option("Count days up to this date (default: today in Japan).")
-def stale_command(data_dir: Path, today: dt.date) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True,
+              help="csv: id,kind,name,updated,days,phone,fax,email,url (UTF-8 with BOM) for a mail merge or FAX round.")
+@click.option("--base-url", default=None, metavar="URL", help="With --format csv: fill url with each update link.")
+def stale_command(data_dir: Path, today: dt.date, fmt: str = "text", base_url: str | None = None) -> None:
     """List records whose status is older than stale_after_days, with their maintainers."""
     day = today
     directory = validate_tree(load_tree(data_dir), day)
+    if fmt == "csv":
+        from tsunagu.contribute.linklist import STALE_HEADER, link_rows, to_csv
+        from tsunagu.contribute.relay.local import local_keys
+
+        key = local_keys(data_dir, create=True)[0] if base_url else None
+        sys.stdout.buffer.write(to_csv(link_rows(directory, key, base_url, day, stale_only=True), STALE_HEADER))
+        return
     click.echo(stale_report(stale_records(directory, day), directory.site.stale_after_days, day), nl=False)
 
 

@@ -109,4 +109,36 @@ def drain_command(issues_file: Path, data_dir: Path, outcomes_file: Path, today:
     click.echo(f"{len(outcomes)} issue(s): " + ", ".join(f"#{o['number']} {o['outcome']}" for o in outcomes))
 
 
-COMMANDS = (links_command, admin_link_command, link_keys_command, relay_group)
+@click.group("answers")
+def answers_group() -> None:
+    """Bulk entry of a FAX or phone round (one CSV, one commit)."""
+
+
+@answers_group.command("template")
+@data_option()
+@click.option("--out", "out_file", required=True, type=click.Path(path_type=Path, dir_okay=False))
+@today_option()
+def answers_template_command(data_dir: Path, out_file: Path, today: dt.date) -> None:
+    """Write the spreadsheet (UTF-8 CSV, Japanese headers) with one row per record to fill in."""
+    from tsunagu.contribute.answers import template
+
+    out_file.write_bytes(template(validate_tree(load_tree(data_dir), today)))
+    click.echo(f"{out_file} に書き出しました。", err=True)
+
+
+@answers_group.command("apply")
+@click.argument("csv_file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--via", type=click.Choice(["phone", "fax"]), required=True, help="How the answers came in.")
+@click.option("--by", "login", required=True, help="The admin entering them (recorded as confirmed_by).")
+@data_option()
+@today_option("Confirmation date (default: today in Japan).")
+def answers_apply_command(csv_file: Path, via: str, login: str, data_dir: Path, today: dt.date) -> None:
+    """Check every row first (file:line errors), then edit every answered record in one commit."""
+    from tsunagu.contribute.answers import apply_answers
+
+    plans = apply_answers(csv_file, data_dir, via, login, today)
+    click.echo(f"{len(plans)} 件を反映し、1 つのコミットにしました。" if plans else "反映する回答はありませんでした。",
+               err=True)
+
+
+COMMANDS = (links_command, admin_link_command, link_keys_command, relay_group, answers_group)

@@ -101,7 +101,7 @@ def review_reasons(edits: dict[str, Any]) -> list[str]:
     return reasons
 
 
-def _find(tree: Tree, kind_name: str, record_id: str):
+def _find(tree: Tree, kind_name: str, record_id: str) -> tuple[Any, Any]:
     kind = BY_NAME[kind_name]
     return kind, next((d for d in tree.docs(kind) if Path(d.path).stem == record_id), None)
 
@@ -124,17 +124,27 @@ def plan(sub: Submission, data_dir: Path, link_key: bytes, now: int, today: dt.d
         return Plan(NOTED, kind=sub.kind, record_id=sub.record_id, submission=sub)
     kind, doc = _find(tree, sub.kind, sub.record_id)
     assert doc is not None      # authorise found it
-    current = {k: v for k, v in doc.value[kind.section].items()}
-    edits = _edits(kind.name, sub.answers, current)
-    reasons = review_reasons(edits)
-    edits.update(_confirmation(token, sub, current, today))
-    path = Path(tree.root) / kind.folder / Path(doc.path).name
-    text = edit_text(path.read_bytes().decode("utf-8-sig"), kind.section, edits, list(kind.section_model.model_fields))
+    current = dict(doc.value[kind.section])
     try:
-        after = _check(tree, doc, text, kind.section, edits, today)
+        step = edit_record(tree, doc, kind.name, sub.answers, _confirmation(token, sub, current, today), today)
     except Rejected:
         raise LinkRefused("invalid") from None
+    step.submission = sub
+    return step
+
+
+def edit_record(tree: Tree, doc: Any, kind_name: str, answers: dict[str, Any], confirmation: dict[str, Any],
+                today: dt.date) -> Plan:
+    """The minimal edit of one record's section for these answers, checked against the whole tree (Rejected)."""
+    kind = BY_NAME[kind_name]
+    current = dict(doc.value[kind.section])
+    edits = _edits(kind.name, answers, current)
+    reasons = review_reasons(edits)
+    edits.update(confirmation)
+    path = Path(tree.root) / kind.folder / Path(doc.path).name
+    text = edit_text(path.read_bytes().decode("utf-8-sig"), kind.section, edits, list(kind.section_model.model_fields))
+    after = _check(tree, doc, text, kind.section, edits, today)
     changes = [f"{label}: {was} → {new}" for label, was, new in field_changes(kind.name, doc.value, after)
-               if not any(label == lab for lab in ("確認日", "確認方法", "入力者", "確認した相手"))]
-    return Plan(REVIEW if reasons else APPLIED, kind=kind.name, record_id=sub.record_id, path=path, text=text,
-                changes=changes, reasons=reasons, submission=sub)
+               if label not in ("確認日", "確認方法", "入力者", "確認した相手")]
+    return Plan(REVIEW if reasons else APPLIED, kind=kind.name, record_id=Path(doc.path).stem, path=path, text=text,
+                changes=changes, reasons=reasons)
