@@ -145,7 +145,9 @@ def read_rows(raw: bytes, shown: str, records: dict[str, str]) -> list[Row]:
     if missing or unknown:
         raise AnswersError(f"{shown}:1: header: expected the columns {', '.join(HEADER)}; "
                            f"missing {', '.join(missing) or 'none'}, unknown {', '.join(unknown) or 'none'}")
-    rows, seen, line = [], {}, reader.line_num
+    rows: list[Row] = []
+    seen: dict[str, int] = {}
+    line = reader.line_num
     for cells in reader:
         start, line = line + 1, reader.line_num
         cell = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}

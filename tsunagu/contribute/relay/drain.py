@@ -66,8 +66,8 @@ def drain(issues: list[Any], bot: str, *, data_dir: Path, link_key: bytes, seal_
         parsed = parse_issue(issue, bot, k_relay)
         if parsed is None:
             if _from_relay(issue, bot):       # the relay's, but edited or malformed: closed, never applied
-                title = issue.get("title") if isinstance(issue.get("title"), str) else ""
-                found = re.search(_RECEIPT, title)
+                title = issue.get("title")
+                found = re.search(_RECEIPT, title) if isinstance(title, str) else None
                 out.append({"number": issue["number"], "receipt": found[0] if found else None, "outcome": "refused",
                             "reason": "invalid", "branch": None})
             continue
