@@ -38,7 +38,12 @@ def _cases(tmp: Path) -> list[list[str]]:
               ["schema", "--out", str(i["file"])], ["serve", "--port", "not-a-number"],
               ["check-owners", "--author", "x", "--changed-from", str(i["missing"])],
               ["passwords", "new", "--words", "3", "caremanagers"], ["passwords", "new", "Not A Label"],
-              ["passwords", "new"]]
+              ["passwords", "new"], ["init", str(tmp / "region"), "--non-interactive"],
+              ["init", str(i["file"]), "--non-interactive"],
+              ["init", str(tmp / "region"), "--city", "x", "--mhlw", str(i["binary"]), "--title", " ", "--admin", "-",
+               "--non-interactive"],
+              ["deploy-check", "--site", str(i["garbled"]), "--live", "http://127.0.0.1:9/"],
+              ["deploy-check", "--site", str(i["missing"]), "--live", "not a url"]]
     return cases
 
 

@@ -46,19 +46,19 @@ def built(tmp_path_factory):
     data = make_tree(root)
     config = fast_config(data, root / "site", passwords=dict(STRONG))
     out = {}
-    with epoch(1_800_000_000):
+    with epoch(1_780_000_000):
         build(config)
         out["first"] = read_tree(root / "site")
         build(config)                           # the same commit again
         out["again"] = read_tree(root / "site")
     sakura = data / "providers" / "day-sakura.yaml"
     sakura.write_text(sakura.read_text().replace("new_clients: accepting", "new_clients: not_accepting"))
-    with epoch(1_800_000_100):
+    with epoch(1_780_000_100):
         build(config)
     out["second"] = read_tree(root / "site")
     out["rendered"] = render_site(load_directory(data), config)
     # The city's password removed, the care managers' password changed.
-    with epoch(1_800_000_200):
+    with epoch(1_780_000_200):
         build(fast_config(data, root / "site", passwords={"caremanagers": NEW_PASSWORD}))
     out["third"] = read_tree(root / "site")
     out["salt"] = bytes.fromhex(load_directory(data).site.salt)

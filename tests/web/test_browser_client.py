@@ -63,7 +63,7 @@ def region(tmp_path):
     require_chromium()
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
-    build_at_epoch(data, tmp_path / "site", 1_800_000_000)
+    build_at_epoch(data, tmp_path / "site", 1_780_000_000)
     host = Host(tmp_path / "site")
     yield {"data": data, "site": tmp_path / "site", "host": host}
     host.close()
@@ -106,7 +106,7 @@ def test_a_page_is_fetched_while_keys_json_is_checked_and_a_new_build_still_wins
     provider = region["data"] / "providers" / "chiiki-day-wakaba.yaml"
     provider.write_text(provider.read_text(encoding="utf-8").replace(f"name: {NAME}", "name: わかば新デイ", 1),
                         encoding="utf-8")
-    build_at_epoch(region["data"], region["site"], 1_800_000_500)
+    build_at_epoch(region["data"], region["site"], 1_780_000_500)
     host.log[:] = []
     page.goto(url + _record_of(region["site"], "わかば新デイ"))
     assert "わかば新デイ" in page.inner_text("h1")

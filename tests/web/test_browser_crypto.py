@@ -29,8 +29,8 @@ def sites(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser-crypto")
     data = root / "data"
     shutil.copytree(ROOT / "data", data)
-    build_at_epoch(data, root / "old", 1_800_000_000)
-    build_at_epoch(data, root / "site", 1_800_000_500)
+    build_at_epoch(data, root / "old", 1_780_000_000)
+    build_at_epoch(data, root / "site", 1_780_000_500)
     return {"root": root, "data": data}
 
 
@@ -92,7 +92,7 @@ def test_known_answers_made_by_python_check_out_in_the_browser(served, browser):
         "pack_paths": ["index.html", "r/abc.html", "pagefind/pagefind-entry.json", "データ/日本語.html",
                        "pagefind/fragment/zz_abc.pf_fragment", "pagefind/s2/fragment/zz_abc.pf_fragment",
                        "pagefind/fragment/zz_ab-c.pf_fragment"],
-        "keys_json": make_keys_json({"c": "ｶﾀｶﾅ-パスワード"}, salt, 600_000, keys, 1_800_000_000, "p/" + "0" * 32 + ".bin",
+        "keys_json": make_keys_json({"c": "ｶﾀｶﾅ-パスワード"}, salt, 600_000, keys, 1_780_000_000, "p/" + "0" * 32 + ".bin",
                                     bytes(range(32))).decode(),
         "password": "ｶﾀｶﾅ-パスワード",
     }
@@ -210,7 +210,7 @@ def test_a_shared_origin_is_refused_unless_allowed(sites, browser, tmp_path):
     shutil.copytree(sites["data"], data)
     with (data / "site.yaml").open("a", encoding="utf-8") as f:
         f.write("allow_shared_origin: true\n")
-    build_at_epoch(data, tmp_path / "allowed", 1_800_000_500)
+    build_at_epoch(data, tmp_path / "allowed", 1_780_000_500)
     server = _served_in_subfolder(tmp_path / "allowed", tmp_path / "b")
     try:
         context = browser.new_context()
@@ -316,7 +316,7 @@ def test_search_merges_the_shards_of_a_large_region(sites, browser, tmp_path, mo
     from tsunagu.search import index
 
     monkeypatch.setattr(index, "SHARD", 20)   # the demo's 66 records in 4 shards
-    build_at_epoch(sites["data"], tmp_path / "site", 1_800_000_500)
+    build_at_epoch(sites["data"], tmp_path / "site", 1_780_000_500)
     assert len(json.loads(open_site(read_tree(tmp_path / "site"), DEMO_PASSWORD).read("pagefind/shards.json"))) == 3
     config = Config(data_dir=sites["data"], out_dir=tmp_path / "site", today=TODAY)
     providers, physicians = make_entries(validate_tree(load_tree(sites["data"]), TODAY), config)

@@ -8,6 +8,7 @@ import io
 import json
 import re
 import threading
+import time
 from pathlib import Path
 
 from rich.console import Console
@@ -90,6 +91,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 def _rebuild(config: Config, console: Console) -> None:
     config.today = today_jst()
+    # A preview's epoch is the moment it is built: an edit not yet committed must not look like
+    # another build of the same version to the browser (which refuses that).
+    config.epoch = int(time.time())
     try:
         with _BUILD_LOCK:
             report = build(config)

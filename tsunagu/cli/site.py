@@ -39,14 +39,15 @@ TODAY_OPTION = today_option("Date to build for (default: today in Japan); for re
 @click.option("--no-search", is_flag=True, help="Skip the Pagefind search index.")
 @click.option("--format", "fmt", type=click.Choice(["text", "github"]), default=None,
               help="github: also print errors as GitHub Actions annotations (default inside GitHub Actions).")
-@TODAY_OPTION
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Date to build for (default: the date in Japan of the build's epoch: its commit, or now for a demo).")
 def build_command(data_dir: Path = Path("data"), out_dir: Path = Path("site"), passwords_file: Path | None = None,
                   require_passwords: bool = False, no_search: bool = False, fmt: str | None = None,
-                  today: dt.date | None = None) -> None:
+                  today: dt.datetime | None = None) -> None:
     """Validate the data and build the encrypted site into --out."""
     config = Config(data_dir=data_dir, out_dir=out_dir, passwords=read_passwords(passwords_file),
                     require_passwords=require_passwords, search=not no_search,
-                    today=today or today_jst(),  # `python build.py` alone invokes this without callbacks
+                    today=today.date() if today else today_jst(), today_from_epoch=today is None,
                     path_key=os.environ.get("TSUNAGU_PATH_KEY") or None)
     if config.demo:
         console.print(f"[yellow]警告[/]: パスワードが指定されていないため、デモ用のビルドです（パスワード: {DEMO_PASSWORD}）。"

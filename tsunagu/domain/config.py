@@ -34,6 +34,10 @@ class Config:
     path_key: str | None = None
     iterations: int = 600_000
     today: dt.date = field(default_factory=today_jst)
+    # The build's own date is its epoch's date in Japan (same commit, same bytes on any day); False: `today` above.
+    today_from_epoch: bool = False
+    # The build's epoch (seconds); None: SOURCE_DATE_EPOCH, the data's last commit, or now for a demo build.
+    epoch: int | None = None
     search: bool = True
     # Processes for rendering record pages at prefecture scale (1 = in this process).
     workers: int = 0                    # 0: as many as the machine has cores (at most 4)

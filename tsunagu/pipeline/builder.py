@@ -18,7 +18,7 @@ from tsunagu.pipeline.results import Checked, Content, RecordPage
 from tsunagu.publish.publish import write_site
 from tsunagu.publish.shell import shell_files
 from tsunagu.render.pages import render_site
-from tsunagu.seal.buildinfo import build_epoch, site_salt
+from tsunagu.seal.buildinfo import build_epoch, epoch_date, site_salt
 from tsunagu.seal.encrypt import entries, part_scale
 from tsunagu.seal.keys import RootKeys, make_keys_json, root_keys
 from tsunagu.seal.packs import SealedEntry, build_packs
@@ -72,14 +72,18 @@ def _check(config: Config, timer: _Timer) -> Checked:
     """Everything checked before anything is made: data, then passwords; then the keys and the history."""
     tree = load_tree(config.data_dir, keep_going=True)
     timer.lap("load")
+    epoch = config.epoch if config.epoch is not None else \
+        build_epoch(config.data_dir, demo=config.demo, require=config.require_passwords)
+    if config.today_from_epoch:
+        # Nothing in a production build depends on the day it runs: its date is its commit's.
+        config = dataclasses.replace(config, today=epoch_date(epoch))
     directory = validate_tree(tree, config.today)
     timer.lap("validate")
     check_passwords(config.passwords, require=config.require_passwords, site=directory.site)
-    salt, note = site_salt(config.data_dir, directory.site.salt)
+    salt, note = site_salt(config.data_dir, directory.site.salt, require=config.require_passwords)
     directory.site.salt = salt.hex()
     passwords = config.effective_passwords()
     keys = root_keys(passwords, salt, config.iterations)
-    epoch = build_epoch(config.data_dir)
     timer.lap("keys")
     history = read_history(config.data_dir, config.today)   # status changes from git, for 最近の変更
     timer.lap("history")

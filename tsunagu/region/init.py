@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tsunagu.domain.config import today_jst
 from tsunagu.domain.errors import TsunaguError
 from tsunagu.importers.mhlw.clean import check_city, city_key, tidy
 from tsunagu.importers.mhlw.plan import Plan, plan_import
@@ -42,7 +43,7 @@ class Request:
     site_url: str = "https://example.jp/"
     tsunagu_wheel: Path | None = None
     find_links: str | None = None
-    today: dt.date = field(default_factory=dt.date.today)
+    today: dt.date = field(default_factory=today_jst)
     published: dt.date | None = None
 
 
