@@ -9,16 +9,19 @@ real build and looks at nothing but the public sizes.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import random
 import re
 import struct
 
 import pytest
-from conftest import STRONG, fast_config, make_tree, read_tree
+from conftest import STRONG, fast_config, load_directory, make_tree, read_tree
 
+from tsunagu.data.history import History, StatusChange
 from tsunagu.pipeline.builder import build
-from tsunagu.seal.encrypt import entry_ad, open_sealed, padme
+from tsunagu.render.pages import render_site
+from tsunagu.seal.encrypt import entry_ad, kind_of, open_sealed, padme, units_of
 from tsunagu.seal.packs import open_site
 
 SECRET = "職員に新型コロナ陽性者が3名発生"
@@ -77,3 +80,28 @@ def test_guessing_a_neighbours_note_through_public_sizes_sees_nothing(tmp_path, 
     assert os.environ["SOURCE_DATE_EPOCH"] == "1800000000"
     distinct = {tuple(v) for v in sizes.values()}
     assert len(distinct) == 1, {g: s for g, s in sizes.items() if s != sizes[wrong]}
+
+
+def test_no_compression_unit_of_a_shared_file_holds_two_records(tmp_path):
+    """Every file compressed with flushes (data files, the status sheet, recent changes) is cut so that
+    no unit holds two records: a record's text is never compressed against another's."""
+    data = make_tree(tmp_path)
+    config = fast_config(data, tmp_path / "site")
+    directory = load_directory(data)
+    names = [r.name for r in [*directory.providers, *directory.physicians]]
+    day = dt.date(2026, 11, 21)
+    history = History(True, dt.date(2026, 10, 1), [
+        StatusChange(day, "provider", r.id, r.name, "changed", [("受入条件", "なし", f"{r.name}の条件")])
+        for r in directory.providers])
+    rendered = render_site(directory, config, history)
+    free = sorted(p for p in rendered if kind_of(p) in ("data", "sheet"))
+    assert free == ["changes/index.html", "data/holidays.json", "data/records.json", "data/status.csv",
+                    "status/index.html"]
+    for path in free:
+        units = [u.decode() for u in units_of(rendered[path], kind_of(path))]
+        assert "".join(units).encode() == rendered[path]
+        crowded = [u for u in units if sum(name in u for name in names) > 1]
+        assert crowded == [], path
+        # Each record's name sits in a unit of its own (a status sheet or list with every record).
+        if path != "data/holidays.json":
+            assert sum(any(name in u for u in units) for name in names) >= len(directory.providers), path

@@ -5,18 +5,20 @@ sealed with AES-256-GCM under K_enc, a synthetic nonce over that exact payload, 
 AD = "tsunagu/v2/file\\0" ‖ path ‖ "\\0" ‖ part ‖ parts. The body is raw deflate (flag 1) or as is (flag 0).
 
 Compression never mixes text a contributor can change without review with other records' data:
-a record page is one context of its own; a shared page (lists, status table) holds no free text
-and is compressed per part; a data file (records.json, status.csv) holds free text, so every
-record's unit is flushed into a context of its own. Pagefind's files are gzip already.
+a record page is one context of its own; a data file (records.json, status.csv) and a shared page
+carrying free text (the status sheet, recent changes) are cut at record boundaries and every unit
+is flushed into a context of its own, at every size; other shared pages (lists) hold no free text
+and are compressed per part. Pagefind's files are gzip already.
 Files over a kind's largest part are cut into parts at record boundaries chosen by a keyed hash, so
 one edit changes one part, not the whole file. Each part of a shared file is a file of its own in the
-output (packs.is_solo): parts are sized so that an edit re-uploads a few tens of kB (a shared page
-compresses about tenfold, a data file hardly) and the site stays within a few hundred such files.
+output (packs.is_solo): parts are sized so that an edit re-uploads a few tens of kB and the site
+stays within a few hundred such files.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import struct
 import zlib
 from collections.abc import Iterator
@@ -30,9 +32,12 @@ STORED, DEFLATE = 0, 1
 MIN_BUCKET = 256
 PART_MIN, PART_MAX = 16 * 1024, 128 * 1024
 # (least, largest) plaintext bytes of a part, per kind: about 10-40 kB of ciphertext each.
-PART_SIZES = {"shared": (128 * 1024, 1024 * 1024), "data": (32 * 1024, 256 * 1024)}
+PART_SIZES = {"shared": (128 * 1024, 1024 * 1024), "data": (16 * 1024, 64 * 1024), "sheet": (16 * 1024, 64 * 1024)}
 SCALE_RECORDS = 16_000   # up to this many records, parts have the sizes above
 RECORD = b'{"kind":"'   # where a record of records.json starts
+# Shared pages with other records' free text, and where a record's row (or a change) starts in them.
+FREE_TEXT_PAGES = frozenset({"status/index.html", "changes/index.html"})
+ROW = re.compile(rb"(?=<(?:tr|li)[\s>])")
 
 
 def padme(length: int) -> int:
@@ -92,36 +97,44 @@ def deflate(units: list[bytes], flush_each: bool) -> bytes:
 
 
 def kind_of(path: str) -> str:
-    """How a file is compressed: 'record' page, 'shared' page, 'data' file with free text, or 'stored'."""
+    """How a file is compressed: 'record' page, 'sheet' (shared page with free text), other 'shared'
+    page, 'data' file with free text, or 'stored'."""
     if path.startswith("pagefind/"):
         return "stored"
     if path.startswith("data/"):
         return "data"
+    if path in FREE_TEXT_PAGES:
+        return "sheet"
     return "record" if path.startswith("r/") else "shared"
 
 
-def units_of(data: bytes) -> list[bytes]:
-    """A shared file as units that each end at a line or record boundary."""
+def units_of(data: bytes, kind: str = "data") -> list[bytes]:
+    """A file as units that never hold two records: lines, and records.json's records, for a data file;
+    table rows and list items for a sheet; lines for other shared pages."""
+    if kind == "sheet":
+        return [u for u in ROW.split(data) if u]
     lines = data.split(b"\n")
     units = [line + b"\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+    if kind != "data":
+        return units
     out = []
     for unit in units:
-        if len(unit) <= PART_MIN:
-            out.append(unit)
-            continue
         pieces = unit.split(RECORD)   # records.json is one line: one unit per record
         out.append(pieces[0])
         out.extend(RECORD + piece for piece in pieces[1:])
     return [u for u in out if u]
 
 
-def split_parts(data: bytes, group_key: bytes, least: int = PART_MIN, largest: int = PART_MAX) -> list[list[bytes]]:
-    """Parts of at least `least` bytes, cut after units picked by a keyed hash (content-defined, not public)."""
+def split_parts(data: bytes, group_key: bytes, least: int = PART_MIN, largest: int = PART_MAX,
+                kind: str = "data") -> list[list[bytes]]:
+    """Units grouped in parts of at least `least` bytes, cut after units picked by a keyed hash
+    (content-defined, not public); a file up to `largest` bytes is one part (of units all the same)."""
+    units = units_of(data, kind)
     if len(data) <= largest:
-        return [[data]]
+        return [units]
     parts: list[list[bytes]] = [[]]
     size = 0
-    for unit in units_of(data):
+    for unit in units:
         parts[-1].append(unit)
         size += len(unit)
         pick = hashlib.blake2b(unit, key=group_key, digest_size=1, person=b"tsunagu-cut").digest()[0] < 32  # 1 in 8
@@ -147,10 +160,10 @@ def entries(path: str, data: bytes, keys: RootKeys, scale: int = 1) -> Iterator[
         parts = [[data]]
     else:
         least, largest = PART_SIZES[kind]
-        parts = split_parts(data, keys.group, least * scale, largest * scale)
+        parts = split_parts(data, keys.group, least * scale, largest * scale, kind)
     for i, units in enumerate(parts):
         if kind == "stored":
             payload = frame(units[0], STORED)
         else:
-            payload = frame(deflate(units, flush_each=kind == "data"), DEFLATE)
+            payload = frame(deflate(units, flush_each=kind in ("data", "sheet")), DEFLATE)
         yield i, len(parts), seal(keys, entry_ad(path, i, len(parts)), payload)
