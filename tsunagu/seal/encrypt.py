@@ -6,9 +6,9 @@ AD = "tsunagu/v2/file\\0" ‖ path ‖ "\\0" ‖ part ‖ parts. The body is raw
 
 Compression never mixes text a contributor can change without review with other records' data:
 a record page is one context of its own; a data file (records.json, status.csv) and a shared page
-carrying free text (the status sheet, recent changes) are cut at record boundaries and every unit
-is flushed into a context of its own, at every size; other shared pages (lists) hold no free text
-and are compressed per part. Pagefind's files are gzip already.
+(lists and cards show each record's conditions, the status sheet and recent changes whole notes) are
+cut at record boundaries and every unit is flushed into a context of its own, at every size.
+Pagefind's files are gzip already.
 Files over a kind's largest part are cut into parts at record boundaries chosen by a keyed hash, so
 one edit changes one part, not the whole file. Each part of a shared file is a file of its own in the
 output (packs.is_solo): parts are sized so that an edit re-uploads a few tens of kB and the site
@@ -32,11 +32,10 @@ STORED, DEFLATE = 0, 1
 MIN_BUCKET = 256
 PART_MIN, PART_MAX = 16 * 1024, 128 * 1024
 # (least, largest) plaintext bytes of a part, per kind: about 10-40 kB of ciphertext each.
-PART_SIZES = {"shared": (128 * 1024, 1024 * 1024), "data": (16 * 1024, 64 * 1024), "sheet": (16 * 1024, 64 * 1024)}
+PART_SIZES = {"data": (16 * 1024, 64 * 1024), "sheet": (16 * 1024, 64 * 1024)}
 SCALE_RECORDS = 16_000   # up to this many records, parts have the sizes above
 RECORD = b'{"kind":"'   # where a record of records.json starts
-# Shared pages with other records' free text, and where a record's row (or a change) starts in them.
-FREE_TEXT_PAGES = frozenset({"status/index.html", "changes/index.html"})
+# Where a record's row, card or change starts in a shared page.
 ROW = re.compile(rb"(?=<(?:tr|li)[\s>])")
 
 
@@ -97,26 +96,22 @@ def deflate(units: list[bytes], flush_each: bool) -> bytes:
 
 
 def kind_of(path: str) -> str:
-    """How a file is compressed: 'record' page, 'sheet' (shared page with free text), other 'shared'
-    page, 'data' file with free text, or 'stored'."""
+    """How a file is compressed: 'record' page, 'sheet' (a shared page: lists, cards, the status sheet
+    and recent changes all show records' conditions), 'data' file, or 'stored'."""
     if path.startswith("pagefind/"):
         return "stored"
     if path.startswith("data/"):
         return "data"
-    if path in FREE_TEXT_PAGES:
-        return "sheet"
-    return "record" if path.startswith("r/") else "shared"
+    return "record" if path.startswith("r/") else "sheet"
 
 
 def units_of(data: bytes, kind: str = "data") -> list[bytes]:
     """A file as units that never hold two records: lines, and records.json's records, for a data file;
-    table rows and list items for a sheet; lines for other shared pages."""
+    table rows and list items for a shared page."""
     if kind == "sheet":
         return [u for u in ROW.split(data) if u]
     lines = data.split(b"\n")
     units = [line + b"\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
-    if kind != "data":
-        return units
     out = []
     for unit in units:
         pieces = unit.split(RECORD)   # records.json is one line: one unit per record
