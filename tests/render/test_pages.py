@@ -364,7 +364,7 @@ def test_changes_page_lists_status_changes_newest_first(tmp_path):
     seen = squash(html)
     assert seen.index("2026年11月20日") < seen.index("2026年11月2日")
     assert "デイサービスさくら （事業所） 新規受入 : 受入不可 → 受入可" in seen
-    assert "消えた医院 某 （医師） 削除" in seen
+    assert "削除 1 件 消えた医院 某 （医師）" in seen
     assert "履歴の一部だけから作成されたため" in seen and "ほかに変更のあったファイル 7 件は省略しました" in seen
     providers, _ = make_entries(directory, config)
     sakura = next(e for e in providers if e.record.id == "day-sakura")
@@ -390,3 +390,37 @@ def test_conditions_and_contact_notes_are_plain_text_everywhere(tmp_path):
     assert "入浴は午前のみ。\n要相談" in shown["status/index.html"] and "入浴は午前のみ。\n要相談" in shown["data/status.csv"]
     assert "条件 入浴は午前のみ。 …" in squash(shown["providers/1/index.html"])   # cards: the first line
     assert "初回は FAX で連絡票を送ってください。" in shown[paths["yamada-naika"]]
+
+
+def test_changes_page_shows_the_whole_change_and_folds_first_registrations(tmp_path):
+    from tsunagu.data.history import History, StatusChange
+
+    directory = load_directory(make_tree(tmp_path))
+    before = "受入れあり（月・水・金の午前のみ。入浴は要相談。送迎は北部エリアに限ります）"
+    after = "受入れあり（月・水・金の午前のみ。入浴は不可。送迎は北部エリアに限ります）"
+    history = History(True, dt.date(2026, 9, 27), [
+        StatusChange(dt.date(2026, 11, 21), "provider", "day-sakura", "デイサービスさくら", "changed",
+                     [("新規受入", "受入不可", "受入可"), ("受入条件", before, after)]),
+        *[StatusChange(dt.date(2026, 11, 21), "provider", f"new-{i}", f"新しい事業所{i}", "added") for i in range(66)]])
+    pages = render_site(directory, Config(data_dir=tmp_path / "data", today=TODAY), history)
+    html = pages["changes/index.html"].decode()
+    seen = squash(html)
+    # The real change comes first, with both whole values and the changed words marked; the 66 imports are one line.
+    assert seen.index("デイサービスさくら") < seen.index("新規登録 66 件") < seen.index("新しい事業所0")
+    assert "新規受入 : 受入不可 → 受入可" in seen
+    words = squash(re.sub(r"</?(?:del|ins)>", "", html))   # the marks removed: the whole values read
+    assert f"変更前 {before}" in words and f"変更後 {after}" in words
+    assert "入浴は<del>要相談</del>。" in html and "入浴は<ins>不可</ins>。" in html
+    assert html.count("<details") == 1 and html.count("新規登録") == 1
+    # The home page has the last 24 hours' changes in full (and the browser hides a day older than yesterday).
+    home = pages["index.html"].decode()
+    assert '<div data-recent-day="2026-11-21">' in home and "入浴は<ins>不可</ins>。" in home
+    assert "最近24時間に受入状況・連絡方法の変更はありません。" in squash(home)
+
+
+def test_word_diff_marks_only_the_changed_characters():
+    from tsunagu.render.changes import word_diff
+
+    assert word_diff("入浴は要相談。", "入浴は不可。") == ([(False, "入浴は"), (True, "要相談"), (False, "。")],
+                                                     [(False, "入浴は"), (True, "不可"), (False, "。")])
+    assert word_diff("同じ", "同じ") == ([(False, "同じ")], [(False, "同じ")])

@@ -50,8 +50,8 @@ def _kind_of(path: str) -> str | None:
 
 
 def status_diff(kind: str, old: Any, new: Any) -> list[tuple[str, str, str]]:
-    """Changed status (or contact) fields; who confirmed and when left out."""
-    return field_changes(kind, old, new, section=BY_NAME[kind].section)
+    """Changed status (or contact) fields, whole values (最近の変更 marks the changed words); who confirmed and when left out."""
+    return field_changes(kind, old, new, section=BY_NAME[kind].section, whole=True)
 
 
 def _git(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes | None:

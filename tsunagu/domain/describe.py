@@ -23,9 +23,9 @@ MAX_TEXT = 40
 CONFIRMATION_KEYS = {"updated", "confirmed_via", "confirmed_by", "confirmed_with"}
 
 
-def _text(value: str) -> str:
+def _text(value: str, whole: bool = False) -> str:
     one_line = " ／ ".join(line.strip() for line in value.strip().splitlines() if line.strip())
-    return one_line if len(one_line) <= MAX_TEXT else one_line[:MAX_TEXT] + "…"
+    return one_line if whole or len(one_line) <= MAX_TEXT else one_line[:MAX_TEXT] + "…"
 
 
 def _named(key: str, value: Any) -> str | None:
@@ -38,8 +38,8 @@ def _named(key: str, value: Any) -> str | None:
     return None
 
 
-def format_value(path: str, value: Any) -> str:
-    """A field's value as a person reads it (before any Markdown escaping)."""
+def format_value(path: str, value: Any, whole: bool = False) -> str:
+    """A field's value as a person reads it (before any Markdown escaping); whole: long text not cut."""
     key = path.rsplit(".", 1)[-1]
     if value is None or value == "" or value == []:
         return "（なし）"
@@ -55,7 +55,7 @@ def format_value(path: str, value: Any) -> str:
         return "（項目あり）"
     if isinstance(value, dt.date):
         return value.isoformat()
-    return _text(str(value))
+    return _text(str(value), whole)
 
 
 def window(item: Any) -> str:
@@ -85,11 +85,12 @@ def field_label(kind: str, path: str) -> str:
     return (PHYSICIAN_FIELD_JA if kind == "physician" else {}).get(path) or FIELD_JA.get(path, path)
 
 
-def field_changes(kind: str, old: Any, new: Any, *, section: str | None = None) -> list[tuple[str, str, str]]:
+def field_changes(kind: str, old: Any, new: Any, *, section: str | None = None,
+                  whole: bool = False) -> list[tuple[str, str, str]]:
     """(label, before, after) per changed field; with a section, only its fields and not who confirmed when."""
     before, after = flatten(old), flatten(new)
     paths = list(after) + [p for p in before if p not in after]
     if section is not None:
         paths = [p for p in paths if p.startswith(section + ".") and p.split(".", 1)[1] not in CONFIRMATION_KEYS]
-    return [(field_label(kind, p), format_value(p, before.get(p)), format_value(p, after.get(p)))
+    return [(field_label(kind, p), format_value(p, before.get(p), whole), format_value(p, after.get(p), whole))
             for p in paths if before.get(p) != after.get(p)]

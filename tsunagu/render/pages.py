@@ -20,6 +20,7 @@ from tsunagu.domain.forms import update_form_url
 from tsunagu.domain.kinds import WEEKDAYS
 from tsunagu.domain.labels import ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA
 from tsunagu.domain.paths import root_of
+from tsunagu.render.changes import days_view
 from tsunagu.render.entries import Entry, make_entries
 from tsunagu.render.markup import plain_text, render_markdown
 from tsunagu.render.sheet import glance, providers_csv, sheet_groups
@@ -147,7 +148,10 @@ def render_site(directory: Directory, config: Config, history: History | None = 
     everyone = providers + physicians
     newest = sorted((e for e in everyone if e.updated), key=lambda e: e.updated or dt.date.min, reverse=True)[:12]
     notices = sorted(directory.notices, key=lambda n: (n.meta.pinned, n.meta.date), reverse=True)
-    page("index.html", "home.html", glance=glance(site, providers, config.today), newest=newest,
+    history = history or History(False, config.today)
+    days = days_view(history, {e.record.id: e for e in everyone})
+    # The home page shows the last 24 hours' changes in full: the newest two days; the browser hides older ones.
+    page("index.html", "home.html", recent=days[:2], yesterday=config.today - dt.timedelta(days=1), glance=glance(site, providers, config.today), newest=newest,
          notices=notices[:3], stale_count=sum(e.stale for e in everyone), by_date=_updates_by_date(everyone),
          unconfirmed=sum(not e.confirmed for e in everyone), providers=providers, physicians=physicians)
     areas = [(i + 1, a, [e for e in providers if e.record.area == a]) for i, a in enumerate(site.areas)]
@@ -157,8 +161,7 @@ def render_site(directory: Directory, config: Config, history: History | None = 
     page("physicians/index.html", "physicians.html",
          areas=[(a, [e for e in physicians if e.record.area == a]) for a in site.areas])
     page("status/index.html", "status.html", groups=sheet_groups(site, providers))
-    by_stem = {e.record.id: e for e in everyone}
-    page("changes/index.html", "changes.html", history=history or History(False, config.today), by_stem=by_stem)
+    page("changes/index.html", "changes.html", history=history, days=days)
     page("notices/index.html", "notices.html", notices=notices)
     page("desks/index.html", "desks.html")
     page("search/index.html", "search.html")
