@@ -137,6 +137,8 @@ class Site(Strict):
     area_map: dict[str, str] = {}
     synonyms: Synonyms = {}
     desks: list[Desk] = []
+    # The admins' FAX number: the printed 状況確認票 (python build.py sheets) are answered to it.
+    reply_fax: Phone | None = None
     # Random, public, generated once by the first build: every key derivation of the site uses it.
     salt: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")] | None = None
     # The site shares its origin with other sites (e.g. https://owner.github.io/repo/): the browser
