@@ -1,0 +1,48 @@
+"""The FAX bridge's command: print the 状況確認票 of every (or every stale) record as one PDF."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+
+import click
+
+from tsunagu.cli.options import data_option, today_option
+from tsunagu.contribute.linklist import link_rows
+from tsunagu.contribute.relay.local import local_keys
+from tsunagu.contribute.sheets import write_sheets
+from tsunagu.data.load import load_tree
+from tsunagu.data.validate import validate_tree
+from tsunagu.domain.errors import TsunaguError
+from tsunagu.domain.kinds import BY_NAME, KINDS
+
+
+@click.command("sheets")
+@click.option("--base-url", required=True, metavar="URL",
+              help="The site's address, e.g. https://care.example.jp/ (the QR codes open <URL>/update/#…).")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="The PDF to write (one A4 page per record).")
+@data_option()
+@click.option("--stale-only", is_flag=True, help="Only records past stale_after_days (a reminder round).")
+@click.option("--expires-days", type=click.IntRange(1, 3650), default=None,
+              help="The printed links stop working after this many days (e.g. one FAX round).")
+@today_option("Date printed on the sheets and used to find stale records (default: today in Japan).")
+def sheets_command(base_url: str, out: Path, data_dir: Path, stale_only: bool, expires_days: int | None,
+                   today: dt.date) -> None:
+    """Write a PDF of status sheets to FAX: current answers, boxes to tick, the record's QR link, the FAX to answer to."""
+    directory = validate_tree(load_tree(data_dir), today)
+    if not directory.site.reply_fax:
+        raise TsunaguError(f"{data_dir / 'site.yaml'}: reply_fax: expected the admins' FAX number the sheets are "
+                           "answered to, such as 029-000-0101; got nothing")
+    link_key, _ = local_keys(data_dir, create=True)
+    expiry = int(time.time()) + expires_days * 86400 if expires_days else 0
+    rows = link_rows(directory, link_key, base_url, today, stale_only=stale_only, expiry=expiry)
+    records = {(k.name, r.id): r for k in KINDS for r in directory.records(k)}
+    chosen = [(BY_NAME[row["kind"]], records[row["kind"], row["id"]]) for row in rows]
+    links = {(row["kind"], row["id"]): row["url"] for row in rows}
+    pages = write_sheets(chosen, directory.site, lambda kind, record: links[kind.name, record.id], out, today)
+    click.echo(f"{out}: {pages} 枚（A4）を書き出しました。FAX 返信先 {directory.site.reply_fax}")
+
+
+COMMANDS = (sheets_command,)
