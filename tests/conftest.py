@@ -20,7 +20,7 @@ TODAY = dt.date(2026, 11, 22)
 FAST = 1000                      # PBKDF2 iterations in tests; production is >= 600,000
 REPO_DIR = Path(__file__).resolve().parents[1]
 DEMO_DATA = REPO_DIR / "data"
-STRONG = {"caremanagers": "correct horse battery staple kagoshima",
+STRONG = {"caremanagers": "correct horse battery staple kagoshima minamata",
           "city": "violet-otter-submarine-1987-lantern"}
 
 SITE = """\

@@ -198,3 +198,84 @@ def test_new_passwords_refuses(labels, words, expected):
     with pytest.raises(PasswordError) as info:
         new_passwords(labels, words=words)
     assert str(info.value) == expected
+
+
+# --- passwords people can type: Japanese words, long random strings; the site's own words refused --------------
+
+DEMO_SITE_DATA = REPO_DIR / "data"
+
+
+def test_japanese_list_is_bip39s_as_the_mnemonic_package_ships_it():
+    import unicodedata
+    from pathlib import Path
+
+    import mnemonic
+
+    from tsunagu.seal.strength import japanese_words
+
+    shipped = Path(mnemonic.__file__).parent / "wordlist" / "japanese.txt"
+    ours = REPO_DIR / "tsunagu" / "seal" / "wordlists" / "bip39_japanese.txt"
+    assert ours.read_bytes() == shipped.read_bytes()
+    words = japanese_words()
+    assert len(words) == 2048 and all(unicodedata.is_normalized("NFC", w) for w in words)
+    assert all(re.fullmatch(r"[ぁ-ゖー]+", w) for w in words), "hiragana only: any phone keyboard types them"
+
+
+def test_new_japanese_passwords_are_six_listed_words_and_pass(tmp_path):
+    from click.testing import CliRunner
+
+    from tsunagu.cli import cli
+    from tsunagu.seal.passwords import read_site
+    from tsunagu.seal.strength import japanese_words
+
+    result = CliRunner().invoke(cli, ["passwords", "new", "--ja", "--data", str(DEMO_SITE_DATA),
+                                      "caremanagers", "city-office"])
+    assert result.exit_code == 0, result.output
+    made = parse_passwords(result.stdout, "stdout")
+    assert list(made) == ["caremanagers", "city-office"]
+    for password in made.values():
+        words = password.split(" ")
+        assert len(words) == 6 and set(words) <= set(japanese_words())
+    assert 6 * math.log2(len(japanese_words())) == 66
+    check_passwords(made, require=True, site=read_site(DEMO_SITE_DATA))
+
+
+def test_five_japanese_words_are_not_enough():
+    with pytest.raises(PasswordError) as info:
+        new_passwords(["caremanagers"], words=5, japanese=True)
+    assert str(info.value) == "--words 5 gives 55 bits; at least 64 are needed (6 words or more)"
+
+
+@pytest.mark.parametrize("password", [
+    "7Qm-x9Lr-2Vbk-Tz4p",                 # a long random string
+    "はるのうみひねもすのたりのたりかな",      # seventeen kana
+    "ひまわり かたつむり えんぴつ ろうそく はくしゅ みずうみ",
+])
+def test_passwords_people_type_pass_on_the_demo_region(password):
+    from tsunagu.seal.passwords import read_site
+
+    assert len(password.replace(" ", "")) >= 17
+    check_passwords({"caremanagers": password}, require=True, site=read_site(DEMO_SITE_DATA))
+
+
+@pytest.mark.parametrize("password", [
+    "つなぐ さくら市 北部 中部 南部 東部 2026",   # the site title, four areas and a year: ~10^4 guesses for a neighbour
+    "さくら市北部中部南部東部2026",
+    "さくら市 訪問介護 通所介護 北部 2026",
+])
+def test_the_regions_own_words_are_refused(password):
+    from tsunagu.seal.passwords import read_site
+
+    with pytest.raises(PasswordError) as info:
+        check_passwords({"caremanagers": password}, require=True, site=read_site(DEMO_SITE_DATA))
+    assert str(info.value).startswith("password for 'caremanagers' is too easy to guess (")
+    assert password not in str(info.value)
+
+
+def test_listed_and_site_words_count_at_their_entropy():
+    from tsunagu.seal.strength import SITE_WORD_BITS, estimate_bits, japanese_words
+
+    assert SITE_WORD_BITS == 8
+    assert estimate_bits(" ".join(japanese_words()[:6]), []) == 66
+    assert estimate_bits("北部 中部 南部", ["北部", "中部", "南部"]) == 24
+    assert estimate_bits("北部中部南部", ["北部", "中部", "南部"]) == 24, "no spaces needed to be recognised"

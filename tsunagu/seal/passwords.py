@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import os
 import re
 import secrets
 from collections.abc import Iterable
-from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -26,6 +24,7 @@ from tsunagu.domain.labels import (
     WEEKDAY_JA,
 )
 from tsunagu.domain.models import Site
+from tsunagu.seal.strength import english_words, estimate_bits, japanese_words
 
 ENV_VAR = "TSUNAGU_PASSWORDS"
 MIN_LENGTH = 12
@@ -129,8 +128,8 @@ def weakness(password: str, label: str, known: Iterable[str] = ()) -> str | None
     from zxcvbn import zxcvbn
 
     inputs = [label, *(known or site_words(None))]
-    result = zxcvbn(password[:100], user_inputs=inputs)
-    if result["guesses_log10"] < MIN_BITS * math.log10(2):
+    if estimate_bits(password, inputs) < MIN_BITS:
+        result = zxcvbn(password[:100], user_inputs=inputs)
         hint = result["feedback"].get("warning") or "words of the site, names, dates or patterns are easy to guess"
         return (f"is too easy to guess ({hint}); it needs {MIN_BITS} bits: "
                 f"run `tsunagu passwords new {label or 'LABEL'}` for six random words")
@@ -156,20 +155,20 @@ def check_passwords(passwords: dict[str, str], *, require: bool, site: Site | No
         raise PasswordError("\n".join(problems) + "\nnothing was written.")
 
 
-@functools.cache
-def wordlist() -> tuple[str, ...]:
-    """The EFF long word list shipped with tsunagu (see wordlists/README.md)."""
-    text = resources.files("tsunagu.seal").joinpath("wordlists/eff_large_wordlist.txt").read_text("utf-8")
-    return tuple(sorted({w.strip() for w in text.splitlines() if w.strip()}))
+def wordlist(japanese: bool = False) -> tuple[str, ...]:
+    """The word list passwords are drawn from: EFF's long list, or BIP-39's Japanese (see wordlists/README.md)."""
+    return japanese_words() if japanese else english_words()
 
 
-def new_passwords(labels: Iterable[str], *, words: int = WORDS, site: Site | None = None) -> dict[str, str]:
+def new_passwords(labels: Iterable[str], *, words: int = WORDS, site: Site | None = None,
+                  japanese: bool = False) -> dict[str, str]:
     """A fresh random password of `words` words for each label, each passing the production check."""
     labels = list(labels)
-    bits = words * math.log2(len(wordlist()))
+    words_of = wordlist(japanese)
+    bits = words * math.log2(len(words_of))
     if bits < MIN_BITS:
         raise PasswordError(f"--words {words} gives {bits:.0f} bits; at least {MIN_BITS} are needed "
-                            f"({math.ceil(MIN_BITS / math.log2(len(wordlist())))} words or more)")
+                            f"({math.ceil(MIN_BITS / math.log2(len(words_of)))} words or more)")
     bad = [label for label in labels if not _LABEL.match(label)]
     if bad or not labels or len(set(labels)) != len(labels):
         raise PasswordError("give one or more different labels of lower-case letters, digits, '-' or '_' "
@@ -178,7 +177,7 @@ def new_passwords(labels: Iterable[str], *, words: int = WORDS, site: Site | Non
     out: dict[str, str] = {}
     while len(out) < len(labels):
         label = labels[len(out)]
-        password = " ".join(secrets.choice(wordlist()) for _ in range(words))
+        password = " ".join(secrets.choice(words_of) for _ in range(words))
         # A draw the estimator dislikes (or a repeat) is drawn again: vanishingly rare at 64+ bits.
         if password not in out.values() and weakness(password, label, known) is None:
             out[label] = password
