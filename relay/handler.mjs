@@ -4,7 +4,7 @@
 // It never sees a status in clear (the page seals it to the repository's key) and logs no request body.
 
 import { Forge, ForgeError } from "./github.mjs";
-import { ADMIN, HOLDER, NOTE, RECEIPT, Refused, hexKey, linkId, parseReplay, receiptOf, relayCheck, unb64 }
+import { ADMIN, HOLDER, NOTE, RECEIPT, Refused, hexKey, issueTag, linkId, parseReplay, receiptOf, relayCheck, unb64 }
   from "./token.mjs";
 
 const MAX_BYTES = 32 * 1024;
@@ -133,7 +133,7 @@ async function submit(request, env, platform, cors, now) {
       && Date.parse(i.created_at) / 1000 > now - HOUR);
     if (sameLink.length >= perLink) return refusal(429, "rate_limited", cors, retry);
     const body = `tsunagu-relay: 1\ntype: ${sent.type}\nreceipt: ${receipt}\nlink: ${link}\nsealed: ${sent.sealed}\n`;
-    await forge.createIssue(title, body);
+    await forge.createIssue(title, `${body}tag: ${await issueTag(relayKey, title, body)}\n`);
   } finally {
     await forge.close();
   }

@@ -139,3 +139,9 @@ export function hexKey(text) {
   if (typeof text !== "string" || !/^[0-9a-fA-F]{64}$/.test(text.trim())) return null;
   return Uint8Array.from(text.trim().match(/../g), (h) => parseInt(h, 16));
 }
+
+/** The relay's tag over the issue it writes (§ 6): an issue edited afterwards no longer verifies. */
+export async function issueTag(relayKey, title, body) {
+  const digest = await hmac(relayKey, enc.encode("tsunagu/issue/v1\0"), enc.encode(`${title}\n`), enc.encode(body));
+  return Array.from(digest.subarray(0, 16), (b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -21,7 +21,7 @@ import pytest
 import tools
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from forge import APP_ID, INSTALLATION, OWNER, REPO, Forge, serve
+from forge import APP_ID, BOT, INSTALLATION, OWNER, REPO, Forge, serve
 from tools import ROOT
 
 from tsunagu.contribute.links import (
@@ -37,6 +37,7 @@ from tsunagu.contribute.links import (
     relay_key,
     unb64,
 )
+from tsunagu.contribute.relay.drain import issue_tag, parse_issue
 from tsunagu.contribute.relay.seal import new_private_key, private_key, public_key_text, seal, unseal
 
 LINK_KEY = bytes(range(32))
@@ -167,11 +168,14 @@ def test_one_sealed_issue_per_submission_with_a_token_for_issues_write_only(runt
     issue = forge.issues[-1]
     link = link_id(sent["token"])
     assert issue["title"] == f"tsunagu update {receipt}"
-    assert issue["body"] == (f"tsunagu-relay: 1\ntype: update\nreceipt: {receipt}\nlink: {link}\n"
-                             f"sealed: {sent['sealed']}\n")
+    body = f"tsunagu-relay: 1\ntype: update\nreceipt: {receipt}\nlink: {link}\nsealed: {sent['sealed']}\n"
+    assert issue["body"] == body + f"tag: {issue_tag(relay_key(LINK_KEY), issue['title'], body)}\n"
+    # The repository's own strict reading accepts it as the relay's (and would refuse it edited).
+    assert parse_issue(issue, BOT, relay_key(LINK_KEY)) == ("update", receipt, link, sent["sealed"])
+    assert parse_issue({**issue, "title": issue["title"] + " "}, BOT, relay_key(LINK_KEY)) is None
     assert [x["name"] for x in issue["labels"]] == ["tsunagu-relay"]
     assert "not_accepting" not in json.dumps(forge.requests[before:])    # no status in clear on the wire
-    opened = json.loads(unseal(issue["body"].split("sealed: ")[1].strip(), private_key(seal_key[0]), receipt))
+    opened = json.loads(unseal(sent["sealed"], private_key(seal_key[0]), receipt))
     assert opened["answers"] == {"new_clients": "not_accepting"} and opened["token"] == sent["token"]
     mints = [r for r in forge.requests[before:] if r["path"].endswith("/access_tokens")]
     assert [m["body"] for m in mints] == [{"repositories": [REPO], "permissions": {"issues": "write"}}]
@@ -297,6 +301,7 @@ def test_vectors_match_the_python_reference():
     assert [t.get("decoded") for t in got["tokens"]] == [t.get("decoded") if t["relay"] == "ok" else None
                                                          for t in want["tokens"]]
     assert got["receipts"] == want["receipts"] and got["link_ids"] == want["link_ids"]
+    assert want["issue"]["body"].endswith(f"\ntag: {got['issue_tag']}\n")
 
 
 def test_no_secret_or_dependency_in_the_handler():
