@@ -101,18 +101,30 @@ def test_home_glance_counts(pages):
     home = text(pages, "index.html")
     # 通所介護 × 北部: さくら (受入可 / 条件付き / 受入不可) and かえで (条件付き / 未回答 / 受入可).
     glance = home[home.index('<table class="glance" data-glance>'):home.index("</table>")]
-    cells = {(row, area): squash(cell).strip() for row, cells in
+    cells = {(row, area): cell for row, cells in
              re.findall(r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', glance, re.S)
              for area, cell in re.findall(r'<td data-area="(.*?)">(.*?)</td>', cells, re.S)}
-    # The visible text is the accessible name (no aria-label that says something else).
-    assert cells[("通所介護", "北部")] == "北部 新 2 代 1 感 1 計 2"
-    assert cells[("居宅介護支援", "北部")] == "北部 新 1 代 0 感 1 計 1"
-    assert cells[("通所介護", "南部")] == "南部 なし"
+
+    def counted(row: str, area: str, key: str) -> str:
+        link = re.search(rf'<a class="k k-{key}"[^>]*>(.*?)</a>', cells[(row, area)], re.S)
+        return squash(link.group(1)).strip() if link else squash(cells[(row, area)]).strip()
+
+    # Each status has its own link (the page shows the one chosen), to the list it counts; the visible
+    # marks are read with their words (○ 受入可), never by colour alone.
+    assert counted("通所介護", "北部", "new_clients") == "○ 受入可 1 △ 条件付きで可 1 ×0 ／2"
+    assert counted("通所介護", "北部", "alternative_support") == "○ 受入可 0 △ 条件付きで可 1 ×0 ／2"
+    assert counted("居宅介護支援", "北部", "alternative_support") == "○ 受入可 0 △ 条件付きで可 0 ×0 ／1"
+    assert counted("通所介護", "南部", "new_clients") == "− 事業所なし"
+    assert ('href="search/?service=%E9%80%9A%E6%89%80%E4%BB%8B%E8%AD%B7&amp;area=%E5%8C%97%E9%83%A8'
+            '&amp;new_clients=%E5%8F%97%E5%85%A5%E5%8F%AF%E3%81%BE%E3%81%9F%E3%81%AF%E6%9D%A1%E4%BB%B6%E4%BB%98%E3%81%8D"') in glance
     assert "aria-label" not in glance
     # Ages at build time of each counted answer, so the browser can leave out old ones:
-    # かえで (sorted first by kana) confirmed 21 days before the build, さくら 2 days before.
-    assert 'data-key="new_clients" data-ages="21 2"' in glance
-    assert 'data-key="alternative_support" data-ages="2"' in glance
+    # さくら accepts new clients (confirmed 2 days before the build), かえで conditionally (21 days before).
+    new_north = cells[("通所介護", "北部")][cells[("通所介護", "北部")].index("k-new_clients"):]
+    assert '<span class="n n-accepting" data-ages="2">' in new_north
+    assert '<span class="n n-conditional" data-ages="21">' in new_north
+    # Recent answers are counted by default (the browser recounts with the clock).
+    assert '<input type="checkbox" data-glance-fresh checked>' in home
     # The only 訪問介護 provider is suspended: no row for it.
     assert "訪問介護" not in glance
     assert "事業所 3 件・医師 2 名。" in home

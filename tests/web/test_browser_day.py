@@ -141,8 +141,11 @@ def pdf_text(page) -> str:
 
 
 def glance_cell(page, service: str, area: str, key: str) -> str:
+    """A glance cell as the reader sees it: its state (the colour) and its visible counts."""
     row = page.locator("table.glance tbody tr").filter(has=page.locator(f'th:text-is("{service}")'))
-    return row.locator(f'td[data-area="{area}"] [data-key="{key}"]').inner_text()
+    link = row.locator(f'td[data-area="{area}"] a[data-key="{key}"]')
+    shown = [n.inner_text() for n in link.locator(".n:visible .num, .n-none:visible").all()]
+    return f"{link.get_attribute('data-state')} {' '.join(shown)}"
 
 
 def test_home_counts_move_with_the_clock(site, browser):
@@ -157,13 +160,14 @@ def test_home_counts_move_with_the_clock(site, browser):
     stale_now = sum(1 for e in entries if e.updated and (TODAY - e.updated).days > 14)
     assert day.page.locator("[data-stale-count]").inner_text() == str(stale_now)
     # 通所介護 × 北部: デイサービスさくら (confirmed 11-20) accepts new clients.
-    assert glance_cell(day.page, "通所介護", "北部", "new_clients") == "新1"
-    day.page.get_by_label("確認が14日以内の回答だけを数える").check()
-    assert glance_cell(day.page, "通所介護", "北部", "new_clients") == "新1"
+    assert day.page.get_by_label("確認が14日以内の回答だけを数える").is_checked()   # recent answers by default
+    assert glance_cell(day.page, "通所介護", "北部", "new_clients") == "ok 1"
+    day.page.get_by_label("確認が14日以内の回答だけを数える").uncheck()
+    assert glance_cell(day.page, "通所介護", "北部", "new_clients") == "ok 1"
     day.at(jst("2027-01-05T09:00:00"), "")                # every answer is old now
     assert day.page.locator("[data-stale-count]").inner_text() == str(sum(1 for e in entries if e.updated))
     day.page.get_by_label("確認が14日以内の回答だけを数える").check()
-    assert glance_cell(day.page, "通所介護", "北部", "new_clients") == "新0（古い1）"
+    assert glance_cell(day.page, "通所介護", "北部", "new_clients") == "no ×0"
     assert "を数えていません。" in day.page.locator("[data-glance-older]").inner_text()
     day.close()
 

@@ -28,9 +28,11 @@ def glance(site: Site, providers: list[Entry[Provider]], today: dt.date) -> list
         for area in site.areas:
             group = groups.get((service, area), [])
             # Ages at build time of each counted answer: the browser leaves out the old ones on request.
-            ages = {k: [(today - p.status.updated).days for p in group
-                        if p.status.updated and getattr(p.status, k) in _YES] for k in ACCEPTANCE_KEYS}
-            cells.append({"area": area, "total": len(group), "ages": ages, **{k: len(v) for k, v in ages.items()}})
+            # Per status, the ages of the 受入可 and of the 条件付きで可 answers (shown as ○ and △).
+            ages = {k: {v: [(today - p.status.updated).days for p in group
+                            if p.status.updated and getattr(p.status, k) == v] for v in _YES} for k in ACCEPTANCE_KEYS}
+            cells.append({"area": area, "total": len(group), "ages": ages,
+                          **{k: sum(map(len, by.values())) for k, by in ages.items()}})
             total += len(group)
         if total:
             rows.append({"service": service, "cells": cells, "total": total})
