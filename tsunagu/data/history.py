@@ -31,6 +31,11 @@ class StatusChange:
     event: str                    # changed | added | removed
     fields: list[tuple[str, str, str]] = field(default_factory=list)
 
+    @property
+    def kind_label(self) -> str:
+        """事業所 or 医師."""
+        return BY_NAME[self.kind].label
+
 
 @dataclass
 class History:

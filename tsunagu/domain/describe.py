@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from tsunagu.domain.kinds import BY_NAME
 from tsunagu.domain.labels import (
     ACCEPTANCE_JA,
     APPOINTMENT_JA,
-    FIELD_JA,
     METHOD_JA,
     OPERATION_JA,
-    PHYSICIAN_FIELD_JA,
     STATUS_FIELDS_JA,
     VIA_JA,
     WEEKDAY_JA,
@@ -82,7 +81,7 @@ def flatten(value: Any) -> dict[str, Any]:
 
 def field_label(kind: str, path: str) -> str:
     """The Japanese label of a field of a kind of record."""
-    return (PHYSICIAN_FIELD_JA if kind == "physician" else {}).get(path) or FIELD_JA.get(path, path)
+    return BY_NAME[kind].field_label(path)
 
 
 def field_changes(kind: str, old: Any, new: Any, *, section: str | None = None,

@@ -14,7 +14,16 @@ from typing import Any, cast
 
 from pydantic import BaseModel
 
-from tsunagu.domain.labels import CARE_SUPPORT, HOME_VISITS, KIND_JA, METHOD_JA, OPERATION_JA, WEEKDAY_JA
+from tsunagu.domain.labels import (
+    CARE_SUPPORT,
+    FIELD_JA,
+    HOME_VISITS,
+    KIND_JA,
+    METHOD_JA,
+    OPERATION_JA,
+    PHYSICIAN_FIELD_JA,
+    WEEKDAY_JA,
+)
 from tsunagu.domain.models import Contact, Physician, Provider, Record, Status
 
 WEEKDAYS = tuple(WEEKDAY_JA)
@@ -63,6 +72,10 @@ class Kind:
         """The template of the search metadata and filters of a record page."""
         return f"_search_{self.name}.html"
 
+    def field_label(self, path: str) -> str:
+        """The Japanese label of one of its fields (a dotted path such as status.new_clients)."""
+        return FIELD_JA.get(path, path)
+
     def confirmed(self, record: Record) -> dt.date | None:
         """The date the record's maintainers last confirmed it; None while nobody has answered (an import)."""
         return cast(dt.date | None, getattr(record, self.section).updated)
@@ -100,6 +113,10 @@ class ProviderKind(Kind):
 
 class PhysicianKind(Kind):
     """Physicians: when and how they welcome contact."""
+
+    def field_label(self, path: str) -> str:
+        """A physician's name is a person's (氏名), not an office's."""
+        return PHYSICIAN_FIELD_JA.get(path) or super().field_label(path)
 
     def search_text(self, record: Record) -> SearchText:
         """Names and readings of physician and clinic; specialties and marks; how to reach them."""

@@ -21,6 +21,7 @@ from tsunagu.domain.labels import (
     WEEKDAY_JA,
 )
 from tsunagu.domain.models import Site
+from tsunagu.domain.paths import NOT_FOUND, is_record, root_of
 from tsunagu.search.index import is_runtime
 from tsunagu.web import ASSETS, STATIC_DIR, template_dirs
 
@@ -90,9 +91,9 @@ def shell_files(protected: list[str], index_files: dict[str, bytes], keys_json: 
     stub = env.get_template("stub.html")
     out: dict[str, bytes] = {}
     for path in protected:
-        if path.endswith(".html") and not path.startswith("r/") and path != "404.html":
-            out[path] = stub.render(root="../" * path.count("/")).encode()
-    out["404.html"] = fallback_page()
+        if path.endswith(".html") and not is_record(path) and path != NOT_FOUND:
+            out[path] = stub.render(root=root_of(path)).encode()
+    out[NOT_FOUND] = fallback_page()
     out["unlock/index.html"] = env.get_template("unlock.html").render(
         demo=config.demo, demo_password=DEMO_PASSWORD, allow_shared_origin=allow_shared_origin).encode()
     if site is not None:

@@ -19,7 +19,7 @@ from tsunagu.domain.directory import Directory
 from tsunagu.domain.forms import update_form_url
 from tsunagu.domain.kinds import WEEKDAYS
 from tsunagu.domain.labels import ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA
-from tsunagu.domain.paths import root_of
+from tsunagu.domain.paths import DATA_DIR, NOT_FOUND, root_of
 from tsunagu.render.changes import days_view
 from tsunagu.render.entries import Entry, make_entries
 from tsunagu.render.markup import plain_text, render_markdown
@@ -165,10 +165,10 @@ def render_site(directory: Directory, config: Config, history: History | None = 
     page("notices/index.html", "notices.html", notices=notices)
     page("desks/index.html", "desks.html")
     page("search/index.html", "search.html")
-    page("404.html", "not_found.html")
+    page(NOT_FOUND, "not_found.html")
     out.update(_record_pages(everyone, env, common, config.workers or min(4, os.cpu_count() or 1),
                                record_hook))
-    out["data/records.json"] = records_json(directory, providers, physicians)
-    out["data/holidays.json"] = holidays.encode()
-    out["data/status.csv"] = providers_csv(providers)
+    out[f"{DATA_DIR}records.json"] = records_json(directory, providers, physicians)
+    out[f"{DATA_DIR}holidays.json"] = holidays.encode()
+    out[f"{DATA_DIR}status.csv"] = providers_csv(providers)
     return out

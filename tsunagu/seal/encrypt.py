@@ -25,6 +25,7 @@ from collections.abc import Iterator
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from tsunagu.domain.paths import DATA_DIR, INDEX_DIR, is_record
 from tsunagu.seal.keys import RootKeys, synthetic_nonce
 
 FILE_AD = b"tsunagu/v2/file\0"
@@ -98,11 +99,11 @@ def deflate(units: list[bytes], flush_each: bool) -> bytes:
 def kind_of(path: str) -> str:
     """How a file is compressed: 'record' page, 'sheet' (a shared page: lists, cards, the status sheet
     and recent changes all show records' conditions), 'data' file, or 'stored'."""
-    if path.startswith("pagefind/"):
+    if path.startswith(INDEX_DIR):
         return "stored"
-    if path.startswith("data/"):
+    if path.startswith(DATA_DIR):
         return "data"
-    return "record" if path.startswith("r/") else "sheet"
+    return "record" if is_record(path) else "sheet"
 
 
 def units_of(data: bytes, kind: str = "data") -> list[bytes]:

@@ -16,6 +16,8 @@ import struct
 import zlib
 from collections import Counter
 
+from tsunagu.domain.paths import is_record
+
 LOC_AD = b"tsunagu/v2/loc\0"
 PARTS = 16            # parts of the locator: an edit that moves an entry changes one part (1/16 of it)
 TAG = slice(4, 7)     # bytes of the slot after the ones that pick the pack: distinct within a pack
@@ -25,7 +27,7 @@ ROW = struct.Struct(">3s3s3s")
 
 def is_located(path: str) -> bool:
     """Record pages: what a reader opens by address (their fragments are found through the directory)."""
-    return path.startswith("r/")
+    return is_record(path)
 
 
 def ranges(count: int) -> list[tuple[int, int]]:

@@ -26,6 +26,7 @@ import re
 import struct
 from typing import NamedTuple
 
+from tsunagu.domain.paths import INDEX_DIR, is_record, record_path
 from tsunagu.seal import locator
 from tsunagu.seal.encrypt import DEFLATE, entry_ad, frame, open_sealed, seal, unframe
 from tsunagu.seal.keys import RootKeys
@@ -39,7 +40,7 @@ MIN_PACKS = 64
 FILE_BUDGET = 1_880   # packs and solo files: with the public shell, at most 2,000 files (a host's count stays low)
 ROOT_VERSION = 3
 # A record's fragment, named after its page's token by index.canonical: placed with r/<token>.html.
-FRAGMENT = re.compile(r"^pagefind/(?:s[0-9]+/)?fragment/zz_([a-z0-9]+)\.pf_fragment$")
+FRAGMENT = re.compile(rf"^{INDEX_DIR}(?:s[0-9]+/)?fragment/zz_([a-z0-9]+)\.pf_fragment$")
 
 
 def pack_count(total_bytes: int, solo: int = 0) -> int:
@@ -54,7 +55,7 @@ def pack_count(total_bytes: int, solo: int = 0) -> int:
 def placement(path: str) -> str:
     """The path whose keyed hash places an entry: a fragment goes with its record page."""
     match = FRAGMENT.match(path)
-    return f"r/{match.group(1)}.html" if match else path
+    return record_path(match.group(1)) if match else path
 
 
 def slot_of(group_key: bytes, path: str, part: int) -> bytes:
@@ -89,7 +90,7 @@ def _seal_json(keys: RootKeys, ad: bytes, doc: object) -> bytes:
 def is_solo(path: str) -> bool:
     """Entries many edits touch (everything but record pages and their fragments): each a file of its own,
     so an edit re-uploads the entry alone, not the pack neighbours it would drag along."""
-    return not (path.startswith("r/") or FRAGMENT.match(path))
+    return not (is_record(path) or FRAGMENT.match(path))
 
 
 class SealedEntry(NamedTuple):

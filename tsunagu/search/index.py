@@ -16,6 +16,7 @@ from typing import Any
 import cbor2
 
 from tsunagu.domain.errors import BuildError
+from tsunagu.domain.paths import INDEX_DIR, is_record_page
 
 # Pagefind runtime files that hold no data (plus its wasm, *.pagefind); the rest is the index.
 RUNTIME = ("pagefind.js", "pagefind-worker.js")
@@ -139,7 +140,7 @@ def _run(documents: list[dict]) -> tuple[int, list[dict]]:
 def index_pages(pages: dict[str, bytes], workers: int = 2) -> dict[str, bytes]:
     """Pagefind's output for the record pages of a rendered site, as 'pagefind/<name>' -> bytes."""
     return index_records([index_record(p, b) for p, b in sorted(pages.items())
-                          if p.startswith("r/") and p.endswith(".html")], workers)
+                          if is_record_page(p)], workers)
 
 
 def _shard(documents: list[dict]) -> dict[str, bytes]:
@@ -182,10 +183,10 @@ def index_records(documents: list[dict], workers: int = 2) -> dict[str, bytes]:
     parallel = max(1, min(workers, 2 if len(documents) <= 3 * SHARD else 1))
     with ThreadPoolExecutor(max_workers=parallel) as pool:   # each thread drives its own Pagefind process
         results = list(pool.map(_shard, shards))
-    out = {f"pagefind/{rel}": data for rel, data in results[0].items()}
+    out = {f"{INDEX_DIR}{rel}": data for rel, data in results[0].items()}
     for number, files in enumerate(results[1:], start=1):
-        out.update({f"pagefind/s{number}/{rel}": data for rel, data in files.items() if not is_runtime(rel)})
-    out["pagefind/shards.json"] = json.dumps([f"s{n}/" for n in range(1, count)]).encode()
+        out.update({f"{INDEX_DIR}s{number}/{rel}": data for rel, data in files.items() if not is_runtime(rel)})
+    out[f"{INDEX_DIR}shards.json"] = json.dumps([f"s{n}/" for n in range(1, count)]).encode()
     return dict(sorted(out.items()))
 
 
