@@ -130,6 +130,9 @@ class Site(Strict):
     region: Text
     site_id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")] | None = None
     stale_after_days: int = Field(14, ge=1, le=365)
+    # The demo's own data only: the day its dates were written for. A demo build (no passwords) moves every
+    # date by (build day - this day), so a demo built any day looks like a region in use. Real regions leave it out.
+    demo_as_of: dt.date | None = None
     repository: Annotated[str, StringConstraints(pattern=r"^https://[^\s]+$")] | None = None
     admins: list[Login] = []
     areas: list[Text] = Field(min_length=1)

@@ -9,6 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from tsunagu.data.demo import demo_shift, shift_directory, shift_history
 from tsunagu.data.history import read_history
 from tsunagu.data.load import load_tree
 from tsunagu.data.validate import validate_tree
@@ -85,7 +86,10 @@ def _check(config: Config, timer: _Timer) -> Checked:
     passwords = config.effective_passwords()
     keys = root_keys(passwords, salt, config.iterations)
     timer.lap("keys")
-    history = read_history(config.data_dir, config.today)   # status changes from git, for 最近の変更
+    # The demo's dates move to the build day (demo builds only), its recorded changes with them.
+    shift = demo_shift(directory, config.today, config.demo)
+    shift_directory(directory, shift)
+    history = shift_history(read_history(config.data_dir, config.today - shift), shift, config.today)   # for 最近の変更
     timer.lap("history")
     notes = ([note] if note else []) + [f"{p}{REFUSED_NOTE}" for p in history.refused]
     return Checked(directory, passwords, salt, keys, epoch, history, notes)
