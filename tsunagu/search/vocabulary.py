@@ -6,17 +6,22 @@ import functools
 from dataclasses import dataclass
 from importlib import resources
 
-import yaml
-
+from tsunagu.domain.errors import BuildError, Problem
 from tsunagu.domain.services import SERVICE_NAMES
 from tsunagu.search.textsearch import normalize
+from tsunagu.yamlio.strict import parse_yaml
 
 
 @functools.cache
 def shipped() -> dict[str, list[str]]:
     """The shipped words: word -> what it stands for."""
     text = resources.files("tsunagu.search").joinpath("vocabulary.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)["words"]
+    problems: list[Problem] = []
+    doc = parse_yaml(text, "tsunagu/search/vocabulary.yaml", problems)   # as strictly as a region's data
+    if doc is None or not isinstance(doc.value, dict) or not isinstance(doc.value.get("words"), dict):
+        raise BuildError("\n".join(map(str, problems)) or "tsunagu/search/vocabulary.yaml: expected `words:`")
+    words: dict[str, list[str]] = doc.value["words"]
+    return words
 
 
 def merged(site_synonyms: dict[str, list[str]]) -> dict[str, list[str]]:
