@@ -96,7 +96,7 @@ def _free_text(_column: str, text: str) -> str:
 _READERS = {**dict.fromkeys(("new_clients", "alternative_support", "post_infection"), _named(ACCEPT)),
             "operation": _named(OPERATION), "appointment_required": _named(APPOINTMENT), "vacancies": _count,
             "methods": _methods, "windows": _windows, "conditions": _free_text, "via": _free_text, "notes": _free_text}
-_CLEARABLE = {"vacancies": None, "conditions": None, "via": None, "notes": None, "windows": [], "methods": None}
+_CLEARABLE: dict[str, Any] = {"vacancies": None, "conditions": None, "via": None, "notes": None, "windows": [], "methods": None}
 
 
 def _value(column: str, key: str, text: str) -> Any:
