@@ -10,6 +10,7 @@ import re
 
 import pytest
 from conftest import FAST, PHYSICIANS, PROVIDERS, TODAY, active_content, elements, load_directory, make_tree
+from relay_support import SEAL_PUBLIC
 
 from tsunagu.domain.config import Config
 from tsunagu.render.entries import make_entries
@@ -278,22 +279,28 @@ def test_records_json(pages):
     assert kinds == sorted([("provider", k) for k in PROVIDERS] + [("physician", k) for k in PHYSICIANS])
 
 
-def test_record_pages_link_to_the_prefilled_update_forms(tmp_path):
+def test_record_pages_explain_the_link_and_how_it_was_confirmed_and_say_nothing_of_github(tmp_path):
     root = tmp_path
     make_tree(root)
     site_yaml = root / "data" / "site.yaml"
-    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + "repository: https://github.com/example/care\n",
-                         encoding="utf-8")
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + "repository: https://github.com/example/care\n"
+                         f"seal_key: {SEAL_PUBLIC}\n", encoding="utf-8")
+    record = root / "data" / "providers" / "day-sakura.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace("  updated: ", "  confirmed_via: link\n  updated: ", 1),
+                      encoding="utf-8")
     directory = load_directory(root / "data")
-    config = Config(data_dir=root / "data", today=TODAY, iterations=FAST)
+    config = Config(data_dir=root / "data", today=TODAY, iterations=FAST,
+                    note_token=lambda kind, rid, version: f"note-{kind}-{rid}-{version}")
     pages = render_site(directory, config)
     providers, _ = make_entries(directory, config)
-    html = pages[providers[0].path].decode()
-    links = re.findall(r'<a class="button[^"]*" href="([^"]+)"[^>]*>([^<]+)</a>', html)
-    assert [label for _, label in links] == ["この情報を更新する", "変更なしで確認"]
-    for href, _ in links:
-        assert href.startswith("https://github.com/example/care/issues/new?template=status-update.yml&amp;")
-        assert f"record_id={providers[0].record.id}" in href
+    sakura = next(e for e in providers if e.record.id == "day-sakura")
+    html = pages[sakura.path].decode()
+    assert "github" not in html.lower()
+    assert "<summary>この情報を更新する（事業所の方）</summary>" in html
+    assert "（確認方法: 本人が更新用リンクで回答）" in html
+    assert "<summary>情報が違う</summary>" in html
+    assert 'data-token="note-provider-day-sakura-1"' in html and f'data-seal-key="{SEAL_PUBLIC}"' in html
+    assert 'data-relay="../api/"' in html
 
 
 def test_record_pages_render_the_same_in_worker_processes(tmp_path):

@@ -107,7 +107,7 @@ def test_provider_sets_new_clients_by_link(relay_site, phone):
     phone.get_by_role("button", name="変更内容を確認する").click()
     assert phone.locator("#review-list").inner_text() == "新規受入: 受入可 → 受入不可"
     phone.get_by_role("button", name="送信", exact=True).click()
-    assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", phone.locator("#receipt-number").inner_text())
+    phone.locator("#receipt-number").filter(has_text=re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$")).wait_for()
     assert "数分でサイトに反映されます" in phone.locator("#receipt").inner_text()
     _wait_outcome(phone, "反映済み")
     assert phone.evaluate("document.scrollingElement.scrollWidth") <= 390
@@ -116,8 +116,9 @@ def test_provider_sets_new_clients_by_link(relay_site, phone):
     assert "new_clients: not_accepting" in text and "confirmed_via: link" in text
     assert _git(repo, "status", "--porcelain", "--", "data") == ""
     phone.goto(url + relay_site["paths"]["day-sakura"])
-    row = phone.get_by_role("row", name=re.compile("^新規受入"))
-    assert "受入不可" in row.inner_text()
+    status = phone.locator(".status-box")
+    assert status.locator("li").filter(has_text="新規受入").inner_text().split() == ["新規受入", "×受入不可"]
+    assert "（確認方法: 本人が更新用リンクで回答）" in status.inner_text()
 
 
 def test_physician_confirm_only_changes_only_the_date(relay_site, phone):
@@ -147,4 +148,23 @@ def test_tampered_link_is_refused_and_changes_nothing(relay_site, phone):
     alert = phone.locator("#link-error")
     alert.wait_for()
     assert alert.inner_text() == "このリンクは正しくありません。届いた案内のリンクをもう一度開くか、事務局にお問い合わせください。"
+    assert _git(repo, "rev-parse", "HEAD").strip() == head
+
+
+def test_care_manager_reports_wrong_information_sealed(relay_site, phone):
+    repo, url = relay_site["repo"], relay_site["url"]
+    head = _git(repo, "rev-parse", "HEAD").strip()
+    _unlock(phone, url)
+    phone.goto(url + relay_site["paths"]["day-tokodai"])
+    assert "github" not in phone.content().lower()
+    phone.get_by_text("情報が違う", exact=True).click()
+    phone.get_by_label(re.compile("^どこが違うか")).fill("電話番号が変わっています（テスト）")
+    phone.get_by_role("button", name="事務局に送る").click()
+    phone.get_by_role("status").filter(has_text="事務局に送りました").wait_for()
+    notes = repo / ".git" / "tsunagu" / "notes.jsonl"
+    for _ in range(100):          # the relay's worker writes it once it has opened the note
+        if notes.exists():
+            break
+        phone.wait_for_timeout(100)
+    assert "電話番号が変わっています（テスト）" in notes.read_text(encoding="utf-8")
     assert _git(repo, "rev-parse", "HEAD").strip() == head

@@ -109,6 +109,29 @@ def drain_command(issues_file: Path, data_dir: Path, outcomes_file: Path, today:
     click.echo(f"{len(outcomes)} issue(s): " + ", ".join(f"#{o['number']} {o['outcome']}" for o in outcomes))
 
 
+@relay_group.command("show")
+@click.option("--issues", "issues_file", required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@data_option()
+def show_command(issues_file: Path, data_dir: Path) -> None:
+    """Print what each relay issue says (sealed to TSUNAGU_SEAL_KEY), e.g. 「情報が違う」 notes, for an admin's eyes."""
+    from tsunagu.contribute.relay.apply import open_submission
+    from tsunagu.contribute.relay.drain import BODY_RE
+    from tsunagu.contribute.relay.seal import private_key
+
+    _, seal = local_keys(data_dir, create=False)
+    for issue in json.loads(issues_file.read_text(encoding="utf-8")):
+        match = BODY_RE.fullmatch(issue.get("body") or "") if isinstance(issue, dict) else None
+        if not match:
+            continue
+        try:
+            sub = open_submission(match[4], match[2], private_key(seal))
+        except TsunaguError as exc:
+            click.echo(f"#{issue.get('number')} {match[2]}: {exc}")
+            continue
+        what = sub.note if sub.type == "note" else json.dumps(sub.answers, ensure_ascii=False)
+        click.echo(f"#{issue.get('number')} {match[2]} {sub.kind}/{sub.record_id} {sub.type}: {what}")
+
+
 @click.group("answers")
 def answers_group() -> None:
     """Bulk entry of a FAX or phone round (one CSV, one commit)."""

@@ -114,10 +114,12 @@ def serve(config: Config, port: int, *, watch: bool, console: Console, relay: bo
     """Serve until interrupted; with relay, the update page's submissions are applied to the data's git repository."""
     handler_class: type[_Handler] = _Handler
     if relay:
+        from tsunagu.contribute.links import note_tokens
         from tsunagu.contribute.relay.local import LocalRelay
 
         local = LocalRelay(config.data_dir, lambda: _rebuild(config, console))
         config.seal_key = local.public_key
+        config.note_token = note_tokens(local.link_key)
         handler_class = type("_RelayHandler", (_Handler,), {"relay": local})
         console.print("更新リンクの送信をこの端末で受け付けます（/api/update）。リンクは python build.py links で作れます。",
                       markup=False)

@@ -48,7 +48,7 @@ def build_command(data_dir: Path = Path("data"), out_dir: Path = Path("site"), p
     config = Config(data_dir=data_dir, out_dir=out_dir, passwords=read_passwords(passwords_file),
                     require_passwords=require_passwords, search=not no_search,
                     today=today.date() if today else today_jst(), today_from_epoch=today is None,
-                    path_key=os.environ.get("TSUNAGU_PATH_KEY") or None)
+                    path_key=os.environ.get("TSUNAGU_PATH_KEY") or None, note_token=_note_tokens())
     if config.demo:
         console.print(f"[yellow]警告[/]: パスワードが指定されていないため、デモ用のビルドです（パスワード: {DEMO_PASSWORD}）。"
                       "本番では TSUNAGU_PASSWORDS か --passwords-file を指定してください。")
@@ -105,6 +105,14 @@ def serve_command(data_dir: Path, out_dir: Path, port: int, no_watch: bool, rela
 
     serve(Config(data_dir=data_dir, out_dir=out_dir, passwords=read_passwords(passwords_file)), port,
           watch=not no_watch, console=console, relay=relay)
+
+
+def _note_tokens():
+    """Record pages carry a note-only link for 「情報が違う」 where the build has the link key (CI's secret)."""
+    from tsunagu.contribute.links import note_tokens, parse_key
+
+    key = os.environ.get("TSUNAGU_LINK_KEY")
+    return note_tokens(parse_key(key)) if key else None
 
 
 def _run(step: Callable[[], T], fmt: str | None) -> T:

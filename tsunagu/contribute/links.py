@@ -256,6 +256,13 @@ def link_id(token_text: str) -> str:
     return hashlib.sha256(LINK_ID_LABEL + token_text.encode("ascii")).hexdigest()[:32]
 
 
+def note_tokens(link_key: bytes):
+    """(kind, id, link_version) -> the note-only token a record page carries for 「情報が違う」."""
+    def make(kind: str, record_id: str, version: int) -> str:
+        return make_token(Token(NOTE, 0, (Ref(kind, record_id, version),)), link_key)
+    return make
+
+
 def link_url(base_url: str, token_text: str) -> str:
     """The address people open: <site>/update/#<token>."""
     return f"{base_url.rstrip('/')}/update/#{token_text}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,8 @@ class Config:
     quiet: bool = False
     # The update page's sealing key when site.yaml has none (serve --relay makes one for the local run).
     seal_key: str | None = None
+    # (kind, id, link_version) -> a note-only link token for 「情報が違う」 (the CLI sets it where the link key is).
+    note_token: Callable[[str, str, int], str] | None = None
 
     @property
     def demo(self) -> bool:

@@ -136,7 +136,11 @@ def render_site(directory: Directory, config: Config, history: History | None = 
     providers, physicians = make_entries(directory, config)
     site = directory.site
     holidays = holidays_json(config.today)
+    relay = site.relay_url or "api/"
     common = {"site": site, "demo": config.demo, "today": config.today, "built": config.today,
+              # 「情報が違う」: a note-only link per record, sealed like the update page (none without the link key).
+              "note_token": config.note_token if (config.seal_key or site.seal_key) else None,
+              "seal_key": config.seal_key or site.seal_key, "relay_url": relay,
               "imported": any(p.source for p in directory.providers), "holidays": holidays,
               "sources": sorted({f for p in directory.providers if p.source for f in p.source.files}),
               "search": search_context(site, [*directory.providers, *directory.physicians])}

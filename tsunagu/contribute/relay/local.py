@@ -148,4 +148,8 @@ class LocalRelay:
             result = Result(receipt, "refused", reason="invalid")
         if result.outcome == "applied":
             self.rebuild()
+        elif result.outcome == "noted":         # for the admins of this machine; never in the data
+            with (local_dir(self.data_dir) / "notes.jsonl").open("a", encoding="utf-8") as f:
+                f.write(json.dumps({"receipt": receipt, "record": result.record, "note": result.note,
+                                    "at": int(now)}, ensure_ascii=False) + "\n")
         return result

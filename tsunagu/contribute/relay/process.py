@@ -23,6 +23,7 @@ class Result:
     reason: str | None = None
     branch: str | None = None
     record: str | None = None       # kind/id, for the admins' log (never shown to the sender)
+    note: str | None = None         # 「情報が違う」: the note, for the admins only
 
     def public(self) -> dict[str, Any]:
         """The JSON the receipt page reads (docs/relay-protocol.md § 7)."""
@@ -53,7 +54,7 @@ def process(sealed: str, receipt: str, *, data_dir: Path, link_key: bytes, priva
         return Result(receipt, REFUSED, reason="invalid")
     record = f"{step.kind}/{step.record_id}"
     if step.outcome == NOTED:
-        return Result(receipt, NOTED, record=record)
+        return Result(receipt, NOTED, record=record, note=sub.note)
     assert step.path is not None and step.text is not None
     proxy = sub.proxy["via"] if sub.proxy else "link"
     what = "、".join(step.changes) or "変更なし（確認のみ）"
