@@ -138,3 +138,14 @@ def test_a_blob_moved_to_another_receipt_does_not_open(tmp_path):
     _, other, _ = submission(holder("provider", "day-sakura"), "provider", "day-sakura", {"vacancies": 1})
     assert run(repo, sealed, other).reason == "unsealed"
     assert subprocess.run(["git", "diff", "--quiet"], cwd=repo).returncode == 0
+
+
+def test_a_pull_request_cannot_claim_a_link_confirmation():
+    from tsunagu.contribute.gate import classify_record
+    from tsunagu.contribute.owners import Owners
+
+    before = {"name": "x", "status": {"updated": "2026-11-01", "new_clients": "accepting"}}
+    after = {"name": "x", "status": {"updated": "2026-12-02", "new_clients": "not_accepting", "confirmed_via": "link"}}
+    owners = Owners(["city-admin"], {"providers/x.yaml": ["x-day"]})
+    assert classify_record("providers", before, after, "x-day", owners) == [
+        "リンクでの確認（confirmed_via: link）は更新リンクからの送信だけが記録します"]
