@@ -138,6 +138,7 @@ def render_site(directory: Directory, config: Config, history: History | None = 
     holidays = holidays_json(config.today)
     relay = site.relay_url or "api/"
     common = {"site": site, "demo": config.demo, "today": config.today, "built": config.today,
+              "records_total": len(providers) + len(physicians),   # the footer's 「保存済み …（全 N 件）」
               # 「情報が違う」: a note-only link per record, sealed like the update page (none without the link key).
               "note_token": config.note_token if (config.seal_key or site.seal_key) else None,
               "seal_key": config.seal_key or site.seal_key, "relay_url": relay,

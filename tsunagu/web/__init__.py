@@ -7,7 +7,7 @@ from pathlib import Path
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 # The public scripts, styles and icons, published under assets/ (and saved with 「この端末に保存」).
 ASSETS = ("style.css", "app.js", "boot.js", "unlock.js", "search.js", "tsunagu-crypto.js", "time.js",
-          "update.js", "update-seal.js", "glance.js", "report.js",
+          "update.js", "update-seal.js", "glance.js", "report.js", "filters.js",
           "manifest.webmanifest", "icon-192.png", "icon-512.png", "favicon.ico")
 _PACKAGED_TEMPLATES = Path(__file__).resolve().parent / "templates"
 _CHECKOUT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
