@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from tsunagu.cli import contribute, importers, links, passwords, region, sheets, site
+from tsunagu.cli import contribute, importers, links, passwords, region, rounds, site
 from tsunagu.cli.site import build_command, console
 from tsunagu.domain.config import DEMO_PASSWORD
 from tsunagu.domain.errors import TsunaguError
@@ -23,7 +23,7 @@ def cli(ctx: click.Context) -> None:
 
 
 for command in (*site.COMMANDS, importers.import_mhlw_command, *contribute.COMMANDS, *passwords.COMMANDS,
-                *region.COMMANDS, *links.COMMANDS, *sheets.COMMANDS):
+                *region.COMMANDS, *links.COMMANDS, *rounds.COMMANDS):
     cli.add_command(command)
 
 

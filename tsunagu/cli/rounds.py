@@ -1,4 +1,4 @@
-"""The FAX bridge's command: print the 状況確認票 of every (or every stale) record as one PDF."""
+"""Admins' rounds: the FAX bridge (the 状況確認票 of every, or every stale, record as one PDF) and revoking a link."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import click
 from tsunagu.cli.options import data_option, today_option
 from tsunagu.contribute.linklist import link_rows
 from tsunagu.contribute.relay.local import local_keys
+from tsunagu.contribute.revoke import revoke
 from tsunagu.contribute.sheets import write_sheets
 from tsunagu.data.load import load_tree
 from tsunagu.data.validate import validate_tree
@@ -45,4 +46,14 @@ def sheets_command(base_url: str, out: Path, data_dir: Path, stale_only: bool, e
     click.echo(f"{out}: {pages} 枚（A4）を書き出しました。FAX 返信先 {directory.site.reply_fax}")
 
 
-COMMANDS = (sheets_command,)
+@click.command("link-revoke")
+@click.argument("record_id", metavar="ID")
+@data_option()
+@today_option()
+def link_revoke_command(record_id: str, data_dir: Path, today: dt.date) -> None:
+    """Revoke every update link of record ID (its link_version goes up by one); `links` then prints its new link."""
+    path, old, new = revoke(data_dir, record_id, today)
+    click.echo(f"{path}: link_version {old} → {new}（これまでのリンクは使えなくなりました）")
+
+
+COMMANDS = (sheets_command, link_revoke_command)
