@@ -209,3 +209,97 @@ def test_deploy_builds_with_secret_passwords_before_uploading():
     assert [s["uses"].split("@")[0] for s in build[at + 1:]] == ["actions/upload-pages-artifact", "actions/upload-artifact"]
     assert {workflow["jobs"][j]["needs"] for j in ("github-pages", "cloudflare", "netlify")} == {"build"}
     assert workflow["env"]["TSUNAGU_HOST"] in ("github-pages", "cloudflare", "netlify")
+
+
+def test_relay_intake_runs_default_branch_code_on_opened_issues_only():
+    workflow = load("relay-intake.yml")
+    assert workflow[True]["issues"] == {"types": ["opened"]}                # an edit or a comment applies nothing
+    assert set(workflow[True]) == {"issues", "schedule", "workflow_dispatch"}
+    assert workflow[True]["workflow_dispatch"]["inputs"]["action"]["options"] == ["drain", "reissue-link", "fax-round"]
+    drain = workflow["jobs"]["drain"]
+    assert drain["permissions"] == {"contents": "write", "issues": "read", "pull-requests": "write"}
+    assert drain["concurrency"] == {"group": "relay-drain", "cancel-in-progress": False}
+    checkouts = [s for s in steps(workflow) if s.get("uses", "").startswith("actions/checkout@")]
+    assert {c["with"]["ref"] for c in checkouts} == {"${{ github.event.repository.default_branch }}"}
+    runs = "\n".join(s.get("run", "") for s in steps(workflow))
+    assert ('python build.py relay drain --issues "$RUNNER_TEMP/issues.json" --data data '
+            '--outcomes "$RUNNER_TEMP/outcomes.json"') in runs
+    # Nothing an issue says reaches a shell or an expression: no issue field anywhere but the job's `if`.
+    text = (ROOT / ".github" / "workflows" / "relay-intake.yml").read_text(encoding="utf-8")
+    assert "github.event.issue" not in json.dumps(steps(workflow))
+    assert "issue.body" not in text and "issue.title" not in text
+    deploy = workflow["jobs"]["deploy"]
+    assert (deploy["uses"], deploy["needs"], deploy["with"]) == (LOCAL, "drain", {"ref": "${{ needs.drain.outputs.sha }}"})
+    outcomes = workflow["jobs"]["outcomes"]
+    assert outcomes["permissions"] == {"issues": "write"} and outcomes["needs"] == ["drain", "deploy"]
+
+
+def relay_filter(issues, app="tsunagu-relay"):
+    """Run the workflow's own jq selection of relay issues over a listing."""
+    tools.require("jq", shutil.which("jq") is not None, "apt-get install -y jq")
+    step = next(s for s in steps(load("relay-intake.yml")) if s.get("name", "").startswith("List the open issues"))
+    program = re.search(r"jq -s --arg bot \"\$TSUNAGU_RELAY_BOT\" '(.*?)' \\", step["run"], re.S).group(1)
+    out = subprocess.run(["jq", "-s", "--arg", "bot", f"{app}[bot]", program], capture_output=True, text=True,
+                         check=True, input="\n".join(json.dumps(i) for i in issues))
+    return [i["number"] for i in json.loads(out.stdout)]
+
+
+def test_relay_issues_are_known_by_the_app_that_opened_them_never_by_their_text():
+    body = "tsunagu-relay: 1\ntype: update\n"
+    relay = {"user": {"login": "tsunagu-relay[bot]", "type": "Bot"}, "performed_via_github_app": {"slug": "tsunagu-relay"}}
+    issues = [
+        {"number": 1, "title": "tsunagu update AAAA-AAAA-AAAA", "body": body, **relay},
+        {"number": 2, "title": "tsunagu update AAAA-AAAA-AAAA", "body": body,         # a person, same text
+         "user": {"login": "tsunagu-relay", "type": "User"}, "performed_via_github_app": None},
+        {"number": 3, "title": "tsunagu update AAAA-AAAA-AAAA", "body": body,         # another App
+         "user": {"login": "other-app[bot]", "type": "Bot"}, "performed_via_github_app": {"slug": "other-app"}},
+        {"number": 4, "title": "x", "body": body, **relay, "pull_request": {"url": "…"}},
+        {"number": 5, "title": "x", "body": body, "user": {"login": "tsunagu-relay[bot]", "type": "Bot"},
+         "performed_via_github_app": {"slug": "impostor"}},
+    ]
+    assert relay_filter(issues) == [1]
+    assert relay_filter(issues, app="other-app") == [3]
+
+
+def test_the_admin_forms_are_for_admins_and_keep_the_links_out_of_logs():
+    admin = load("relay-intake.yml")["jobs"]["admin"]
+    names = [s.get("name", s.get("uses", "")) for s in admin["steps"]]
+    gate = names.index("Only an admin of data/site.yaml may use these forms")
+    assert admin["steps"][gate]["run"] == 'python build.py check-owners --author "$ACTOR" data/site.yaml'
+    assert admin["env"]["ACTOR"] == "${{ github.triggering_actor }}"
+    holders = [n for n, s in enumerate(admin["steps"]) if "secrets." in json.dumps(s)]
+    assert holders and min(holders) > gate
+    runs = "\n".join(s.get("run", "") for s in admin["steps"])
+    assert 'python build.py link-revoke "$RECORD" --data data' in runs
+    assert 'python build.py sheets "${options[@]}" --out "$RUNNER_TEMP/round/sheets.pdf"' in runs
+    assert admin["steps"][-1]["with"]["retention-days"] == 1
+
+
+def run_outcomes_step(tmp_path, outcomes):
+    """The outcomes job's script with a `gh` that records its calls instead of calling GitHub."""
+    fake = tmp_path / "gh"
+    fake.write_text('#!/bin/sh\necho "$*" >> "$GH_LOG"\n', encoding="utf-8")
+    fake.chmod(0o755)
+    script = load("relay-intake.yml")["jobs"]["outcomes"]["steps"][0]["run"]
+    env = {**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}", "OUTCOMES": json.dumps(outcomes),
+           "RUNNER_TEMP": str(tmp_path), "GH_LOG": str(tmp_path / "calls")}
+    run = subprocess.run(["bash", "-e", "-c", script], env=env, capture_output=True, text=True)
+    calls = (tmp_path / "calls").read_text(encoding="utf-8").splitlines() if (tmp_path / "calls").exists() else []
+    return run.returncode, calls
+
+
+def test_outcomes_become_labels_the_receipt_reads_and_notes_stay_open(tmp_path):
+    tools.require("jq", shutil.which("jq") is not None, "apt-get install -y jq")
+    code, calls = run_outcomes_step(tmp_path, [
+        {"number": 12, "receipt": "A", "outcome": "applied", "reason": None, "branch": None},
+        {"number": 14, "receipt": "C", "outcome": "refused", "reason": "revoked", "branch": None},
+        {"number": 15, "receipt": "D", "outcome": "noted", "reason": None, "branch": None}])
+    assert code == 0
+    assert [c for c in calls if c.startswith("issue")] == [
+        "issue edit 12 --add-label tsunagu-outcome:applied", "issue close 12 --reason completed",
+        "issue edit 14 --add-label tsunagu-outcome:refused:revoked", "issue close 14 --reason completed",
+        "issue edit 15 --add-label tsunagu-outcome:noted"]
+    second = tmp_path / "second"
+    second.mkdir()
+    code, calls = run_outcomes_step(second, [{"number": "12; touch pwned", "outcome": "applied"}])
+    assert code == 1 and calls == [] and not list(tmp_path.rglob("pwned"))

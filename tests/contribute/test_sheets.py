@@ -131,3 +131,14 @@ def test_a_site_without_a_reply_fax_is_told_what_to_add(tmp_path):
     assert (made.stdout + made.stderr).strip() == ("data/site.yaml: reply_fax: expected the admins' FAX number the sheets are "
                                    "answered to, such as 029-000-0101; got nothing")
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_only_prints_the_named_records(printed):
+    root, _, rows = printed
+    pdf = root / "one.pdf"
+    made = run("sheets", "--base-url", BASE, "--out", str(pdf), "--data", "data", "--today", "2026-11-22",
+               "--only", "yamada-naika", cwd=root)
+    assert made.returncode == 0, made.stderr
+    assert [p.extract_text().split("記録 ")[-1].strip() for p in PdfReader(pdf).pages] == ["yamada-naika"]
+    wrong = run("sheets", "--base-url", BASE, "--out", str(pdf), "--data", "data", "--only", "nobody", cwd=root)
+    assert (wrong.returncode, (wrong.stdout + wrong.stderr).strip()) == (1, "--only: no record with the id nobody")

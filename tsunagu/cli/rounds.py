@@ -28,9 +28,10 @@ from tsunagu.domain.kinds import BY_NAME, KINDS
 @click.option("--stale-only", is_flag=True, help="Only records past stale_after_days (a reminder round).")
 @click.option("--expires-days", type=click.IntRange(1, 3650), default=None,
               help="The printed links stop working after this many days (e.g. one FAX round).")
+@click.option("--only", "only", multiple=True, metavar="ID", help="Only this record (repeat for more).")
 @today_option("Date printed on the sheets and used to find stale records (default: today in Japan).")
 def sheets_command(base_url: str, out: Path, data_dir: Path, stale_only: bool, expires_days: int | None,
-                   today: dt.date) -> None:
+                   only: tuple[str, ...], today: dt.date) -> None:
     """Write a PDF of status sheets to FAX: current answers, boxes to tick, the record's QR link, the FAX to answer to."""
     directory = validate_tree(load_tree(data_dir), today)
     if not directory.site.reply_fax:
@@ -39,6 +40,10 @@ def sheets_command(base_url: str, out: Path, data_dir: Path, stale_only: bool, e
     link_key, _ = local_keys(data_dir, create=True)
     expiry = int(time.time()) + expires_days * 86400 if expires_days else 0
     rows = link_rows(directory, link_key, base_url, today, stale_only=stale_only, expiry=expiry)
+    if unknown := sorted(set(only) - {row["id"] for row in rows}):
+        raise TsunaguError(f"--only: no record with the id {', '.join(unknown)}"
+                           + (" among the stale records" if stale_only else ""))
+    rows = [row for row in rows if not only or row["id"] in only]
     records = {(k.name, r.id): r for k in KINDS for r in directory.records(k)}
     chosen = [(BY_NAME[row["kind"]], records[row["kind"], row["id"]]) for row in rows]
     links = {(row["kind"], row["id"]): row["url"] for row in rows}
