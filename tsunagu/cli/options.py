@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
 from tsunagu.domain.config import today_jst
 
 
-def data_option(help: str = "Data folder (site.yaml, providers/, physicians/, notices/).") -> Callable:  # noqa: A002
+def data_option(help: str = "Data folder (site.yaml, providers/, physicians/, notices/).") -> Callable[..., Any]:  # noqa: A002
     """--data DIR, default data/."""
     return click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"),
                         show_default=True, help=help)
@@ -21,6 +22,6 @@ def _to_date(_ctx: click.Context, _param: click.Parameter, value: dt.datetime | 
     return value.date() if value else today_jst()
 
 
-def today_option(help: str = "Date to use (default: today in Japan), for reproducible runs.") -> Callable:  # noqa: A002
+def today_option(help: str = "Date to use (default: today in Japan), for reproducible runs.") -> Callable[..., Any]:  # noqa: A002
     """--today YYYY-MM-DD, passed on as a date (today in Japan when absent)."""
     return click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, callback=_to_date, help=help)

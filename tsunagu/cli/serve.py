@@ -10,6 +10,7 @@ import re
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -28,7 +29,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
     relay = None        # a LocalRelay with serve --relay: /api/update and /api/receipt/<id>
 
-    def _api(self, status: int, payload: dict):
+    def _api(self, status: int, payload: dict[str, Any]):
         data = json.dumps(payload, ensure_ascii=False).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -69,7 +70,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
                                         {"Content-Range": f"bytes {start}-{end}/{len(data)}"})
         return super().send_head()
 
-    def _send_bytes(self, status: int, data: bytes, ctype: str, extra: dict | None = None):
+    def _send_bytes(self, status: int, data: bytes, ctype: str, extra: dict[str, str] | None = None):
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))

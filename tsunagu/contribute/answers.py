@@ -80,7 +80,7 @@ def _methods(_column: str, text: str) -> list[str]:
     return methods
 
 
-def _windows(column: str, text: str) -> list[dict]:
+def _windows(column: str, text: str) -> list[dict[str, Any]]:
     windows, problems = parse_windows(re.sub(r"\s*[;；／]\s*", "\n", text), column)
     if problems:
         raise ValueError(f"expected windows such as 月,木 13:00-14:00 電話 (separated by ／); got {text!r}")

@@ -59,7 +59,7 @@ class Edit:
 
 # --- field values -----------------------------------------------------------------------------
 
-def _choice(form: Form, field_id: str, text: str, mapping: dict, problems: list[str]) -> Any:
+def _choice(form: Form, field_id: str, text: str, mapping: dict[Any, str], problems: list[str]) -> Any:
     field = form.field(field_id)
     reverse = {label: key for key, label in mapping.items()}
     if text.strip() in reverse:
@@ -79,7 +79,7 @@ def _text(form: Form, field_id: str, text: str, current: str | None, problems: l
     return None if value.strip() == (current or "").strip() else value
 
 
-def _provider_edits(form: Form, values: dict, status: Status, problems: list[str]) -> dict[str, Any]:
+def _provider_edits(form: Form, values: dict[str, Any], status: Status, problems: list[str]) -> dict[str, Any]:
     edits: dict[str, Any] = {}
     if values["operation"] is not None:
         edits["operation"] = _choice(form, "operation", values["operation"], OPERATION_JA, problems)
@@ -99,7 +99,7 @@ def _provider_edits(form: Form, values: dict, status: Status, problems: list[str
     return {k: v for k, v in edits.items() if v is not None and v != getattr(status, k)}
 
 
-def _physician_edits(form: Form, values: dict, contact: Contact, problems: list[str]) -> dict[str, Any]:
+def _physician_edits(form: Form, values: dict[str, Any], contact: Contact, problems: list[str]) -> dict[str, Any]:
     edits: dict[str, Any] = {}
     if (text := values["methods"]) is not None:
         methods, unknown = parse_methods(text)
@@ -187,7 +187,7 @@ def _find(tree: Tree, form: Form, record_id: str, problems: list[str]) -> Docume
     return None
 
 
-def _record(body: str, author: str, data_dir: Path, today: dt.date) -> tuple[Form, dict, Tree, Any, Document, Kind]:
+def _record(body: str, author: str, data_dir: Path, today: dt.date) -> tuple[Form, dict[str, Any], Tree, Any, Document, Kind]:
     """The submitted form, its values, the data, and the record it names (which the author may change)."""
     if len(body.encode("utf-8")) > MAX_BODY:
         raise Rejected([f"送信内容が大きすぎます（{MAX_BODY // 1024} KB まで）。"])
@@ -214,7 +214,7 @@ def _record(body: str, author: str, data_dir: Path, today: dt.date) -> tuple[For
     return form, values, tree, next(r for r in directory.records(kind) if r.id == record_id), doc, kind
 
 
-def _confirmation(form: Form, values: dict, author: str, admin: bool, current: Any,
+def _confirmation(form: Form, values: dict[str, Any], author: str, admin: bool, current: Any,
                   problems: list[str]) -> dict[str, Any]:
     """Who entered the update and how it came in: the form itself, or a phone call or FAX an admin enters."""
     via = "form" if values["confirmed_via"] is None else _choice(form, "confirmed_via", values["confirmed_via"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 from tsunagu.contribute.changes import escape_markdown
 from tsunagu.domain.forms import FORMS, NO_RESPONSE, Form
@@ -103,7 +104,7 @@ def _days(text: str) -> list[str] | None:
     return list(dict.fromkeys(days)) or None
 
 
-def parse_windows(text: str, label: str) -> tuple[list[dict], list[str]]:
+def parse_windows(text: str, label: str) -> tuple[list[dict[str, Any]], list[str]]:
     """One window a line: `月,木 13:00-14:00 電話,FAX` (methods optional) -> window dicts and problems."""
     windows, problems = [], []
     for n, raw in enumerate(text.split("\n"), 1):

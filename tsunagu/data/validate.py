@@ -17,7 +17,7 @@ from tsunagu.domain.errors import DataError, Problem
 from tsunagu.domain.kinds import KINDS
 from tsunagu.domain.models import ID_RE, Notice, Site
 from tsunagu.search.textsearch import normalize
-from tsunagu.yamlio.strict import Document, field_label
+from tsunagu.yamlio.strict import Document, Path_, field_label
 
 _NOTICE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9][a-z0-9-]*$")
 
@@ -42,7 +42,7 @@ def quoted(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…" + text[0]
 
 
-def _shown(doc: Document, loc: tuple, value: Any) -> str:
+def _shown(doc: Document, loc: Path_, value: Any) -> str:
     raw = doc.raw.get(loc)
     if raw is not None:
         return quoted(raw)
@@ -68,7 +68,7 @@ _MESSAGES = {
 }
 
 
-def _message(err: Any, doc: Document, loc: tuple, model: type[BaseModel]) -> str:
+def _message(err: Any, doc: Document, loc: Path_, model: type[BaseModel]) -> str:
     kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
     got = _shown(doc, loc, value)
     if kind in _MESSAGES:
@@ -93,7 +93,7 @@ def _message(err: Any, doc: Document, loc: tuple, model: type[BaseModel]) -> str
     return f"{err['msg']}; got {got}"
 
 
-def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+def _model_at(model: type[BaseModel], loc: Path_) -> type[BaseModel] | None:
     """The nested model that owns the last key of loc."""
     for part in loc[:-1]:
         if isinstance(part, int):
@@ -118,7 +118,7 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _unknown_key(loc: tuple, model: type[BaseModel]) -> str:
+def _unknown_key(loc: Path_, model: type[BaseModel]) -> str:
     owner = _model_at(model, loc)
     names = list(owner.model_fields) if owner else []
     close = difflib.get_close_matches(str(loc[-1]), names, n=1, cutoff=0.6)
@@ -139,7 +139,7 @@ def model_problems(doc: Document, model: type[BaseModel], data: Any) -> tuple[An
         return None, problems
 
 
-def _expect_in(doc: Document, loc: tuple, value: str, allowed: list[str], what: str) -> Problem | None:
+def _expect_in(doc: Document, loc: Path_, value: str, allowed: list[str], what: str) -> Problem | None:
     if value in allowed:
         return None
     close = difflib.get_close_matches(value, allowed, n=1, cutoff=0.5)
@@ -151,7 +151,7 @@ def _expect_in(doc: Document, loc: tuple, value: str, allowed: list[str], what: 
     return Problem(doc.path, doc.line(loc), field_label(loc), f"{expected}; got {quoted(value)}{hint}")
 
 
-def _not_future(doc: Document, loc: tuple, value: dt.date | None, today: dt.date) -> Problem | None:
+def _not_future(doc: Document, loc: Path_, value: dt.date | None, today: dt.date) -> Problem | None:
     if value is None or value <= today:
         return None
     return Problem(doc.path, doc.line(loc), field_label(loc),

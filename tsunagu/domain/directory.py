@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from tsunagu.domain.kinds import Kind
 
-from tsunagu.domain.models import Notice, Physician, Provider, Site
+from tsunagu.domain.models import Notice, Physician, Provider, Record, Site
 
 
 @dataclass
@@ -30,6 +31,7 @@ class Directory:
     notices: list[NoticeRecord]
     files: dict[str, str] = field(default_factory=dict)  # record id -> source file as shown
 
-    def records(self, kind: Kind) -> list[Any]:
+    def records(self, kind: Kind) -> Sequence[Record]:
         """The records of one kind."""
-        return getattr(self, kind.folder)
+        records: Sequence[Record] = getattr(self, kind.folder)
+        return records

@@ -16,7 +16,7 @@ from tsunagu.domain.labels import (
     VIA_FORM_JA,
     WEEKDAY_JA,
 )
-from tsunagu.domain.models import Physician, Provider
+from tsunagu.domain.models import Record
 
 UPDATE = "内容を更新する"
 CONFIRM = "変更なしで確認する"
@@ -107,14 +107,14 @@ def _contact_values(c: Any) -> dict[str, str]:
 _SECTION_VALUES = {"status": _status_values, "contact": _contact_values}
 
 
-def current_values(kind: str, record: Provider | Physician) -> dict[str, str]:
+def current_values(kind: str, record: Record) -> dict[str, str]:
     """The record's present values as the form shows them (empty fields left out)."""
     section = BY_NAME[kind].section
     values = _SECTION_VALUES[section](getattr(record, section))
     return {k: v for k, v in values.items() if v}
 
 
-def update_form_url(repository: str, kind: str, record: Provider | Physician, *, confirm: bool = False) -> str:
+def update_form_url(repository: str, kind: str, record: Record, *, confirm: bool = False) -> str:
     """The issue-form URL prefilled with the record's id and current values (or a confirm-only one)."""
     if kind not in FORMS:
         raise ValueError(f"kind must be 'provider' or 'physician'; got {kind!r}")

@@ -30,7 +30,7 @@ FIELD_JA = {
 PHYSICIAN_FIELD_JA = {"name": "氏名"}
 
 
-def browser_labels() -> dict[str, dict]:
+def browser_labels() -> dict[str, dict[str, str]]:
     """The labels the browser scripts need, as generated data (JSON) rather than copies in JavaScript."""
     return {"acceptance": ACCEPTANCE_JA, "operation": OPERATION_JA, "weekday": WEEKDAY_JA, "method": METHOD_JA,
             "status_fields": STATUS_FIELDS_JA, "kind": KIND_JA}

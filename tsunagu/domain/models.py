@@ -198,7 +198,10 @@ class Source(Strict):
 class Record(Strict):
     """What every kind of record has: an id (its file's stem), a name, and how to reach it."""
 
-    id: str | None = None
+    if TYPE_CHECKING:
+        id: str          # validation sets it from the file's name: every record a stage sees has one
+    else:
+        id: str | None = None
     name: Text
     name_kana: Kana | None = None
     if TYPE_CHECKING:

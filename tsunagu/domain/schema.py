@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tsunagu.domain.models import Notice, Physician, Provider, Site
 
 
-def json_schemas() -> dict[str, dict]:
+def json_schemas() -> dict[str, dict[str, Any]]:
     """One JSON Schema per kind of data file."""
     out = {}
     for name, model in (("site", Site), ("provider", Provider), ("physician", Physician), ("notice", Notice)):

@@ -16,10 +16,11 @@ from tsunagu.domain.models import Physician, Provider, Record
 from tsunagu.domain.paths import record_path
 from tsunagu.seal.keys import page_key
 
-R = TypeVar("R", bound=Record)
+R = TypeVar("R", bound=Record, covariant=True)   # an Entry[Provider] is an Entry[Record]
+M = TypeVar("M", bound=Record)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Entry(Generic[R]):
     """A record with what every page needs to show it."""
 
@@ -50,17 +51,17 @@ def make_entries(directory: Directory, config: Config) -> tuple[list[Entry[Provi
     key = config.path_key or page_key(config, directory.site.salt)
     limit = directory.site.stale_after_days
 
-    def entry(kind: Kind, record: R) -> Entry[R]:
+    def entry(kind: Kind, record: M) -> Entry[M]:
         updated = kind.confirmed(record)
         age = None if updated is None else (config.today - updated).days
         source = getattr(record, "source", None)
         imported = source.imported if source else None
         # One file per record, no folder: at prefecture scale a folder each costs seconds of mkdir.
-        return Entry(kind, record, record_path(page_token(key, kind.name, record.id or "")), updated, age,
+        return Entry(kind, record, record_path(page_token(key, kind.name, record.id)), updated, age,
                      age is not None and age > limit, imported)
 
-    def by_reading(e: Entry[R]) -> tuple[str, str]:
-        return e.record.name_kana or e.record.name, e.record.id or ""
+    def by_reading(e: Entry[Record]) -> tuple[str, str]:
+        return e.record.name_kana or e.record.name, e.record.id
 
     return (sorted((entry(PROVIDER, r) for r in directory.providers), key=by_reading),
             sorted((entry(PHYSICIAN, r) for r in directory.physicians), key=by_reading))

@@ -7,7 +7,7 @@ import gc
 import json
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +19,7 @@ from tsunagu.domain.directory import Directory
 from tsunagu.domain.forms import update_form_url
 from tsunagu.domain.kinds import WEEKDAYS
 from tsunagu.domain.labels import ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA
+from tsunagu.domain.models import Physician, Provider, Record
 from tsunagu.domain.paths import DATA_DIR, NOT_FOUND, root_of
 from tsunagu.render.changes import days_view
 from tsunagu.render.entries import Entry, make_entries
@@ -49,9 +50,9 @@ def _environment(config: Config) -> jinja2.Environment:
     return env
 
 
-def records_json(directory: Directory, providers: list[Entry], physicians: list[Entry]) -> bytes:
+def records_json(directory: Directory, providers: list[Entry[Provider]], physicians: list[Entry[Physician]]) -> bytes:
     """Every record as JSON for client features and export (encrypted like the pages)."""
-    def dump(e: Entry) -> dict:
+    def dump(e: Entry[Record]) -> dict[str, Any]:
         data = e.record.model_dump(mode="json", exclude_none=True)
         # "confirmed": the date the browser ages; None for a never-answered import.
         return {"kind": e.kind.name, "path": e.path, "stale": e.stale,
@@ -62,19 +63,19 @@ def records_json(directory: Directory, providers: list[Entry], physicians: list[
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _form_links(repository: str, e: Entry) -> dict[str, str]:
+def _form_links(repository: str, e: Entry[Record]) -> dict[str, str]:
     """Prefilled issue-form links: update the entry, or confirm it unchanged."""
     return {"update": update_form_url(repository, e.kind.name, e.record),
             "confirm": update_form_url(repository, e.kind.name, e.record, confirm=True)}
 
 
-def _page(env: jinja2.Environment, template: str, path: str, common: dict, **context) -> bytes:
+def _page(env: jinja2.Environment, template: str, path: str, common: dict[str, Any], **context: Any) -> bytes:
     """One page; links are relative to its folder, so the site works under any base path."""
     html = env.get_template(template).render(root=root_of(path), page_path=path, **common, **context)
     return html.encode()
 
 
-def _render_records(entries: list[Entry], env: jinja2.Environment, common: dict,
+def _render_records(entries: Sequence[Entry[Record]], env: jinja2.Environment, common: dict[str, Any],
                     hook: Callable[[str, bytes], Any] | None = None) -> list[tuple[str, Any]]:
     """One page per record (a list, so it crosses a process boundary cheaply), through hook if given."""
     site = common["site"]
@@ -88,7 +89,7 @@ def _render_records(entries: list[Entry], env: jinja2.Environment, common: dict,
     return out
 
 
-_FORKED: tuple = ()  # what forked workers inherit: (entries, env, common, hook)
+_FORKED: tuple[Any, ...] = ()  # what forked workers inherit: (entries, env, common, hook)
 
 
 def _render_slice(bounds: tuple[int, int]) -> list[tuple[str, Any]]:
@@ -96,7 +97,7 @@ def _render_slice(bounds: tuple[int, int]) -> list[tuple[str, Any]]:
     return _render_records(entries[bounds[0]:bounds[1]], env, common, hook)
 
 
-def _record_pages(entries: list[Entry], env: jinja2.Environment, common: dict, workers: int,
+def _record_pages(entries: Sequence[Entry[Record]], env: jinja2.Environment, common: dict[str, Any], workers: int,
                   hook: Callable[[str, bytes], Any] | None = None) -> dict[str, Any]:
     """Record pages, rendered by forked processes when there are many (templates are CPU-bound).
 
@@ -120,7 +121,7 @@ def _record_pages(entries: list[Entry], env: jinja2.Environment, common: dict, w
         gc.unfreeze()
 
 
-def _updates_by_date(entries: list[Entry]) -> str:
+def _updates_by_date(entries: Sequence[Entry[Record]]) -> str:
     """How many entries were confirmed on each date: enough for the browser to count stale and new ones."""
     counts: dict[str, int] = {}
     for e in entries:

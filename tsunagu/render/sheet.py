@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from typing import Any
 
 from tsunagu.domain.labels import ACCEPTANCE_JA, OPERATION_JA, STATUS_FIELDS_JA
 from tsunagu.domain.models import Provider, Site
@@ -15,7 +16,7 @@ ACCEPTANCE_KEYS = tuple(STATUS_FIELDS_JA)  # new_clients, alternative_support, p
 _YES = ("accepting", "conditional")
 
 
-def glance(site: Site, providers: list[Entry[Provider]], today: dt.date) -> list[dict]:
+def glance(site: Site, providers: list[Entry[Provider]], today: dt.date) -> list[dict[str, Any]]:
     """Per service and area: how many providers accept (or conditionally accept) each kind of client."""
     groups: dict[tuple[str, str], list[Provider]] = {}
     for p in (e.record for e in providers):
@@ -39,7 +40,7 @@ def glance(site: Site, providers: list[Entry[Provider]], today: dt.date) -> list
     return rows
 
 
-def sheet_groups(site: Site, providers: list[Entry[Provider]]) -> list[dict]:
+def sheet_groups(site: Site, providers: list[Entry[Provider]]) -> list[dict[str, Any]]:
     """The morning sheet: area, then service, then providers (one listed under each of its services)."""
     out = []
     for number, area in enumerate(site.areas, 1):

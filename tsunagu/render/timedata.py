@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import holidays as holiday_calendars
 
@@ -27,7 +28,7 @@ def holidays_json(today: dt.date) -> str:
     return text.replace("<", "\\u003c")   # safe inside a <script type="application/json"> block
 
 
-def contact_windows(record: Physician) -> list[dict]:
+def contact_windows(record: Physician) -> list[dict[str, Any]]:
     """A physician's windows with methods spelled out, the input of contact-now in the browser."""
     out = []
     for window in record.contact.windows:

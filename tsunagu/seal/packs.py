@@ -24,7 +24,7 @@ import hmac
 import json
 import re
 import struct
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from tsunagu.domain.paths import INDEX_DIR, is_record, record_path
 from tsunagu.seal import locator
@@ -108,10 +108,10 @@ def build_packs(sealed: list[SealedEntry], keys: RootKeys) -> tuple[dict[str, by
     The list is emptied as it goes, so each entry's bytes are held once (in its file), not twice.
     """
     files: dict[str, bytes] = {}
-    solo: list[list] = []
+    solo: list[list[Any]] = []
     solos = sum(1 for e in sealed if is_solo(e[0]))
     count = pack_count(sum(len(e[3]) for e in sealed if not is_solo(e[0])), solos + locator.PARTS)
-    buckets: dict[int, list] = {}
+    buckets: dict[int, list[Any]] = {}
     located: dict[int, list[tuple[bytes, int, int]]] = {}
     while sealed:
         path, part, parts, blob = sealed.pop()
@@ -122,7 +122,7 @@ def build_packs(sealed: list[SealedEntry], keys: RootKeys) -> tuple[dict[str, by
             continue
         slot = slot_of(keys.group, path, part)
         buckets.setdefault(int.from_bytes(slot[:4], "big") % count, []).append((slot, path, part, parts, blob))
-    dirs: list[list | None] = [None] * count
+    dirs: list[list[Any] | None] = [None] * count
     for number in sorted(buckets):
         bucket = sorted(buckets.pop(number), key=lambda i: i[:3])
         chunks, listing, offset = [], [], 0
@@ -164,11 +164,11 @@ class Reader:
             raise ValueError("unknown root manifest version")
         self.group = base64.b64decode(self.root["group"])
         self.solo = {(e[0], e[1]): e for e in self.root["solo"]}
-        self._dirs: dict[int, dict] = {}
+        self._dirs: dict[int, dict[str, Any]] = {}
         self._loc: dict[int, dict[int, dict[bytes, tuple[int, int]]]] = {}
         self.located = 0   # entries read at the place the locator gave (checked against the directory)
 
-    def directory(self, number: int) -> dict:
+    def directory(self, number: int) -> dict[str, Any]:
         """The listing of one pack, checked against the root manifest."""
         if number not in self._dirs:
             digest, offset, length = self.root["dirs"][number]

@@ -18,6 +18,7 @@ import cbor2
 from tsunagu.domain.errors import BuildError
 from tsunagu.domain.paths import INDEX_DIR, is_record_page
 
+SearchRecord = dict[str, Any]   # one page, as Pagefind's AddCustomRecord takes it
 # Pagefind runtime files that hold no data (plus its wasm, *.pagefind); the rest is the index.
 RUNTIME = ("pagefind.js", "pagefind-worker.js")
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
@@ -45,7 +46,7 @@ def index_document(page: bytes) -> bytes:
         page[start:end + len(BODY_END)] + b"</body></html>"
 
 
-def index_record(path: str, page: bytes) -> dict:
+def index_record(path: str, page: bytes) -> SearchRecord:
     """A record page's search block (templates/_search_data.html) as a request to Pagefind's service.
 
     Only the block is sent (a tiny HTML document; parsing whole pages took Pagefind three times as
@@ -76,14 +77,14 @@ class _Service:
         self.buffer = b""
         self.next_id = 0
 
-    def send(self, payload: dict) -> int:
+    def send(self, payload: dict[str, Any]) -> int:
         self.next_id += 1
         message = json.dumps({"message_id": self.next_id, "payload": payload}).encode()
         assert self.proc.stdin is not None
         self.proc.stdin.write(base64.b64encode(message) + b",")
         return self.next_id
 
-    def receive(self) -> dict:
+    def receive(self) -> dict[str, Any]:
         assert self.proc.stdout is not None
         end = self.buffer.find(b",")
         if end < 0:
@@ -104,7 +105,7 @@ class _Service:
             raise BuildError(f"search index: Pagefind failed: {payload.get('message')}")
         return payload
 
-    def call(self, payload: dict) -> dict:
+    def call(self, payload: dict[str, Any]) -> dict[str, Any]:
         self.send(payload)
         assert self.proc.stdin is not None
         self.proc.stdin.flush()
@@ -117,7 +118,7 @@ class _Service:
         self.proc.wait()
 
 
-def _run(documents: list[dict]) -> tuple[int, list[dict]]:
+def _run(documents: list[SearchRecord]) -> tuple[int, list[dict[str, Any]]]:
     service = _Service()
     try:
         # The index holds ASCII n-gram tokens (see textsearch.py), so no language's segmenter or
@@ -143,7 +144,7 @@ def index_pages(pages: dict[str, bytes], workers: int = 2) -> dict[str, bytes]:
                           if is_record_page(p)], workers)
 
 
-def _shard(documents: list[dict]) -> dict[str, bytes]:
+def _shard(documents: list[SearchRecord]) -> dict[str, bytes]:
     try:
         count, files = _run(documents)
     except (OSError, ValueError, KeyError) as exc:
@@ -169,7 +170,7 @@ def shard_count(records: int) -> int:
     return max(1, -(-records // SHARD))
 
 
-def index_records(documents: list[dict], workers: int = 2) -> dict[str, bytes]:
+def index_records(documents: list[SearchRecord], workers: int = 2) -> dict[str, bytes]:
     """Pagefind's output for records (index_record), as 'pagefind/<name>' -> bytes.
 
     Pagefind holds about 75 kB per record while it indexes: above SHARD (6,000) records the index is cut

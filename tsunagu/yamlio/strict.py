@@ -17,7 +17,7 @@ from tsunagu.domain.text import MARKDOWN_FIELDS, forbidden_character, printable,
 MAX_DEPTH = 16
 MAX_NODES = 20_000
 
-Path_ = tuple  # a field path such as ("status", "new_clients") or ("contact", "windows", 0)
+Path_ = tuple[str | int, ...]  # a field path such as ("status", "new_clients") or ("contact", "windows", 0)
 
 
 class _Resolver(yaml.resolver.BaseResolver):
@@ -97,7 +97,7 @@ _MAP_TAG, _SEQ_TAG = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 MAX_DIGITS = 100  # no field holds a longer number; int() of a huge one is slow, and refused over 4,300 digits
 
 
-def field_label(loc: tuple) -> str:
+def field_label(loc: Path_) -> str:
     """('contact', 'windows', 0, 'time') -> contact.windows[0].time"""
     out = ""
     for part in loc:
@@ -106,11 +106,11 @@ def field_label(loc: tuple) -> str:
 
 
 class _Bad(Exception):
-    def __init__(self, line: int, message: str, loc: tuple = ()):
+    def __init__(self, line: int, message: str, loc: Path_ = ()):
         self.line, self.message, self.loc = line, message, loc
 
 
-def _convert(event: yaml.ScalarEvent, line: int, loc: tuple) -> Any:
+def _convert(event: yaml.ScalarEvent, line: int, loc: Path_) -> Any:
     tag = event.tag
     if tag is None or tag == "!":
         tag = _EventLoader.resolve(_EventLoader, yaml.ScalarNode, event.value, event.implicit)
@@ -170,7 +170,7 @@ class _Builder:
         elif kind is yaml.AliasEvent:
             raise _Bad(line, "YAML anchors and aliases (& and *) are not allowed; write the value out", self.here())
 
-    def here(self) -> tuple:
+    def here(self) -> Path_:
         """The field being read now (for messages about the text at this point)."""
         if not self.stack:
             return ()
@@ -195,7 +195,7 @@ class _Builder:
             self._place(event, frame[3] if isinstance(event, yaml.ScalarEvent) else line, child, container)
             frame[2] = _NO_KEY
 
-    def _key(self, event: yaml.NodeEvent, line: int, path: tuple, container: dict) -> str:
+    def _key(self, event: yaml.NodeEvent, line: int, path: Path_, container: dict[str, Any]) -> str:
         if not isinstance(event, yaml.ScalarEvent):
             raise _Bad(line, "a key must be plain text", path)
         key = event.value
@@ -208,7 +208,7 @@ class _Builder:
             raise _Bad(line, f"duplicate key {key!r} (first at line {self.doc.lines[path + (key,)]})", path + (key,))
         return key
 
-    def _place(self, event: yaml.NodeEvent, line: int, loc: tuple, container: Any) -> None:
+    def _place(self, event: yaml.NodeEvent, line: int, loc: Path_, container: Any) -> None:
         if isinstance(event, yaml.ScalarEvent):
             # A document that is one scalar is refused whole later ("expected a mapping"): kept as written.
             value = _convert(event, line, loc) if container is not None else event.value
@@ -232,7 +232,7 @@ class _Builder:
             container[loc[-1]] = value
         self.doc.lines.setdefault(loc, line)
 
-    def _check_text(self, text: str, line: int, loc: tuple) -> None:
+    def _check_text(self, text: str, line: int, loc: Path_) -> None:
         multiline = not MARKDOWN_FIELDS.isdisjoint(loc)   # a field path: names and list indexes
         bad = forbidden_character(text, multiline=multiline)
         if bad:

@@ -34,7 +34,7 @@ def issue_text(k_relay: bytes, kind: str, receipt: str, link: str, sealed: str) 
     return title, body + f"tag: {issue_tag(k_relay, title, body)}\n"
 
 
-def _from_relay(issue: dict, bot: str) -> bool:
+def _from_relay(issue: dict[str, Any], bot: str) -> bool:
     user, labels = issue.get("user"), issue.get("labels")
     return (isinstance(user, dict) and user.get("login") == bot and isinstance(labels, list)
             and any(isinstance(label, dict) and label.get("name") == LABEL for label in labels))

@@ -84,7 +84,7 @@ class LocalRelay:
         self.results: dict[str, dict[str, Any]] = (json.loads(self.receipts_file.read_text())
                                                    if self.receipts_file.is_file() else {})
         self.seen: dict[str, list[float]] = defaultdict(list)
-        self.jobs: queue.Queue = queue.Queue()
+        self.jobs: queue.Queue[tuple[str, str, str]] = queue.Queue()
         self.lock = threading.Lock()
         threading.Thread(target=self._work, daemon=True).start()
 

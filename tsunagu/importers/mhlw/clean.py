@@ -201,7 +201,7 @@ def clean_capacity(raw: str) -> int | None:
 
 
 @functools.cache
-def _field_check(key: str) -> TypeAdapter:
+def _field_check(key: str) -> TypeAdapter[Any]:
     """The validator's own rule for one provider field (type and bounds), so both sides always agree."""
     info = models.Provider.model_fields[key]
     if not info.metadata:

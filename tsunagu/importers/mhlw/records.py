@@ -96,7 +96,7 @@ def _source(files: list[str], values: dict[str, Any], office: Office, options: O
 
 
 def _merge_fields(doc: CommentedMap, values: dict[str, Any], old_original: dict[str, Any], path: str,
-                  kept: list) -> list[tuple[str, Any, Any]]:
+                  kept: list[tuple[str, str, Any, Any]]) -> list[tuple[str, Any, Any]]:
     """Take the open data's value of each field nobody edited by hand; keep (and report) the edited ones."""
     diffs = []
     for key in FIELDS:
@@ -125,7 +125,7 @@ def _set_original(original: CommentedMap, facts: dict[str, Any]) -> None:
 
 def update_doc(doc: CommentedMap, office: Office, values: dict[str, Any], covered: set[str],
                 files_read: set[str], codes: dict[str, str], options: Options, path: str,
-               kept: list) -> list[tuple[str, Any, Any]]:
+               kept: list[tuple[str, str, Any, Any]]) -> list[tuple[str, Any, Any]]:
     """Apply a re-import to an existing document in place; returns the changed fields."""
     source = doc["source"]
     original = source.get("original")

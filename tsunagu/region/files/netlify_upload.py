@@ -13,6 +13,7 @@ import sys
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 API = os.environ.get("NETLIFY_API", "https://api.netlify.com/api/v1")
 
@@ -23,7 +24,7 @@ def digests(site: Path) -> dict[str, str]:
             for p in sorted(site.rglob("*")) if p.is_file()}
 
 
-def _call(method: str, url: str, body: bytes, content_type: str) -> dict:
+def _call(method: str, url: str, body: bytes, content_type: str) -> dict[str, Any]:
     request = urllib.request.Request(url, data=body, method=method, headers={
         "Authorization": f"Bearer {os.environ['NETLIFY_AUTH_TOKEN']}", "Content-Type": content_type})
     with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 - a fixed https API
