@@ -28,7 +28,7 @@ from typing import Any, NamedTuple
 
 from tsunagu.domain.paths import INDEX_DIR, is_record, record_path
 from tsunagu.seal import locator
-from tsunagu.seal.encrypt import DEFLATE, entry_ad, frame, open_sealed, seal, unframe
+from tsunagu.seal.encrypt import DEFLATE, STORED, entry_ad, frame, open_sealed, seal, unframe
 from tsunagu.seal.keys import RootKeys
 
 DIR_AD = b"tsunagu/v2/dir\0"
@@ -80,11 +80,10 @@ def pack_name(blob: bytes) -> str:
 
 
 def _seal_json(keys: RootKeys, ad: bytes, doc: object) -> bytes:
-    import zlib
-
+    """A directory or the root manifest, stored: compressed, its size would wobble with the hashes it
+    lists, so the sizes an editor sees would change from guess to guess for no reason it controls."""
     text = json.dumps(doc, separators=(",", ":"), sort_keys=True).encode()
-    comp = zlib.compressobj(6, zlib.DEFLATED, -15)
-    return seal(keys, ad, frame(comp.compress(text) + comp.flush(), DEFLATE))
+    return seal(keys, ad, frame(text, STORED))
 
 
 def is_solo(path: str) -> bool:
