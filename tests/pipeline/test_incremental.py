@@ -55,7 +55,7 @@ def test_one_status_edit_changes_a_few_files_and_under_5_percent_of_the_bytes(ed
     total = sum(len(b) for b in after.values())
     # At 10,000 + 3,000 the same edit changes 12 files and 0.4 % of the output (bench/benchmark.py);
     # here the region is small, so each changed file is a larger share of it.
-    assert len(changed) <= 12, changed
+    assert len(changed) <= 20, changed
     assert size / total < 0.05, (size, total)
 
 
