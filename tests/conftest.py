@@ -297,6 +297,10 @@ def demo_site(tmp_path_factory):
     server.close()
 
 
+# Playwright's default is 30 s: one condition timed out at that on a loaded 2-core machine.
+BROWSER_WAIT_MS = 120_000
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium through Playwright (executable_path; never `playwright install`)."""
@@ -305,7 +309,17 @@ def browser():
 
     require_chromium()
     with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        instance = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, timeout=BROWSER_WAIT_MS)
+        plain_context = instance.new_context
+
+        def new_context(**options):
+            # Every wait is on a condition; on a loaded 2-core machine a condition may take long to come.
+            context = plain_context(**options)
+            context.set_default_timeout(BROWSER_WAIT_MS)
+            context.set_default_navigation_timeout(BROWSER_WAIT_MS)
+            return context
+
+        instance.new_context = new_context   # type: ignore[method-assign]
         yield instance
         instance.close()
 
