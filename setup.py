@@ -1,30 +1,12 @@
-"""Ship the top-level templates/ inside the wheel (tsunagu/web/templates) and the locks `init` copies (tsunagu/region/files)."""
+"""Packages: tsunagu's own, plus the top-level templates/ mapped to tsunagu.web.templates (no copy at build time).
 
-import shutil
-from pathlib import Path
+What `tsunagu init` gives a region (tsunagu/region/files: the dependency lock and the deploy tools' lock) are
+symbolic links in the repository to the top-level files, so the sdist and the wheel carry their contents.
+"""
 
-from setuptools import setup
-from setuptools.command.build_py import build_py
+from setuptools import find_packages, setup
 
-
-class BuildWithTemplates(build_py):
-    """build_py that also copies templates/ into the built package."""
-
-    def run(self) -> None:
-        super().run()
-        source = Path(__file__).resolve().parent / "templates"
-        if source.is_dir() and not self.editable_mode:
-            target = Path(self.build_lib) / "tsunagu" / "web" / "templates"
-            shutil.copytree(source, target, dirs_exist_ok=True)
-        # What `tsunagu init` gives a region: the dependency lock and the deploy tools' lock.
-        root = Path(__file__).resolve().parent
-        for inside, outside in (("requirements.lock", "requirements.txt"),
-                                ("deploy/package.json", ".github/deploy/package.json"),
-                                ("deploy/package-lock.json", ".github/deploy/package-lock.json")):
-            if (root / outside).is_file() and not self.editable_mode:
-                target = Path(self.build_lib) / "tsunagu" / "region" / "files" / inside
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(root / outside, target)
-
-
-setup(cmdclass={"build_py": BuildWithTemplates})
+setup(
+    packages=[*find_packages(include=["tsunagu", "tsunagu.*"]), "tsunagu.web.templates"],
+    package_dir={"tsunagu.web.templates": "templates"},
+)

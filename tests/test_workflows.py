@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import tomllib
 
+import pytest
 import tools
 import yaml
 from tools import ROOT
@@ -41,10 +42,12 @@ def lint(*files):
     return json.loads(out.stdout)
 
 
+@pytest.mark.slow
 def test_actionlint_clean():
     assert lint(*WORKFLOWS) == []
 
 
+@pytest.mark.slow
 def test_actionlint_finds_script_injection(tmp_path):
     bad = tmp_path / "bad.yml"
     bad.write_text("on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"

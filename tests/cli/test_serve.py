@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 
+import pytest
 from tools import ROOT
 
 
@@ -37,6 +38,7 @@ def _wait(predicate, seconds: float = 60):
     raise AssertionError("timed out")
 
 
+@pytest.mark.slow
 def test_serve_builds_serves_and_rebuilds_on_change(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)

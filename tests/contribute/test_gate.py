@@ -164,6 +164,7 @@ def run_gate(checkout, repo):
                           cwd=repo, env=env, capture_output=True, text=True, encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_the_base_code_ignores_a_checker_modified_in_the_change(repo, tmp_path):
     """A change that rewrites the gate to say yes, and edits someone else's record, is refused by the base's gate."""
     shutil.copytree(ROOT / "tsunagu", repo / "tsunagu", ignore=shutil.ignore_patterns("__pycache__"))

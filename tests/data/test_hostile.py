@@ -53,6 +53,7 @@ def test_validate_command_prints_the_errors_cleanly(data_dir, name, capsys, monk
     assert not any(c in out + err for c in RAW)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["alias-bomb.yaml", "deep-flow.yaml", "huge-integer.yaml", "nul.yaml"])
 def test_validate_in_a_fresh_process_prints_no_traceback(data_dir, name):
     from conftest import REPO_DIR

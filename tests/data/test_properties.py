@@ -8,6 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import SITE, TODAY
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +20,7 @@ from tsunagu.domain.errors import DataError, Problem
 from tsunagu.domain.text import forbidden_character
 from tsunagu.yamlio.strict import parse_yaml
 
+pytestmark = pytest.mark.slow   # hypothesis: a minute or more on a loaded machine
 SETTINGS = settings(max_examples=200, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
 SHOWN = "data/providers/day-p.yaml"
 # Problems about the document as a whole: no single field to name.

@@ -258,6 +258,7 @@ def test_no_new_services_reports_the_rows(data: Path):
     assert not (data / "providers" / "mhlw-08b0300010.yaml").exists()
 
 
+@pytest.mark.slow
 def test_second_run_changes_nothing(data: Path):
     run(str(SAMPLES), "--city", "082015", "--city", "082031", "--data", str(data))
     before = tree_hash(data)
@@ -280,6 +281,7 @@ phone: 029-255-0000
 """
 
 
+@pytest.mark.slow
 def test_reimport_keeps_hand_edits_byte_for_byte(data: Path, tmp_path: Path):
     run(str(SAMPLES), "--city", "082015", "--city", "082031", "--data", str(data))
     path = data / "providers" / "mhlw-0850180019.yaml"
@@ -315,6 +317,7 @@ def test_reimport_keeps_hand_edits_byte_for_byte(data: Path, tmp_path: Path):
     assert out.splitlines()[-1].startswith("added 0, updated 1, unchanged ")
 
 
+@pytest.mark.slow
 def test_vanished_offices_are_marked_not_deleted(data: Path, tmp_path: Path):
     run(str(SAMPLES), "--city", "082015", "--city", "082031", "--data", str(data))
     newer = tmp_path / "newer"
@@ -334,6 +337,7 @@ def test_vanished_offices_are_marked_not_deleted(data: Path, tmp_path: Path):
     assert "vanished" not in path.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_partial_import_keeps_services_of_files_not_given(data: Path):
     run(str(SAMPLES), "--city", "082015", "--city", "082031", "--data", str(data))
     code, out = run(str(SAMPLES / "jigyosho_160.csv"), "--city", "082015", "--data", str(data))
@@ -416,6 +420,7 @@ def test_not_utf8_is_a_clean_error(data: Path, tmp_path: Path):
                                      "not re-saved by a spreadsheet\n1 error found; nothing was written.")
 
 
+@pytest.mark.slow
 def test_imported_data_validates_and_builds(data: Path, tmp_path: Path):
     from tsunagu.data.load import load_tree
     from tsunagu.data.validate import validate_tree
@@ -589,6 +594,7 @@ def test_site_settings_of_the_wrong_shape_are_reported_not_a_traceback(tmp_path:
         "2 errors found; nothing was written."]
 
 
+@pytest.mark.scale
 def test_the_eastern_open_data_imports_to_files_that_validate(tmp_path_factory, tmp_path: Path):
     """Every office of the real rows with the most unusual cells (all of 32,068 rows scanned) validates as written."""
     from samples import mhlw_east

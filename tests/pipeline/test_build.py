@@ -112,6 +112,7 @@ def distinctive_strings() -> set[str]:
     return found
 
 
+@pytest.mark.slow
 def test_whole_output_holds_no_directory_content(demo_build):
     secrets = distinctive_strings()
     assert len(secrets) > 200
@@ -138,6 +139,7 @@ def test_whole_output_holds_no_directory_content(demo_build):
                 assert v not in name and quote(v) not in name, f"{name} holds {secret}"
 
 
+@pytest.mark.slow
 def test_scan_would_see_a_leak(demo_build):
     # The scan's own check: the same strings are all there once decrypted.
     plain = decrypt_all(demo_build["files"], DEMO_PASSWORD)
@@ -188,6 +190,7 @@ def test_demo_build_uses_production_key_derivation(demo_build):
     assert Config().iterations >= 600_000
 
 
+@pytest.mark.slow
 def test_public_files_load_nothing_from_other_origins(demo_build):
     for path, data in demo_build["files"].items():
         if path.startswith(("p/", "pagefind/")):

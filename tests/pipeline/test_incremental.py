@@ -12,6 +12,8 @@ from conftest import STRONG, fast_config, read_tree
 from tsunagu.pipeline.builder import build
 from tsunagu.seal.packs import open_site
 
+pytestmark = pytest.mark.slow   # builds a generated region twice
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
 

@@ -303,6 +303,7 @@ def test_record_pages_explain_the_link_and_how_it_was_confirmed_and_say_nothing_
     assert 'data-relay="../api/"' in html
 
 
+@pytest.mark.slow
 def test_record_pages_render_the_same_in_worker_processes(tmp_path):
     from tsunagu.render import pages as render
     from tsunagu.search.searchdoc import search_context

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import zlib
 
+import pytest
+
 from tsunagu.seal import locator
 from tsunagu.seal.encrypt import STORED, entry_ad, frame, part_scale, seal
 from tsunagu.seal.keys import root_keys
@@ -21,6 +23,7 @@ def test_the_pack_count_is_a_power_of_two_capped_at_max_packs():
     assert MAX_PACKS + SHELL_FILES < SITE_FILE_LIMIT
 
 
+@pytest.mark.slow
 def test_many_entries_make_few_files_none_over_a_host_limit():
     keys = root_keys({"caremanagers": "x"}, b"\0" * 16, 1)
     # 60,000 entries (more than three times a prefecture's records and fragments), 3 kB each: 180 MB.
@@ -33,6 +36,7 @@ def test_many_entries_make_few_files_none_over_a_host_limit():
     assert all(name.startswith("p/") and name.endswith(".bin") for name in files)
 
 
+@pytest.mark.slow
 def test_solo_files_and_packs_stay_within_the_file_budget():
     keys = root_keys({"caremanagers": "x"}, b"\0" * 16, 1)
     # Record pages go to packs; 1,500 parts of shared pages are files of their own: packs give way.

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from tsunagu import __version__
 from tsunagu.cli import contribute, importers, links, passwords, region, rounds, site
 from tsunagu.cli.site import build_command, console
 from tsunagu.domain.config import DEMO_PASSWORD
@@ -13,6 +14,7 @@ from tsunagu.domain.errors import TsunaguError
 
 
 @click.group(invoke_without_command=True)
+@click.version_option(__version__, prog_name="tsunagu", message="%(prog)s %(version)s")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """つなぐ: build the encrypted care directory. Without a command: build the demo site."""

@@ -13,7 +13,7 @@ from tsunagu.domain.errors import TsunaguError
 
 FILES = Path(__file__).resolve().parent / "files"
 _CHECKOUT = Path(__file__).resolve().parents[2]
-# Files a wheel carries inside tsunagu/region/files (setup.py copies them) and a checkout has at the top.
+# Files a wheel carries inside tsunagu/region/files (symbolic links in the repository to these top-level files).
 SHIPPED = {"requirements.lock": "requirements.txt", "deploy/package.json": ".github/deploy/package.json",
            "deploy/package-lock.json": ".github/deploy/package-lock.json"}
 _WHEEL = re.compile(r"^tsunagu-([0-9][0-9A-Za-z.+!]*)-py3-none-any\.whl$")
