@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from tsunagu.contribute.relay.seal import new_private_key
 
+pytestmark = pytest.mark.slow        # runs build.py in subprocesses and renders pages: seconds each
 BASE = "https://care.example.jp/sakura/"
 MM = 72 / 25.4
 # A name heavy in kanji, with the variants a fax-bound PDF most often garbles (髙 and 﨑 outside JIS X 0208).

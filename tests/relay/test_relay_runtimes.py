@@ -40,6 +40,7 @@ from tsunagu.contribute.links import (
 from tsunagu.contribute.relay.drain import issue_tag, parse_issue
 from tsunagu.contribute.relay.seal import new_private_key, private_key, public_key_text, seal, unseal
 
+pytestmark = pytest.mark.slow        # local runtimes and subprocesses: seconds each
 LINK_KEY = bytes(range(32))
 OTHER_KEY = bytes(range(1, 33))
 SITE = "https://sakura.example"
