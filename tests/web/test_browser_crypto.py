@@ -222,6 +222,45 @@ def test_a_shared_origin_is_refused_unless_allowed(sites, browser, tmp_path):
         server.close()
 
 
+def _as_host(context, host: str, folder: Path) -> None:
+    """Answer every request to https://<host>/ from a built site's folder (no network involved)."""
+    def answer(route):
+        path = route.request.url.split(host, 1)[1].split("?")[0].lstrip("/")
+        target = folder / path
+        if target.is_dir():
+            target = target / "index.html"
+        if not target.is_file():
+            route.fulfill(status=404, body="")
+            return
+        kind = {".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".json": "application/json"}
+        route.fulfill(status=200, body=target.read_bytes(), content_type=kind.get(target.suffix, "application/octet-stream"))
+    context.route(f"https://{host}/**", answer)
+
+
+def test_a_github_io_site_is_refused_even_at_the_root_unless_allowed(sites, browser, tmp_path):
+    # org.github.io/ shares its origin with every org.github.io/<repo>/: a sibling page could use the key.
+    context = browser.new_context()
+    _as_host(context, "org.github.io", sites["root"] / "site")
+    page = context.new_page()
+    page.goto("https://org.github.io/unlock/")
+    page.locator("#shared-origin").wait_for()
+    assert page.locator("#unlock-form").is_hidden()
+    assert "ほかのサイトと同じドメイン" in page.inner_text("#shared-origin")
+    context.close()
+    data = tmp_path / "data"
+    shutil.copytree(sites["data"], data)
+    with (data / "site.yaml").open("a", encoding="utf-8") as f:
+        f.write("allow_shared_origin: true\n")
+    build_at_epoch(data, tmp_path / "allowed", 1_780_000_500)
+    context = browser.new_context()
+    _as_host(context, "org.github.io", tmp_path / "allowed")
+    page = context.new_page()
+    page.goto("https://org.github.io/unlock/")
+    page.locator("#unlock-form").wait_for()
+    assert page.locator("#shared-origin").is_hidden()
+    context.close()
+
+
 EXPIRE = """() => new Promise((resolve, reject) => {
   const req = indexedDB.open("tsunagu", 1);
   req.onsuccess = () => {
