@@ -38,10 +38,13 @@
     const s = await TSU.getSession();
     return s && (await TSU.unwrapContentKey(keys, s.kek)) ? s : null;
   }
-  /** Every script of an origin can use what the browser stores for it: a site in a sub-folder of a
-      shared origin (owner.github.io/repo/) is not closed unless its admin accepted that. */
+  /** Every script of an origin can use what the browser stores for it: a site in a sub-folder of an
+      origin, or anywhere on owner.github.io (the user site at its root shares the origin with every
+      owner.github.io/<repo>/ project site) is not closed unless its admin accepted that. */
+  const SHARED_HOSTS = /\.(github|gitlab)\.io$/i;
   function sharedOrigin() {
-    return root.pathname !== "/" && !document.body.hasAttribute("data-allow-shared-origin");
+    const shared = root.pathname !== "/" || SHARED_HOSTS.test(location.hostname);
+    return shared && !document.body.hasAttribute("data-allow-shared-origin");
   }
   function refuse(id) {
     $(id).hidden = false; form.hidden = true;
