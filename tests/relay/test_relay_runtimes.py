@@ -6,6 +6,7 @@ as a Netlify Function. Each runtime starts once for this module; every test runs
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -24,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from forge import APP_ID, BOT, INSTALLATION, OWNER, REPO, Forge, serve
 from tools import ROOT
 
+from tests.gitflow import git, init_repo
 from tsunagu.contribute.links import (
     ADMIN,
     HOLDER,
@@ -37,7 +39,7 @@ from tsunagu.contribute.links import (
     relay_key,
     unb64,
 )
-from tsunagu.contribute.relay.drain import issue_tag, parse_issue
+from tsunagu.contribute.relay.drain import drain, issue_tag, parse_issue
 from tsunagu.contribute.relay.seal import new_private_key, private_key, public_key_text, seal, unseal
 
 pytestmark = pytest.mark.slow        # local runtimes and subprocesses: seconds each
@@ -312,3 +314,18 @@ def test_no_secret_or_dependency_in_the_handler():
         assert all(s.startswith(("./", "../")) for s in sources), (path, sources)
         assert "console.log" not in text, path
     assert not list(Path(ROOT / "relay").rglob("package.json"))
+
+
+def test_the_repository_applies_what_the_relay_filed(relays, forge, seal_key, tmp_path):
+    # End to end without the browser: a submission through the Worker, the issue as the forge stand-in holds it,
+    # drained by the repository's own code into a git repository of the fixture data.
+    repo = init_repo(tmp_path)
+    sent = submission(holder("day-sakura"), seal_key[1])
+    receipt = call(relays["worker"], "/api/update", sent)[1]["receipt"]
+    issue = next(i for i in forge.issues if i["title"] == f"tsunagu update {receipt}")
+    outcomes = drain([issue], BOT, data_dir=repo / "data", link_key=LINK_KEY, seal_text=seal_key[0],
+                     now=int(time.time()), today=dt.date(2026, 12, 2))
+    assert [(o["number"], o["receipt"], o["outcome"]) for o in outcomes] == [(issue["number"], receipt, "applied")]
+    record = (repo / "data" / "providers" / "day-sakura.yaml").read_text(encoding="utf-8")
+    assert "new_clients: not_accepting" in record and "confirmed_via: link" in record
+    assert f"Tsunagu-Receipt: {receipt}" in git(repo, "log", "-1", "--format=%B")
