@@ -83,7 +83,7 @@ def check_request(req: Request) -> list[str]:
 
 def read_rows(sources: list[Path]) -> tuple[list[str], list[Row]]:
     """The open-data files and every row in them."""
-    paths = csv_files(sources)
+    paths = csv_files(tuple(sources))
     return [p.name for p in paths], [row for p in paths for row in read_csv(p)]
 
 

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -205,8 +205,8 @@ def _field_check(key: str) -> TypeAdapter[Any]:
     """The validator's own rule for one provider field (type and bounds), so both sides always agree."""
     info = models.Provider.model_fields[key]
     if not info.metadata:
-        return TypeAdapter(info.annotation)
-    return TypeAdapter(Annotated[(info.annotation, *info.metadata)])  # type: ignore[valid-type]
+        return TypeAdapter(cast(Any, info.annotation))
+    return TypeAdapter(cast(Any, Annotated[(info.annotation, *info.metadata)]))  # type: ignore[valid-type]
 
 
 def refused_by_validator(key: str, value: Any) -> str | None:

@@ -29,7 +29,7 @@ class SiteInfo:
 def read_site(text: str, shown: str) -> SiteInfo:
     """site.yaml's areas, services and area_map; raises ImportError_ for what the import cannot use."""
     doc = round_trip().load(text)
-    if not isinstance(doc, dict):
+    if not isinstance(doc, CommentedMap):
         raise ImportError_(f"{shown}: expected site settings (a mapping)")
     problems = []
     for key, kind, example in (("areas", list, "areas: [北部, 南部]"), ("services", dict, '訪問介護: "110"'),
