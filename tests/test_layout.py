@@ -19,6 +19,8 @@ LAYERS = ["cli", "region", "contribute", "importers", "pipeline", *STAGES, "yaml
 FLOW = " → ".join(["cli", "region", "contribute | importers", "pipeline", *STAGES, "yamlio", "domain"])
 PEERS = {"contribute": {"importers"}, "importers": {"contribute"}}   # side by side: neither imports the other
 LEAVES = {"web"}                                                    # package data, importable from any layer
+# The wire format (plain constants shared with the browser): importable from any layer, importing only the domain.
+SHARED = {"tsunagu.seal.wire"}
 IO_MODULES = {"os", "io", "subprocess", "socket", "shutil", "tempfile", "glob", "multiprocessing",
               "urllib.request", "http", "requests", "sqlite3", "asyncio", "threading", "concurrent"}
 IO_CALLS = {"open", "read_text", "read_bytes", "write_text", "write_bytes", "is_dir", "is_file", "exists",
@@ -36,7 +38,8 @@ def _imports(path: Path) -> list[tuple[int, str]]:
         if isinstance(node, ast.Import):
             found += [(node.lineno, a.name) for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.append((node.lineno, node.module))
+            named = [f"{node.module}.{a.name}" for a in node.names]   # `from tsunagu.seal import wire`
+            found += [(node.lineno, m) for m in dict.fromkeys(m if m in SHARED else node.module for m in named)]
     return found
 
 
@@ -61,13 +64,21 @@ def test_imports_flow_downward(path: Path):
     wrong = []
     for line, module in _imports(path):
         parts = module.split(".")
-        if parts[0] != "tsunagu" or len(parts) < 2 or parts[1] in LEAVES or parts[1] == layer:
+        if parts[0] != "tsunagu" or len(parts) < 2 or parts[1] in LEAVES or parts[1] == layer or module in SHARED:
             continue
         target = parts[1]
         allowed = layer in LAYERS and LAYERS.index(target) > LAYERS.index(layer) and target not in PEERS.get(layer, ())
         if layer in LEAVES or not allowed:
             wrong.append(f"{path.relative_to(PACKAGE)}:{line}: {layer} imports {module}")
     assert not wrong, f"imports must flow {FLOW}:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("module", sorted(SHARED))
+def test_shared_modules_import_only_the_domain(module: str):
+    path = ROOT / (module.replace(".", "/") + ".py")
+    wrong = [f"{line}: {m}" for line, m in _imports(path)
+             if m.split(".")[0] == "tsunagu" and not m.startswith("tsunagu.domain.")]
+    assert not wrong, f"{module} is imported by every layer, so it may import only tsunagu.domain: {wrong}"
 
 
 @pytest.mark.parametrize("path", _modules(), ids=lambda p: str(p.relative_to(PACKAGE)))

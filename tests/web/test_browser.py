@@ -181,7 +181,6 @@ def test_data_update_keeps_session_and_password_change_locks_out(site, browser, 
 
 def test_without_service_workers_the_unlock_page_says_so(site, browser):
     context = browser.new_context(service_workers="block")
-    context.add_init_script('localStorage.setItem("tsunagu:sw-wait-ms", "500")')  # the page's wait, shortened
     page = context.new_page()
     page.goto(site["url"] + "providers/")
     page.wait_for_url(re.compile(r".*/unlock/.*"))

@@ -23,7 +23,7 @@ from tsunagu.domain.labels import (
 from tsunagu.domain.models import Site
 from tsunagu.domain.paths import NOT_FOUND, is_record, root_of
 from tsunagu.search.index import is_runtime
-from tsunagu.web import ASSETS, STATIC_DIR, template_dirs
+from tsunagu.web import ASSETS, SCRIPTS, STATIC_DIR, SW_ENTRY, template_dirs
 
 # Hosts answer every missing path (a record page, a deep link) with 404.html, at that path, so this
 # page cannot know the site's base folder from relative links: it asks the service worker
@@ -81,6 +81,16 @@ def update_page(env: jinja2.Environment, site: Site, config: Config) -> bytes:
         methods=list(METHOD_JA.items()), weekdays=list(WEEKDAY_JA.items())).encode()
 
 
+def service_worker(static: Path) -> bytes:
+    """The published sw.js: a module importing the worker from assets/, with a hash of every script in it, so that
+    any change of a module changes sw.js (which every engine compares byte for byte) and a new worker is installed."""
+    digest = hashlib.sha256()
+    for name in SCRIPTS:
+        digest.update(name.encode() + b"\0" + (static / name).read_bytes() + b"\0")
+    return (f"// つなぐ service worker: the ES modules under assets/ (scripts {digest.hexdigest()[:16]}).\n"
+            f'import "./assets/{SW_ENTRY}";\n').encode()
+
+
 def shell_files(protected: list[str], index_files: dict[str, bytes], keys_json: bytes,
                 config: Config, *, allow_shared_origin: bool = False, site: Site | None = None) -> dict[str, bytes]:
     """Public files: stubs for the few fixed pages (hosts without a 404 fallback), and the generic runtime.
@@ -101,7 +111,7 @@ def shell_files(protected: list[str], index_files: dict[str, bytes], keys_json: 
     static = Path(config.static_dir or STATIC_DIR)
     for name in ASSETS:
         out[f"assets/{name}"] = (static / name).read_bytes()
-    out["sw.js"] = (static / "sw.js").read_bytes()
+    out["sw.js"] = service_worker(static)
     out["keys.json"] = keys_json
     out["robots.txt"] = b"User-agent: *\nDisallow: /\n"
     out[".nojekyll"] = b""  # GitHub Pages: serve files as they are

@@ -26,12 +26,13 @@ from tsunagu.render.entries import Entry, make_entries
 from tsunagu.render.markup import plain_text, render_markdown
 from tsunagu.render.sheet import glance, providers_csv, sheet_groups
 from tsunagu.render.timedata import holidays_json, windows_attr
+from tsunagu.seal import wire
 from tsunagu.search.searchdoc import search_blocks, search_context
 from tsunagu.web import ASSETS, template_dirs
 
 ACCEPTANCE_KEYS = tuple(STATUS_FIELDS_JA)  # new_clients, alternative_support, post_infection
 # One filter choice for both answers a care manager can work with (search.js expands it).
-ACCEPTING_OR_CONDITIONAL = "受入可または条件付き"
+ACCEPTING_OR_CONDITIONAL = wire.ACCEPTING_OR_CONDITIONAL
 
 
 def _environment(config: Config) -> jinja2.Environment:
@@ -46,7 +47,7 @@ def _environment(config: Config) -> jinja2.Environment:
     env.globals.update(ACCEPTANCE_JA=ACCEPTANCE_JA, OPERATION_JA=OPERATION_JA, METHOD_JA=METHOD_JA,
                        WEEKDAY_JA=WEEKDAY_JA, WEEKDAYS=WEEKDAYS, STATUS_FIELDS_JA=STATUS_FIELDS_JA,
                        ACCEPTANCE_KEYS=ACCEPTANCE_KEYS, urlencode=urlencode,
-                       ACCEPTING_OR_CONDITIONAL=ACCEPTING_OR_CONDITIONAL, ASSETS=ASSETS)
+                       ACCEPTING_OR_CONDITIONAL=ACCEPTING_OR_CONDITIONAL, ASSETS=ASSETS, WIRE=wire)
     return env
 
 

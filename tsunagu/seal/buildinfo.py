@@ -11,6 +11,7 @@ from pathlib import Path
 
 from tsunagu.domain.config import JST
 from tsunagu.domain.errors import BuildError
+from tsunagu.seal import wire
 
 SALT_COMMENT = ("# Random and public, written once by the first build: every key of the site derives from it.\n"
                 "# Keep it and commit it; changing or deleting it logs every reader out.\n")
@@ -29,7 +30,7 @@ def site_salt(data_dir: Path, salt: str | None, *, require: bool = False) -> tup
         raise BuildError(f"{site_yaml}: salt がありません。CI のビルドは salt を作りません（作っても次のビルドに残らず、"
                          "配信のたびに全員がログアウトされます）。手元で `tsunagu build --data data` を一度実行すると "
                          f"salt が {site_yaml} に書き込まれます。そのファイルをコミットして push してください。")
-    value = secrets.token_hex(16)
+    value = secrets.token_hex(wire.SALT_BYTES)
     text = site_yaml.read_text(encoding="utf-8")
     try:
         with site_yaml.open("a", encoding="utf-8") as out:

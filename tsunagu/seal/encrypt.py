@@ -26,11 +26,13 @@ from collections.abc import Iterator
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from tsunagu.domain.paths import DATA_DIR, INDEX_DIR, is_record
+from tsunagu.seal import wire
 from tsunagu.seal.keys import RootKeys, synthetic_nonce
 
-FILE_AD = b"tsunagu/v2/file\0"
-STORED, DEFLATE = 0, 1
-MIN_BUCKET = 256
+FILE_AD = wire.FILE_AD.encode()
+STORED, DEFLATE = wire.STORED, wire.DEFLATE
+MIN_BUCKET = wire.MIN_BUCKET
+HEADER = wire.FRAME_HEADER
 PART_MIN, PART_MAX = 16 * 1024, 128 * 1024
 # (least, largest) plaintext bytes of a part, per kind: about 10-40 kB of ciphertext each.
 PART_SIZES = {"data": (16 * 1024, 64 * 1024), "sheet": (16 * 1024, 64 * 1024)}
@@ -58,13 +60,20 @@ def frame(body: bytes, flag: int) -> bytes:
 
 def unframe(payload: bytes) -> bytes:
     """The body of a payload, decompressed (ValueError if the framing is wrong)."""
-    flag, length = payload[0], struct.unpack(">I", payload[1:5])[0]
-    if flag not in (STORED, DEFLATE) or 5 + length > len(payload) or any(payload[5 + length:]):
+    if len(payload) < HEADER:
         raise ValueError("bad entry framing")
-    body = payload[5:5 + length]
+    flag, length = payload[0], struct.unpack(">I", payload[1:HEADER])[0]
+    if flag not in (STORED, DEFLATE) or HEADER + length > len(payload) or any(payload[HEADER + length:]):
+        raise ValueError("bad entry framing")
+    body = payload[HEADER:HEADER + length]
     if flag == DEFLATE:
         inflater = zlib.decompressobj(-15)
-        body = inflater.decompress(body) + inflater.flush()
+        try:
+            body = inflater.decompress(body) + inflater.flush()
+        except zlib.error:
+            raise ValueError("bad deflate stream") from None
+        if not inflater.eof or inflater.unused_data:   # as strict as the browser's DecompressionStream
+            raise ValueError("bad deflate stream")
     return body
 
 

@@ -15,6 +15,7 @@ import functools
 import hashlib
 import hmac
 import json
+import re
 import struct
 import unicodedata
 from dataclasses import dataclass
@@ -25,12 +26,18 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
 
 from tsunagu.domain.config import Config
+from tsunagu.seal import wire
 
-VERSION = 2
-KDF = "PBKDF2-SHA256"
-CIPHER = "AES-256-GCM"
-MIN_ITERATIONS, MAX_ITERATIONS = 600_000, 10_000_000  # what the browser accepts (tests may build with fewer)
-SLOT_AD = b"tsunagu/v2/slot\0"
+# What the browser accepts (tests may build with fewer iterations; check_keys says what a browser would refuse).
+VERSION, KDF, CIPHER = wire.KEYS_VERSION, wire.KDF, wire.CIPHER
+MIN_ITERATIONS, MAX_ITERATIONS = wire.MIN_ITERATIONS, wire.MAX_ITERATIONS
+SLOT_AD = wire.SLOT_AD.encode()
+_SALT = re.compile(f"[A-Za-z0-9+/]{{{-(-wire.SALT_BYTES * 4 // 3)}}}={{{(3 - wire.SALT_BYTES % 3) % 3}}}")
+_ROOT = re.compile(f"{re.escape(wire.FILE_DIR)}[0-9a-f]{{{wire.SHORT_HASH_HEX}}}{re.escape(wire.FILE_SUFFIX)}")
+
+
+class UnsafeKeys(ValueError):
+    """keys.json asks for a version, KDF, cipher or iteration count the browser does not accept."""
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,26 @@ def make_keys_json(passwords: dict[str, str], salt: bytes, iterations: int, keys
     doc = {"cipher": CIPHER, "epoch": epoch, "iterations": iterations, "kdf": KDF, "root": root_name,
            "root_sha256": root_hash.hex(), "salt": _b64(salt), "slots": sorted(slots), "version": VERSION}
     return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
+
+
+def check_keys(doc: object) -> dict:
+    """keys.json as the browser accepts it (seal.js checkKeys): never a weaker KDF, cipher or iteration count."""
+    d = doc if isinstance(doc, dict) else {}
+    ok = (_integer(d.get("version")) and d["version"] == VERSION and d.get("kdf") == KDF and d.get("cipher") == CIPHER
+          and _integer(d.get("iterations")) and MIN_ITERATIONS <= d["iterations"] <= MAX_ITERATIONS
+          and isinstance(d.get("salt"), str) and _SALT.fullmatch(d["salt"]) is not None
+          and _integer(d.get("epoch")) and 0 <= d["epoch"] <= 2 ** 53 - 1
+          and isinstance(d.get("root"), str) and _ROOT.fullmatch(d["root"]) is not None
+          and isinstance(d.get("root_sha256"), str) and re.fullmatch("[0-9a-f]{64}", d["root_sha256"]) is not None
+          and isinstance(d.get("slots"), list) and len(d["slots"]) > 0 and all(isinstance(x, str) for x in d["slots"]))
+    if not ok:
+        raise UnsafeKeys("keys.json is not one this version accepts")
+    return d
+
+
+def _integer(value: object) -> bool:
+    """An integer as JSON gives it to the browser (Number.isInteger): 5.0 counts, True does not."""
+    return (type(value) is int) or (type(value) is float and value.is_integer())
 
 
 def kek_id(kek: bytes) -> bytes:

@@ -17,12 +17,14 @@ import zlib
 from collections import Counter
 
 from tsunagu.domain.paths import is_record
+from tsunagu.seal import wire
 
-LOC_AD = b"tsunagu/v2/loc\0"
-PARTS = 16            # parts of the locator: an edit that moves an entry changes one part (1/16 of it)
-TAG = slice(4, 7)     # bytes of the slot after the ones that pick the pack: distinct within a pack
-LIMIT = 1 << 24       # offsets and lengths are 3 bytes; an entry beyond is left out (the slow path finds it)
-ROW = struct.Struct(">3s3s3s")
+LOC_AD = wire.LOC_AD.encode()
+PARTS = wire.LOC_PARTS    # parts of the locator: an edit that moves an entry changes one part (1/16 of it)
+TAG = slice(*wire.LOC_TAG)   # bytes of the slot after the ones that pick the pack: distinct within a pack
+LIMIT = wire.LOC_LIMIT    # offsets and lengths are 3 bytes; an entry beyond is left out (the slow path finds it)
+_WIDTH = wire.LOC_TAG[1] - wire.LOC_TAG[0]
+ROW = struct.Struct(f">{_WIDTH}s3s3s")   # wire.LOC_ROW_BYTES
 
 
 def is_located(path: str) -> bool:
@@ -59,15 +61,18 @@ def decode(body: bytes, first: int, end: int) -> dict[int, dict[bytes, tuple[int
     """pack number -> tag -> (offset, length), from the plaintext of one part (ValueError if malformed)."""
     out: dict[int, dict[bytes, tuple[int, int]]] = {}
     at = 0
-    for number in range(first, end):
-        (count,) = struct.unpack_from(">H", body, at)
-        at += 2
-        rows = {}
-        for _ in range(count):
-            tag, offset, length = ROW.unpack_from(body, at)
-            rows[tag] = (int.from_bytes(offset, "big"), int.from_bytes(length, "big"))
-            at += ROW.size
-        out[number] = rows
+    try:
+        for number in range(first, end):
+            (count,) = struct.unpack_from(">H", body, at)
+            at += 2
+            rows = {}
+            for _ in range(count):
+                tag, offset, length = ROW.unpack_from(body, at)
+                rows[tag] = (int.from_bytes(offset, "big"), int.from_bytes(length, "big"))
+                at += ROW.size
+            out[number] = rows
+    except struct.error:
+        raise ValueError("locator part too short") from None
     if at != len(body):
         raise ValueError("bad locator")
     return out

@@ -26,21 +26,22 @@ import re
 import struct
 from typing import Any, NamedTuple
 
-from tsunagu.domain.paths import INDEX_DIR, is_record, record_path
-from tsunagu.seal import locator
+from tsunagu.domain.paths import is_record, record_path
+from tsunagu.seal import locator, wire
 from tsunagu.seal.encrypt import DEFLATE, STORED, entry_ad, frame, open_sealed, seal, unframe
 from tsunagu.seal.keys import RootKeys
 
-DIR_AD = b"tsunagu/v2/dir\0"
-ROOT_AD = b"tsunagu/v2/root\0"
-PACK_DIR = "p/"
+DIR_AD = wire.DIR_AD.encode()
+ROOT_AD = wire.ROOT_AD.encode()
+PACK_DIR = wire.FILE_DIR
 TARGET_PACK = 40 * 1024          # average pack size aimed at: small packs keep an edit's re-upload small
 MAX_PACKS = 1024
 MIN_PACKS = 64
 FILE_BUDGET = 1_880   # packs and solo files: with the public shell, at most 2,000 files (a host's count stays low)
-ROOT_VERSION = 3
+ROOT_VERSION = wire.ROOT_VERSION
 # A record's fragment, named after its page's token by index.canonical: placed with r/<token>.html.
-FRAGMENT = re.compile(rf"^{INDEX_DIR}(?:s[0-9]+/)?fragment/zz_([a-z0-9]+)\.pf_fragment$")
+FRAGMENT = re.compile(wire.FRAGMENT)
+DIR, SOLO, LOC, ENTRY = (wire.fields(r) for r in (wire.DIR_ROW, wire.SOLO_ROW, wire.LOC_ROW, wire.ENTRY_ROW))
 
 
 def pack_count(total_bytes: int, solo: int = 0) -> int:
@@ -59,19 +60,19 @@ def placement(path: str) -> str:
 
 
 def slot_of(group_key: bytes, path: str, part: int) -> bytes:
-    """The keyed hash that picks an entry's pack and its place in it (mirrored in tsunagu-crypto.js)."""
-    key = placement(path).encode()
-    return hmac.new(group_key, b"pack\0" + key + b"\0" + struct.pack(">I", part), hashlib.sha256).digest()
+    """The keyed hash that picks an entry's pack and its place in it (mirrored in static/packs.js)."""
+    message = (wire.PACK_LABEL + placement(path) + "\0").encode() + struct.pack(">I", part)
+    return hmac.new(group_key, message, hashlib.sha256).digest()
 
 
 def short_hash(blob: bytes) -> str:
     """The first 128 bits of SHA-256, in hex: a file's name and the check of its bytes in the root manifest."""
-    return hashlib.sha256(blob).hexdigest()[:32]
+    return hashlib.sha256(blob).hexdigest()[:wire.SHORT_HASH_HEX]
 
 
 def file_name(digest: str) -> str:
     """A file's public name from its short hash (of ciphertext only: immutable, cacheable forever)."""
-    return PACK_DIR + digest + ".bin"
+    return PACK_DIR + digest + wire.FILE_SUFFIX
 
 
 def pack_name(blob: bytes) -> str:
@@ -117,7 +118,7 @@ def build_packs(sealed: list[SealedEntry], keys: RootKeys) -> tuple[dict[str, by
         if is_solo(path):
             digest = short_hash(blob)
             files[file_name(digest)] = blob
-            solo.append([path, part, parts, digest, len(blob)])
+            solo.append(wire.row(wire.SOLO_ROW, path=path, part=part, parts=parts, digest=digest, length=len(blob)))
             continue
         slot = slot_of(keys.group, path, part)
         buckets.setdefault(int.from_bytes(slot[:4], "big") % count, []).append((slot, path, part, parts, blob))
@@ -128,7 +129,8 @@ def build_packs(sealed: list[SealedEntry], keys: RootKeys) -> tuple[dict[str, by
         for slot, path, part, parts, blob in bucket:
             if locator.is_located(path):
                 located.setdefault(number, []).append((slot[locator.TAG], offset, len(blob)))
-            listing.append([path, part, parts, offset, len(blob), hashlib.sha256(blob).hexdigest()])
+            listing.append(wire.row(wire.ENTRY_ROW, path=path, part=part, parts=parts, offset=offset, length=len(blob),
+                                    sha256=hashlib.sha256(blob).hexdigest()))
             chunks.append(blob)
             offset += len(blob)
         del bucket
@@ -136,13 +138,13 @@ def build_packs(sealed: list[SealedEntry], keys: RootKeys) -> tuple[dict[str, by
         digest = short_hash(directory)
         files[file_name(digest)] = b"".join([*chunks, directory])
         del chunks
-        dirs[number] = [digest, offset, len(directory)]
+        dirs[number] = wire.row(wire.DIR_ROW, digest=digest, offset=offset, length=len(directory))
     locators = []
     for first, end in locator.ranges(count):
         blob = seal(keys, locator.ad(first), frame(locator.encode(located, first, end), DEFLATE))
         digest = short_hash(blob)
         files[file_name(digest)] = blob
-        locators.append([digest, len(blob), first, end])
+        locators.append(wire.row(wire.LOC_ROW, digest=digest, length=len(blob), first=first, end=end))
     root = _seal_json(keys, ROOT_AD, {"v": ROOT_VERSION, "packs": count, "group": base64.b64encode(keys.group).decode(),
                                       "dirs": dirs, "solo": sorted(solo), "loc": locators})
     root_name = pack_name(root)
@@ -162,7 +164,7 @@ class Reader:
         if self.root.get("v") != ROOT_VERSION:
             raise ValueError("unknown root manifest version")
         self.group = base64.b64decode(self.root["group"])
-        self.solo = {(e[0], e[1]): e for e in self.root["solo"]}
+        self.solo = {(e[SOLO["path"]], e[SOLO["part"]]): e for e in self.root["solo"]}
         self._dirs: dict[int, dict[str, Any]] = {}
         self._loc: dict[int, dict[int, dict[bytes, tuple[int, int]]]] = {}
         self.located = 0   # entries read at the place the locator gave (checked against the directory)
@@ -170,30 +172,32 @@ class Reader:
     def directory(self, number: int) -> dict[str, Any]:
         """The listing of one pack, checked against the root manifest."""
         if number not in self._dirs:
-            digest, offset, length = self.root["dirs"][number]
+            row = self.root["dirs"][number]
+            digest, offset, length = row[DIR["digest"]], row[DIR["offset"]], row[DIR["length"]]
             name = file_name(digest)
             blob = self.files[name][offset:offset + length]
             if short_hash(blob) != digest:
                 raise ValueError(f"pack {number}: directory hash mismatch")
             listing = json.loads(unframe(open_sealed(self.key, DIR_AD + struct.pack(">I", number), blob)))
-            self._dirs[number] = {"name": name, "entries": {(e[0], e[1]): e for e in listing}}
+            self._dirs[number] = {"name": name, "entries": {(e[ENTRY["path"]], e[ENTRY["part"]]): e for e in listing}}
         return self._dirs[number]
 
     def locate(self, path: str, part: int) -> tuple[str, int, int, int, str]:
         """(file name, offset, length, parts, hash or short hash) of one part of a logical file; KeyError if absent."""
         if (path, part) in self.solo:
-            _p, _i, parts, digest, length = self.solo[(path, part)]
-            return file_name(digest), 0, length, parts, digest
+            e = self.solo[(path, part)]
+            return file_name(e[SOLO["digest"]]), 0, e[SOLO["length"]], e[SOLO["parts"]], e[SOLO["digest"]]
         number = int.from_bytes(slot_of(self.group, path, part)[:4], "big") % self.root["packs"]
         if self.root["dirs"][number] is None:
             raise KeyError(path)
         pack = self.directory(number)
-        _p, _i, parts, offset, length, digest = pack["entries"][(path, part)]
-        return pack["name"], offset, length, parts, digest
+        e = pack["entries"][(path, part)]
+        return pack["name"], e[ENTRY["offset"]], e[ENTRY["length"]], e[ENTRY["parts"]], e[ENTRY["sha256"]]
 
     def locator(self, number: int) -> dict[bytes, tuple[int, int]]:
         """tag -> (offset, length) of the record pages of one pack, from the locator part covering it."""
-        for index, (digest, length, first, end) in enumerate(self.root.get("loc", [])):
+        for index, row in enumerate(self.root.get("loc", [])):
+            digest, length, first, end = (row[LOC[f]] for f in ("digest", "length", "first", "end"))
             if first <= number < end:
                 if index not in self._loc:
                     blob = self.files[file_name(digest)][:length]
@@ -217,10 +221,10 @@ class Reader:
         pack = self.directory(number)
         blob = self.files[pack["name"]][hit[0]:hit[0] + hit[1]]   # fetched at once, judged below
         entry = pack["entries"].get((path, part))
-        if entry is None or (entry[3], entry[4]) != hit:
+        if entry is None or (entry[ENTRY["offset"]], entry[ENTRY["length"]]) != hit:
             return None
         self.located += 1
-        return entry[2], self._checked(path, part, entry[2], blob, entry[5])
+        return entry[ENTRY["parts"]], self._checked(path, part, entry[ENTRY["parts"]], blob, entry[ENTRY["sha256"]])
 
     def part(self, path: str, part: int) -> tuple[int, bytes]:
         """(parts, body) of one part of a logical file; KeyError if absent."""
@@ -231,7 +235,7 @@ class Reader:
         return parts, self._checked(path, part, parts, self.files[name][offset:offset + length], digest)
 
     def _checked(self, path: str, part: int, parts: int, blob: bytes, digest: str) -> bytes:
-        if len(digest) not in (32, 64) or hashlib.sha256(blob).hexdigest()[:len(digest)] != digest:
+        if len(digest) not in (wire.SHORT_HASH_HEX, 64) or hashlib.sha256(blob).hexdigest()[:len(digest)] != digest:
             raise ValueError(f"{path}: entry hash mismatch")
         return unframe(open_sealed(self.key, entry_ad(path, part, parts), blob))
 

@@ -1,4 +1,4 @@
-"""Search text: one normalisation for index and query (mirrored in static/search.js), and n-gram tokens.
+"""Search text: one normalisation for index and query (static/tokens.js applies the same tables), and n-gram tokens.
 
 Pagefind segments Japanese with Lindera at index time and Intl.Segmenter at query time; they
 disagree on compounds and place names. Indexing character n-grams as plain ASCII tokens, and
@@ -15,11 +15,17 @@ import re
 import unicodedata
 from collections import Counter
 
-# Everything that is not a letter or digit is dropped, so 029-000-1111 and 0290001111 agree.
-_DROP = re.compile(r"[\s\u3000!-/:-@\[-`{-~、。・「」『』（）()【】［］〔〕〈〉《》”“’‘・:;,.\-‐‑‒–—―−－〜~ー]+")
+from tsunagu.seal import wire
 
-
-_PREFECTURE = re.compile(r"^\s*(北海道|東京都|京都府|大阪府|(?:青森|岩手|宮城|秋田|山形|福島|茨城|栃木|群馬|埼玉|千葉|神奈川|新潟|富山|石川|福井|山梨|長野|岐阜|静岡|愛知|三重|滋賀|兵庫|奈良|和歌山|鳥取|島根|岡山|広島|山口|徳島|香川|愛媛|高知|福岡|佐賀|長崎|熊本|大分|宮崎|鹿児島|沖縄)県)(?=\S)")
+# The tables of wire.py (the browser builds the same expressions from wire.js): separators, marks, controls and
+# invisible characters are dropped, so 029-000-1111 and 0290001111 agree; words are split at SPACES.
+_DROP = re.compile(wire.char_class(wire.DROP) + "+")
+_SPACE = wire.char_class(wire.SPACES)
+_WORDS = re.compile(_SPACE + "+")
+_LEADING = re.compile("^" + _SPACE + "+")
+_PREFECTURE = re.compile(f"^{_SPACE}*(?:{'|'.join(wire.PREFECTURES)})(?=[^{_SPACE[1:-1]}])")
+_KANA_FIRST, _KANA_LAST = (chr(c) for c in wire.KANA)
+_UNIGRAM, _BIGRAM = 1 + wire.TOKEN_HEX, 1 + 2 * wire.TOKEN_HEX   # lengths of the two kinds of token
 # The municipality that starts an address once the prefecture is gone: 〇〇郡〇〇町, 〇〇市(〇〇区).
 _CITY = re.compile(r"^\s*(?:[^\d\s]{1,5}郡[^\d\s]{1,5}?[町村]|[^\d\s]{1,5}?市(?:市)?(?:[^\d\s]{1,4}?区)?)")
 # A municipality at the start of this share of addresses or more matches nearly everything.
@@ -35,7 +41,7 @@ def strip_prefecture(text: str) -> str:
 
 def strip_places(text: str, places: tuple[str, ...] = ()) -> str:
     """Text without its leading prefecture and, after it, one of the region's own municipalities."""
-    text = strip_prefecture(text).lstrip()
+    text = _LEADING.sub("", strip_prefecture(text))
     for place in places:  # longest first (see common_places)
         if text.startswith(place):
             return text[len(place):]
@@ -56,33 +62,33 @@ def common_places(region: str, addresses: list[str]) -> tuple[str, ...]:
 
 
 def normalize(text: str) -> str:
-    """NFKC (width), lower case, katakana folded to hiragana, separators dropped."""
+    """NFKC (width), lower case, katakana folded to hiragana, then every DROP character removed."""
     text = unicodedata.normalize("NFKC", text).lower()
-    text = "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in text)
+    text = "".join(chr(ord(c) - wire.KANA_SHIFT) if _KANA_FIRST <= c <= _KANA_LAST else c for c in text)
     return _DROP.sub("", text)
 
 
 @functools.lru_cache(maxsize=65536)
 def _hex(char: str) -> str:
-    return f"{ord(char):05x}"
+    return f"{ord(char):0{wire.TOKEN_HEX}x}"
 
 
 def token(gram: str) -> str:
     """An n-gram as one ASCII word that no segmenter splits: 'k' + 5 hex digits per character."""
-    return "k" + "".join(_hex(c) for c in gram)
+    return wire.TOKEN_PREFIX + "".join(_hex(c) for c in gram)
 
 
 def exact_token(text: str) -> str:
     """A whole name or number as one word: 'x' + 48 bits of FNV-1a-64 over its normalised UTF-8."""
-    h = 0xCBF29CE484222325
+    h = wire.FNV_OFFSET
     for byte in normalize(text).encode():
-        h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
-    return "x" + f"{h:016x}"[:12]
+        h = ((h ^ byte) * wire.FNV_PRIME) & 0xFFFFFFFFFFFFFFFF
+    return wire.EXACT_PREFIX + f"{h:016x}"[:wire.EXACT_HEX]
 
 
 def query_words(text: str, places: tuple[str, ...] = ()) -> list[str]:
     """The normalised words of a query, each without a leading prefecture or regional municipality."""
-    return [w for w in (normalize(strip_places(word, places)) for word in text.split()) if w]
+    return [w for w in (normalize(strip_places(word, places)) for word in _WORDS.split(text)) if w]
 
 
 def query_tokens(text: str, places: tuple[str, ...] = ()) -> list[str]:
@@ -109,15 +115,15 @@ def index_blocks(blocks: list[list[str]]) -> list[str]:
             # The whole field at once, so "山田 太郎" also matches a query typed as "山田太郎".
             hexes = [_hex(c) for c in normalize(text)]
             for i in range(len(hexes) - 1):
-                seen["k" + hexes[i] + hexes[i + 1]] = None
+                seen[wire.TOKEN_PREFIX + hexes[i] + hexes[i + 1]] = None
             if hexes:
-                seen.setdefault("k" + hexes[-1], None)
+                seen.setdefault(wire.TOKEN_PREFIX + hexes[-1], None)
         grams.append(seen)
-    starts = {t[:6] for block in grams for t in block if len(t) == 11}
+    starts = {t[:_UNIGRAM] for block in grams for t in block if len(t) == _BIGRAM}
     out, done = [], set()
     for block in grams:
         # A unigram is redundant where a bigram starts with it: the query word matches as a prefix.
-        kept = [t for t in block if t not in done and not (len(t) == 6 and t in starts)]
+        kept = [t for t in block if t not in done and not (len(t) == _UNIGRAM and t in starts)]
         done.update(kept)
         out.append(" ".join(kept))
     return out

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+# The browser's ES modules (pages and service worker), and the service worker's entry module.
+SCRIPTS = tuple(sorted(p.name for p in STATIC_DIR.glob("*.js")))
+SW_ENTRY = "sw-main.js"
 # The public scripts, styles and icons, published under assets/ (and saved with 「この端末に保存」).
-ASSETS = ("style.css", "app.js", "boot.js", "unlock.js", "search.js", "tsunagu-crypto.js", "time.js",
-          "update.js", "update-seal.js", "glance.js", "report.js", "filters.js",
-          "manifest.webmanifest", "icon-192.png", "icon-512.png", "favicon.ico")
+ASSETS = ("style.css", *SCRIPTS, "manifest.webmanifest", "icon-192.png", "icon-512.png", "favicon.ico")
 _PACKAGED_TEMPLATES = Path(__file__).resolve().parent / "templates"
 _CHECKOUT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 

@@ -1,28 +1,47 @@
-/* Every decrypted page: logout, print, and the sheet's one-area view. */
-"use strict";
+// @ts-check
+/* Every decrypted page: the clock, logout, print, 「この端末に保存」, the offline banner, the sheet's one-area view,
+   and the pack directories of the records on screen fetched ahead. */
+import { startClock } from "./time.js";
+import { RECORD_DIR } from "./wire.js";
+
+const root = new URL(document.body.dataset.root || "./", location.href);
+
+/** The element a click landed in, if it matches. @param {Event} event @param {string} css */
+const hit = (event, css) => (event.target instanceof Element ? event.target.closest(css) : null);
+
+startClock();
+
 document.addEventListener("click", async (event) => {
-  const root = new URL(document.body.dataset.root || "./", location.href);
-  if (event.target.closest("[data-print]")) { window.print(); return; }
-  if (!event.target.closest("[data-logout]")) return;
+  if (hit(event, "[data-print]")) { window.print(); return; }
+  if (!hit(event, "[data-logout]")) return;
   try {
     await new Promise((resolve) => {
       const req = indexedDB.deleteDatabase("tsunagu");
-      req.onsuccess = req.onerror = req.onblocked = () => resolve();
+      req.onsuccess = req.onerror = req.onblocked = () => resolve(undefined);
     });
     if (window.caches) for (const name of await caches.keys()) await caches.delete(name);
     const reg = await navigator.serviceWorker.ready;
-    reg.active && reg.active.postMessage("logout");
+    if (reg.active) reg.active.postMessage("logout");
   } finally {
     location.replace(new URL("unlock/?logout=1", root));
   }
 });
+
+/** What the service worker answers for 「この端末に保存」 (sw-save.js). A failure names its kind, not its text.
+    @typedef {{ done?: number, total?: number, finished?: boolean, bytes?: number, failed?: "storage-full" | "refused" | "network" }} SaveReport */
+/** @type {Record<string, string>} */
+const SAVE_FAILED = {
+  "storage-full": "保存できませんでした。この端末の保存容量が足りません。ほかのアプリや写真を整理して空きを作るか、ブラウザーの設定でこのサイトの保存を許可してから、もう一度お試しください。",
+  refused: "保存できませんでした。受け取ったデータが正しくありません（改ざんまたは破損）。管理者に連絡してください。",
+  network: "保存できませんでした。通信できる場所でもう一度お試しください。",
+};
+
 /* 「この端末に保存」: the service worker caches the whole directory (ciphertext only) for use offline. */
 document.addEventListener("click", async (event) => {
-  const button = event.target.closest("[data-save-offline]");
-  if (!button) return;
+  const button = hit(event, "[data-save-offline]");
+  if (!(button instanceof HTMLButtonElement)) return;
   const status = document.querySelector("[data-save-status]");
-  const say = (text) => { if (status) status.textContent = text; };
-  const root = new URL(document.body.dataset.root || "./", location.href);
+  const say = (/** @type {string} */ text) => { if (status) status.textContent = text; };
   const assets = (button.dataset.assets || "").split(" ").filter(Boolean).map((a) => "assets/" + a);
   const runtime = [...assets, "pagefind/pagefind.js", "pagefind/pagefind-worker.js", "pagefind/wasm.unknown.pagefind"]
     .map((p) => new URL(p, root).pathname);
@@ -30,59 +49,69 @@ document.addEventListener("click", async (event) => {
   say("保存しています…");
   try {
     const reg = await navigator.serviceWorker.ready;
+    const worker = reg.active;
+    if (!worker) throw new Error("no active service worker");
     const channel = new MessageChannel();
+    /** @type {SaveReport} */
     const result = await new Promise((resolve) => {
-      channel.port1.onmessage = (m) => {
-        if (m.data.finished || m.data.error) resolve(m.data);
+      channel.port1.onmessage = (/** @type {MessageEvent<SaveReport>} */ m) => {
+        if (m.data.finished || m.data.failed) resolve(m.data);
         else say(`保存しています… ${m.data.done} / ${m.data.total}`);
       };
-      reg.active.postMessage({ type: "save-all", urls: runtime }, [channel.port2]);
+      worker.postMessage({ type: "save-all", urls: runtime }, [channel.port2]);
     });
-    say(result.error ? `保存できませんでした（${result.error}）。通信できる場所でもう一度お試しください。`
-      : `この端末に保存しました（${(result.bytes / 1e6).toFixed(1)} MB を追加）。ネットワークがなくても閲覧・検索できます。`);
+    say(result.failed ? SAVE_FAILED[result.failed] || SAVE_FAILED.network
+      : `この端末に保存しました（${((result.bytes || 0) / 1e6).toFixed(1)} MB を追加）。ネットワークがなくても閲覧・検索できます。`);
   } catch (err) {
-    say("保存できませんでした。通信できる場所でもう一度お試しください。");
+    say(SAVE_FAILED.network);
   } finally {
     button.disabled = false;
   }
 });
+
 /* Offline: say so, with the date of the build being shown. */
 function showOffline() {
   const banner = document.querySelector("[data-offline]");
-  if (banner) banner.hidden = navigator.onLine;
+  if (banner instanceof HTMLElement) banner.hidden = navigator.onLine;
 }
 window.addEventListener("online", showOffline);
 window.addEventListener("offline", showOffline);
-document.addEventListener("DOMContentLoaded", showOffline);
+showOffline();
+
 /* The morning sheet: show (and print) one area at a time. */
 document.addEventListener("change", (event) => {
-  const select = event.target.closest("[data-sheet-area]");
-  if (!select) return;
+  const select = hit(event, "[data-sheet-area]");
+  if (!(select instanceof HTMLSelectElement)) return;
   for (const section of document.querySelectorAll("[data-area-number]")) {
-    section.hidden = select.value !== "" && section.dataset.areaNumber !== select.value;
+    if (section instanceof HTMLElement) section.hidden = select.value !== "" && section.dataset.areaNumber !== select.value;
   }
 });
+
 /* Records linked on screen: the service worker fetches their packs' directories ahead (about 2 kB each,
    at most a screenful at a time), so opening one costs one round trip instead of two. */
 (() => {
   const worker = navigator.serviceWorker && navigator.serviceWorker.controller;
   if (!worker || !("IntersectionObserver" in window)) return;
-  const records = new URL("r/", new URL(document.body.dataset.root || "./", location.href)).pathname;
+  const records = new URL(RECORD_DIR, root).pathname;
   const asked = new Set();
-  let batch = [], timer = 0;
+  /** @type {string[]} */
+  let batch = [];
+  let timer = 0;
   const send = () => { timer = 0; worker.postMessage({ type: "warm", paths: batch.splice(0) }); };
   const seen = new IntersectionObserver((entries) => {
     for (const entry of entries) {
-      if (!entry.isIntersecting) continue;
+      if (!entry.isIntersecting || !(entry.target instanceof HTMLAnchorElement)) continue;
       seen.unobserve(entry.target);
       const path = decodeURIComponent(new URL(entry.target.href).pathname);
-      if (asked.size < 400 && !asked.has(path)) { asked.add(path); batch.push(path.slice(records.length - 2)); }
+      if (asked.size < 400 && !asked.has(path)) { asked.add(path); batch.push(path.slice(records.length - RECORD_DIR.length)); }
     }
-    if (batch.length && !timer) timer = setTimeout(send, 200);   // once scrolling pauses
+    if (batch.length && !timer) timer = window.setTimeout(send, 200);   // once scrolling pauses
   });
+  /** @param {Node} node */
   const watch = (node) => {
-    for (const a of node.querySelectorAll ? node.querySelectorAll("a[href]") : []) {
-      if (new URL(a.href).pathname.startsWith(records)) seen.observe(a);
+    if (!(node instanceof Element || node instanceof Document)) return;
+    for (const a of node.querySelectorAll("a[href]")) {
+      if (a instanceof HTMLAnchorElement && new URL(a.href).pathname.startsWith(records)) seen.observe(a);
     }
   };
   watch(document);

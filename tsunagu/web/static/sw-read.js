@@ -1,0 +1,67 @@
+// @ts-check
+/** The reader: the plaintext of a logical path of the current build, every part found, checked and decrypted. */
+import { Tampered } from "./errors.js";
+import { entryKey, fileName, isRecord, locTag, packOf, packOfSlot, slotOf } from "./packs.js";
+import { entryAd, openSealed } from "./seal.js";
+import { checked, current, directory, openBuild, slice } from "./sw-build.js";
+import { RECORD_DIR } from "./wire.js";
+
+/** @typedef {import("./sw-build.js").Build} Build */
+
+/** One part of a logical file, or null if the build has no such part. @param {Build} b @param {string} path @param {number} part
+    @returns {Promise<{ parts: number, body: Uint8Array<ArrayBuffer> } | null>} */
+async function readPart(b, path, part) {
+  const solo = b.solo.get(entryKey(path, part));   // an entry that is a file of its own
+  if (solo) {
+    const blob = await checked(fileName(solo.digest), 0, solo.length, solo.digest, { whole: true });
+    return { parts: solo.parts, body: await openSealed(b.key, entryAd(path, part, solo.parts), blob) };
+  }
+  const slot = await slotOf(b.group, path, part), number = packOfSlot(slot, b.root.packs);
+  const pack = b.root.dirs[number];
+  // A record page fetched beside its directory, where the locator says it is; used if the directory agrees.
+  const hit = isRecord(path) && pack && b.loc.get(number)?.get(locTag(slot));
+  const early = pack && hit ? slice(fileName(pack.digest), hit[0], hit[1], false, true) : null;
+  if (early) early.catch(() => {});
+  const dir = await directory(b, number);
+  const e = dir && dir.entries.get(entryKey(path, part));
+  if (!dir || !e) return null;
+  const agrees = hit && e.offset === hit[0] && e.length === hit[1];
+  const blob = await checked(dir.name, e.offset, e.length, e.sha256, { fetched: agrees ? early : null });
+  return { parts: e.parts, body: await openSealed(b.key, entryAd(path, part, e.parts), blob) };
+}
+
+/** The plaintext of a logical path, every part checked; null if the build has no such path. @param {Build} b @param {string} path */
+export async function readFile(b, path) {
+  const first = await readPart(b, path, 0);
+  if (!first) return null;
+  const bodies = [first.body];
+  for (let i = 1; i < first.parts; i++) {
+    const next = await readPart(b, path, i);
+    if (!next || next.parts !== first.parts) throw new Tampered("missing part");
+    bodies.push(next.body);
+  }
+  return new Blob(bodies);
+}
+
+/** A file from the current build. A page view fetches keys.json again; meanwhile the page is read from the
+    build in memory, used only if keys.json has not changed (so an unchanged build costs no round trip).
+    @param {{ page: boolean, path: string }} target */
+export async function readLatest(target) {
+  const guess = target.page ? current() : null;
+  const early = guess ? readFile(guess, target.path) : null;
+  if (early) early.catch(() => {});   // judged below, only if this build is still the current one
+  const b = await openBuild(target.page);
+  return { b, body: await (early && b === guess ? early : readFile(b, target.path)) };
+}
+
+/** The directories of the packs holding record pages linked on the reader's screen (app.js): fetched and
+    kept now, so opening one of those pages needs only its own entry. @param {unknown[]} paths */
+export async function warm(paths) {
+  try {
+    const b = await openBuild(false);
+    const pages = paths.filter(/** @returns {p is string} */ (p) => typeof p === "string" &&
+      p.startsWith(RECORD_DIR) && /^[a-z0-9]+\.html$/.test(p.slice(RECORD_DIR.length)) && !b.solo.has(entryKey(p, 0)));
+    const packs = new Set(await Promise.all(pages.map((p) => packOf(b.group, b.root.packs, p, 0))));
+    await Promise.all([...packs].map((n) => directory(b, n).catch(() => null)));
+  } catch (e) { /* locked or offline: nothing to warm */ }
+}
