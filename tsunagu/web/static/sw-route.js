@@ -5,7 +5,7 @@ import { FILE_DIR } from "./wire.js";
 export const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 export const SCOPE = new URL(sw.registration.scope).pathname;          // "/" or "/repo/"
 // Public files (the shell): never decrypted. FILE_DIR holds only sealed files, fetched by the worker itself.
-const PUBLIC = ["unlock/", "assets/", "sw.js", "keys.json", FILE_DIR, "pagefind/pagefind.js",
+const PUBLIC = ["unlock/", "update/", "api/", "assets/", "sw.js", "keys.json", FILE_DIR, "pagefind/pagefind.js",
   "pagefind/pagefind-worker.js", "pagefind/wasm.", "favicon.ico", "robots.txt"];
 // Public runtime (scripts, styles, Pagefind's code): cached for offline use, from the network first.
 const RUNTIME = ["assets/", "pagefind/pagefind", "pagefind/wasm."];
