@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import os
 import shutil
@@ -15,6 +16,7 @@ import tools
 from conftest import REPO_DIR, make_tree, write
 from pypdf import PdfReader
 
+from tsunagu.contribute.links import decode_body, unb64
 from tsunagu.contribute.relay.seal import new_private_key
 
 pytestmark = pytest.mark.slow        # runs build.py in subprocesses and renders pages: seconds each
@@ -143,3 +145,20 @@ def test_only_prints_the_named_records(printed):
     assert [p.extract_text().split("記録 ")[-1].strip() for p in PdfReader(pdf).pages] == ["yamada-naika"]
     wrong = run("sheets", "--base-url", BASE, "--out", str(pdf), "--data", "data", "--only", "nobody", cwd=root)
     assert (wrong.returncode, (wrong.stdout + wrong.stderr).strip()) == (1, "--only: no record with the id nobody")
+
+
+def test_a_round_with_an_expiry_prints_the_same_links_as_the_csv(printed, tmp_path):
+    root, _, _ = printed
+    tools.require("zbarimg", shutil.which("zbarimg") is not None, "apt-get install -y zbar-tools")
+    options = ("--base-url", BASE, "--data", "data", "--today", "2026-11-22", "--expires-days", "14")
+    listed = run("links", *options, cwd=root)
+    made = run("sheets", *options, "--only", "yamada-naika", "--out", str(tmp_path / "one.pdf"), cwd=root)
+    assert listed.returncode == made.returncode == 0, made.stderr
+    subprocess.run(["pdftoppm", "-r", "200", "-mono", str(tmp_path / "one.pdf"), str(tmp_path / "page")], check=True)
+    image = next(tmp_path.glob("page-*.pbm"))
+    decoded = subprocess.run(["zbarimg", "--raw", "-q", str(image)], capture_output=True, text=True).stdout.strip()
+    row = next(r for r in csv.DictReader(io.StringIO(listed.stdout.removeprefix("\ufeff"))) if r["id"] == "yamada-naika")
+    assert decoded == row["url"]
+    token = decode_body(unb64(decoded.split("#", 1)[1])[:-24])
+    # The end of day 2026-11-22 + 14 in Japan: run minutes apart, both commands give this same instant.
+    assert token.expiry == int(dt.datetime(2026, 12, 7, tzinfo=dt.timezone(dt.timedelta(hours=9))).timestamp())

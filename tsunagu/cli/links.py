@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from tsunagu.cli.options import data_option, today_option
-from tsunagu.contribute.linklist import LINK_HEADER, group_link, link_rows, to_csv
+from tsunagu.contribute.linklist import LINK_HEADER, expiry_of, group_link, link_rows, to_csv
 from tsunagu.contribute.links import ADMIN, Token, link_url, make_token, parse_key, relay_key
 from tsunagu.contribute.relay.local import local_keys
 from tsunagu.contribute.relay.seal import new_private_key, public_key_text
@@ -42,7 +42,7 @@ def links_command(base_url: str, data_dir: Path, stale_only: bool, expires_days:
     """Print CSV id,kind,name,phone,fax,email,url (UTF-8 with BOM) with each record's personal update link."""
     link_key, _ = local_keys(data_dir, create=True)
     directory = validate_tree(load_tree(data_dir), today)
-    expiry = _expiry(expires_days)
+    expiry = expiry_of(today, expires_days)
     rows = link_rows(directory, link_key, base_url, today, stale_only=stale_only, expiry=expiry)
     for group in groups:
         try:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
 
 import click
 
 from tsunagu.cli.options import data_option, today_option
-from tsunagu.contribute.linklist import link_rows
+from tsunagu.contribute.linklist import expiry_of, link_rows
 from tsunagu.contribute.relay.local import local_keys
 from tsunagu.contribute.revoke import revoke
 from tsunagu.contribute.sheets import write_sheets
@@ -38,7 +37,7 @@ def sheets_command(base_url: str, out: Path, data_dir: Path, stale_only: bool, e
         raise TsunaguError(f"{data_dir / 'site.yaml'}: reply_fax: expected the admins' FAX number the sheets are "
                            "answered to, such as 029-000-0101; got nothing")
     link_key, _ = local_keys(data_dir, create=True)
-    expiry = int(time.time()) + expires_days * 86400 if expires_days else 0
+    expiry = expiry_of(today, expires_days)        # the same day boundary as `links`: the same links
     rows = link_rows(directory, link_key, base_url, today, stale_only=stale_only, expiry=expiry)
     if unknown := sorted(set(only) - {row["id"] for row in rows}):
         raise TsunaguError(f"--only: no record with the id {', '.join(unknown)}"

@@ -10,11 +10,22 @@ from typing import Any
 
 from tsunagu.contribute.links import HOLDER, Ref, Token, link_url, make_token
 from tsunagu.contribute.stale import stale_records
+from tsunagu.domain.config import JST
 from tsunagu.domain.directory import Directory
 from tsunagu.domain.kinds import BY_NAME, KINDS
 
 LINK_HEADER = ("id", "kind", "name", "phone", "fax", "email", "url")
 STALE_HEADER = ("id", "kind", "name", "updated", "days", "phone", "fax", "email", "url")
+
+
+def expiry_of(today: dt.date, days: int | None) -> int:
+    """When a round's links stop working: the end of day `today + days` in Japan (0: never).
+
+    A day boundary rather than "now + days", so `links` and `sheets` run apart give the same links.
+    """
+    if not days:
+        return 0
+    return int(dt.datetime.combine(today + dt.timedelta(days=days + 1), dt.time(0), JST).timestamp())
 
 
 def _records(directory: Directory) -> dict[tuple[str, str], Any]:
