@@ -19,6 +19,7 @@ import re
 import struct
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -114,7 +115,7 @@ def make_keys_json(passwords: dict[str, str], salt: bytes, iterations: int, keys
     return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
 
 
-def check_keys(doc: object) -> dict:
+def check_keys(doc: object) -> dict[str, Any]:
     """keys.json as the browser accepts it (seal.js checkKeys): never a weaker KDF, cipher or iteration count."""
     d = doc if isinstance(doc, dict) else {}
     ok = (_integer(d.get("version")) and d["version"] == VERSION and d.get("kdf") == KDF and d.get("cipher") == CIPHER

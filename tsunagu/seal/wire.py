@@ -110,7 +110,7 @@ def fields(row: tuple[str, ...]) -> dict[str, int]:
     return {name: i for i, name in enumerate(row)}
 
 
-def row(fields_: tuple[str, ...], **values: object) -> list:
+def row(fields_: tuple[str, ...], **values: object) -> list[object]:
     """A manifest row: the values in the order of its fields (the browser reads them by the same names)."""
     if set(values) != set(fields_):
         raise ValueError(f"a row of {fields_} given {sorted(values)}")
