@@ -186,3 +186,18 @@ def test_the_base_code_ignores_a_checker_modified_in_the_change(repo, tmp_path):
 tsunagu/contribute/gate.py: データ以外のファイル（コード・テンプレート・ワークフローなど）は管理者のみ変更できます
 2 件のファイルは sakura-day が変更できません。管理者のレビューが必要です。
 """
+
+
+def test_invalid_utf8_in_a_status_update_is_refused_with_file_and_line(repo):
+    # A byte that is not UTF-8 used to be replaced while validating, so the change published itself and
+    # every later deploy broke on the exact bytes that were merged.
+    status_update(repo)
+    path = repo / SAKURA
+    raw = path.read_bytes().replace("入浴は午前のみ。".encode(), "入浴は午前のみ。".encode() + b"\xff", 1)
+    line = raw[:raw.index(b"\xff")].count(b"\n") + 1
+    path.write_bytes(raw)
+    pull_request(repo, "pr")
+    verdict = decide("main", "pr", "sakura-day", "data", TODAY)
+    assert verdict.decision != AUTO
+    assert f"検証エラー: data/providers/day-sakura.yaml:{line}: not UTF-8 text (byte 0xff); save the file as UTF-8" \
+        in verdict.reasons, verdict.reasons
