@@ -297,3 +297,18 @@ def test_the_first_answer_of_a_never_answered_import_adds_the_confirmation_date(
     assert result.exit_code == 0, result.output
     text = (data / "providers" / "day-new.yaml").read_text(encoding="utf-8")
     assert "status:\n  updated: 2026-11-20\n  operation: open\n  new_clients: accepting\n" in text
+
+
+def test_an_issue_body_that_is_not_utf8_is_refused_with_its_line(tmp_path):
+    # A byte that is not UTF-8 used to become U+FFFD in the record: validated text that was never sent.
+    data = copy_data(tmp_path)
+    before = (data / "providers" / "day-sakura.yaml").read_bytes()
+    body = render_body("provider", {"record_id": "day-sakura", "action": "内容を更新する", "conditions": "入浴は午前のみ。"})
+    raw = body.encode().replace("入浴は午前のみ。".encode(), "入浴は午前のみ。".encode() + b"\xff", 1)
+    line = raw[:raw.index(b"\xff")].count(b"\n") + 1
+    (tmp_path / "body.md").write_bytes(raw)
+    result = CliRunner().invoke(cli, ["intake", str(tmp_path / "body.md"), "--author", "sakura-day", "--data",
+                                      str(data), "--today", TODAY])
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'body.md'}:{line}: not UTF-8 text (byte 0xff)" in result.output, result.output
+    assert (data / "providers" / "day-sakura.yaml").read_bytes() == before

@@ -75,18 +75,33 @@ def git(*args: str, cwd: Path | None = None) -> str:
     return result.stdout
 
 
-def read_at(rev: str, path: str, cwd: Path | None = None) -> str | None:
-    """A file's text at a git revision (path relative to cwd), or None where it does not exist."""
+class Undecodable(str):
+    """The text of a file that is not UTF-8: parse_value reads it as unreadable, never as replaced text."""
+
+
+def read_bytes_at(rev: str, path: str, cwd: Path | None = None) -> bytes | None:
+    """A file's exact bytes at a git revision (path relative to cwd), or None where it does not exist."""
     result = subprocess.run(["git", "cat-file", "blob", f"{rev}:./{path}"], cwd=cwd, capture_output=True)
     if result.returncode != 0:
         git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", cwd=cwd)   # unknown revision -> GitError
         return None
-    return result.stdout.decode("utf-8", errors="replace")
+    return result.stdout
+
+
+def read_at(rev: str, path: str, cwd: Path | None = None) -> str | None:
+    """A file's text at a git revision, decoded strictly (Undecodable when it is not UTF-8), or None."""
+    raw = read_bytes_at(rev, path, cwd)
+    if raw is None:
+        return None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return Undecodable("")
 
 
 def parse_value(text: str, path: str) -> Any:
     """A data file's value, or the front matter of a notice; _UNREADABLE when it does not parse or is too large."""
-    if len(text) > MAX_FILE_BYTES:     # as load refuses it; a pull request's file is read before any check
+    if isinstance(text, Undecodable) or len(text) > MAX_FILE_BYTES:     # as load refuses it; a pull request's file is read before any check
         return _UNREADABLE
     if path.endswith(".md"):
         parts = text.split("---", 2)

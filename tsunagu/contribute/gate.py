@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from tsunagu.contribute.changes import escape_markdown, git, parse_value, read_at
+from tsunagu.contribute.changes import Undecodable, escape_markdown, git, parse_value, read_at, read_bytes_at
 from tsunagu.contribute.owners import OUTSIDE, RECORD_FOLDERS, Owners, owners_at_revision, refusal
 from tsunagu.data.load import load_tree
 from tsunagu.data.validate import validate_tree
@@ -104,18 +104,19 @@ def classify_record(folder: str, before: Any, after: Any, author: str, owners: O
     return []
 
 
-def _validates(base: str, data_dir: str, record: str, text: str | None, today: dt.date, cwd: Path | None) -> list[str]:
-    """Problems of the data as it would be after merging: the base tree with this one record replaced."""
+def _validates(base: str, data_dir: str, record: str, raw: bytes | None, today: dt.date, cwd: Path | None) -> list[str]:
+    """Problems of the data as it would be after merging: the base tree with this one record replaced
+    by the exact bytes that would be merged (never a decoded and re-encoded copy)."""
     archive = git_bytes(["archive", "--format=tar", base, "--", data_dir], cwd)
     with tempfile.TemporaryDirectory() as tmp:
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(tmp, filter="data")
         target = Path(tmp, data_dir, record)
-        if text is None:
+        if raw is None:
             target.unlink(missing_ok=True)
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            target.write_bytes(raw)
         try:
             validate_tree(load_tree(Path(tmp, data_dir)), today)
         except DataError as exc:
@@ -148,10 +149,13 @@ def decide(base: str, head: str, author: str, data_dir: str, today: dt.date, cwd
     if rel is None or folder not in RECORD_FOLDERS:
         return Verdict(REVIEW, reasons=[f"{escape_markdown(change.path)} は記録ファイルではありません"])
     texts = [read_at(rev, change.path, cwd) for rev in (base, head)]
+    head_bytes = read_bytes_at(head, change.path, cwd)
+    if isinstance(texts[1], Undecodable):    # refused with file and line by the data's own check
+        return Verdict(REVIEW, reasons=_validates(base, data_dir, rel, head_bytes, today, cwd))
     before, after = (parse_value(t, rel) if t is not None else None for t in texts)
     reasons = classify_record(folder, before, after, author, owners)
     if not reasons:
-        reasons = _validates(base, data_dir, rel, texts[1], today, cwd)
+        reasons = _validates(base, data_dir, rel, head_bytes, today, cwd)
     return Verdict(REVIEW if reasons else AUTO, reasons=reasons)
 
 
