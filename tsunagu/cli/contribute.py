@@ -137,8 +137,17 @@ def stale_command(data_dir: Path, today: dt.date, fmt: str = "text", base_url: s
 def intake_command(body_file: Path, author: str, data_dir: Path, today: dt.date,
                    reply_file: Path | None, decision_out: Path | None) -> None:
     """Apply a submitted update form (issue body) to its record's YAML; exit 1 with a reply listing problems."""
-    body = sys.stdin.read() if str(body_file) == "-" else body_file.read_text(encoding="utf-8", errors="replace")
+    raw = sys.stdin.buffer.read() if str(body_file) == "-" else body_file.read_bytes()
     try:
+        body = raw.decode("utf-8")      # strictly: a replaced byte would be text nobody sent
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        rejected_text = f"{body_file}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); send the form again"
+    else:
+        rejected_text = None
+    try:
+        if rejected_text:
+            raise Rejected([rejected_text])
         edit = intake(body, author, data_dir, today)
     except Rejected as rejected:
         reply, code = failure_reply(rejected.problems), 1
