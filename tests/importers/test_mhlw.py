@@ -15,7 +15,8 @@ from tools import ROOT
 
 from tsunagu.cli import cli
 from tsunagu.domain.errors import DataError, TsunaguError
-from tsunagu.domain.models import Provider, normalize_kana
+from tsunagu.domain.fields import normalize_kana
+from tsunagu.domain.models import Provider
 from tsunagu.importers.mhlw.clean import (
     check_city,
     clean_address,

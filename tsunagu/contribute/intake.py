@@ -25,10 +25,11 @@ from tsunagu.contribute.submission import (
 from tsunagu.data.load import Tree, load_tree
 from tsunagu.data.validate import validate_tree
 from tsunagu.domain.errors import DataError, Problem, TsunaguError
+from tsunagu.domain.fields import ID_RE
 from tsunagu.domain.forms import CLEAR, CONFIRM, UPDATE, Form
 from tsunagu.domain.kinds import BY_NAME, KINDS, Kind
 from tsunagu.domain.labels import ACCEPTANCE_JA, APPOINTMENT_JA, METHOD_JA, OPERATION_JA, VIA_FORM_JA
-from tsunagu.domain.models import ID_RE, Contact, Status
+from tsunagu.domain.models import Contact, Status
 from tsunagu.yamlio.roundtrip import dump, flow, load, merge_lines, put
 from tsunagu.yamlio.strict import Document, parse_yaml
 

@@ -14,8 +14,9 @@ from pydantic import BaseModel, ValidationError
 from tsunagu.data.load import Tree
 from tsunagu.domain.directory import Directory, NoticeRecord
 from tsunagu.domain.errors import DataError, Problem
+from tsunagu.domain.fields import ID_RE
 from tsunagu.domain.kinds import KINDS
-from tsunagu.domain.models import ID_RE, Notice, Site
+from tsunagu.domain.models import Notice, Site
 from tsunagu.search.textsearch import normalize
 from tsunagu.yamlio.strict import Document, Path_, field_label
 

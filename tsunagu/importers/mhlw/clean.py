@@ -13,7 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from tsunagu.domain import models
 from tsunagu.domain.errors import Problem
-from tsunagu.domain.models import _EMAIL_RE, _KATAKANA_RE, _URL_RE, normalize_phone
+from tsunagu.domain.fields import EMAIL_RE, KATAKANA_RE, URL_RE, combine_voiced_marks, normalize_kana, normalize_phone
 from tsunagu.domain.services import SERVICE_NAMES
 from tsunagu.domain.text import forbidden_character, strip_forbidden
 from tsunagu.importers.mhlw.read import (
@@ -103,7 +103,7 @@ def city_key(code: str) -> str:
 def tidy(text: str) -> str:
     """Full-width letters and digits to half-width, half-width kana to full-width, spaces collapsed."""
     text = _NEWLINE_MARK.sub(" ", text or "")
-    text = models.combine_voiced_marks(_WIDE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text))
+    text = combine_voiced_marks(_WIDE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text))
     return re.sub(r"\s+", " ", text.replace("\u3000", " ")).strip()
 
 
@@ -160,7 +160,7 @@ def clean_url(raw: str) -> tuple[str | None, str | None]:
     text = unicodedata.normalize("NFKC", raw or "").strip().removeprefix("mailto:")
     if not text:
         return None, None
-    if _EMAIL_RE.match(text):
+    if EMAIL_RE.match(text):
         return None, text
     # `http//x`, `https:/x`, `htpps://x`: a scheme with a typo, still clearly meant.
     match = re.match(r"([A-Za-z]{3,6})[:;]*/+", text)
@@ -172,17 +172,17 @@ def clean_url(raw: str) -> tuple[str | None, str | None]:
             rf"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.({'|'.join(_TLDS)})(/\S*)?", text, re.I):
         # Only http is sure to answer: an https-only site redirects from it, the reverse does not hold.
         text = "http://" + text
-    if not _URL_RE.match(text):
+    if not URL_RE.match(text):
         raise ValueError(f"not a web address or e-mail: {raw!r}; left out")
     return text, None
 
 
 def clean_kana(raw: str) -> str | None:
     """Katakana reading: half-width kana widened, hiragana turned to katakana; ValueError otherwise."""
-    text = models.normalize_kana(tidy(raw))
+    text = normalize_kana(tidy(raw))
     if not text:
         return None
-    if not _KATAKANA_RE.match(text):
+    if not KATAKANA_RE.match(text):
         raise ValueError(f"not a katakana reading: {raw!r}; left out")
     return text
 
