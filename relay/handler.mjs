@@ -38,9 +38,19 @@ export class Window {
     if (kept.length) this.hits.set(key, kept); else this.hits.delete(key);
     return kept.length;
   }
-  add(key, now) { this.hits.set(key, [...(this.hits.get(key) || []), now]); }
+  add(key, now) {
+    if (this.hits.size > 10000) for (const k of [...this.hits.keys()]) this.count(k, now);   // forget idle keys
+    this.hits.set(key, [...(this.hits.get(key) || []), now]);
+  }
 }
 const memory = { address: new Window(), link: new Window(), replays: new Map() };
+
+function remember(replay, now) {
+  if (memory.replays.size > 10000) {
+    for (const [key, at] of memory.replays) if (at <= now - HOUR) memory.replays.delete(key);
+  }
+  memory.replays.set(replay, now);
+}
 
 function limit(env, name, fallback) {
   const value = Number.parseInt(env[name] ?? "", 10);
@@ -125,7 +135,7 @@ async function submit(request, env, platform, cors, now) {
   try {
     const recent = await forge.recentIssues(now - HOUR);
     if (recent.some((issue) => issue.title === title)) {        // a retry whose answer was lost: no second issue
-      memory.replays.set(sent.replay, now);
+      remember(sent.replay, now);
       return respond(202, { receipt }, cors);
     }
     const line = `\nlink: ${link}\n`;
@@ -138,7 +148,7 @@ async function submit(request, env, platform, cors, now) {
     await forge.close();
   }
   memory.link.add(link, now);
-  memory.replays.set(sent.replay, now);
+  remember(sent.replay, now);
   return respond(202, { receipt }, cors);
 }
 
@@ -190,8 +200,9 @@ export async function handle(request, env, platform = {}) {
     return receipt ? await outcome(receipt[1], env, platform, cors, now)
       : await submit(request, env, platform, cors, now);
   } catch (error) {
-    if (!(error instanceof ForgeError)) throw error;
-    console.error(`tsunagu relay: ${error.message}`);   // names the call and status only: no body, no token
+    // The forge's errors name the call and its status; anything else (a malformed setting) only its kind:
+    // never a body, a token or a key.
+    console.error(`tsunagu relay: ${error instanceof ForgeError ? error.message : error?.name || "error"}`);
     return refusal(502, "unavailable", cors);
   }
 }

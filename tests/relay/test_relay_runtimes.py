@@ -90,7 +90,9 @@ def relays(forge, tmp_path_factory):
     folder = tmp_path_factory.mktemp("relays")
     entries = [{"name": "worker", "kind": "worker", "bindings": settings(forge)},
                {"name": "pages", "kind": "pages", "bindings": settings(forge)},
-               {"name": "address-limited", "kind": "worker", "bindings": settings(forge, TSUNAGU_LIMIT_ADDRESS="3")}]
+               {"name": "address-limited", "kind": "worker", "bindings": settings(forge, TSUNAGU_LIMIT_ADDRESS="3")},
+               {"name": "misconfigured", "kind": "worker",
+                "bindings": settings(forge, GITHUB_APP_PRIVATE_KEY="-----BEGIN RSA PRIVATE KEY-----\nbm90IGEga2V5\n")}]
     (folder / "entries.json").write_text(json.dumps(entries), encoding="utf-8")
     workerd = subprocess.Popen(["node", str(ROOT / "tests" / "relay" / "runtimes.mjs"), str(folder / "entries.json")],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
@@ -329,3 +331,11 @@ def test_the_repository_applies_what_the_relay_filed(relays, forge, seal_key, tm
     record = (repo / "data" / "providers" / "day-sakura.yaml").read_text(encoding="utf-8")
     assert "new_clients: not_accepting" in record and "confirmed_via: link" in record
     assert f"Tsunagu-Receipt: {receipt}" in git(repo, "log", "-1", "--format=%B")
+
+
+def test_a_broken_setting_fails_closed_and_says_nothing_of_it(relays, forge, seal_key):
+    before = len(forge.requests)
+    status, answer, _ = call(relays["misconfigured"], "/api/update", submission(holder(fresh("broken", "x")), seal_key[1]))
+    assert (status, answer) == (502, {"error": "unavailable",
+                                      "message": "ただいま送信できません。しばらくしてからもう一度お試しください。"})
+    assert forge.requests[before:] == []
