@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import functools
+import html
 import re
+import unicodedata
+from collections import Counter
 
 import markdown as md  # type: ignore[import-untyped,unused-ignore]  # no type information shipped
 import nh3
@@ -19,16 +22,36 @@ def _converter() -> md.Markdown:
     return md.Markdown(extensions=["sane_lists", "nl2br", "tables"], output_format="html")
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _letters(text: str) -> Counter:
+    return Counter(ch for ch in text if unicodedata.category(ch)[0] in "LN")
+
+
+def _as_paragraphs(text: str) -> str:
+    """The note as escaped text, its line breaks kept: what is shown when Markdown would lose words."""
+    paragraphs = [p for p in re.split(r"\n\s*\n", _CONTROL.sub("", text).strip()) if p.strip()]
+    return "".join("<p>" + html.escape(p.strip(), quote=False).replace("\n", "<br>\n") + "</p>\n" for p in paragraphs)
+
+
 def render_markdown(text: str | None) -> str:
-    """Markdown to HTML that carries no script, style, event handler or foreign markup."""
+    """Markdown to HTML that carries no script, style, event handler or foreign markup; a note whose
+    rendering would drop any of its letters or leave a control character is shown as plain text."""
     if not text:
         return ""
-    # Raw HTML in the source is escaped first: people write Markdown here, not HTML.
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    html = _converter().reset().convert(escaped)
+    # Raw HTML in the source is escaped first: people write Markdown here, not HTML. Images are not
+    # allowed: written as links, so their words stay.
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("![", "[")
+    converted = _converter().reset().convert(escaped)
     # Same-page links only for relative URLs, and http(s)/mailto/tel for the rest.
-    return nh3.clean(html, tags=_TAGS, attributes=_ATTRS, url_schemes={"http", "https", "mailto", "tel"},
-                     link_rel="noopener noreferrer nofollow")
+    out = nh3.clean(converted, tags=_TAGS, attributes=_ATTRS, url_schemes={"http", "https", "mailto", "tel"},
+                    link_rel="noopener noreferrer nofollow")
+    # Python-Markdown's placeholders (\x02…\x03) can come apart around raw markup and odd links: then
+    # words vanish. Every letter of the note must be somewhere in the result (text or link address).
+    if _CONTROL.search(out) or _letters(text) - _letters(html.unescape(out)):
+        return _as_paragraphs(text)
+    return out
 
 
 # Emphasis a writer may have typed in a plain-text field (受入条件, 連絡時のお願い): kept as its words.
