@@ -54,7 +54,16 @@ def miniflare() -> Path:
     return npm_package(ROOT / ".ci" / "node_modules" / "miniflare", NPM["miniflare"])
 
 
+def node_major() -> int:
+    """The major version of the `node` on PATH (0 when there is none)."""
+    if not shutil.which("node"):
+        return 0
+    out = subprocess.run(["node", "-p", "process.versions.node.split('.')[0]"], capture_output=True, text=True)
+    return int(out.stdout.strip() or 0)
+
+
 def netlify_cli() -> Path:
     """The `netlify` command of the netlify-cli npm package (`functions:serve --offline` runs Netlify Functions)."""
     require("node", shutil.which("node") is not None, "apt-get install -y nodejs npm")
+    require("node 20 or newer (netlify-cli 26)", node_major() >= 20, "a Node.js of version 20 or newer")
     return npm_package(ROOT / ".ci" / "node_modules" / "netlify-cli", NPM["netlify-cli"]) / "bin" / "run.js"
