@@ -104,7 +104,15 @@ export class Forge {
   }
 
   async createIssue(title, body) {
-    return this.call("POST", `/repos/${this.repository}/issues`, this.token, { title, body, labels: ["tsunagu-relay"] });
+    const issue = await this.call("POST", `/repos/${this.repository}/issues`, this.token,
+      { title, body, labels: ["tsunagu-relay"] });
+    // GitHub drops labels given at creation without a word where it deems the creator may not set them;
+    // the workflow and the receipts find relay issues by this label, so make sure it is there.
+    if (!(issue?.labels || []).some((l) => (typeof l === "string" ? l : l?.name) === "tsunagu-relay")) {
+      await this.call("POST", `/repos/${this.repository}/issues/${Number(issue.number)}/labels`, this.token,
+        { labels: ["tsunagu-relay"] });
+    }
+    return issue;
   }
 
   /** The relay issue whose title carries this receipt, or null. */

@@ -38,6 +38,7 @@ class Forge:
     tokens: dict[str, dict[str, Any]] = field(default_factory=dict)     # token -> {"permissions", "revoked"}
     issues: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    drop_labels: bool = False        # as GitHub does, silently, where it deems the creator may not set them
 
     def jwt_problem(self, auth: str) -> str | None:
         """Why the App's JWT would be refused, or None."""
@@ -83,8 +84,9 @@ class Forge:
                 if not self.token_allows(auth, "write"):
                     return 403, {"message": "Resource not accessible by integration"}
                 now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+                labels = [] if self.drop_labels else [{"name": n} for n in body.get("labels", [])]
                 issue = {"number": len(self.issues) + 1, "title": body["title"], "body": body["body"],
-                         "labels": [{"name": n} for n in body.get("labels", [])], "state": "open",
+                         "labels": labels, "state": "open",
                          "created_at": now, "updated_at": now, "user": {"login": BOT, "type": "Bot"}}
                 self.issues.append(issue)
                 return 201, issue
@@ -94,6 +96,12 @@ class Forge:
                      and i["updated_at"] >= query.get("since", "")]
             page, size = int(query.get("page", 1)), int(query.get("per_page", 30))
             return 200, found[(page - 1) * size:page * size]
+        if method == "POST" and (labelled := re.fullmatch(rf"/repos/{OWNER}/{REPO}/issues/(\d+)/labels", url.path)):
+            if not self.token_allows(auth, "write"):
+                return 403, {"message": "Resource not accessible by integration"}
+            issue = self.issues[int(labelled.group(1)) - 1]
+            issue["labels"] += [{"name": n} for n in body["labels"] if {"name": n} not in issue["labels"]]
+            return 200, issue["labels"]
         if method == "GET" and url.path == "/search/issues":
             if not self.token_allows(auth, "read"):
                 return 403, {"message": "Resource not accessible by integration"}

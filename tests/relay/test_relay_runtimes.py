@@ -339,3 +339,13 @@ def test_a_broken_setting_fails_closed_and_says_nothing_of_it(relays, forge, sea
     assert (status, answer) == (502, {"error": "unavailable",
                                       "message": "ただいま送信できません。しばらくしてからもう一度お試しください。"})
     assert forge.requests[before:] == []
+
+
+def test_a_label_github_dropped_is_added_after(relays, forge, seal_key):
+    forge.drop_labels = True
+    try:
+        sent = submission(holder(fresh("dropped", "x")), seal_key[1])
+        assert call(relays["worker"], "/api/update", sent)[0] == 202
+    finally:
+        forge.drop_labels = False
+    assert [x["name"] for x in forge.issues[-1]["labels"]] == ["tsunagu-relay"]
