@@ -18,7 +18,7 @@ from tsunagu.data.load import load_tree
 from tsunagu.data.validate import validate_tree
 from tsunagu.domain.config import DEMO_PASSWORD, Config, today_jst
 from tsunagu.domain.errors import DataError
-from tsunagu.domain.schema import json_schemas
+from tsunagu.domain.schema import json_schemas, with_field_reference
 from tsunagu.pipeline.builder import build
 from tsunagu.seal.passwords import ENV_VAR, read_passwords
 
@@ -77,11 +77,17 @@ def validate_command(data_dir: Path, fmt: str | None, today: dt.date) -> None:
 @click.command("schema")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Write provider.schema.json, physician.schema.json and site.schema.json here.")
-def schema_command(out_dir: Path | None) -> None:
-    """Print (or write) the JSON Schema of the data files, for editors."""
+@click.option("--doc", "doc", type=click.Path(path_type=Path, dir_okay=False, exists=True), default=None,
+              help="Also rewrite the field tables of this Markdown file (docs/data-format.md) between its markers.")
+def schema_command(out_dir: Path | None, doc: Path | None) -> None:
+    """Print (or write) the JSON Schema of the data files, with Japanese descriptions, for editors."""
     schemas = json_schemas()
+    if doc is not None:
+        doc.write_text(with_field_reference(doc.read_text(encoding="utf-8")), encoding="utf-8")
+        console.print(f"wrote the field tables of {doc}")
     if out_dir is None:
-        click.echo(json.dumps(schemas, ensure_ascii=False, indent=2))
+        if doc is None:
+            click.echo(json.dumps(schemas, ensure_ascii=False, indent=2))
         return
     out_dir.mkdir(parents=True, exist_ok=True)
     for name, schema in schemas.items():
