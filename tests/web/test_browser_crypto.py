@@ -331,6 +331,30 @@ def test_an_older_build_is_refused_after_a_newer_one(served, sites, browser):
     context.close()
 
 
+def test_a_build_of_the_same_epoch_with_another_root_is_refused(served, sites, browser, tmp_path):
+    # The same commit gives the same bytes on any day: an equal epoch with another root is a host's
+    # replay of something else (e.g. the daily rebuild of another day's data), never a real update.
+    data = tmp_path / "data"
+    shutil.copytree(sites["data"], data)
+    record = next((data / "providers").glob("*.yaml"))
+    record.write_text(record.read_text(encoding="utf-8").replace("new_clients: accepting", "new_clients: not_accepting")
+                      .replace("new_clients: conditional", "new_clients: not_accepting"), encoding="utf-8")
+    build_at_epoch(data, tmp_path / "same-epoch", 1_780_000_500)
+    assert json.loads((tmp_path / "same-epoch" / "keys.json").read_text())["root_sha256"] != \
+        json.loads((served["dir"] / "keys.json").read_text())["root_sha256"]
+    context = browser.new_context()
+    page = context.new_page()
+    _unlock(page, served["url"], "physicians/")
+    shutil.rmtree(served["dir"])
+    shutil.copytree(tmp_path / "same-epoch", served["dir"])
+    page.goto(served["url"] + "providers/")
+    assert page.locator("h1").inner_text() == "古い版が配信されています"
+    page.goto(served["url"] + "unlock/")
+    page.locator("#rollback").wait_for()
+    assert page.locator("#unlock-form").is_hidden()
+    context.close()
+
+
 STYLED = "() => [...document.styleSheets].some((s) => s.cssRules.length > 0)"
 
 
