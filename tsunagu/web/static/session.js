@@ -51,10 +51,34 @@ export async function getSession() {
 /** @param {Session} s */
 export const putSession = (s) => tx(DB, "readwrite", (st) => st.put(s, ID));
 
-/** The highest epoch this device has opened (0 if none). @returns {Promise<number>} */
-export const seenEpoch = async () => (await tx(EPOCH_DB, "readonly", (st) => st.get("max"))) || 0;
+/**
+ * The device's high-water mark: the highest epoch it has opened and the root hash of that build
+ * (a mark stored by an earlier version as a bare epoch has no root yet).
+ * @returns {Promise<{ epoch: number, root: string }>}
+ */
+export async function seenMark() {
+  const v = await tx(EPOCH_DB, "readonly", (st) => st.get("max"));
+  if (typeof v === "number") return { epoch: v, root: "" };
+  return v && typeof v.epoch === "number" ? { epoch: v.epoch, root: String(v.root || "") } : { epoch: 0, root: "" };
+}
 
-/** Remember an epoch if it is the highest yet. @param {number} epoch */
-export async function noteEpoch(epoch) {
-  if (epoch > await seenEpoch()) await tx(EPOCH_DB, "readwrite", (st) => st.put(epoch, "max"));
+/** The highest epoch this device has opened (0 if none). @returns {Promise<number>} */
+export const seenEpoch = async () => (await seenMark()).epoch;
+
+/**
+ * Whether a build is a rollback: older than the mark, or of the mark's epoch with another root (the same
+ * commit gives the same bytes on any day, and a deploy refuses an epoch that does not increase).
+ * @param {{ epoch: number, root_sha256: string }} keys
+ */
+export async function isRollback(keys) {
+  const mark = await seenMark();
+  return keys.epoch < mark.epoch || (keys.epoch === mark.epoch && mark.root !== "" && keys.root_sha256 !== mark.root);
+}
+
+/** Remember a build if it is the newest yet. @param {number} epoch @param {string} root its root manifest's SHA-256 */
+export async function noteEpoch(epoch, root) {
+  const mark = await seenMark();
+  if (epoch > mark.epoch || (epoch === mark.epoch && !mark.root)) {
+    await tx(EPOCH_DB, "readwrite", (st) => st.put({ epoch, root }, "max"));
+  }
 }

@@ -5,7 +5,7 @@ import { b64, sha256hex } from "./bytes.js";
 import { Locked, Rollback, Tampered, Unavailable, UnsafeKeys } from "./errors.js";
 import { entryKey, fileName, readDirectory, readLocator, readRoot } from "./packs.js";
 import { checkKeys, dirAd, hmacKey, locAd, openSealed, rootAd, unwrapContentKey } from "./seal.js";
-import { clearSession, getSession, noteEpoch, seenEpoch } from "./session.js";
+import { clearSession, getSession, isRollback, noteEpoch } from "./session.js";
 import { SCOPE, siteUrl } from "./sw-route.js";
 import { cached, drop, evict, keepIfRoom } from "./sw-store.js";
 import { FILE_DIR, FILE_SUFFIX, SHORT_HASH_HEX } from "./wire.js";
@@ -115,11 +115,11 @@ export async function openBuild(fresh) {
   const text = await keysJson(fresh || !build);
   if (build && build.keysText === text) return build;
   const keys = checkKeys(parsed(text));
-  if (keys.epoch < await seenEpoch()) throw new Rollback("an older build than one already seen");
+  if (await isRollback(keys)) throw new Rollback("an older build, or another of the same epoch, than one already seen");
   const key = await unwrapContentKey(keys, session.kek);
   if (!key) { await clearSession().catch(() => {}); session = null; throw new Locked("password changed"); }
   const root = readRoot(await openSealed(key, rootAd(), await rootManifest(keys)));
-  await noteEpoch(keys.epoch);
+  await noteEpoch(keys.epoch, keys.root_sha256);
   keepIfRoom(siteUrl("keys.json"), new Response(text));   // only a keys.json that opened a verified build
   build = { keysText: text, tag: keys.root_sha256, rootDigest: keys.root.slice(FILE_DIR.length, -FILE_SUFFIX.length),
     epoch: keys.epoch, key, root, group: await hmacKey(b64(root.group)), dirs: new Map(), loc: new Map(), locating: null,

@@ -2,7 +2,7 @@
 /* Unlock page: derive the password key, check it opens this build, store it, go on. */
 import { Rollback, UnsafeKeys } from "./errors.js";
 import { checkKeys, deriveKek, unwrapContentKey } from "./seal.js";
-import { getSession, noteEpoch, putSession, seenEpoch } from "./session.js";
+import { getSession, isRollback, noteEpoch, putSession } from "./session.js";
 
 const root = new URL("../", import.meta.url);
 const WORKDAY_MS = 12 * 3600 * 1000, REMEMBER_MS = 30 * 24 * 3600 * 1000;
@@ -45,7 +45,7 @@ async function keysJson() {
   const res = await fetch(new URL("keys.json", root), { cache: "no-store" });
   if (!res.ok) throw new Error("keys.json " + res.status);
   const keys = checkKeys(await res.json());   // UnsafeKeys on a weaker KDF, cipher, version or iteration count
-  if (keys.epoch < await seenEpoch()) throw new Rollback("an older build than one already seen");
+  if (await isRollback(keys)) throw new Rollback("an older build, or another of the same epoch, than one already seen");
   return keys;
 }
 /** An existing session that still opens the current build: no password needed. @param {import("./seal.js").Keys} keys */
@@ -101,7 +101,7 @@ form.addEventListener("submit", async (event) => {
     if (await unwrapContentKey(keys, kek)) {
       const remember = /** @type {HTMLInputElement} */ ($("remember")).checked;
       await putSession({ kek, expires: Date.now() + (remember ? REMEMBER_MS : WORKDAY_MS) });
-      await noteEpoch(keys.epoch);
+      await noteEpoch(keys.epoch, keys.root_sha256);
       const reg = await navigator.serviceWorker.ready;
       if (reg.active) reg.active.postMessage("unlocked");
       password.value = "";
