@@ -142,7 +142,7 @@ def intake_command(body_file: Path, author: str, data_dir: Path, today: dt.date,
         body = raw.decode("utf-8")      # strictly: a replaced byte would be text nobody sent
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
-        rejected_text = f"{body_file}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); send the form again"
+        rejected_text: str | None = f"{body_file}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); send the form again"
     else:
         rejected_text = None
     try:
