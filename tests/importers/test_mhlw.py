@@ -17,16 +17,16 @@ from tsunagu.cli import cli
 from tsunagu.domain.errors import DataError, TsunaguError
 from tsunagu.domain.fields import normalize_kana
 from tsunagu.domain.models import Provider
-from tsunagu.importers.mhlw.clean import (
+from tsunagu.importers.mhlw.cells import (
     check_city,
     clean_address,
     clean_capacity,
     clean_kana,
     clean_phone,
-    clean_row,
     clean_url,
     compose_hours,
 )
+from tsunagu.importers.mhlw.clean import clean_row
 from tsunagu.importers.mhlw.plan import plan_import
 from tsunagu.importers.mhlw.read import read_csv
 from tsunagu.importers.mhlw.records import Options

@@ -11,7 +11,7 @@ from rich.progress import Progress
 
 from tsunagu.cli.options import data_option, today_option
 from tsunagu.domain.config import JST
-from tsunagu.importers.mhlw.clean import check_city
+from tsunagu.importers.mhlw.cells import check_city
 from tsunagu.importers.mhlw.plan import plan_import
 from tsunagu.importers.mhlw.read import Row, csv_files, read_csv, read_existing
 from tsunagu.importers.mhlw.records import Options

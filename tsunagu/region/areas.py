@@ -8,7 +8,7 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 
-from tsunagu.importers.mhlw.clean import tidy
+from tsunagu.importers.mhlw.cells import tidy
 from tsunagu.importers.mhlw.read import C_ADDRESS, C_CITY_NAME, C_PREF, Row
 
 # Where a town name ends: a digit, a kanji number before 丁目, or a 番地/番/号/地割 part.

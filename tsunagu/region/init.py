@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tsunagu.domain.config import today_jst
 from tsunagu.domain.errors import TsunaguError
-from tsunagu.importers.mhlw.clean import check_city, city_key, tidy
+from tsunagu.importers.mhlw.cells import check_city, city_key, tidy
 from tsunagu.importers.mhlw.plan import Plan, plan_import
 from tsunagu.importers.mhlw.read import C_CITY, C_CITY_NAME, Row, csv_files, read_csv
 from tsunagu.importers.mhlw.records import Options

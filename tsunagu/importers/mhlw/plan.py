@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from tsunagu.domain.errors import Problem
+from tsunagu.importers.mhlw.cells import city_key, learn_area_codes, tidy
 from tsunagu.importers.mhlw.clean import (
     C_FAX,
     C_PHONE,
@@ -19,12 +20,9 @@ from tsunagu.importers.mhlw.clean import (
     Office,
     Record,
     Row,
-    city_key,
     clean_row,
-    learn_area_codes,
     merge_offices,
     service_code,
-    tidy,
 )
 from tsunagu.importers.mhlw.records import Options, index_existing, new_doc, new_values, update_doc
 from tsunagu.importers.mhlw.site import ImportError_, SiteInfo, add_services, place, read_site

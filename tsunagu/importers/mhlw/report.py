@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tsunagu.importers.mhlw.clean import Office, city_key
+from tsunagu.importers.mhlw.cells import city_key
+from tsunagu.importers.mhlw.clean import Office
 from tsunagu.importers.mhlw.plan import UNPLACED_HINT, Plan
 from tsunagu.importers.mhlw.records import Options
 
