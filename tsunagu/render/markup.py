@@ -25,7 +25,7 @@ def _converter() -> md.Markdown:
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-def _letters(text: str) -> Counter:
+def _letters(text: str) -> Counter[str]:
     return Counter(ch for ch in text if unicodedata.category(ch)[0] in "LN")
 
 
