@@ -72,7 +72,7 @@ class Day:
 def test_contact_now_inside_and_outside_a_window(site, browser):
     day = Day(browser, site)
     day.at(jst("2026-11-24T12:45:00"))   # Tuesday
-    assert day.contact("sato-iin") == ("now", "いま連絡できます: 電話・FAX（13:30まで）")
+    assert day.contact("sato-iin") == ("now", "今連絡できます: 電話・FAX（13:30まで）")
     day.at(jst("2026-11-24T14:00:00"))
     assert day.contact("yamada-naika") == ("later", "次は 木曜 13:00-14:00 電話")
     assert day.contact("sato-iin") == ("later", "次は 明日 水曜 12:30-13:30 電話・FAX")
@@ -85,9 +85,9 @@ def test_a_national_holiday_is_not_a_contact_day_unless_a_window_says_so(site, b
     day = Day(browser, site)
     day.at(jst("2026-11-23T13:30:00"))   # Monday, 勤労感謝の日; yamada's window is Monday 13:00-14:00
     assert day.contact("yamada-naika") == ("later", "次は 木曜 13:00-14:00 電話（今日は祝日: 勤労感謝の日）")
-    assert day.contact("ito-chuo-hosp") == ("now", "いま連絡できます: 電話・FAX（17:00まで）")
+    assert day.contact("ito-chuo-hosp") == ("now", "今連絡できます: 電話・FAX（17:00まで）")
     day.at(jst("2026-11-30T13:30:00"))   # the next Monday is an ordinary day
-    assert day.contact("yamada-naika") == ("now", "いま連絡できます: 電話（14:00まで）")
+    assert day.contact("yamada-naika") == ("now", "今連絡できます: 電話（14:00まで）")
     day.close()
 
 
@@ -96,7 +96,7 @@ def test_contact_now_uses_japan_time_on_a_device_in_another_zone(site, browser):
     # Tuesday 12:45 in Japan is Monday 19:45 in Los Angeles, outside every local reading of the windows.
     day.at(jst("2026-11-24T12:45:00"))
     assert day.page.evaluate("new Date().getHours()") == 19
-    assert day.contact("sato-iin") == ("now", "いま連絡できます: 電話・FAX（13:30まで）")
+    assert day.contact("sato-iin") == ("now", "今連絡できます: 電話・FAX（13:30まで）")
     assert day.contact("yamada-naika") == ("later", "次は 木曜 13:00-14:00 電話")
     day.close()
 
@@ -107,11 +107,11 @@ def test_the_physician_list_filters_to_those_who_may_be_called_now(site, browser
     cards = day.page.locator("li[data-physician]")
     assert cards.count() == len(site["directory"].physicians)
     assert day.page.locator('li[data-physician] [data-contact-now="now"]').count() == 1
-    day.page.get_by_label("今連絡できる").check()
+    day.page.get_by_label("今連絡できる医師だけ表示").check()
     visible = day.page.locator("li[data-physician]:visible .card-title").all_inner_texts()
     assert visible == ["伊藤 健一"]
-    assert day.page.locator("[data-filter-count]").inner_text() == "いま連絡できる医師: 1 名"
-    day.page.get_by_label("今連絡できる").uncheck()
+    assert day.page.locator("[data-filter-count]").inner_text() == "今連絡できる医師: 1 名"
+    day.page.get_by_label("今連絡できる医師だけ表示").uncheck()
     assert day.page.locator("li[data-physician]:visible").count() == cards.count()
     day.close()
 
@@ -241,7 +241,7 @@ def test_the_sheet_is_cards_on_a_phone(site, browser):
     row = day.page.locator("table.sheet tbody tr").first
     assert row.evaluate("r => getComputedStyle(r).display") == "block"
     assert day.page.locator("table.sheet td.s-tel").first.evaluate(
-        "td => getComputedStyle(td, '::before').content") == '"電話・FAX："'
+        "td => getComputedStyle(td, '::before').content") == '"電話・FAX： "'
     day.close()
 
 

@@ -1,10 +1,12 @@
 // @ts-check
 /* Every decrypted page: the clock, logout, print, 「この端末に保存」, the offline banner, the sheet's one-area view,
    and the pack directories of the records on screen fetched ahead. */
+import { forgetSaved, markSaved } from "./saved.js";
 import { startClock } from "./time.js";
 import { RECORD_DIR } from "./wire.js";
 
-const root = new URL(document.body.dataset.root || "./", location.href);
+// The base URI, not the address: a not-found page shown at any depth has the site root as its <base> (sw-pages.js).
+const root = new URL(document.body.dataset.root || "./", document.baseURI);
 
 /** The element a click landed in, if it matches. @param {Event} event @param {string} css */
 const hit = (event, css) => (event.target instanceof Element ? event.target.closest(css) : null);
@@ -22,6 +24,7 @@ document.addEventListener("click", async (event) => {
     if (window.caches) for (const name of await caches.keys()) await caches.delete(name);
     const reg = await navigator.serviceWorker.ready;
     if (reg.active) reg.active.postMessage("logout");
+    forgetSaved();
   } finally {
     location.replace(new URL("unlock/?logout=1", root));
   }
@@ -60,6 +63,7 @@ document.addEventListener("click", async (event) => {
       };
       worker.postMessage({ type: "save-all", urls: runtime }, [channel.port2]);
     });
+    if (!result.failed) markSaved(Number(document.body.dataset.records) || 0);
     say(result.failed ? SAVE_FAILED[result.failed] || SAVE_FAILED.network
       : `この端末に保存しました（${((result.bytes || 0) / 1e6).toFixed(1)} MB を追加）。ネットワークがなくても閲覧・検索できます。`);
   } catch (err) {

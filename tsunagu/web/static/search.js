@@ -1,6 +1,7 @@
 // @ts-check
 /* Search page: Pagefind over the encrypted index (the service worker decrypts its files). Queries become
    the same character n-gram tokens as the index (tokens.js, tsunagu/search/textsearch.py). */
+import { resultCard } from "./cards.js";
 import { contactNow as contactState, holidays } from "./time.js";
 import { exactToken, normalize, queryTokens, queryWords } from "./tokens.js";
 import { EITHER, FILTERS, FLAGS, KIND_FILTER, KIND_NAMES } from "./wire.js";
@@ -39,7 +40,7 @@ const ticked = (name) => { const c = control(name); return c instanceof HTMLInpu
 // The region's own municipality names, longest first (textsearch.common_places): not search words.
 const PLACES = (form.dataset.places || "").split(" ").filter(Boolean);
 
-/** 「いま連絡できる医師」: a physician inside one of the contact windows now (Japan time, holidays from the page).
+/** 「今連絡できる医師」: a physician inside one of the contact windows now (Japan time, holidays from the page).
     @param {Data} data */
 function contactNow(data) {
   const windows = data.meta && data.meta.windows;
@@ -103,26 +104,8 @@ function filters() {
   return f;
 }
 
-/** An element with a class and text (text nodes only). @param {string} tag @param {string} cls @param {string | null} [text] */
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text != null) e.textContent = text;   // text nodes only: record text is never parsed as HTML
-  return e;
-}
-/** One result's card. @param {Data} data */
-function render(data) {
-  const m = data.meta || {};
-  const li = el("li", "card result");
-  const a = /** @type {HTMLAnchorElement} */ (el("a", "card-title", m.title || "(名称なし)"));
-  a.href = data.url;
-  li.append(a);
-  if (m.clinic) li.append(" ", el("span", "clinic", m.clinic));
-  li.append(el("p", "meta", [m.kind, m.area, m.services].filter(Boolean).join(" ／ ")));
-  if (m.status) li.append(el("p", "small status-line", m.status));
-  if (m.updated) li.append(el("p", "small" + (m.updated.includes("古い") ? " stale" : ""), "確認日: " + m.updated));
-  return li;
-}
+/** One result as an action card (cards.js). @param {Data} data */
+const render = (data) => resultCard(data);
 
 let run = 0, total = 0;
 /** @type {Result[]} */

@@ -34,12 +34,19 @@ function refusal(target, err) {
   return plainPage(500, "改ざんを検出しました", "このページの内容が正しくありません（改ざんまたは破損）。管理者に連絡してください。");
 }
 
+/** The not-found page, shown at whatever address was asked for (/r/gone.html, /a/b/c/): its links are relative to
+    the site's root, so the root becomes its base. @param {Blob | null} body */
+async function notFound(body) {
+  if (!body) return body;
+  return new Blob([(await body.text()).replace("<head>", `<head>\n<base href="${SCOPE}">`)], { type: body.type });
+}
+
 /** A protected file, decrypted; or what to show instead. @param {Request} req @param {import("./sw-route.js").Target} target */
 export async function serve(req, target) {
   try {
     let { b, body } = await readLatest(target);
     let status = 200;
-    if (!body && target.page) { body = await readFile(b, "404.html"); status = 404; }
+    if (!body && target.page) { body = await notFound(await readFile(b, "404.html")); status = 404; }
     if (!body) return new Response(null, { status: 404 });
     const ext = target.path.split(".").pop() || "";
     return new Response(body, { status, headers: {
@@ -47,7 +54,7 @@ export async function serve(req, target) {
   } catch (err) {
     if (err instanceof Locked) return target.page ? toUnlock(target, req) : new Response("locked", { status: 401 });
     if (err instanceof Refused) { forget(); return refusal(target, err); }
-    return target.page ? plainPage(503, "オフラインです", "ネットワークに接続できず、このページは端末に保存されていません。") : Response.error();
+    return target.page ? plainPage(503, "オフラインです", "ネットワークに接続できず、このページはこの端末に保存されていません。次に通信できるときに、どのページでも下の「この端末に保存」を押すと、オフラインでもすべてのページと検索を使えます。") : Response.error();
   }
 }
 

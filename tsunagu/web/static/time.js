@@ -73,7 +73,7 @@ export function contactNow(windows, table, now = new Date()) {
 
 /** The Japanese sentence for a contactNow result. @param {Contact} result @param {Holidays} table */
 export function describeContact(result, table, now = new Date()) {
-  if (result.state === "now") return `いま連絡できます: ${result.window.methods.join("・") || "連絡可"}（${result.window.end}まで）`;
+  if (result.state === "now") return `今連絡できます: ${result.window.methods.join("・") || "連絡可"}（${result.window.end}まで）`;
   if (result.state === "none") return "2週間以内に連絡できる時間帯はありません";
   const w = result.window;
   const when = result.offset === 0 ? "今日" : result.offset === 1 ? `明日 ${DAY_JA[result.day]}`
@@ -83,9 +83,9 @@ export function describeContact(result, table, now = new Date()) {
   return `次は ${when} ${w.start}-${w.end} ${w.methods.join("・")}`.trim() + note;
 }
 
-/** @param {Holidays} table */
-function refreshContact(table) {
-  for (const el of document.querySelectorAll("[data-contact-now][data-windows]")) {
+/** Contact-now of every physician in a part of the page. @param {Holidays} table @param {ParentNode} root */
+function refreshContact(table, root = document) {
+  for (const el of root.querySelectorAll("[data-contact-now][data-windows]")) {
     if (!(el instanceof HTMLElement)) continue;
     const result = contactNow(JSON.parse(el.dataset.windows || "[]"), table);
     el.dataset.contactNow = result.state === "now" ? "now" : "later";
@@ -94,14 +94,24 @@ function refreshContact(table) {
   }
 }
 
-/** Ages and stale marks of every confirmation date on the page. @param {number} today @param {number} limit */
-function refreshAges(today, limit) {
-  for (const el of document.querySelectorAll("[data-confirmed]")) {
+/**
+ * The one freshness truth: a confirmation's age in days today and whether it is stale (older than the limit).
+ * Every age and 「更新が古い」 on every page (cards, lists, sheet, glance, record pages, search results) comes from here.
+ * @param {string} confirmed ISO date @param {number} today a day number (Japan) @param {number} limit stale_after_days
+ */
+export function freshness(confirmed, today, limit) {
+  const age = today - dayNumber(confirmed);
+  return { age, stale: age > limit, label: age <= 0 ? "（今日）" : `（${age}日前）` };
+}
+
+/** Ages and stale marks of every confirmation date in a part of the page.
+    @param {number} today @param {number} limit @param {ParentNode} root */
+function refreshAges(today, limit, root = document) {
+  for (const el of root.querySelectorAll("[data-confirmed]")) {
     if (!(el instanceof HTMLElement) || !el.dataset.confirmed) continue;
-    const age = today - dayNumber(el.dataset.confirmed);
-    const stale = age > limit;
-    const label = el.querySelector("[data-age]");
-    if (label) label.textContent = age <= 0 ? "（今日）" : `（${age}日前）`;
+    const { stale, label } = freshness(el.dataset.confirmed, today, limit);
+    const age = el.querySelector("[data-age]");
+    if (age) age.textContent = label;
     const short = el.querySelector("time[data-short]");
     if (short) short.textContent = datedIn(el.dataset.confirmed, isoOf(today).slice(0, 4));
     const scope = el.closest("[data-stale-scope]") || el;
@@ -135,6 +145,43 @@ function refreshHome(todayIso, today, limit) {
   line.hidden = false;
 }
 
+/** The date of this device's last visit before this tab began (home sets it; other pages only read it). */
+function lastVisit() {
+  try {
+    const since = sessionStorage.getItem(SINCE) || localStorage.getItem(LAST_VISIT);
+    return since && /^\d{4}-\d{2}-\d{2}$/.test(since) ? since : null;
+  } catch { return null; }
+}
+
+/** 最近の変更 (and the home page's part of it): days after the last visit marked 「前回の表示以降」; on the home
+    page only the last 24 hours (today and yesterday in Japan). @param {number} today */
+function refreshChanges(today) {
+  const since = lastVisit();
+  let marked = 0;
+  for (const day of document.querySelectorAll("[data-change-date]")) {
+    if (!(day instanceof HTMLElement)) continue;
+    const isNew = Boolean(since) && (day.dataset.changeDate || "") > (since || "");
+    day.classList.toggle("is-new", isNew);
+    const mark = day.querySelector("[data-since-mark]");
+    if (mark instanceof HTMLElement) mark.hidden = !isNew;
+    if (isNew) marked++;
+  }
+  const note = document.querySelector("[data-since-note]");
+  if (note instanceof HTMLElement) {
+    note.hidden = !since;
+    if (since) note.textContent = marked ? `前回の表示（${shortDate(since)}）以降の変更に「前回の表示以降」と印を付けています。`
+      : `前回の表示（${shortDate(since)}）以降の変更はありません。`;
+  }
+  let recent = 0;
+  for (const block of document.querySelectorAll("[data-recent-day]")) {
+    if (!(block instanceof HTMLElement)) continue;
+    block.hidden = today - dayNumber(block.dataset.recentDay || "1970-01-01") > 1;
+    if (!block.hidden) recent++;
+  }
+  const none = document.querySelector("[data-recent-none]");
+  if (none instanceof HTMLElement) none.hidden = recent > 0;
+}
+
 /** Home: the at-a-glance counts, optionally only answers confirmed within the stale limit.
     @param {number} today @param {number} limit */
 function refreshGlance(today, limit) {
@@ -161,21 +208,6 @@ function refreshGlance(today, limit) {
     : `うち確認が${limit}日より前の回答: ${older} 件`;
 }
 
-/** Physician list: only those who may be contacted now. */
-function refreshFilter() {
-  const toggle = document.querySelector("[data-filter-now]");
-  if (!(toggle instanceof HTMLInputElement)) return;
-  let shown = 0;
-  for (const card of document.querySelectorAll("li[data-physician]")) {
-    if (!(card instanceof HTMLElement)) continue;
-    const now = card.querySelector('[data-contact-now="now"]') !== null;
-    card.hidden = toggle.checked && !now;
-    shown += now ? 1 : 0;
-  }
-  const count = document.querySelector("[data-filter-count]");
-  if (count) count.textContent = toggle.checked ? `いま連絡できる医師: ${shown} 名` : "";
-}
-
 function refresh() {
   const table = holidays();
   const { date } = nowInJapan();
@@ -184,7 +216,7 @@ function refresh() {
   refreshContact(table);
   refreshAges(today, limit);
   refreshGlance(today, limit);
-  refreshFilter();
+  refreshChanges(today);
   return { date, today, limit };
 }
 
@@ -197,6 +229,14 @@ export function startClock() {
       if (event.target instanceof Element && event.target.matches("[data-glance-fresh], [data-filter-now]")) refresh();
     });
     setInterval(refresh, 60 * 1000);   // a page left open moves into and out of windows by itself
+    // Cards added later (search results) get their ages and contact-now from the same function and clock.
+    new MutationObserver((changes) => {
+      const added = changes.flatMap((c) => [...c.addedNodes]).filter((n) => n instanceof Element);
+      if (!added.length) return;
+      const table = holidays(), today = dayNumber(nowInJapan().date);
+      const limit = Number(document.body.dataset.staleAfter) || 14;
+      for (const node of added) { refreshContact(table, node); refreshAges(today, limit, node); }
+    }).observe(document.body, { childList: true, subtree: true });
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", begin);
   else begin();
