@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import tools
@@ -66,11 +67,20 @@ def search_results(page, url: str) -> tuple[list[str], str]:
             break
         before = results.count()
         page.click("#search-more")
-        for _ in range(200):
-            if results.count() > before or not page.locator("#search-more").is_visible():
-                break
-            page.wait_for_timeout(25)
+        until(page, lambda shown=before: results.count() > shown or not page.locator("#search-more").is_visible())
     return results.all_inner_texts(), page.inner_text("#search-status")
+
+
+def until(page, condition, seconds: float = 120) -> bool:
+    """Wait for a condition the test sees from outside the page (requests made, the host's log), polling while the
+    page runs; False when the time is up (the caller's assertion names what never came). Generous: a loaded
+    2-core machine may take long, and a condition met early returns at once."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        page.wait_for_timeout(25)
+    return True
 
 
 def build_at_epoch(data: Path, out: Path, epoch: int, today: dt.date = TODAY) -> None:

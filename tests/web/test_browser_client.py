@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from browser_support import build_at_epoch, require_chromium, search_results
+from browser_support import build_at_epoch, require_chromium, search_results, until
 from conftest import read_tree
 from tools import ROOT
 
@@ -125,10 +125,7 @@ def test_typing_searches_at_once_the_latest_query_wins_and_composing_waits(regio
     _unlock(page, url + "search/")
     page.locator("#search-status").filter(has_text="キーワード").wait_for()
     # Pagefind's runtime and index metadata load while nobody has typed yet.
-    for _ in range(200):   # bounded: the warm-up that never comes is the failure
-        if any(".pf_meta" in u for u in requests):
-            break
-        page.wait_for_timeout(50)
+    until(page, lambda: any(".pf_meta" in u for u in requests))   # the warm-up that never comes is the failure
     assert any("/pagefind/pagefind-entry.json" in u for u in requests) and any(".pf_meta" in u for u in requests)
     # A keystroke searches at once (no typing pause); an input method's unfinished text does not.
     said = page.evaluate("""() => {
@@ -196,10 +193,8 @@ def test_a_record_opened_by_address_fetches_its_pack_directory_and_its_entry_at_
     context = browser.new_context()
     page = context.new_page()
     _unlock(page, url)
-    for _ in range(100):   # the locator is fetched in the background once the first page is shown
-        if locators <= {p for p, _a, done, _r in host.log if done < float("inf")}:
-            break
-        page.wait_for_timeout(100)
+    # The locator is fetched in the background once the first page is shown.
+    until(page, lambda: locators <= {p for p, _a, done, _r in host.log if done < float("inf")})
     page.wait_for_timeout(300)
     seen = set(host.paths())
     # A record whose pack no page so far needed: its directory is not at hand.
@@ -225,10 +220,7 @@ def test_a_search_fetches_fragments_not_the_record_pages_the_locator_knows(regio
     page = context.new_page()
     _unlock(page, host.url + "search/")
     page.locator("#search-status").filter(has_text="キーワード").wait_for()
-    for _ in range(200):   # bounded: the locator is read in the background after the first page
-        if locator <= set(host.paths()):
-            break
-        page.wait_for_timeout(50)
+    until(page, lambda: locator <= set(host.paths()))   # the locator is read in the background after the first page
     assert locator and locator <= set(host.paths())
     page.wait_for_timeout(500)
     before = len(host.log)
