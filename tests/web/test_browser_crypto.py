@@ -355,6 +355,30 @@ def test_a_build_of_the_same_epoch_with_another_root_is_refused(served, sites, b
     context.close()
 
 
+UNCHECKED = "最新の版を確認できませんでした（最終確認 "
+
+
+def test_a_withheld_keys_json_is_said_on_every_page_until_it_returns(served, browser):
+    # A host that stops serving keys.json would freeze a device on its cached build, silently.
+    context = browser.new_context()
+    page = context.new_page()
+    _unlock(page, served["url"], "physicians/")
+    assert UNCHECKED not in page.inner_text("body")
+    keys = served["dir"] / "keys.json"
+    saved = keys.read_bytes()
+    keys.unlink()
+    for path in ("providers/", "status/", "physicians/"):
+        page.goto(served["url"] + path)
+        notice = page.locator("[data-unchecked]")
+        notice.wait_for()
+        assert re.fullmatch(re.escape(UNCHECKED) + r"\d{1,2}月\d{1,2}日 \d{2}:\d{2}）", notice.inner_text()), notice.inner_text()
+    keys.write_bytes(saved)
+    page.goto(served["url"] + "providers/")
+    page.locator("h1").wait_for()
+    assert page.locator("[data-unchecked]").count() == 0
+    context.close()
+
+
 STYLED = "() => [...document.styleSheets].some((s) => s.cssRules.length > 0)"
 
 
