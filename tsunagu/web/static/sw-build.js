@@ -82,6 +82,25 @@ export async function checked(name, offset, length, digest, how = {}) {
   return got.bytes;
 }
 
+/** Whether the last page view could fetch keys.json from the host, and when it last could (ms, 0 if
+    unknown): a host that withholds it would otherwise freeze the device on its cached build, silently. */
+let check = { failed: false, at: 0 };
+const CHECKED = "keys.json?checked";   // the time of the last fetch that worked, kept across restarts
+
+/** @returns {{ failed: boolean, at: number }} */
+export const freshness = () => check;
+
+/** @param {boolean} ok whether keys.json came from the host */
+async function noteCheck(ok) {
+  if (ok) {
+    check = { failed: false, at: Date.now() };
+    keepIfRoom(siteUrl(CHECKED), new Response(String(check.at)));
+    return;
+  }
+  const kept = check.at || Number(await (await cached(siteUrl(CHECKED)))?.text()) || 0;
+  check = { failed: true, at: kept };
+}
+
 /** The text of keys.json: from the host when fresh (the cached copy offline), else the cached copy. @param {boolean} fresh
     @returns {Promise<string>} */
 async function keysJson(fresh) {
@@ -89,8 +108,13 @@ async function keysJson(fresh) {
   if (fresh) {
     try {
       const res = await fetch(url, { cache: "no-store", credentials: "same-origin" });
-      if (res.ok) return await res.text();
+      if (res.ok) {
+        const text = await res.text();
+        await noteCheck(true);
+        return text;
+      }
     } catch (e) { /* offline: the last keys.json seen */ }
+    await noteCheck(false);
   }
   const hit = await cached(url);
   if (hit) return hit.text();

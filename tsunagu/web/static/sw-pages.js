@@ -2,7 +2,7 @@
 /** What the worker answers: a decrypted file, the unlock page for a locked one, a Japanese page for a refusal,
     and the public runtime (network first, the cache offline). */
 import { Locked, Refused, Rollback, UnsafeKeys } from "./errors.js";
-import { current, forget } from "./sw-build.js";
+import { current, forget, freshness } from "./sw-build.js";
 import { readFile, readLatest } from "./sw-read.js";
 import { SCOPE } from "./sw-route.js";
 import { cached, keepIfRoom } from "./sw-store.js";
@@ -41,6 +41,22 @@ async function notFound(body) {
   return new Blob([(await body.text()).replace("<head>", `<head>\n<base href="${SCOPE}">`)], { type: body.type });
 }
 
+const WHEN = new Intl.DateTimeFormat("ja-JP", { timeZone: "Asia/Tokyo", month: "numeric", day: "numeric",
+  hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+
+/** A page with 「最新の版を確認できませんでした」 at the top: keys.json could not be fetched, so this may
+    be an old build the host keeps serving. @param {Blob} body @param {number} at last check (ms) */
+async function withUnchecked(body, at) {
+  const parts = at ? Object.fromEntries(WHEN.formatToParts(new Date(at)).map((p) => [p.type, p.value])) : null;
+  const when = parts ? `${parts.month}月${parts.day}日 ${parts.hour}:${parts.minute}` : "不明";
+  const notice = `<p class="unchecked-banner" role="status" data-unchecked>最新の版を確認できませんでした（最終確認 ${when}）</p>`;
+  const html = await body.text();
+  const open = /<body[^>]*>/.exec(html);
+  if (!open) return body;
+  const end = open.index + open[0].length;
+  return new Blob([html.slice(0, end), notice, html.slice(end)]);
+}
+
 /** A protected file, decrypted; or what to show instead. @param {Request} req @param {import("./sw-route.js").Target} target */
 export async function serve(req, target) {
   try {
@@ -49,6 +65,7 @@ export async function serve(req, target) {
     if (!body && target.page) { body = await notFound(await readFile(b, "404.html")); status = 404; }
     if (!body) return new Response(null, { status: 404 });
     const ext = target.path.split(".").pop() || "";
+    if (ext === "html" && freshness().failed) body = await withUnchecked(body, freshness().at);
     return new Response(body, { status, headers: {
       "content-type": TYPES[ext] || "application/octet-stream", "cache-control": "no-store", "x-content-type-options": "nosniff" } });
   } catch (err) {
