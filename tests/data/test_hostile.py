@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -21,6 +22,12 @@ EXPECTED: dict[str, list[str]] = json.loads((CORPUS / "expected.json").read_text
 RAW = "\x00\x07\x1b\x9b\u202e\u2066\u200f\u2028\ufeff"  # none of these may reach a terminal
 
 
+def ours(lines: list[str]) -> list[str]:
+    """The product's part of each message: file, line, field and the refusal, not the YAML parser's own words
+    (which change between PyYAML and libyaml releases), shown as "not valid YAML: …"."""
+    return [re.sub(r"(: not valid YAML: ).+$", r"\1…", line) for line in lines]
+
+
 def test_every_corpus_file_has_its_expected_errors():
     assert sorted(p.name for p in CORPUS.glob("*.yaml")) == sorted(EXPECTED)
     assert len(EXPECTED) >= 40
@@ -32,7 +39,7 @@ def test_hostile_file_is_refused_with_its_exact_errors(data_dir, name):
     start = time.perf_counter()
     found = problems(data_dir)
     took = time.perf_counter() - start
-    assert found == EXPECTED[name]
+    assert ours(found) == EXPECTED[name]
     assert took < 2, f"{name}: took {took:.1f} s"
     for line in found:
         assert line.startswith(f"data/providers/{name}"), line
@@ -49,7 +56,7 @@ def test_validate_command_prints_the_errors_cleanly(data_dir, name, capsys, monk
         main()  # anything but a TsunaguError would escape as a traceback and fail here
     out, err = capsys.readouterr()
     assert info.value.code == 1
-    assert err.splitlines()[:-1] == EXPECTED[name]
+    assert ours(err.splitlines()[:-1]) == EXPECTED[name]
     assert not any(c in out + err for c in RAW)
 
 
@@ -63,7 +70,7 @@ def test_validate_in_a_fresh_process_prints_no_traceback(data_dir, name):
                           "--today", TODAY.isoformat()], capture_output=True, text=True, timeout=60)
     assert run.returncode == 1
     assert "Traceback" not in run.stdout + run.stderr
-    assert run.stderr.splitlines()[0] == EXPECTED[name][0]
+    assert ours(run.stderr.splitlines()[:1]) == EXPECTED[name][:1]
 
 
 # --- a 5,000-digit integer in every command that reads records ----------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -238,10 +239,11 @@ def test_all_errors_of_a_run_are_reported_together(data_dir):
     write(data_dir / "providers" / "two.yaml", PROVIDER_X + "---\n")
     with pytest.raises(DataError) as info:
         validate_tree(load_tree(data_dir, keep_going=True), TODAY)
-    assert str(info.value) == "\n".join([
+    # The YAML parser's own words (after "not valid YAML: ") are its, not ours: they change between releases.
+    assert re.sub(r"(: not valid YAML: )[^\n]+", r"\1…", str(info.value)) == "\n".join([
         "data/notices/2026-11-20-x.md:2: title: required field is missing",
         f"{DOC_X}:6: home_visits: expected true or false; got 'maybe'",
-        "data/providers/broken.yaml:2: name[0]: not valid YAML: did not find expected node content",
+        "data/providers/broken.yaml:2: name[0]: not valid YAML: …",
         f"{DAY_X}:12: status.new_clients: expected one of accepting, conditional, not_accepting, unknown; got 'yes'",
         "data/providers/two.yaml:15: only one YAML document per file (remove the second '---')",
         "5 errors found; nothing was written.",
