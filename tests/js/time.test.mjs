@@ -25,7 +25,7 @@ test("day numbers are calendar arithmetic", () => {
 test("inside a window now, until its end (exclusive)", () => {
   const now = time.contactNow([THU], {}, at("2026-11-26T04:30:00Z"));   // Thursday 13:30 in Japan
   assert.equal(now.state, "now");
-  assert.equal(time.describeContact(now, {}, at("2026-11-26T04:30:00Z")), "いま連絡できます: 電話（14:00まで）");
+  assert.equal(time.describeContact(now, {}, at("2026-11-26T04:30:00Z")), "今連絡できます: 電話（14:00まで）");
   const after = time.contactNow([THU], {}, at("2026-11-26T05:00:00Z"));   // 14:00: the window is over
   assert.deepEqual(after.state === "later" && [after.offset, after.iso, after.day], [7, "2026-12-03", "thu"]);
   assert.equal(time.describeContact(after, {}, at("2026-11-26T05:00:00Z")), "次は 12月3日 木曜 13:00-14:00 電話");
