@@ -306,3 +306,43 @@ def test_outcomes_become_labels_the_receipt_reads_and_notes_stay_open(tmp_path):
     second.mkdir()
     code, calls = run_outcomes_step(second, [{"number": "12; touch pwned", "outcome": "applied"}])
     assert code == 1 and calls == [] and not list(tmp_path.rglob("pwned"))
+
+
+FAKE_GH = """#!/bin/bash
+echo "$*" >> "$GH_LOG"
+case "$*" in
+  *"pr merge"*) exit 0 ;;
+  *"baseRefName,mergeCommit"*) echo "$FAKE_BASE 0123abcd" ;;
+  *"baseRefName"*) echo "$FAKE_BASE" ;;
+  *"mergeCommit"*) echo "0123abcd" ;;
+esac
+"""
+
+
+def run_publish_step(tmp_path, base_now):
+    """The publish step's script with a stand-in `gh` whose pull request now targets base_now."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "gh").write_text(FAKE_GH)
+    (bin_dir / "gh").chmod(0o755)
+    step = load("gate.yml")["jobs"]["publish"]["steps"][0]
+    out, log = tmp_path / f"output-{base_now}", tmp_path / f"gh-{base_now}.log"
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "GH_LOG": str(log), "FAKE_BASE": base_now,
+           "GITHUB_OUTPUT": str(out), "GITHUB_REPOSITORY": "region/directory", "NUMBER": "7", "HEAD_SHA": "f" * 40,
+           "BASE_REF": "main", "BASE_SHA": "e" * 40}
+    assert step["env"]["BASE_REF"] == "${{ github.event.pull_request.base.ref }}"
+    result = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", step["run"]], env=env, capture_output=True, text=True)
+    return result, (out.read_text() if out.exists() else ""), (log.read_text() if log.exists() else "")
+
+
+def test_a_pull_request_retargeted_after_the_gate_is_not_merged_or_deployed(tmp_path):
+    # The gate checked the change against main; a pull request moved to another base meanwhile must not
+    # be merged there, and nothing it merged may reach the deploy.
+    result, output, log = run_publish_step(tmp_path, "release")
+    assert result.returncode != 0 and "pr merge" not in log and "sha=" not in output, (result.stderr, log)
+    assert "release" in result.stdout + result.stderr
+    result, output, log = run_publish_step(tmp_path, "main")
+    assert result.returncode == 0, result.stderr
+    assert '--squash --match-head-commit ' + "f" * 40 in log and output == "sha=0123abcd\n"
+    # Retargeting onto main runs the gate again (the base is part of what was decided).
+    assert "edited" in load("gate.yml")[True]["pull_request_target"]["types"]

@@ -201,3 +201,27 @@ def test_invalid_utf8_in_a_status_update_is_refused_with_file_and_line(repo):
     assert verdict.decision != AUTO
     assert f"検証エラー: data/providers/day-sakura.yaml:{line}: not UTF-8 text (byte 0xff); save the file as UTF-8" \
         in verdict.reasons, verdict.reasons
+
+
+def test_a_submodule_or_gitattributes_in_a_pull_request_is_refused(repo):
+    # A gitlink checks out another repository's tree at deploy; .gitattributes can re-encode (working-tree-encoding)
+    # or rewrite (eol, filters) the very bytes the gate validated.
+    status_update(repo)
+    git(repo, "switch", "-q", "-c", "gitlink")
+    git(repo, "add", "-A")
+    head = git(repo, "rev-parse", "HEAD").strip()
+    for path in (SAKURA, "data/providers/vendor"):
+        git(repo, "update-index", "--add", "--cacheinfo", f"160000,{head},{path}")
+    git(repo, "commit", "-q", "-m", "gitlink")
+    git(repo, "switch", "-q", "-f", "main")
+    git(repo, "clean", "-q", "-fd")
+    verdict = decide("main", "gitlink", "sakura-day", "data", TODAY)
+    assert verdict.decision == REFUSED
+    assert f"{SAKURA}: 通常のファイル以外（シンボリックリンクや実行可能ファイル）は管理者のみ追加できます" in verdict.refusals
+    assert any(r.startswith("data/providers/vendor: ") for r in verdict.refusals)
+    for path in ("data/.gitattributes", "data/providers/.gitattributes", ".gitattributes"):
+        status_update(repo)
+        edit(repo, path, None, "*.yaml eol=crlf filter=evil\n")
+        pull_request(repo, "attrs-" + path.replace("/", "-"))
+        verdict = decide("main", "attrs-" + path.replace("/", "-"), "sakura-day", "data", TODAY)
+        assert verdict.decision == REFUSED and any(r.startswith(f"{path}: ") for r in verdict.refusals), verdict
