@@ -209,7 +209,11 @@ def test_deploy_builds_with_secret_passwords_before_uploading():
     assert workflow[True]["push"]["branches"] == ["main"]
     build = workflow["jobs"]["build"]["steps"]
     at = next(i for i, s in enumerate(build) if s.get("run", "").startswith("python build.py build"))
-    assert [s["uses"].split("@")[0] for s in build[at + 1:]] == ["actions/upload-pages-artifact", "actions/upload-artifact"]
+    assert build[at + 1]["run"] == 'python build.py deploy-check --site site --live "$SITE_URL"'
+    assert [s["uses"].split("@")[0] for s in build[at + 2:]] == ["actions/upload-pages-artifact", "actions/upload-artifact"]
+    assert all(s["if"].startswith("steps.check.outputs.deploy != 'false'") for s in build[at + 2:])
+    # No daily rebuild (the same commit builds the same bytes any day) and no `ref` to deploy an older commit by hand.
+    assert set(workflow[True]) == {"push", "workflow_call"}
     assert {workflow["jobs"][j]["needs"] for j in ("github-pages", "cloudflare", "netlify")} == {"build"}
     assert workflow["env"]["TSUNAGU_HOST"] in ("github-pages", "cloudflare", "netlify")
 

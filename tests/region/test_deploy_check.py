@@ -134,7 +134,12 @@ def test_the_deploy_workflow_of_a_region_runs_the_check_before_any_upload():
     at = runs.index('tsunagu deploy-check --site site --live "$SITE_URL"')
     assert runs.index("tsunagu build --data data --out site --require-passwords") < at
     assert all(s.get("if", "").startswith("steps.check.outputs.deploy == 'true'") for s in steps[at + 1:])
-    for job in ("github-pages", "cloudflare", "netlify"):
-        assert workflow["jobs"][job]["if"].startswith("needs.build.outputs.deploy == 'true'")
+    assert list(workflow["jobs"]) == ["build", "github-pages"], "Cloudflare and Netlify upload from the build job"
+    assert workflow["jobs"]["github-pages"]["if"].startswith("needs.build.outputs.deploy == 'true'")
+    holders = [s for s in steps if "secrets." in str(s)]
+    assert [s["name"] for s in holders] == ["Build with the real passwords", "Upload the changed files to Cloudflare Pages",
+                                            "Upload the changed files to Netlify"]
+    assert all(set(s["env"]) <= {"TSUNAGU_PASSWORDS", "TSUNAGU_PATH_KEY", "CLOUDFLARE_API_TOKEN", "CLOUDFLARE_ACCOUNT_ID",
+                                 "NETLIFY_AUTH_TOKEN", "NETLIFY_SITE_ID"} for s in holders)
     assert "schedule" not in workflow[True] and "inputs" not in (workflow[True]["workflow_dispatch"] or {}), \
         "no daily rebuild and no `ref` input: a rollback is a git revert"
