@@ -312,3 +312,22 @@ def test_an_issue_body_that_is_not_utf8_is_refused_with_its_line(tmp_path):
     assert result.exit_code == 1
     assert f"{tmp_path / 'body.md'}:{line}: not UTF-8 text (byte 0xff)" in result.output, result.output
     assert (data / "providers" / "day-sakura.yaml").read_bytes() == before
+
+
+def test_hostile_form_values_stay_text_in_their_own_record(tmp_path):
+    # Backticks, workflow expressions, YAML document markers, lone CRs and a whole second form (of the other
+    # kind, for another record) pasted into a value: all stay the text of this record's conditions.
+    data = copy_data(tmp_path)
+    others = {p: p.read_bytes() for p in data.rglob("*.yaml") if p.name != "day-sakura.yaml"}
+    second = render_body("physician", {"record_id": "yamada-naika", "via": "evil"})
+    value = "`rm -rf /` ${{ secrets.TSUNAGU_PASSWORDS }}\n---\n...\n%YAML 1.1\n" + second
+    body = render_body("provider", {"record_id": "day-sakura", "action": "内容を更新する", "conditions": value})
+    result = run(tmp_path, body, "sakura-day")
+    if result.exit_code == 0:
+        import yaml
+
+        doc = yaml.safe_load((data / "providers" / "day-sakura.yaml").read_text(encoding="utf-8"))
+        assert doc["maintainers"] == ["sakura-day"] and doc["status"]["conditions"].strip() == value.strip()
+    else:
+        assert "フォームの内容を読み取れません" in result.output or "見出し" in result.output, result.output
+    assert {p: p.read_bytes() for p in others} == others
