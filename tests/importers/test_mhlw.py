@@ -621,3 +621,41 @@ def test_the_eastern_open_data_imports_to_files_that_validate(tmp_path_factory, 
     assert any(p.field == "定員" and "20141219" in p.message for p in plan.problems)
     directory = validate_tree(load_tree(folder), dt.date(2026, 1, 10))
     assert len(directory.providers) == plan.count("added") > 100
+
+
+FORMULAS = ["=cmd|' /C calc'!A0", "+SUM(1+1)*cmd|' /C calc'!A0", "-2+3", "@SUM(1)", "=HYPERLINK(\"http://evil/\",\"x\")"]
+
+
+def test_formula_cells_of_the_open_data_stay_text_in_every_csv_the_tools_write(data: Path, tmp_path: Path):
+    # The open data is not ours: a name that is a formula reaches the admin's spreadsheet through the link
+    # list, the stale list, the answer template and the status CSV. It must arrive there as text.
+    from tsunagu.contribute.answers import template
+    from tsunagu.contribute.linklist import LINK_HEADER, STALE_HEADER, link_rows, to_csv
+    from tsunagu.data.load import load_tree
+    from tsunagu.data.validate import validate_tree
+    from tsunagu.domain.config import Config
+    from tsunagu.render.pages import make_entries
+    from tsunagu.render.sheet import providers_csv
+
+    source = tmp_path / "in"
+    source.mkdir()
+    with open(FIXTURES / "kaigo_sample.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    column = rows[0].index("事業所名")
+    for row, formula in zip(rows[1:], FORMULAS, strict=False):
+        row[column] = formula
+    with open(source / "jigyosho_150.csv", "w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f, lineterminator="\r\n").writerows(rows)
+    result = CliRunner().invoke(cli, ["import-mhlw", str(source), "--city", "082015", "--data", str(data),
+                                      "--default-area", "中部", "--today", TODAY, "--published", PUBLISHED])
+    assert result.exit_code == 0, result.output
+    directory = validate_tree(load_tree(data), dt.date(2026, 1, 10))
+    assert len({p.name for p in directory.providers} & set(FORMULAS)) >= 2
+    providers, _physicians = make_entries(directory, Config(data_dir=data, today=dt.date(2026, 1, 10)))
+    written = {"links": to_csv(link_rows(directory, None, "", dt.date(2026, 1, 10)), LINK_HEADER),
+               "stale": to_csv(link_rows(directory, None, "", dt.date(2026, 1, 10), stale_only=True), STALE_HEADER),
+               "answers": template(directory), "status": providers_csv(providers)}
+    for name, body in written.items():
+        cells = [c for r in csv.reader(body.decode("utf-8-sig").splitlines()) for c in r]
+        assert [c for c in cells if c.startswith(("=", "+", "-", "@"))] == [], name
+        assert any(c == "'" + FORMULAS[0] for c in cells), name
