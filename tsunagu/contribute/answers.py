@@ -19,6 +19,7 @@ from tsunagu.domain.errors import TsunaguError
 from tsunagu.domain.forms import CLEAR
 from tsunagu.domain.kinds import BY_NAME, KINDS
 from tsunagu.domain.labels import ACCEPTANCE_JA, METHOD_JA, OPERATION_JA
+from tsunagu.domain.text import spreadsheet_cell
 
 ID, NAME, CONFIRM, WHOM = "ID", "名称", "変更なし", "確認した相手"
 PROVIDER_COLUMNS = {"新規受入": "new_clients", "代替支援": "alternative_support", "感染後受入": "post_infection",
@@ -54,7 +55,7 @@ def template(directory: Any) -> bytes:
     writer.writerow(HEADER)
     for kind in KINDS:
         for r in directory.records(kind):
-            writer.writerow([r.id, kind.title(r), *([""] * (len(HEADER) - 2))])
+            writer.writerow([r.id, spreadsheet_cell(kind.title(r)), *([""] * (len(HEADER) - 2))])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

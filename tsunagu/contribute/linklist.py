@@ -13,6 +13,7 @@ from tsunagu.contribute.stale import stale_records
 from tsunagu.domain.config import JST
 from tsunagu.domain.directory import Directory
 from tsunagu.domain.kinds import BY_NAME, KINDS
+from tsunagu.domain.text import spreadsheet_cell
 
 LINK_HEADER = ("id", "kind", "name", "phone", "fax", "email", "url")
 STALE_HEADER = ("id", "kind", "name", "updated", "days", "phone", "fax", "email", "url")
@@ -82,5 +83,5 @@ def to_csv(rows: Iterable[dict[str, str]], header: tuple[str, ...]) -> bytes:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=header, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({k: spreadsheet_cell(v) for k, v in row.items()} for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")

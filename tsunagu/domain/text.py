@@ -74,3 +74,10 @@ def refusal(char_description: str) -> str:
 
 # Fields holding Markdown (the models' LongText): the only ones where tab and newline belong.
 MARKDOWN_FIELDS = frozenset({"notes", "note", "conditions"})
+
+
+def spreadsheet_cell(value):
+    """A CSV cell as text a spreadsheet will not run as a formula (=, +, -, @, tab or CR first: kept with a quote)."""
+    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
+        return "'" + value
+    return value

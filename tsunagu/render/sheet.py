@@ -9,6 +9,7 @@ from typing import Any
 
 from tsunagu.domain.labels import ACCEPTANCE_JA, OPERATION_JA, STATUS_FIELDS_JA
 from tsunagu.domain.models import Provider, Site
+from tsunagu.domain.text import spreadsheet_cell
 from tsunagu.render.entries import Entry
 from tsunagu.render.markup import plain_text
 
@@ -61,16 +62,9 @@ def providers_csv(providers: list[Entry[Provider]]) -> bytes:
     for e in providers:
         p = e.record
         s = p.status
-        writer.writerow([_sheet_cell(v) for v in [
+        writer.writerow([spreadsheet_cell(v) for v in [
                          p.name, "・".join(p.services), p.area, p.phone,
                          OPERATION_JA[s.operation], *(ACCEPTANCE_JA[getattr(s, k)] for k in ACCEPTANCE_KEYS),
                          "" if s.vacancies is None else s.vacancies, plain_text(s.conditions),
                          s.updated.isoformat() if s.updated else "未回答", "はい" if e.stale else ""]])
     return ("\ufeff" + out.getvalue()).encode()
-
-
-def _sheet_cell(value):
-    """Text a spreadsheet would run as a formula (=, +, -, @ first; a Markdown list too) is kept as text."""
-    if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\r")):
-        return "'" + value
-    return value
