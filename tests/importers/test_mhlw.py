@@ -659,3 +659,26 @@ def test_formula_cells_of_the_open_data_stay_text_in_every_csv_the_tools_write(d
         cells = [c for r in csv.reader(body.decode("utf-8-sig").splitlines()) for c in r]
         assert [c for c in cells if c.startswith(("=", "+", "-", "@"))] == [], name
         assert name == "stale" or any(c == "'" + FORMULAS[0] for c in cells), name
+
+
+def test_mixed_encodings_a_shifted_header_and_nul_are_refused_or_reported(tmp_path: Path):
+    with open(FIXTURES / "kaigo_sample.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    text = "\r\n".join(",".join(r) for r in rows[:3]) + "\r\n"
+    mixed = tmp_path / "jigyosho_150.csv"
+    mixed.write_bytes(text.encode() + ",".join(rows[3]).encode("cp932") + b"\r\n")
+    with pytest.raises(DataError) as info:
+        read_csv(mixed)
+    assert str(info.value).startswith("jigyosho_150.csv:4: not UTF-8 text (byte 0x")
+    shifted = tmp_path / "shifted" / "jigyosho_150.csv"
+    shifted.parent.mkdir()
+    with open(shifted, "w", encoding="utf-8-sig", newline="") as f:
+        csv.writer(f, lineterminator="\r\n").writerows([["", *rows[0]], *rows[1:3]])
+    with pytest.raises(DataError) as info:
+        read_csv(shifted)
+    assert [str(p) for p in info.value.problems] == [
+        f"jigyosho_150.csv:{n}: expected {len(rows[0]) + 1} cells; found {len(rows[0])}" for n in (2, 3)]
+    row = read_csv(_sample_csv(tmp_path, 事業所名="テスト\x00デイ"))[0]
+    record, found = clean_row(row, set(), {})
+    assert record is not None and record.values["name"] == "テストデイ"
+    assert [str(p) for p in found] == ["jigyosho_150.csv:2: 事業所名: control character U+0000 (NULL) removed from the value"]
