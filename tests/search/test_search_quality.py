@@ -18,7 +18,7 @@ from tools import ROOT
 from tsunagu.data.load import load_tree
 from tsunagu.data.validate import validate_tree
 from tsunagu.search.searchdoc import search_blocks, search_context
-from tsunagu.search.textsearch import exact_token, index_blocks, normalize, query_tokens, query_words, token
+from tsunagu.search.textsearch import exact_token, index_blocks, normalize, query_tokens, token
 
 REGIONS = {
     "demo": (ROOT / "data", ROOT / "tests" / "search_queries.yaml"),
@@ -32,10 +32,11 @@ class Index:
 
     weights: dict[str, dict[str, int]]
     places: tuple[str, ...]
+    place_words: tuple[str, ...] = ()
 
     def find(self, q: str) -> list[str]:
         """Record ids in the order search.js lists them (Pagefind weights modelled as the sum of block weights)."""
-        tokens = query_tokens(q, self.places)
+        tokens = query_tokens(q, self.places, self.place_words)
         exact = [rid for rid, w in self.weights.items() if normalize(q) and exact_token(q) in w]
         scored = []
         for rid, w in self.weights.items():
@@ -56,7 +57,7 @@ def load_index(data_dir: Path) -> Index:
     weights = {}
     for rid, r in zip(ids, records, strict=True):
         weights[rid] = {t: w for w, text in reversed(search_blocks(r, ctx)) for t in text.split()}
-    return Index(weights, ctx.places)
+    return Index(weights, ctx.places, ctx.place_words)
 
 
 @pytest.fixture(scope="module", params=list(REGIONS))
@@ -117,7 +118,7 @@ def test_a_query_of_only_the_regions_own_place_names_has_no_words(region):
     name, index, queries = region
     for row in queries:
         if row.get("places_only"):
-            assert query_words(row["q"], index.places) == [] and index.find(row["q"]) == []
+            assert query_tokens(row["q"], index.places, index.place_words) == [] and index.find(row["q"]) == []
 
 
 @pytest.mark.parametrize("typed, stored", [
@@ -147,14 +148,6 @@ def test_index_tokens_are_lean_each_once_and_no_unigram_that_starts_a_bigram(reg
 
 
 def test_the_regions_own_municipality_is_no_search_word_but_towns_are():
-    from tsunagu.search.textsearch import common_places, strip_places
-
-    addresses = ["茨城県さくら市北条1-2"] * 8 + ["茨城県みどり市旭1"] + ["那珂郡東海村舟石川1"] * 3
-    assert common_places("さくら市", addresses) == ("那珂郡東海村", "さくら市")  # 3 of 12 is a quarter
-    spread = [f"茨城県{c}本町1" for c in "あおば市 ひかり市 つばき市 かえで市 もみじ市".split() for _ in range(2)]
-    assert common_places("茨城県", spread) == ()  # a prefecture: its cities remain search words
-    assert strip_places("茨城県さくら市北条1-2", ("さくら市",)) == "北条1-2"
-    assert query_words("さくら市 茨城県さくら市北条", ("さくら市",)) == ["北条"]
     demo = load_index(REGIONS["demo"][0])
     assert set(demo.find("さくら")) == {"day-sakura", "houkan-sakuragaoka", "kyotaku-nishiodori", "kyotaku-sakuragaoka",
                                        "teiki-chuo", "ito-chuo-hosp"}  # not every address in さくら市

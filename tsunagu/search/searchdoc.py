@@ -6,32 +6,32 @@ from dataclasses import dataclass
 
 from tsunagu.domain.kinds import kind_of
 from tsunagu.domain.models import Record, Site
+from tsunagu.search.places import place_words, region_places, split_address
 from tsunagu.search.textsearch import (
     KIND_WEIGHT,
     NAME_WEIGHT,
     OTHER_WEIGHT,
-    common_places,
     exact_token,
     index_blocks,
     number_tokens,
-    strip_places,
 )
 from tsunagu.search.vocabulary import Vocabulary, compile_vocabulary
 
 
 @dataclass
 class SearchContext:
-    """Per build: the region's vocabulary, its own municipality names, and its service codes."""
+    """Per build: the region's vocabulary, its place words (common to nearly every address, or not), its service codes."""
 
     vocabulary: Vocabulary
-    places: tuple[str, ...]
+    places: tuple[str, ...]           # on nearly every address: no search word (static/search.js drops them)
     codes: dict[str, str]
+    place_words: tuple[str, ...] = ()   # every other place word: a whole-word term (places.py)
 
 
 def search_context(site: Site, records: list[Record]) -> SearchContext:
     """The search settings of a region, from site.yaml and the addresses of its records."""
-    return SearchContext(compile_vocabulary(site.synonyms, site.services),
-                         common_places(site.region, [r.address for r in records]), dict(site.services))
+    common, words = region_places([r.address for r in records])
+    return SearchContext(compile_vocabulary(site.synonyms, site.services), common, dict(site.services), words)
 
 
 def search_blocks(r: Record, ctx: SearchContext) -> list[tuple[int, str]]:
@@ -39,13 +39,20 @@ def search_blocks(r: Record, ctx: SearchContext) -> list[tuple[int, str]]:
     text = kind_of(r).search_text(r)
     names = text.names
     codes = [ctx.codes.get(s, "") for s in text.services]
-    kind = text.kind + ctx.vocabulary.words_for(text.services, codes, "\n".join(names + text.kind))
-    # The prefecture and the region's own municipality start nearly every address: as search
-    # words they would match every record and cost Pagefind seconds, while finding nothing.
-    other = [*text.other, r.area, strip_places(r.address, ctx.places), r.phone, r.fax or "", r.notes or ""]
+    words = ctx.vocabulary.words_for(text.services, codes, "\n".join(names + text.kind))
+    kind = text.kind + words
+    # The places that start the address are whole words (places.py), not n-grams: 京都 is not in 東京都;
+    # those on nearly every address would match every record and cost Pagefind seconds, finding nothing.
+    places, street = split_address(r.address)
+    other = [*text.other, r.area, street, r.phone, r.fax or "", r.notes or ""]
     blocks = index_blocks([names, kind, [t for t in other if t]])
+    common = set(ctx.places)
+    where = sorted({exact_token(p) for p in place_words([p for p in places if p not in common])})
+    blocks[2] = " ".join([blocks[2], *where]).strip()
     # Whole names and numbers; only the phone also by its ends, as people quote them (000-1441, 1441).
-    exact = {exact_token(t) for t in [*names, r.fax or "", *text.numbers] if t}
+    # A vocabulary word whole too: search.js lists the records whose whole word the query is first, so
+    # ショート puts a 短期入所 office first, never one whose name merely holds ショート.
+    exact = {exact_token(t) for t in [*names, r.fax or "", *text.numbers, *words] if t}
     exact.update(number_tokens(r.phone))
     blocks[0] = " ".join([blocks[0], *sorted(exact)]).strip()
     return list(zip((NAME_WEIGHT, KIND_WEIGHT, OTHER_WEIGHT), blocks, strict=True))

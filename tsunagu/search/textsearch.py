@@ -13,52 +13,19 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections import Counter
 
 from tsunagu.seal import wire
+from tsunagu.search.places import peel
 
 # The tables of wire.py (the browser builds the same expressions from wire.js): separators, marks, controls and
 # invisible characters are dropped, so 029-000-1111 and 0290001111 agree; words are split at SPACES.
 _DROP = re.compile(wire.char_class(wire.DROP) + "+")
 _SPACE = wire.char_class(wire.SPACES)
 _WORDS = re.compile(_SPACE + "+")
-_LEADING = re.compile("^" + _SPACE + "+")
-_PREFECTURE = re.compile(f"^{_SPACE}*(?:{'|'.join(wire.PREFECTURES)})(?=[^{_SPACE[1:-1]}])")
 _KANA_FIRST, _KANA_LAST = (chr(c) for c in wire.KANA)
 _UNIGRAM, _BIGRAM = 1 + wire.TOKEN_HEX, 1 + 2 * wire.TOKEN_HEX   # lengths of the two kinds of token
-# The municipality that starts an address once the prefecture is gone: 〇〇郡〇〇町, 〇〇市(〇〇区).
-_CITY = re.compile(r"^\s*(?:[^\d\s]{1,5}郡[^\d\s]{1,5}?[町村]|[^\d\s]{1,5}?市(?:市)?(?:[^\d\s]{1,4}?区)?)")
-# A municipality at the start of this share of addresses or more matches nearly everything.
-COMMON_SHARE = 0.25
 # Tokens in three blocks: what the record is called, what it is, and everything else.
 NAME_WEIGHT, KIND_WEIGHT, OTHER_WEIGHT = 10, 5, 1
-
-
-def strip_prefecture(text: str) -> str:
-    """An address or query without its leading prefecture, which nearly every record shares."""
-    return _PREFECTURE.sub("", text)
-
-
-def strip_places(text: str, places: tuple[str, ...] = ()) -> str:
-    """Text without its leading prefecture and, after it, one of the region's own municipalities."""
-    text = _LEADING.sub("", strip_prefecture(text))
-    for place in places:  # longest first (see common_places)
-        if text.startswith(place):
-            return text[len(place):]
-    return text
-
-
-def common_places(region: str, addresses: list[str]) -> tuple[str, ...]:
-    """The region's own municipality names: site.yaml `region`, and cities leading many addresses."""
-    found: Counter[str] = Counter()
-    for address in addresses:
-        match = _CITY.match(strip_prefecture(address))
-        if match:
-            found[match.group(0).strip()] += 1
-    # A prefecture-wide region: addresses already lose the prefecture, and its cities stay words.
-    names = {p for p in re.split(r"[\s、,・/／]+", region) if p and strip_prefecture(p + "_") != "_"}
-    names |= {city for city, n in found.items() if n >= COMMON_SHARE * max(len(addresses), 1)}
-    return tuple(sorted(names, key=lambda p: (-len(p), p)))
 
 
 def normalize(text: str) -> str:
@@ -86,15 +53,30 @@ def exact_token(text: str) -> str:
     return wire.EXACT_PREFIX + f"{h:016x}"[:wire.EXACT_HEX]
 
 
-def query_words(text: str, places: tuple[str, ...] = ()) -> list[str]:
-    """The normalised words of a query, each without a leading prefecture or regional municipality."""
-    return [w for w in (normalize(strip_places(word, places)) for word in _WORDS.split(text)) if w]
+def query_parts(text: str, places: tuple[str, ...] = (), words: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
+    """(the normalised words of a query, its place words): each word peeled of its leading places
+    (places.py); the region's common places (on nearly every address) are dropped."""
+    common, kept = tuple(normalize(p) for p in places), tuple(normalize(p) for p in words)
+    rest: list[str] = []
+    found: list[str] = []
+    for word in _WORDS.split(text):
+        named, remainder = peel(normalize(word), common, kept)
+        found += named
+        if remainder:
+            rest.append(remainder)
+    return rest, list(dict.fromkeys(found))
 
 
-def query_tokens(text: str, places: tuple[str, ...] = ()) -> list[str]:
-    """Tokens a query must all match: bigrams of each normalised word (a unigram for one character)."""
-    out: list[str] = []
-    for norm in query_words(text, places):
+def query_words(text: str, places: tuple[str, ...] = (), words: tuple[str, ...] = ()) -> list[str]:
+    """The normalised words of a query, without its place words."""
+    return query_parts(text, places, words)[0]
+
+
+def query_tokens(text: str, places: tuple[str, ...] = (), words: tuple[str, ...] = ()) -> list[str]:
+    """Tokens a query must all match: its place words whole, bigrams of each other word (a unigram for one character)."""
+    rest, named = query_parts(text, places, words)
+    out = [exact_token(p) for p in named]
+    for norm in rest:
         grams = [norm] if len(norm) == 1 else [norm[i:i + 2] for i in range(len(norm) - 1)]
         out.extend(token(g) for g in grams)
     return list(dict.fromkeys(out))

@@ -3,7 +3,7 @@
    the same character n-gram tokens as the index (tokens.js, tsunagu/search/textsearch.py). */
 import { resultCard } from "./cards.js";
 import { contactNow as contactState, holidays } from "./time.js";
-import { exactToken, normalize, queryTokens, queryWords } from "./tokens.js";
+import { exactToken, normalize, queryTokens } from "./tokens.js";
 import { EITHER, FILTERS, FLAGS, KIND_FILTER, KIND_NAMES } from "./wire.js";
 
 /**
@@ -37,8 +37,10 @@ const control = (name) => /** @type {HTMLInputElement | HTMLSelectElement | null
 /** Whether a checkbox of the form is ticked. @param {string} name */
 const ticked = (name) => { const c = control(name); return c instanceof HTMLInputElement && c.checked; };
 
-// The region's own municipality names, longest first (textsearch.common_places): not search words.
+// Place words of the region (tsunagu/search/places.py): those on nearly every address are no search words;
+// the others are whole-word terms (京都 is not inside 東京都).
 const PLACES = (form.dataset.places || "").split(" ").filter(Boolean);
+const PLACE_WORDS = (form.dataset.placeWords || "").split(" ").filter(Boolean);
 
 /** 「今連絡できる医師」: a physician inside one of the contact windows now (Japan time, holidays from the page).
     @param {Data} data */
@@ -150,7 +152,7 @@ async function tokenHits(pf, tokens, f, sort) {
 
 /** A note when the query is only the region's own place names. @param {string} q */
 function placesOnly(q) {
-  return q && !queryWords(q, PLACES).length && normalize(q)
+  return q && !queryTokens(q, PLACES, PLACE_WORDS).length && normalize(q)
     ? `「${q}」はこの地域のほぼすべての住所に含まれる地名なので、検索の言葉になりません。事業所名・サービス・町名などを入力するか、地域で絞り込んでください。`
     : "";
 }
@@ -159,7 +161,7 @@ async function search() {
   const mine = ++run;
   writeParams();
   const q = input.value.trim();
-  const tokens = queryTokens(q, PLACES);
+  const tokens = queryTokens(q, PLACES, PLACE_WORDS);
   const f = filters();
   const sort = control("sort")?.value ? { updated: "desc" } : undefined;
   const note = placesOnly(q);
