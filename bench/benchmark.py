@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from client import bench_pageview, bench_search  # noqa: E402
-from measure import python_step  # noqa: E402
+from measure import peak_stage, python_step  # noqa: E402
 from synth import write_data  # noqa: E402
 
 
@@ -62,10 +62,10 @@ def machine() -> str:
 
 
 def bench_build(work: Path, providers: int, physicians: int, peer: bool, repeat: int = 1,
-                explain: bool = False) -> Path:
+                explain: bool = False, varied: bool = False) -> Path:
     started = time.perf_counter()
-    data = write_data(work / "data", providers, physicians)
-    print(f"synthetic data: {providers:,} providers, {physicians:,} physicians "
+    data = write_data(work / "data", providers, physicians, varied=varied)
+    print(f"synthetic data{' (varied text)' if varied else ''}: {providers:,} providers, {physicians:,} physicians "
           f"({time.perf_counter() - started:.1f} s to write); machine: {machine()}")
     out = work / "site"
     validate = python_step(["validate", str(data)])
@@ -82,7 +82,7 @@ def bench_build(work: Path, providers: int, physicians: int, peer: bool, repeat:
     stages = ", ".join(f"{k} {v:.1f}" for k, v in ours.result["stages"].items())
     r = ours.result
     print(f"tsunagu build: {ours.seconds:.1f} s ({stages}); peak memory {ours.peak_tree_mb:.0f} MB "
-          f"(process tree PSS; largest single process {ours.maxrss_mb:.0f} MB); {r['files']:,} files, "
+          f"(process tree PSS, during {peak_stage(ours)}; largest single process {ours.maxrss_mb:.0f} MB); {r['files']:,} files, "
           f"{r['bytes'] / 1e6:.1f} MB for {r['plaintext'] / 1e6:.1f} MB of plaintext pages and index "
           f"({r['bytes'] / r['plaintext']:.2f}x)")
     if theirs is not None:
@@ -125,6 +125,8 @@ def main() -> None:
     parser.add_argument("--no-peer", action="store_true", help="skip the hand-made peer pipeline")
     parser.add_argument("--explain", action="store_true",
                         help="list each file the status edit changed and the logical entries in it")
+    parser.add_argument("--varied", action="store_true",
+                        help="varied text (many distinct names, addresses, conditions: bench/varied.py), as a real region has")
     parser.add_argument("--repeat", type=int, default=1, help="run both pipelines N times, alternating; keep the fastest")
     args = parser.parse_args()
     # One build epoch for the whole run: the synthetic data sits inside this git checkout, so a commit made
@@ -134,7 +136,8 @@ def main() -> None:
     base = Path(__file__).resolve().parents[1] / "bench-out"
     base.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="run-", dir=base) as tmp:
-        out = bench_build(Path(tmp), args.providers, args.physicians, not args.no_peer, args.repeat, args.explain)
+        out = bench_build(Path(tmp), args.providers, args.physicians, not args.no_peer, args.repeat, args.explain,
+                          args.varied)
         if args.client:
             bench_search(out)
             bench_pageview(out, Path(tmp))

@@ -20,6 +20,7 @@ class Measured:
     peak_tree_mb: float      # the largest sum of proportional set sizes (PSS) of the process and its descendants
     maxrss_mb: float         # the largest single-process resident set (wait4 ru_maxrss, descendants included)
     result: dict
+    timeline: list[tuple[float, float]]   # (seconds since start, process tree PSS in MB), every sample
 
 
 def _descendants(pid: int) -> list[int]:
@@ -50,12 +51,15 @@ def run_measured(args: list[str], env: dict[str, str] | None = None, cwd: Path |
     started = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, env={**os.environ, **(env or {})}, cwd=cwd)
     peak = 0
+    timeline: list[tuple[float, float]] = []
     done = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not done.is_set():
-            peak = max(peak, sum(_pss_kb(p) for p in _descendants(proc.pid)))
+            now = sum(_pss_kb(p) for p in _descendants(proc.pid))
+            peak = max(peak, now)
+            timeline.append((time.perf_counter() - started, now / 1024))
             done.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -70,7 +74,23 @@ def run_measured(args: list[str], env: dict[str, str] | None = None, cwd: Path |
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed ({proc.returncode})")
     lines = [line for line in output.splitlines() if line.startswith("{")]
-    return Measured(seconds, peak / 1024, usage.ru_maxrss / 1024, json.loads(lines[-1]) if lines else {})
+    return Measured(seconds, peak / 1024, usage.ru_maxrss / 1024, json.loads(lines[-1]) if lines else {},
+                    timeline)
+
+
+def peak_stage(measured: Measured) -> str:
+    """The build stage during which the process tree's memory peaked (from its stage times), e.g. 'index'."""
+    stages = measured.result.get("stages") or {}
+    if not measured.timeline or not stages:
+        return "?"
+    at = max(measured.timeline, key=lambda s: s[1])[0]
+    # Stage times start after the interpreter and imports: count them back from the end.
+    end = measured.seconds
+    for name, seconds in reversed(list(stages.items())):
+        if at >= end - seconds:
+            return name
+        end -= seconds
+    return "start-up"
 
 
 def python_step(module_args: list[str], **kwargs) -> Measured:

@@ -7,6 +7,7 @@ import random
 import shutil
 from pathlib import Path
 
+import varied as varied_text
 import yaml
 
 SURNAMES = "佐藤 鈴木 高橋 田中 伊藤 渡辺 山本 中村 小林 加藤 吉田 山田 佐々木 山口 松本 井上 木村 林 清水 山崎".split()
@@ -23,9 +24,14 @@ ACCEPT = ["accepting", "conditional", "not_accepting", "unknown"]
 CITIES = "さくら市 みどり市 あおば市 ひかり町 つばき市 かえで市 なのはな町 こすもす市 すずらん村 もみじ市 はなみずき市 やまぶき町".split()
 
 
-def write_data(root: Path, providers: int, physicians: int, seed: int = 7) -> Path:
-    """Write a data folder with the demo site.yaml and synthetic records; returns the folder."""
+def write_data(root: Path, providers: int, physicians: int, seed: int = 7, varied: bool = False) -> Path:
+    """Write a data folder with the demo site.yaml and synthetic records; returns the folder.
+
+    varied: names, addresses, people and conditions composed from many pieces (bench/varied.py), as diverse
+    as a real region's text, instead of a handful of repeated phrases.
+    """
     rnd = random.Random(seed)
+    region = varied_text.Region(rnd) if varied else None
     repo = Path(__file__).resolve().parents[1]
     shutil.rmtree(root, ignore_errors=True)
     (root / "providers").mkdir(parents=True)
@@ -47,7 +53,12 @@ def write_data(root: Path, providers: int, physicians: int, seed: int = 7) -> Pa
                        "post_infection": rnd.choice(ACCEPT), "vacancies": rnd.randint(0, 5),
                        "conditions": rnd.choice(CONDITIONS) or None},
         }
+        if region is not None:
+            record.update(name=varied_text.office_name(rnd, service, i), address=region.address(rnd),
+                          notes=f"運営: {varied_text.corporate(rnd)}。{varied_text.notes(rnd) or ''}")
+            record["status"]["conditions"] = varied_text.conditions(rnd)
         record["status"] = {k: v for k, v in record["status"].items() if v is not None}
+        record = {k: v for k, v in record.items() if v is not None}
         _dump(root / "providers" / f"p{i:05d}.yaml", record)
     for i in range(physicians):
         town, area = rnd.choice(towns)
@@ -61,6 +72,9 @@ def write_data(root: Path, providers: int, physicians: int, seed: int = 7) -> Pa
                         "methods": ["fax", "phone"], "appointment_required": True,
                         "updated": today - dt.timedelta(days=rnd.randint(0, 90))},
         }
+        if region is not None:
+            record.update(name=varied_text.person(rnd), address=region.address(rnd),
+                          clinic=f"{varied_text._word(rnd, 1, 3)}{rnd.choice(['クリニック', '医院', '診療所', '内科'])}")
         _dump(root / "physicians" / f"d{i:05d}.yaml", record)
     shutil.copy(repo / "data" / "site.yaml", root / "site.yaml")
     return root
