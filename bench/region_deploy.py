@@ -49,7 +49,7 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     cities = [a for c in opts.city for a in ("--city", c)]
     subprocess.run([sys.executable, "-m", "tsunagu", "init", str(repo), "--mhlw", str(opts.mhlw), *cities,
-                    "--title", "つなぐ 計測", "--admin", "bench", "--tsunagu-wheel", str(opts.wheel),
+                    "--title", "つなぐ 計測", "--admin", "bench", "--tsunagu-wheel", str(opts.wheel), "--site-url", "https://care.example.jp/",
                     "--non-interactive"], check=True, capture_output=True, env={**os.environ})
     git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.jp"]
     subprocess.run([*git, "init", "-q", "-b", "main"], cwd=repo, check=True)

@@ -133,7 +133,8 @@ def test_the_deploy_workflow_of_a_region_runs_the_check_before_any_upload():
     runs = [s.get("run", "") for s in steps]
     at = runs.index('tsunagu deploy-check --site site --live "$SITE_URL"')
     assert runs.index("tsunagu build --data data --out site --require-passwords") < at
-    assert all(s.get("if", "").startswith("steps.check.outputs.deploy == 'true'") for s in steps[at + 1:])
+    assert all(s.get("if", "").startswith("steps.check.outputs.deploy != 'false'") for s in steps[at + 1:])
+    assert workflow["jobs"]["build"]["outputs"]["deploy"] == "${{ steps.check.outputs.deploy != 'false' }}"
     assert list(workflow["jobs"]) == ["build", "github-pages"], "Cloudflare and Netlify upload from the build job"
     assert workflow["jobs"]["github-pages"]["if"].startswith("needs.build.outputs.deploy == 'true'")
     holders = [s for s in steps if "secrets." in str(s)]

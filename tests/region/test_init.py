@@ -124,6 +124,8 @@ def test_every_problem_at_once_and_nothing_written(tmp_path: Path):
         "--city 082016: check digit of 082016 should be 5 (082015)",
         "--title: サイトの名前を指定してください（例 つなぐ 水戸市）",
         "--admin bad login: GitHub のアカウント名ではありません",
+        "--site-url: https:// で始まる配信先の URL（独自ドメイン）を指定してください（配信のたびに、そこの keys.json と版を比べます）; "
+        "got ''",
     ]
     assert sorted(p.name for p in (tmp_path / "taken").iterdir()) == ["x.txt"]
 
@@ -131,12 +133,12 @@ def test_every_problem_at_once_and_nothing_written(tmp_path: Path):
 def test_interactive_answers_the_prompts_in_japanese(tmp_path: Path):
     wheel = tmp_path / "tsunagu-0.1.0-py3-none-any.whl"
     wheel.write_bytes(b"stand-in: only its hash is pinned here")
-    answers = f"082015 082031\n{SAMPLES}\nつなぐ 水戸・土浦\nmito-admin\ny\n"
+    answers = f"082015 082031\n{SAMPLES}\nつなぐ 水戸・土浦\nmito-admin\nhttps://care.example.jp/\ny\n"
     result = CliRunner().invoke(cli, ["init", str(tmp_path / "r"), "--tsunagu-wheel", str(wheel),
                                       "--today", "2026-01-10"], input=answers)
     assert result.exit_code == 0, result.output
     for prompt in ("市区町村コード", "オープンデータの CSV ファイルかフォルダー", "サイトの名前", "管理者の GitHub アカウント名",
-                   "この地域の区分で進めますか"):
+                   "配信先の URL", "この地域の区分で進めますか"):
         assert prompt in result.output
     site = yaml.safe_load((tmp_path / "r" / "data" / "site.yaml").read_text(encoding="utf-8"))
     assert site["areas"] == ["水戸市", "土浦市"] and site["area_map"] == {"水戸市": "水戸市", "土浦市": "土浦市"}
@@ -148,6 +150,7 @@ def test_a_prefecture_code_takes_every_municipality_of_it(tmp_path: Path):
     wheel.write_bytes(b"x")
     result = CliRunner().invoke(cli, ["init", str(tmp_path / "r"), "--city", "08", "--mhlw", str(SAMPLES),
                                       "--title", "つなぐ 茨城", "--admin", "ibaraki", "--tsunagu-wheel", str(wheel),
+                                      "--site-url", "https://care.example.jp/",
                                       "--non-interactive"])
     assert result.exit_code == 0, result.output
     assert "（土浦市・水戸市）" in result.output

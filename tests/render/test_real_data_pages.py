@@ -25,7 +25,7 @@ def imported(tmp_path: Path) -> Path:
     wheel.write_bytes(b"only its hash is pinned here")
     result = CliRunner().invoke(cli, ["init", str(tmp_path / "region"), "--city", "082015", "--city", "082031",
                                       "--mhlw", str(SAMPLES), "--title", "つなぐ 水戸・土浦", "--admin", "mito",
-                                      "--tsunagu-wheel", str(wheel), "--today", "2026-01-10", "--non-interactive"])
+                                      "--tsunagu-wheel", str(wheel), "--site-url", "https://care.example.jp/", "--today", "2026-01-10", "--non-interactive"])
     assert result.exit_code == 0, result.output
     return tmp_path / "region" / "data"
 

@@ -48,7 +48,7 @@ def region(tmp_path_factory):
     wheel.write_bytes(b"only its hash is pinned here")
     codes = sorted({r.cells["都道府県コード又は市町村コード"] for r in picked})
     args = ["init", str(root / "region"), "--mhlw", str(csvs), "--title", "つなぐ 東日本の長い名前", "--admin", "x",
-            "--tsunagu-wheel", str(wheel), "--today", IMPORTED.isoformat(), "--non-interactive"]
+            "--tsunagu-wheel", str(wheel), "--site-url", "https://care.example.jp/", "--today", IMPORTED.isoformat(), "--non-interactive"]
     result = CliRunner().invoke(cli, [*args, *(a for c in codes for a in ("--city", c))])
     assert result.exit_code == 0, result.output
     from tsunagu.pipeline.builder import build

@@ -30,7 +30,7 @@ def _ask(value, prompt: str, interactive: bool, *, many: bool = False, default=N
 @click.option("--admin", "admins", multiple=True, help="GitHub login of an admin; repeatable.")
 @click.option("--region", default=None, help="Region name (default: the municipalities' names).")
 @click.option("--host", type=click.Choice(HOSTS), default="github-pages", show_default=True, help="Static host.")
-@click.option("--site-url", default="https://example.jp/", show_default=True, help="Public URL of the site (custom domain).")
+@click.option("--site-url", default="", help="Public URL of the site (its own domain), e.g. https://care.example.jp/.")
 @click.option("--tsunagu-wheel", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="The tsunagu wheel the region installs (its sha256 is pinned); default: the one installed here.")
 @click.option("--find-links", default=None, help="Where pip finds that wheel (a release page URL), written into requirements.txt.")
@@ -47,7 +47,8 @@ def init_command(target: Path, cities: tuple[str, ...], sources: tuple[Path, ...
         sources=[Path(p) for p in _ask(sources, "オープンデータの CSV ファイルかフォルダー", ask, many=True)],
         title=_ask(title, "サイトの名前（例 つなぐ 水戸市）", ask),
         admins=list(_ask(admins, "管理者の GitHub アカウント名（複数はスペース区切り）", ask, many=True)),
-        region=region, host=host, site_url=site_url, tsunagu_wheel=tsunagu_wheel, find_links=find_links, today=today)
+        region=region, host=host, site_url=_ask(site_url, "配信先の URL（独自ドメイン。例 https://care.example.jp/）", ask),
+        tsunagu_wheel=tsunagu_wheel, find_links=find_links, today=today)
     result = init_region(request)
     click.echo(_summary(request, result))
     if ask and not click.confirm("この地域の区分で進めますか（あとで data/site.yaml で直せます）", default=True):

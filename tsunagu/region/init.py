@@ -40,7 +40,7 @@ class Request:
     admins: list[str]
     region: str | None = None         # default: the municipalities' names
     host: str = "github-pages"
-    site_url: str = "https://example.jp/"
+    site_url: str = ""
     tsunagu_wheel: Path | None = None
     find_links: str | None = None
     today: dt.date = field(default_factory=today_jst)
@@ -77,7 +77,8 @@ def check_request(req: Request) -> list[str]:
     if req.host not in HOSTS:
         problems.append(f"--host: {', '.join(HOSTS)} のどれかを指定してください; got {req.host!r}")
     if not re.fullmatch(r"https://[^\s/]+/\S*", req.site_url):
-        problems.append(f"--site-url: https:// で始まる配信先の URL を指定してください; got {req.site_url!r}")
+        problems.append(f"--site-url: https:// で始まる配信先の URL（独自ドメイン）を指定してください"
+                        f"（配信のたびに、そこの keys.json と版を比べます）; got {req.site_url!r}")
     return problems
 
 
