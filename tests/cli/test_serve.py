@@ -59,3 +59,33 @@ def test_serve_builds_serves_and_rebuilds_on_change(tmp_path):
         proc.terminate()
         out = proc.communicate(timeout=10)[0].decode()
     assert f"http://127.0.0.1:{port}/ を開いてください。パスワード: tsunagu-demo" in out
+
+
+@pytest.mark.slow
+def test_serve_with_a_passwords_file_previews_the_real_passwords_and_every_rebuild_moves_forward(tmp_path):
+    from cryptography.exceptions import InvalidTag
+
+    from tsunagu.seal.keys import unwrap
+
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    password = "ひまわり かたつむり えんぴつ ろうそく はくしゅ みずうみ"
+    (tmp_path / "passwords.yaml").write_text(f'caremanagers: "{password}"\n', encoding="utf-8")
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--data", str(data), "--out",
+                             str(tmp_path / "site"), "--port", str(port), "--passwords-file", "passwords.yaml"],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        base = f"http://127.0.0.1:{port}/"
+        first = json.loads(keys := _wait(lambda: _get(base + "keys.json")))
+        assert len(unwrap(keys, password)) == 32
+        with pytest.raises(InvalidTag):
+            unwrap(keys, "tsunagu-demo")
+        time.sleep(1.0)  # let the watcher start
+        note = data / "notices" / "2026-11-05-kenshukai.md"
+        note.write_text(note.read_text(encoding="utf-8") + "\n追記しました。\n", encoding="utf-8")
+        second = _wait(lambda: (d := json.loads(_get(base + "keys.json") or b'{"root": ""}'))["root"] not in ("", first["root"]) and d)
+        assert second["epoch"] > first["epoch"], "an edit is a new version to the browser, never the same epoch"
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)

@@ -682,3 +682,10 @@ def test_mixed_encodings_a_shifted_header_and_nul_are_refused_or_reported(tmp_pa
     record, found = clean_row(row, set(), {})
     assert record is not None and record.values["name"] == "テストデイ"
     assert [str(p) for p in found] == ["jigyosho_150.csv:2: 事業所名: control character U+0000 (NULL) removed from the value"]
+
+
+def test_an_empty_folder_is_pointed_to_init(tmp_path: Path):
+    result = CliRunner().invoke(cli, ["import-mhlw", str(SAMPLES), "--city", "082015", "--data", str(tmp_path)])
+    assert result.exit_code == 1 and isinstance(result.exception, TsunaguError)
+    assert str(result.exception) == (f"{tmp_path / 'site.yaml'}: not found; --data must name a data folder "
+                                     "(a new region starts with `tsunagu init DIR`, which writes it and imports)")

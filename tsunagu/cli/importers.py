@@ -47,7 +47,8 @@ def import_mhlw_command(sources: tuple[Path, ...], cities: list[str], data_dir: 
     paths = csv_files(sources)
     site_path = data_dir / "site.yaml"
     if not site_path.is_file():
-        raise ImportError_(f"{display_path(site_path)}: not found; --data must name a data folder")
+        raise ImportError_(f"{display_path(site_path)}: not found; --data must name a data folder "
+                           "(a new region starts with `tsunagu init DIR`, which writes it and imports)")
     if published is None:
         published = max(dt.datetime.fromtimestamp(p.stat().st_mtime, JST) for p in paths)
     options = Options(cities, today, published.date(),

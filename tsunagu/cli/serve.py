@@ -94,7 +94,8 @@ def _rebuild(config: Config, console: Console) -> None:
     config.today = today_jst()
     # A preview's epoch is the moment it is built: an edit not yet committed must not look like
     # another build of the same version to the browser (which refuses that).
-    config.epoch = int(time.time())
+    # Strictly increasing even for two rebuilds within one second.
+    config.epoch = max(int(time.time()), (config.epoch or 0) + 1)
     try:
         with _BUILD_LOCK:
             report = build(config)
