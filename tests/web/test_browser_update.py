@@ -168,3 +168,25 @@ def test_care_manager_reports_wrong_information_sealed(relay_site, phone):
         phone.wait_for_timeout(100)
     assert "電話番号が変わっています（テスト）" in notes.read_text(encoding="utf-8")
     assert _git(repo, "rev-parse", "HEAD").strip() == head
+
+
+def test_update_page_is_accessible_on_a_360px_phone(relay_site, browser):
+    from test_browser_a11y import axe_violations
+
+    context = browser.new_context(viewport={"width": 360, "height": 800}, bypass_csp=True, locale="ja-JP")
+    page = context.new_page()
+    found = {}
+    for record in ("day-sakura", "yamada-naika"):
+        page.goto(relay_site["links"][record]["url"])
+        page.get_by_role("button", name="変更なし（確認のみ）").wait_for()
+        page.get_by_role("button", name="時間帯を追加").click() if record == "yamada-naika" else None
+        found[record] = axe_violations(page)
+        width = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert width[0] <= width[1], (record, width)
+        small = page.evaluate("""() => [...document.querySelectorAll('main button, main select, main input')]
+            .filter(e => e.offsetParent !== null)
+            .map(e => [e.textContent.trim() || e.name || e.type, e.getBoundingClientRect().height])
+            .filter(([, h]) => h < 22)""")
+        assert small == [], (record, small)
+    context.close()
+    assert {k: v for k, v in found.items() if v} == {}

@@ -28,6 +28,13 @@
     try { token = sessionStorage.getItem(TOKEN); } catch (e) { token = null; }
   }
 
+  // Another link opened in this tab changes only the fragment: start again with it.
+  window.addEventListener("hashchange", () => {
+    if (location.hash.length <= 1) return;
+    try { sessionStorage.setItem(TOKEN, location.hash.slice(1)); } catch (e) { location.reload(); return; }
+    location.replace(location.pathname + location.search);
+  });
+
   async function loadRecords() {
     // Only a device that holds the site key gets JSON here (the service worker decrypts it).
     if (!navigator.serviceWorker || !navigator.serviceWorker.controller) return null;
