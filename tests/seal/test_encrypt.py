@@ -294,3 +294,18 @@ def test_big_shared_files_are_cut_at_record_boundaries():
 
 def test_production_iterations():
     assert Config().iterations >= 600_000
+
+
+def test_changing_the_path_key_renames_record_pages_and_locks_nobody_out(tmp_path):
+    # TSUNAGU_PATH_KEY only names record pages: a new one moves every record page to a new address (old
+    # links stop working) while the same passwords open the new build with the same content key.
+    data = make_tree(tmp_path)
+    sites = {}
+    with epoch(1_764_000_000):
+        for name, key in (("one", "first path key, long and random"), ("two", "second path key, long and random")):
+            build(fast_config(data, tmp_path / name, passwords=dict(STRONG), path_key=key))
+            sites[name] = read_tree(tmp_path / name)
+    one, two = (open_site(sites[n], STRONG["city"]) for n in ("one", "two"))
+    assert one.key == two.key == unwrap(sites["two"]["keys.json"], STRONG["caremanagers"])
+    pages_one, pages_two = ({p for p in r.paths() if p.startswith("r/")} for r in (one, two))
+    assert len(pages_one) == len(pages_two) == 5 and pages_one.isdisjoint(pages_two)
