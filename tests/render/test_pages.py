@@ -420,7 +420,7 @@ def test_changes_page_shows_the_whole_change_and_folds_first_registrations(tmp_p
     after = "受入れあり（月・水・金の午前のみ。入浴は不可。送迎は北部エリアに限ります）"
     history = History(True, dt.date(2026, 9, 27), [
         StatusChange(dt.date(2026, 11, 21), "provider", "day-sakura", "デイサービスさくら", "changed",
-                     [("新規受入", "受入不可", "受入可"), ("受入条件", before, after)]),
+                     [("新規受入", "受入不可", "受入可"), ("受入条件", before, after), ("空き", "2", "1")]),
         *[StatusChange(dt.date(2026, 11, 21), "provider", f"new-{i}", f"新しい事業所{i}", "added") for i in range(66)]])
     pages = render_site(directory, Config(data_dir=tmp_path / "data", today=TODAY), history)
     html = pages["changes/index.html"].decode()
@@ -428,6 +428,7 @@ def test_changes_page_shows_the_whole_change_and_folds_first_registrations(tmp_p
     # The real change comes first, with both whole values and the changed words marked; the 66 imports are one line.
     assert seen.index("デイサービスさくら") < seen.index("新規登録 66 件") < seen.index("新しい事業所0")
     assert "新規受入 : 受入不可 → 受入可" in seen
+    assert "空き : 2名 → 1名" in seen
     words = squash(re.sub(r"</?(?:del|ins)>", "", html))   # the marks removed: the whole values read
     assert f"変更前 {before}" in words and f"変更後 {after}" in words
     assert "入浴は<del>要相談</del>。" in html and "入浴は<ins>不可</ins>。" in html
