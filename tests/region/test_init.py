@@ -171,3 +171,14 @@ def test_one_city_with_many_towns_is_split_by_direction_from_its_centre():
     assert suggestion.basis == "方角" and set(suggestion.areas) == {"北部", "中部", "東部", "南部", "西部"}
     # 赤塚 lies north-west of the centre of Mito's offices, 酒門町 south-east: north and east respectively.
     assert suggestion.area_map["赤塚"] == "北部" and suggestion.area_map["酒門町"] == "東部"
+
+
+def test_declining_the_suggested_areas_writes_nothing(tmp_path: Path):
+    wheel = tmp_path / "tsunagu-0.1.0-py3-none-any.whl"
+    wheel.write_bytes(b"x")
+    answers = f"082015\n{SAMPLES}\nつなぐ 水戸市\nmito-admin\nhttps://care.example.jp/\nn\n"
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "r"), "--tsunagu-wheel", str(wheel)], input=answers)
+    assert result.exit_code == 1
+    assert "地域の区分の提案（方角ごと。" in result.output and "  北部: " in result.output
+    assert str(result.exception) == "中止しました。何も書いていません。--region や地域の区分は、作ったあとで data/site.yaml でも直せます。"
+    assert not (tmp_path / "r").exists()

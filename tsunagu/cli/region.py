@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from tsunagu.cli.options import today_option
+from tsunagu.region.areas import Suggestion
 from tsunagu.region.deploy import check_deploy
 from tsunagu.region.init import HOSTS, InitError, Request, Result, init_region
 
@@ -49,21 +50,28 @@ def init_command(target: Path, cities: tuple[str, ...], sources: tuple[Path, ...
         admins=list(_ask(admins, "管理者の GitHub アカウント名（複数はスペース区切り）", ask, many=True)),
         region=region, host=host, site_url=_ask(site_url, "配信先の URL（独自ドメイン。例 https://care.example.jp/）", ask),
         tsunagu_wheel=tsunagu_wheel, find_links=find_links, today=today)
-    result = init_region(request)
+    def review(suggestion: Suggestion) -> bool:
+        click.echo(_areas(suggestion))
+        return not ask or click.confirm("この地域の区分で進めますか（あとで data/site.yaml で直せます）", default=True)
+
+    result = init_region(request, review)
     click.echo(_summary(request, result))
-    if ask and not click.confirm("この地域の区分で進めますか（あとで data/site.yaml で直せます）", default=True):
-        raise click.exceptions.Exit(1)
 
 
-def _summary(req: Request, result: Result) -> str:
-    plan, s = result.plan, result.suggestion
-    lines = [f"{req.target}/ に地域のリポジトリを作りました（{'・'.join(result.cities)}）。",
-             f"事業所 {plan.count('added')} 件を取り込みました。",
-             f"地域の区分の提案（{s.basis}ごと。data/site.yaml の areas と area_map で直せます）:"]
+def _areas(s: Suggestion) -> str:
+    """The suggested areas with the towns in each, for review before anything is written."""
+    lines = [f"地域の区分の提案（{s.basis}ごと。data/site.yaml の areas と area_map で直せます）:"]
     for area in s.areas:
         towns = [t for t, a in sorted(s.area_map.items()) if a == area]
         count = sum(s.towns.get(t, 0) for t in towns)
         lines.append(f"  {area}: {count} 行 — {'、'.join(towns[:12])}{' ほか' if len(towns) > 12 else ''}")
+    return "\n".join(lines)
+
+
+def _summary(req: Request, result: Result) -> str:
+    plan = result.plan
+    lines = [f"{req.target}/ に地域のリポジトリを作りました（{'・'.join(result.cities)}）。",
+             f"事業所 {plan.count('added')} 件を取り込みました。"]
     if plan.unplaced:
         lines.append(f"地域が決まらず取り込まなかった事業所 {len(plan.unplaced)} 件（area_map に町名を足して "
                      "tsunagu import-mhlw をもう一度実行してください）:")

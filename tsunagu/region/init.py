@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,8 +136,8 @@ def _write(root: Path, rel: str, text: str | bytes) -> str:
     return rel
 
 
-def init_region(req: Request) -> Result:
-    """Make the region repository in req.target; nothing is written unless every check passes."""
+def init_region(req: Request, review: Callable[[Suggestion], bool] | None = None) -> Result:
+    """Make the region repository in req.target; nothing is written unless every check passes (and review agrees)."""
     problems = check_request(req)
     if problems:
         raise InitError("\n".join(problems))
@@ -147,6 +148,8 @@ def init_region(req: Request) -> Result:
         raise InitError(f"--city {' '.join(req.cities)}: 指定した市区町村の行がオープンデータにありません"
                         f"（{len(rows)} 行を読みました）。コードとファイルを確かめてください。")
     suggestion = suggest_areas(mine)
+    if review is not None and not review(suggestion):
+        raise InitError("中止しました。何も書いていません。--region や地域の区分は、作ったあとで data/site.yaml でも直せます。")
     cities = sorted({tidy(r.cells[C_CITY_NAME]).replace(" ", "") for r in mine})
     region = req.region or "・".join(cities)
     site = site_yaml(req, region, suggestion)
