@@ -44,12 +44,13 @@ class BuildReport:
     notes: list[str] = field(default_factory=list)
 
 
-def build(config: Config) -> BuildReport:
+def build(requested: Config) -> BuildReport:
     """Build the encrypted site into config.out_dir; nothing is written unless every check passes."""
     timer = _Timer()
-    checked = _check(config, timer)
+    checked = _check(requested, timer)
+    config = checked.config          # every later step builds for the checked date, never the clock's
     workers = config.workers or min(4, os.cpu_count() or 1)
-    content = _render_and_seal(checked, config, workers, timer)
+    content = _render_and_seal(checked, workers, timer)
     index = index_records(content.take_documents(), workers) if config.search else {}
     content.plaintext_bytes += sum(len(b) for b in index.values())
     timer.lap("index")
@@ -92,15 +93,15 @@ def _check(config: Config, timer: _Timer) -> Checked:
     history = shift_history(read_history(config.data_dir, config.today - shift), shift, config.today)   # for 最近の変更
     timer.lap("history")
     notes = ([note] if note else []) + [f"{p}{REFUSED_NOTE}" for p in history.refused]
-    return Checked(directory, passwords, salt, keys, epoch, history, notes)
+    return Checked(config, directory, passwords, salt, keys, epoch, history, notes)
 
 
-def _render_and_seal(checked: Checked, config: Config, workers: int, timer: _Timer) -> Content:
+def _render_and_seal(checked: Checked, workers: int, timer: _Timer) -> Content:
     """Every protected page and data file, rendered and sealed; plaintext exists only in memory, in here."""
     # Record pages are indexed, compressed and sealed where they are rendered. Each forked render
     # worker ends up with its own copy of much of the parent's memory: above FORK_LIMIT records one
     # process renders, so a large region stays within a CI runner's memory.
-    directory = checked.directory
+    config, directory = checked.config, checked.directory
     records_count = len(directory.providers) + len(directory.physicians)
     render_config = dataclasses.replace(config, workers=1) if records_count > FORK_LIMIT and not config.workers else config
     rendered = render_site(directory, render_config, checked.history,

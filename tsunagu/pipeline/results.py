@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from tsunagu.data.history import History
+from tsunagu.domain.config import Config
 from tsunagu.domain.directory import Directory
 from tsunagu.seal.keys import RootKeys
 from tsunagu.seal.packs import SealedEntry
@@ -15,6 +16,7 @@ from tsunagu.seal.packs import SealedEntry
 class Checked:
     """The data and the passwords, checked; the keys derived; the recent history read."""
 
+    config: Config                   # the settings the build runs with: a production build's date is its epoch's
     directory: Directory
     passwords: dict[str, str]
     salt: bytes
