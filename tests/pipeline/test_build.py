@@ -201,8 +201,7 @@ def test_public_files_load_nothing_from_other_origins(demo_build):
             assert data.count(b"<script") == 1 and f"<script>{FALLBACK_SCRIPT}</script>".encode() in data
             assert b"script-src 'sha256-" in data and b"'unsafe-inline'" not in data
         elif path.endswith(".html"):
-            assert active_content(data, allowed_scripts=("boot.js", "unlock.js", "update.js",
-                                                          "update-seal.js")) == [], path
+            assert active_content(data, allowed_scripts=("boot.js", "unlock.js", "update.js")) == [], path
             assert b'<html lang="ja">' in data, path
     for path, data in decrypt_all(demo_build["files"], DEMO_PASSWORD).items():
         if path.endswith(".html"):

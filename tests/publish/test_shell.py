@@ -27,12 +27,8 @@ def test_sw_js_changes_when_any_module_changes(tmp_path: Path):
         before = after
 
 
-# The update page's scripts (issue 19) are converted once that work has landed.
-CLASSIC = {"update.js", "update-seal.js", "report.js"}
-
-
 def test_every_module_is_an_es_module_with_type_checks():
-    for name in sorted(set(SCRIPTS) - CLASSIC):
+    for name in SCRIPTS:
         text = (STATIC_DIR / name).read_text(encoding="utf-8")
         lines = text.splitlines()
         assert "// @ts-check" in lines[:2], f"{name}: no // @ts-check"
