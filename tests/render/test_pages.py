@@ -445,3 +445,16 @@ def test_word_diff_marks_only_the_changed_characters():
     assert word_diff("入浴は要相談。", "入浴は不可。") == ([(False, "入浴は"), (True, "要相談"), (False, "。")],
                                                      [(False, "入浴は"), (True, "不可"), (False, "。")])
     assert word_diff("同じ", "同じ") == ([(False, "同じ")], [(False, "同じ")])
+
+
+def test_record_pages_may_post_to_a_relay_on_its_own_origin(tmp_path):
+    make_tree(tmp_path)
+    site_yaml = tmp_path / "data" / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + f"seal_key: {SEAL_PUBLIC}\n"
+                         "relay_url: https://relay.example.jp/api/\n", encoding="utf-8")
+    directory = load_directory(tmp_path / "data")
+    config = Config(data_dir=tmp_path / "data", today=TODAY, iterations=FAST, note_token=lambda *a: "note")
+    providers, _ = make_entries(directory, config)
+    html = render_site(directory, config)[providers[0].path].decode()
+    assert "connect-src 'self' https://relay.example.jp;" in html
+    assert 'data-relay="https://relay.example.jp/api/"' in html

@@ -139,11 +139,13 @@ def render_site(directory: Directory, config: Config, history: History | None = 
     site = directory.site
     holidays = holidays_json(config.today)
     relay = site.relay_url or "api/"
+    # A relay on an origin of its own (a Worker beside GitHub Pages): the pages may post 「情報が違う」 to it.
+    relay_origin = "/".join(relay.split("/")[:3]) if relay.startswith("https://") else ""
     common = {"site": site, "demo": config.demo, "today": config.today, "built": config.today,
               "records_total": len(providers) + len(physicians),   # the footer's 「保存済み …（全 N 件）」
               # 「情報が違う」: a note-only link per record, sealed like the update page (none without the link key).
               "note_token": config.note_token if (config.seal_key or site.seal_key) else None,
-              "seal_key": config.seal_key or site.seal_key, "relay_url": relay,
+              "seal_key": config.seal_key or site.seal_key, "relay_url": relay, "relay_origin": relay_origin,
               "imported": any(p.source for p in directory.providers), "holidays": holidays,
               "sources": sorted({f for p in directory.providers if p.source for f in p.source.files}),
               "search": search_context(site, [*directory.providers, *directory.physicians])}
