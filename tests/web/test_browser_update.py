@@ -67,7 +67,9 @@ def relay_site(tmp_path_factory):
         directory = validate_tree(load_tree(repo / "data"), __import__("datetime").date(2026, 12, 1))
         providers, physicians = make_entries(directory, Config(data_dir=repo / "data", out_dir=repo / "site"))
         paths = {e.record.id: e.path for e in providers + physicians}
-        yield {"repo": repo, "url": base, "links": links, "paths": paths}
+        admin = subprocess.run([*cli, "admin-link", "--base-url", base, "--data", "data", "--login", "city-admin"],
+                               cwd=repo, env=env, check=True, capture_output=True, text=True).stdout.strip()
+        yield {"repo": repo, "url": base, "links": links, "paths": paths, "admin": admin}
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -190,3 +192,41 @@ def test_update_page_is_accessible_on_a_360px_phone(relay_site, browser):
         assert small == [], (record, small)
     context.close()
     assert {k: v for k, v in found.items() if v} == {}
+
+
+def test_a_lost_response_is_sent_again_and_arrives_once(relay_site, phone):
+    repo = relay_site["repo"]
+    head = _git(repo, "rev-parse", "HEAD").strip()
+    posts = []
+
+    def flaky(route):
+        posts.append(route.request.post_data)
+        if len(posts) == 1:
+            route.abort("connectionreset")          # the first try never reaches the relay
+        else:
+            route.continue_()
+    phone.route("**/api/update", flaky)
+    phone.goto(relay_site["links"]["day-minamidai"]["url"])
+    phone.get_by_role("radiogroup", name="感染後受入").get_by_role("radio", name="条件付きで可", exact=True).check()
+    phone.get_by_role("button", name="変更内容を確認する").click()
+    assert phone.locator("#review-list").inner_text() == "感染後受入: 条件付きで可 にする"      # blank: no site key here
+    phone.get_by_role("button", name="送信", exact=True).click()
+    _wait_outcome(phone, "反映済み")
+    assert len(posts) == 2 and posts[0] == posts[1]          # the same sealed body, so the same receipt
+    assert _git(repo, "rev-list", "--count", f"{head}..HEAD").strip() == "1"
+
+
+def test_admin_link_enters_a_phone_answer_by_proxy(relay_site, phone):
+    repo = relay_site["repo"]
+    phone.goto(relay_site["admin"])
+    phone.get_by_label("記録の ID（半角の英小文字・数字・ハイフン）").fill("day-tokodai")
+    phone.get_by_role("group", name="確認方法").get_by_role("radio", name="電話").check()
+    phone.get_by_label("確認した相手（役職と氏名）").fill("管理者 田中様")
+    phone.get_by_role("button", name="この記録を入力する").click()
+    phone.get_by_role("radiogroup", name="新規受入").get_by_role("radio", name="受入不可", exact=True).check()
+    phone.get_by_role("button", name="変更内容を確認する").click()
+    phone.get_by_role("button", name="送信", exact=True).click()
+    _wait_outcome(phone, "反映済み")
+    text = (repo / "data/providers/day-tokodai.yaml").read_text(encoding="utf-8")
+    assert "new_clients: not_accepting" in text
+    assert "confirmed_via: phone\n  confirmed_by: city-admin\n  confirmed_with: 管理者 田中様" in text
