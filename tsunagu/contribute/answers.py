@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tsunagu.contribute.relay.apply import Plan, edit_record
-from tsunagu.contribute.relay.commit import _git, _who, repo_root
+from tsunagu.contribute.relay.commit import identity, repo_root, run_git
 from tsunagu.contribute.submission import Rejected, parse_methods, parse_windows, plain_text
 from tsunagu.data.load import load_tree
 from tsunagu.data.validate import validate_tree
@@ -204,6 +204,6 @@ def _commit(data_dir: Path, plans: list[Plan], via: str, by: str) -> None:
     lines = [f"- {p.record_id}: {'、'.join(p.changes) or '変更なし（確認のみ）'}" for p in plans]
     msg = (f"{len(plans)} record(s) answered by {via}, entered by {by}\n\n" + "\n".join(lines)
            + f"\n\nTsunagu-Via: {via}\nTsunagu-By: {by}\n")
-    _git(root, "add", "--", *rels, env=_who(root))
-    _git(root, "commit", "-q", "--no-verify", "-F", "-", "--only", "--", *rels, env=_who(root), data=msg.encode())
+    run_git(root, "add", "--", *rels, env=identity(root))
+    run_git(root, "commit", "-q", "--no-verify", "-F", "-", "--only", "--", *rels, env=identity(root), data=msg.encode())
 

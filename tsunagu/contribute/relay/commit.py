@@ -17,7 +17,7 @@ _IDENTITY = {"GIT_AUTHOR_NAME": "tsunagu", "GIT_AUTHOR_EMAIL": "tsunagu@localhos
              "GIT_COMMITTER_NAME": "tsunagu", "GIT_COMMITTER_EMAIL": "tsunagu@localhost"}
 
 
-def _git(root: Path, *args: str, env: dict[str, str] | None = None, data: bytes | None = None) -> str:
+def run_git(root: Path, *args: str, env: dict[str, str] | None = None, data: bytes | None = None) -> str:
     result = subprocess.run(["git", *args], cwd=root, capture_output=True, input=data,
                             env={**os.environ, **env} if env is not None else None)
     if result.returncode != 0:
@@ -25,7 +25,7 @@ def _git(root: Path, *args: str, env: dict[str, str] | None = None, data: bytes 
     return result.stdout.decode()
 
 
-def _who(root: Path) -> dict[str, str]:
+def identity(root: Path) -> dict[str, str]:
     """The repository's configured identity wins; a checkout without one (a server, CI) gets a neutral one."""
     configured = subprocess.run(["git", "config", "user.email"], cwd=root, capture_output=True).stdout.strip()
     return {} if configured else {k: v for k, v in _IDENTITY.items() if k not in os.environ}
@@ -33,7 +33,7 @@ def _who(root: Path) -> dict[str, str]:
 
 def repo_root(data_dir: Path) -> Path:
     """The work tree the data folder belongs to."""
-    return Path(_git(data_dir, "rev-parse", "--show-toplevel").strip())
+    return Path(run_git(data_dir, "rev-parse", "--show-toplevel").strip())
 
 
 def message(subject: str, changes: list[str], receipt: str, replay: str, via: str) -> str:
@@ -47,12 +47,12 @@ def seen(root: Path, replay: str) -> tuple[str, str | None] | None:
     """An earlier commit of this replay id: ('applied', None) on HEAD's history, ('review', branch) on a branch."""
     if not re.fullmatch(r"[A-Za-z0-9_-]{22}", replay):
         return None
-    found = _git(root, "log", "--all", "--format=%H", "-F", f"--grep=Tsunagu-Replay: {replay}").split()
+    found = run_git(root, "log", "--all", "--format=%H", "-F", f"--grep=Tsunagu-Replay: {replay}").split()
     for commit in found:
         if subprocess.run(["git", "merge-base", "--is-ancestor", commit, "HEAD"], cwd=root).returncode == 0:
             return "applied", None
     for commit in found:
-        branches = _git(root, "branch", "--format=%(refname:short)", "--contains", commit).split()
+        branches = run_git(root, "branch", "--format=%(refname:short)", "--contains", commit).split()
         if branches:
             return "review", branches[0]
     return None
@@ -62,23 +62,23 @@ def commit_here(root: Path, path: Path, text: str, msg: str) -> str:
     """Write the file and commit it alone on the current branch; returns the commit id."""
     path.write_text(text, encoding="utf-8")
     rel = path.resolve().relative_to(root.resolve()).as_posix()
-    _git(root, "add", "--", rel, env=_who(root))
-    _git(root, "commit", "-q", "--no-verify", "-F", "-", "--only", "--", rel, env=_who(root), data=msg.encode())
-    return _git(root, "rev-parse", "HEAD").strip()
+    run_git(root, "add", "--", rel, env=identity(root))
+    run_git(root, "commit", "-q", "--no-verify", "-F", "-", "--only", "--", rel, env=identity(root), data=msg.encode())
+    return run_git(root, "rev-parse", "HEAD").strip()
 
 
 def commit_branch(root: Path, path: Path, text: str, msg: str, record_id: str) -> str:
     """Commit the file on a new branch update/<id>-<n> off HEAD without touching the work tree; returns the branch."""
     rel = path.resolve().relative_to(root.resolve()).as_posix()
-    existing = set(_git(root, "branch", "--list", "--format=%(refname:short)", f"update/{record_id}-*").split())
+    existing = set(run_git(root, "branch", "--list", "--format=%(refname:short)", f"update/{record_id}-*").split())
     n = next(i for i in range(1, 100000) if f"update/{record_id}-{i}" not in existing)
     branch = f"update/{record_id}-{n}"
-    blob = _git(root, "hash-object", "-w", "--stdin", data=text.encode()).strip()
+    blob = run_git(root, "hash-object", "-w", "--stdin", data=text.encode()).strip()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**_who(root), "GIT_INDEX_FILE": str(Path(tmp) / "index")}
-        _git(root, "read-tree", "HEAD", env=env)
-        _git(root, "update-index", "--add", "--cacheinfo", f"100644,{blob},{rel}", env=env)
-        tree = _git(root, "write-tree", env=env).strip()
-    commit = _git(root, "commit-tree", tree, "-p", "HEAD", "-F", "-", env=_who(root), data=msg.encode()).strip()
-    _git(root, "update-ref", f"refs/heads/{branch}", commit, "", env=_who(root))
+        env = {**identity(root), "GIT_INDEX_FILE": str(Path(tmp) / "index")}
+        run_git(root, "read-tree", "HEAD", env=env)
+        run_git(root, "update-index", "--add", "--cacheinfo", f"100644,{blob},{rel}", env=env)
+        tree = run_git(root, "write-tree", env=env).strip()
+    commit = run_git(root, "commit-tree", tree, "-p", "HEAD", "-F", "-", env=identity(root), data=msg.encode()).strip()
+    run_git(root, "update-ref", f"refs/heads/{branch}", commit, "", env=identity(root))
     return branch
