@@ -73,3 +73,11 @@ def test_embedded_relay_checks_like_the_hosted_one(tmp_path, monkeypatch):
     assert answer["message"] == "このリンクは正しくありません。届いた案内のリンクをもう一度開くか、事務局にお問い合わせください。"
     assert relay.post(body, "https://evil.example", own)[0] == 400
     assert relay.post(b"{" * 40000, own, own)[0] == 413
+    for _ in range(29):        # one link: 30 submissions an hour, then 429 with a Japanese message
+        _, _, replay = submission(holder("provider", "day-sakura"), "provider", "day-sakura", {"vacancies": 5})
+        fresh = json.loads(body)
+        fresh["replay"] = replay
+        assert relay.post(json.dumps(fresh).encode(), own, own, "10.0.0.1")[0] == 202
+    fresh["replay"] = submission(holder("provider", "day-sakura"), "provider", "day-sakura", {"vacancies": 5})[2]
+    assert relay.post(json.dumps(fresh).encode(), own, own, "10.0.0.1") == (
+        429, {"error": "rate_limited", "message": "送信が多すぎます。しばらくしてからもう一度お試しください。"})

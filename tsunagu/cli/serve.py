@@ -43,7 +43,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(min(length, 64 * 1024))
         own = f"http://{self.headers.get('Host', '')}"
-        self._api(*self.relay.post(body, self.headers.get("Origin"), own))
+        self._api(*self.relay.post(body, self.headers.get("Origin"), own, self.client_address[0]))
 
     def do_GET(self) -> None:  # noqa: N802 - the base class's naming
         if self.path.startswith("/api/"):

@@ -32,6 +32,7 @@ from tsunagu.domain.errors import TsunaguError
 
 MAX_BODY = 32 * 1024
 PER_LINK_PER_HOUR = 30
+PER_ADDRESS_PER_HOUR = 120
 _SEALED = r"^[A-Za-z0-9_-]{100,43000}$"
 MESSAGES = {"bad_request": "送信内容を読み取れませんでした。", "too_large": "送信内容が大きすぎます。",
             "rate_limited": "送信が多すぎます。しばらくしてからもう一度お試しください。"}
@@ -88,7 +89,7 @@ class LocalRelay:
         self.lock = threading.Lock()
         threading.Thread(target=self._work, daemon=True).start()
 
-    def post(self, body: bytes, origin: str | None, own_origin: str) -> tuple[int, dict[str, Any]]:
+    def post(self, body: bytes, origin: str | None, own_origin: str, address: str = "") -> tuple[int, dict[str, Any]]:
         """The relay's checks, then the submission is queued; 202 with its receipt."""
         if len(body) > MAX_BODY:
             return 413, {"error": "too_large", "message": MESSAGES["too_large"]}
@@ -110,7 +111,8 @@ class LocalRelay:
             return 403, {"error": exc.reason, "message": str(exc)}
         link = link_id(data["token"])
         recent = [t for t in self.seen[link] if now - t < 3600]
-        if len(recent) >= PER_LINK_PER_HOUR:
+        by_address = [t for t in self.seen["address " + address] if now - t < 3600]
+        if len(recent) >= PER_LINK_PER_HOUR or len(by_address) >= PER_ADDRESS_PER_HOUR:
             return 429, {"error": "rate_limited", "message": MESSAGES["rate_limited"]}
         with self.lock:
             known = receipt in self.results
@@ -118,6 +120,7 @@ class LocalRelay:
                 self.results[receipt] = {"receipt": receipt, "outcome": "pending", "label": "処理中"}
         if not known:        # a retry of the same submission is not queued twice
             self.seen[link] = [*recent, now]
+            self.seen["address " + address] = [*by_address, now]
             self.jobs.put((data["sealed"], receipt, link))
         return 202, {"receipt": receipt}
 
