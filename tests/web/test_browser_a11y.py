@@ -24,7 +24,7 @@ def site(demo_site):
              "provider": paths["day-sakura"], "stale provider": paths["nyuyoku-minami"],
              "physician": paths["yamada-naika"], "search with results": "search/?q=" + quote("デイ"),
              "sheet": "status/", "changes": "changes/", "notices": "notices/", "desks": "desks/",
-             "404": "404.html"}
+             "404": "404.html", "404 at depth": "r/x.html", "404 in a folder": "a/b/c/"}
     return {"url": demo_site["url"], "pages": pages}
 
 
@@ -99,7 +99,9 @@ def test_a_360px_phone_has_no_sideways_scroll_and_every_menu_item_in_reach(site,
             if rect["left"] < 0 or rect["right"] > 360 or rect["height"] < 44:
                 problems.append(f"{kind}: menu item {label} at {rect}")
         small = page.evaluate("""() => [...document.querySelectorAll(
-            'main button, main select, main input[type=search], main a.button, main a.tel, main .card-title, header button')]
+            'main button, main select, main input[type=search], main a.button, main a.tel, main .card-title, header button, ' +
+            'main label:has(> input[type=checkbox]), main label:has(> input[type=radio]), main .glance a, ' +
+            'main .s-name a, main .change .who a, main details.folded summary')]
             .filter(e => e.offsetParent !== null)
             .map(e => [e.textContent.trim().slice(0, 20) || e.name, e.getBoundingClientRect().height])
             .filter(([, h]) => h < 44)""")

@@ -7,7 +7,7 @@ import re
 from urllib.parse import quote
 
 import pytest
-from test_browser_day import Day, jst
+from test_browser_day import Day, glance_cell, jst
 
 from tsunagu.data.history import read_history
 
@@ -30,7 +30,7 @@ def freshness(scope) -> tuple[str, bool]:
     return el.locator("[data-age]").inner_text(), el.get_by_text("更新が古い").is_visible()
 
 
-def every_place(day: Day, moment: dt.datetime) -> dict[str, tuple[str, bool]]:
+def every_place(day: Day, moment: dt.datetime) -> dict[str, object]:
     """The one confirmation as each page shows it, with the device clock at a moment."""
     rid, name, _ = MINAMIDAI
     seen = {}
@@ -42,13 +42,20 @@ def every_place(day: Day, moment: dt.datetime) -> dict[str, tuple[str, bool]]:
     seen["sheet"] = freshness(day.page.locator("table.sheet tbody tr").filter(has_text=name).first)
     day.at(moment, "search/?q=" + quote(name))
     seen["search card"] = freshness(day.page.locator("#search-results li").filter(has_text=name).first)
+    # The glance grid counts recent answers only: デイサービス南台 is the only 通所介護 in 南部.
+    day.at(moment, "")
+    seen["glance"] = glance_cell(day.page, "通所介護", "南部", "new_clients")
     return seen
 
 
 def test_one_freshness_truth_across_pages_as_the_clock_moves(site, browser):
     day = Day(browser, site)
-    assert set(every_place(day, jst("2026-11-22T10:00:00")).values()) == {("（6日前）", False)}
-    assert set(every_place(day, jst("2026-12-01T10:00:00")).values()) == {("（15日前）", True)}
+    fresh = every_place(day, jst("2026-11-22T10:00:00"))
+    assert fresh.pop("glance") == "ok 1"                     # counted
+    assert set(fresh.values()) == {("（6日前）", False)}
+    stale = every_place(day, jst("2026-12-01T10:00:00"))
+    assert stale.pop("glance") == "no ×0"                    # no longer counted: the same truth
+    assert set(stale.values()) == {("（15日前）", True)}
     # The sheet's stale count follows the same clock: the home page's count is of the same entries.
     day.at(jst("2026-12-01T10:00:00"), "")
     stale = sum(1 for e in site["entries"] if e.updated and (dt.date(2026, 12, 1) - e.updated).days > 14)
@@ -160,4 +167,30 @@ def test_the_footer_says_what_is_saved_on_this_device(site, browser):
     assert day.page.locator("[data-saved]").inner_text() == f"保存済み 12/6 08:30（全 {total:,} 件）"
     day.at(jst("2026-12-06T09:00:00"), "status/")
     assert day.page.locator("[data-saved]").inner_text() == f"保存済み 12/6 08:30（全 {total:,} 件）"
+    day.close()
+
+
+@pytest.mark.parametrize("rid", ["day-sakura", "sato-iin"])
+def test_a_record_page_opens_with_name_badges_conditions_and_phone(site, browser, rid):
+    day = Day(browser, site, width=PHONE["width"])
+    day.page.set_viewport_size(PHONE)
+    day.at(jst("2026-11-24T10:00:00"), rid)
+    parts = ["h1", "a.call", ".call-row .fax", ".badges, [data-contact-now]", ".plain-text"]
+    for css in parts:
+        box = day.page.locator("main").locator(css).first.bounding_box()
+        assert box and box["y"] < 600, (css, box)
+    assert day.page.locator("main a.call").first.bounding_box()["height"] >= 44
+    day.close()
+
+
+def test_offline_without_a_saved_copy_says_how_to_save_next_time(site, browser):
+    day = Day(browser, site)
+    day.at(jst("2026-11-24T10:00:00"), "providers/")
+    day.context.set_offline(True)
+    day.page.reload()
+    day.page.locator("[data-offline]").wait_for()
+    assert "「この端末に保存」" in day.page.locator("[data-offline-hint]").inner_text()
+    day.page.goto(site["url"] + site["paths"]["day-sakura"])       # never opened: not on this device
+    assert "「この端末に保存」を押すと" in day.page.locator("main").inner_text()
+    day.context.set_offline(False)
     day.close()

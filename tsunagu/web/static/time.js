@@ -127,7 +127,7 @@ function refreshHome(todayIso, today, limit) {
   if (!block) return;
   /** @type {[string, number][]} */
   const byDate = Object.entries(JSON.parse(block.textContent || "{}"));
-  const stale = byDate.filter(([d]) => today - dayNumber(d) > limit).reduce((s, [, c]) => s + c, 0);
+  const stale = byDate.filter(([d]) => freshness(d, today, limit).stale).reduce((s, [, c]) => s + c, 0);
   const summary = document.querySelector("[data-stale-summary]");
   const count = summary && summary.querySelector("[data-stale-count]");
   if (summary instanceof HTMLElement && count) { summary.hidden = stale === 0; count.textContent = String(stale); }
@@ -188,12 +188,12 @@ function refreshGlance(today, limit) {
   const toggle = document.querySelector("[data-glance-fresh]");
   const table = document.querySelector("[data-glance]");
   if (!(toggle instanceof HTMLInputElement) || !table) return;
-  const shift = today - dayNumber(document.body.dataset.built || "1970-01-01");
+  const built = dayNumber(document.body.dataset.built || "1970-01-01");   // the ages are counted from the build day
   let older = 0;
   for (const cell of table.querySelectorAll("[data-ages]")) {
     if (!(cell instanceof HTMLElement)) continue;
     const ages = cell.dataset.ages ? cell.dataset.ages.split(" ").map(Number) : [];
-    const old = ages.filter((a) => a + shift > limit).length;
+    const old = ages.filter((a) => freshness(isoOf(built - a), today, limit).stale).length;
     older += old;
     const num = cell.querySelector(".num");
     if (num) num.textContent = String(toggle.checked ? ages.length - old : ages.length);
