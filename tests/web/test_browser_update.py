@@ -11,6 +11,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -151,6 +153,9 @@ def test_tampered_link_is_refused_and_changes_nothing(relay_site, phone):
     alert.wait_for()
     assert alert.inner_text() == "このリンクは正しくありません。届いた案内のリンクをもう一度開くか、事務局にお問い合わせください。"
     assert _git(repo, "rev-parse", "HEAD").strip() == head
+    with pytest.raises(urllib.error.HTTPError) as got:      # a GET changes nothing
+        urllib.request.urlopen(relay_site["url"] + "api/update")
+    assert got.value.code == 405
 
 
 def test_care_manager_reports_wrong_information_sealed(relay_site, phone):
