@@ -72,6 +72,7 @@ def test_embedded_relay_checks_like_the_hosted_one(tmp_path, monkeypatch):
     assert (status, answer["error"]) == (403, "bad_token")
     assert answer["message"] == "このリンクは正しくありません。届いた案内のリンクをもう一度開くか、事務局にお問い合わせください。"
     assert relay.post(body, "https://evil.example", own)[0] == 400
+    assert relay.post(body, "https://127.0.0.1:8000", own) == (202, {"receipt": receipt})   # behind a TLS proxy
     assert relay.post(b"{" * 40000, own, own)[0] == 413
     for _ in range(29):        # one link: 30 submissions an hour, then 429 with a Japanese message
         _, _, replay = submission(holder("provider", "day-sakura"), "provider", "day-sakura", {"vacancies": 5})

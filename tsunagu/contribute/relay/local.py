@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tsunagu.contribute.links import (
     RECEIPT_RE,
@@ -93,7 +94,8 @@ class LocalRelay:
         """The relay's checks, then the submission is queued; 202 with its receipt."""
         if len(body) > MAX_BODY:
             return 413, {"error": "too_large", "message": MESSAGES["too_large"]}
-        if origin is not None and origin != own_origin:
+        # The page's own host only (a TLS proxy in front may make the scheme differ from the one served here).
+        if origin is not None and urlsplit(origin).netloc != urlsplit(own_origin).netloc:
             return 400, {"error": "bad_request", "message": MESSAGES["bad_request"]}
         try:
             data = json.loads(body)
