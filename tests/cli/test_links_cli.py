@@ -82,3 +82,26 @@ def test_embedded_relay_checks_like_the_hosted_one(tmp_path, monkeypatch):
     fresh["replay"] = submission(holder("provider", "day-sakura"), "provider", "day-sakura", {"vacancies": 5})[2]
     assert relay.post(json.dumps(fresh).encode(), own, own, "10.0.0.1") == (
         429, {"error": "rate_limited", "message": "送信が多すぎます。しばらくしてからもう一度お試しください。"})
+
+
+def test_links_outside_git_without_keys_says_what_to_do(tmp_path, monkeypatch):
+    import shutil
+
+    from tests.gitflow import FIXTURE
+    from tsunagu.cli import main
+
+    shutil.copytree(FIXTURE, tmp_path / "data")
+    monkeypatch.chdir(tmp_path)
+    for name in KEYS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    monkeypatch.setattr("sys.argv", ["build.py", "links", "--base-url", "https://care.example.jp/"])
+    out = io.StringIO()
+    monkeypatch.setattr("tsunagu.cli.site.console.file", out)
+    try:
+        main()
+    except SystemExit as exc:
+        assert exc.code == 1
+    assert out.getvalue().strip() == (
+        "data: not in a git repository: run `git init` where data/ is (the local run keeps its keys in .git/), "
+        "or set TSUNAGU_LINK_KEY and TSUNAGU_SEAL_KEY (python build.py link-keys)")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from tsunagu.contribute.changes import GitError
 from tsunagu.contribute.links import (
     RECEIPT_RE,
     LinkRefused,
@@ -41,7 +42,12 @@ MESSAGES = {"bad_request": "送信内容を読み取れませんでした。", "
 
 def local_dir(data_dir: Path) -> Path:
     """Where a local run keeps its keys and receipts: inside .git, never in the work tree or a commit."""
-    root = repo_root(data_dir)
+    try:
+        root = repo_root(data_dir)
+    except GitError:
+        raise TsunaguError(f"{data_dir}: not in a git repository: run `git init` where data/ is (the local run keeps "
+                           "its keys in .git/), or set TSUNAGU_LINK_KEY and TSUNAGU_SEAL_KEY "
+                           "(python build.py link-keys)") from None
     folder = root / ".git" / "tsunagu"
     if not (root / ".git").is_dir():
         raise TsunaguError(f"{data_dir}: the data folder must be in a git repository of its own (not a worktree)")
