@@ -150,10 +150,13 @@ def test_search_filters_narrow_and_combine(site, browser):
     s.close()
 
 
-def test_data_update_keeps_session_and_password_change_locks_out(site, browser, tmp_path):
+def test_data_update_keeps_session_and_password_change_locks_out(site, browser, tmp_path, monkeypatch):
     out = tmp_path / "site"
     data = ROOT / "data"
     first = {"caremanagers": "wildcard animator drilling evil essay error"}
+    # Each deploy is a later commit (a deploy refuses an epoch that does not increase, and a device
+    # refuses the epoch it has seen with another root): a password change is committed too.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000000")
     build(Config(data_dir=data, out_dir=out, today=TODAY, passwords=first))
     server = SiteServer(out)
     try:
@@ -166,6 +169,7 @@ def test_data_update_keeps_session_and_password_change_locks_out(site, browser, 
         s.page.goto(server.url + "physicians/")
         assert "医師への連絡方法" in s.page.inner_text("h1")
         # The password is changed: the next build locks its old holders out.
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000600")
         build(Config(data_dir=data, out_dir=out, today=TODAY, passwords={"caremanagers": "borax catering joyfully stitch gaining amendment"}))
         s.page.goto(server.url + "providers/")
         s.page.wait_for_url(re.compile(r".*/unlock/.*"))
