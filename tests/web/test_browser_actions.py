@@ -141,6 +141,15 @@ def test_changes_are_shown_whole_not_cut_at_the_change(site, browser):
         assert name in text and before in text and after in text
     folded = day.page.locator("details.folded summary").all_inner_texts()
     assert any(re.fullmatch(r"新規登録 \d+ 件", s) for s in folded), folded
+    # Days after this device's last visit are marked; the others are not.
+    dates = sorted({c.date for c in history.changes})
+    assert len(dates) >= 2, dates
+    day.page.evaluate(f"sessionStorage.clear(); localStorage.setItem('tsunagu-last-visit', '{dates[0]}')")
+    day.at(jst("2026-11-24T10:00:00"), "changes/")
+    marked = day.page.locator("[data-change-date]").evaluate_all(
+        "ds => ds.map(d => [d.dataset.changeDate, !d.querySelector('[data-since-mark]').hidden])")
+    assert marked and all(is_new == (date > dates[0].isoformat()) for date, is_new in marked), marked
+    assert any(is_new for _, is_new in marked)
     day.close()
 
 
