@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from tsunagu.cli.options import data_option, today_option
+from tsunagu.cli.options import data_option, in_existing_folder, today_option
 from tsunagu.contribute.linklist import LINK_HEADER, expiry_of, group_link, link_rows, to_csv
 from tsunagu.contribute.links import ADMIN, Token, link_url, make_token, parse_key, relay_key
 from tsunagu.contribute.relay.local import local_keys
@@ -82,6 +82,19 @@ def link_keys_command() -> None:
     click.echo(f"# data/site.yaml:\nseal_key: {public_key_text(seal)}")
 
 
+def _read_issues(path: Path) -> list[dict[str, object]]:
+    """The issues file as the REST API writes it (a JSON list of objects), or a message saying what it is not."""
+    try:
+        issues = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise TsunaguError(f"{path}: expected the JSON the REST API returns (gh api repos/OWNER/REPO/issues); "
+                           f"got unreadable text ({exc})") from None
+    if not isinstance(issues, list) or not all(isinstance(issue, dict) for issue in issues):
+        got = "a list with other values than objects" if isinstance(issues, list) else type(issues).__name__
+        raise TsunaguError(f"{path}: expected a JSON list of issues (objects); got {got}")
+    return issues
+
+
 @click.group("relay")
 def relay_group() -> None:
     """The repository's side of the relay (the workflow runs these)."""
@@ -92,7 +105,7 @@ def relay_group() -> None:
               help="The open issues as the REST API lists them (gh api … > issues.json).")
 @data_option()
 @click.option("--outcomes", "outcomes_file", required=True, type=click.Path(path_type=Path),
-              help="Write what became of each issue here (JSON, for labelling and closing).")
+              callback=in_existing_folder, help="Write what became of each issue here (JSON, for labelling and closing).")
 @today_option()
 def drain_command(issues_file: Path, data_dir: Path, outcomes_file: Path, today: dt.date) -> None:
     """Apply every relay issue (oldest first): commit auto ones here, review ones on update/<id>-<n>."""
@@ -102,7 +115,7 @@ def drain_command(issues_file: Path, data_dir: Path, outcomes_file: Path, today:
     if not bot:
         raise TsunaguError("TSUNAGU_RELAY_BOT: set it to the relay App's bot login, e.g. tsunagu-relay[bot]")
     link_key, seal = local_keys(data_dir, create=False)
-    issues = json.loads(issues_file.read_text(encoding="utf-8"))
+    issues = _read_issues(issues_file)
     outcomes = drain(issues, bot, data_dir=data_dir, link_key=link_key, seal_text=seal, now=int(time.time()),
                      today=today)
     outcomes_file.write_text(json.dumps(outcomes, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -119,8 +132,8 @@ def show_command(issues_file: Path, data_dir: Path) -> None:
     from tsunagu.contribute.relay.seal import private_key
 
     _, seal = local_keys(data_dir, create=False)
-    for issue in json.loads(issues_file.read_text(encoding="utf-8")):
-        match = BODY_RE.fullmatch(issue.get("body") or "") if isinstance(issue, dict) else None
+    for issue in _read_issues(issues_file):
+        match = BODY_RE.fullmatch(issue.get("body") or "")
         if not match:
             continue
         try:
@@ -139,7 +152,8 @@ def answers_group() -> None:
 
 @answers_group.command("template")
 @data_option()
-@click.option("--out", "out_file", required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--out", "out_file", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              callback=in_existing_folder)
 @today_option()
 def answers_template_command(data_dir: Path, out_file: Path, today: dt.date) -> None:
     """Write the spreadsheet (UTF-8 CSV, Japanese headers) with one row per record to fill in."""

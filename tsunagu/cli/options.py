@@ -25,3 +25,10 @@ def _to_date(_ctx: click.Context, _param: click.Parameter, value: dt.datetime | 
 def today_option(help: str = "Date to use (default: today in Japan), for reproducible runs.") -> Callable[..., Any]:  # noqa: A002
     """--today YYYY-MM-DD, passed on as a date (today in Japan when absent)."""
     return click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, callback=_to_date, help=help)
+
+
+def in_existing_folder(_ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """An output file's folder must exist: said before any work is done, not as a traceback after it."""
+    if value is not None and not value.resolve().parent.is_dir():
+        raise click.BadParameter(f"{value.parent}: folder not found (create it first)", param=param)
+    return value

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tsunagu.cli.options import data_option, today_option
+from tsunagu.cli.options import data_option, in_existing_folder, today_option
 from tsunagu.contribute.linklist import expiry_of, link_rows
 from tsunagu.contribute.relay.local import local_keys
 from tsunagu.contribute.revoke import revoke
@@ -21,7 +21,7 @@ from tsunagu.domain.kinds import BY_NAME, KINDS
 @click.command("sheets")
 @click.option("--base-url", required=True, metavar="URL",
               help="The site's address, e.g. https://care.example.jp/ (the QR codes open <URL>/update/#…).")
-@click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False),
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path, dir_okay=False), callback=in_existing_folder,
               help="The PDF to write (one A4 page per record).")
 @data_option()
 @click.option("--stale-only", is_flag=True, help="Only records past stale_after_days (a reminder round).")

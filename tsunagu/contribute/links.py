@@ -77,7 +77,7 @@ def parse_key(text: str | None, name: str = "TSUNAGU_LINK_KEY") -> bytes:
     """A 32-byte key from its 64 hex characters, or an error naming the variable."""
     if not text or not _HEX_KEY_RE.match(text.strip()):
         raise TsunaguError(f"{name}: expected 64 hex characters (32 random bytes, "
-                           "made by `python build.py links keys`); got "
+                           "made by `python build.py link-keys`); got "
                            f"{'nothing' if not text else f'{len(text.strip())} characters'}")
     return bytes.fromhex(text.strip())
 

@@ -42,6 +42,8 @@ MESSAGES = {"bad_request": "送信内容を読み取れませんでした。", "
 
 def local_dir(data_dir: Path) -> Path:
     """Where a local run keeps its keys and receipts: inside .git, never in the work tree or a commit."""
+    if not Path(data_dir).is_dir():
+        raise TsunaguError(f"{data_dir}: data folder not found")
     try:
         root = repo_root(data_dir)
     except GitError:
