@@ -74,3 +74,27 @@ def test_an_edit_moves_no_entry_and_rewrites_one_pack(edited):
     pack = new[next(iter(record))][0]
     moved = {key for key in new if key not in touched and new[key][0] != old[key][0] and new[key][0] != pack}
     assert not moved, sorted(moved)[:5]
+
+
+def test_a_status_edit_changes_the_same_filter_files_whatever_its_field(tmp_path, monkeypatch):
+    # The status fields' filter files are re-sealed together: a watcher of the public site cannot tell
+    # 新規受入 from 感染後受入 (or 営業) by which filter file changed.
+    from conftest import make_tree
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    data = make_tree(tmp_path)
+    record = data / "providers" / "day-sakura.yaml"
+    original = record.read_text(encoding="utf-8")
+    config = fast_config(data, tmp_path / "site", passwords=dict(STRONG))
+    build(config)
+    base = _entries(read_tree(tmp_path / "site"))
+    changed = {}
+    for field, old, new in (("new_clients", "new_clients: accepting", "new_clients: not_accepting"),
+                            ("post_infection", "post_infection: not_accepting", "post_infection: accepting"),
+                            ("vacancies", "vacancies: 3", "vacancies: 4")):
+        record.write_text(original.replace(old, new, 1), encoding="utf-8")
+        build(config)
+        after = _entries(read_tree(tmp_path / "site"))
+        changed[field] = {path for (path, _part), v in after.items() if "/filter/" in path and base[(path, _part)] != v}
+    record.write_text(original, encoding="utf-8")
+    assert changed["new_clients"] and changed["new_clients"] == changed["post_infection"] == changed["vacancies"], changed
