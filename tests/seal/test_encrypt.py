@@ -81,7 +81,7 @@ def test_one_status_edit_changes_few_files_and_keeps_the_other_names(built):
     first, second = built["first"], built["second"]
     changed = {p for p in second if first.get(p) != second[p]}
     kept = set(first) & set(second)
-    assert len(changed) <= 12, sorted(changed)
+    assert len(changed) <= 20, sorted(changed)   # the budget of issue 21; the status filters change together
     assert all(p.startswith("p/") or p == "keys.json" for p in changed)
     assert len(kept) >= len(second) - len(changed)
 

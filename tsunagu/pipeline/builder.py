@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +15,7 @@ from tsunagu.data.history import read_history
 from tsunagu.data.load import load_tree
 from tsunagu.data.validate import validate_tree
 from tsunagu.domain.config import Config
-from tsunagu.domain.paths import is_record
+from tsunagu.domain.paths import DATA_DIR, is_record
 from tsunagu.pipeline.results import Checked, Content, RecordPage
 from tsunagu.publish.publish import write_site
 from tsunagu.publish.shell import shell_files
@@ -24,7 +25,7 @@ from tsunagu.seal.encrypt import entries, part_scale
 from tsunagu.seal.keys import RootKeys, make_keys_json, root_keys
 from tsunagu.seal.packs import SealedEntry, build_packs
 from tsunagu.seal.passwords import check_passwords
-from tsunagu.search.index import index_record, index_records, is_runtime, without_index_block
+from tsunagu.search.index import index_record, index_records, is_runtime, status_filters, without_index_block
 
 FORK_LIMIT = 30_000
 REFUSED_NOTE = "（この過去の版は読まずに、最近の変更から除きました）"
@@ -55,7 +56,13 @@ def build(requested: Config) -> BuildReport:
     content.plaintext_bytes += sum(len(b) for b in index.values())
     timer.lap("index")
     protected_index = {p: b for p, b in index.items() if not is_runtime(p)}
-    content.add(protected_index, _seal_all(protected_index, checked.keys, workers))
+    together = status_filters(protected_index)
+    generation = hashlib.sha256(content.status_digest + b"".join(protected_index[p] for p in together)).digest()
+    content.add(protected_index, _seal_all({p: b for p, b in protected_index.items() if p not in together},
+                                           checked.keys, workers))
+    # The status fields' filter files change together at every status edit: which one changed would
+    # tell a watcher of the public site which field an edit touched.
+    content.add({}, _seal_all({p: protected_index[p] for p in together}, checked.keys, workers, 1, generation))
     packs, root_name, root_hash = build_packs(content.take_entries(), checked.keys)
     keys_json = make_keys_json(checked.passwords, checked.salt, config.iterations, checked.keys, checked.epoch,
                                root_name, root_hash)
@@ -114,7 +121,8 @@ def _render_and_seal(checked: Checked, workers: int, timer: _Timer) -> Content:
     sealed += _seal_all(shared, checked.keys, workers, part_scale(records_count))
     return Content(sealed, sorted([*shared, *(p for p, _ in records)]),
                    sum(len(b) for b in shared.values()) + sum(page.size for _, page in records),
-                   [page.document for _, page in records] if config.search else [])
+                   [page.document for _, page in records] if config.search else [],
+                   hashlib.sha256(shared.get(f"{DATA_DIR}status.csv", b"")).digest())
 
 
 def _record_page(keys: RootKeys, path: str, page: bytes) -> RecordPage:
@@ -122,10 +130,12 @@ def _record_page(keys: RootKeys, path: str, page: bytes) -> RecordPage:
     return RecordPage(len(page), index_record(path, page), list(entries(path, without_index_block(page), keys)))
 
 
-def _seal_all(files: dict[str, bytes], keys: RootKeys, workers: int, scale: int = 1) -> list[SealedEntry]:
+def _seal_all(files: dict[str, bytes], keys: RootKeys, workers: int, scale: int = 1,
+              generation: bytes = b"") -> list[SealedEntry]:
     """Every file as sealed entries; deflate releases the GIL, so threads share the big files out to every core."""
     def one(item: tuple[str, bytes]) -> list[SealedEntry]:
-        return [SealedEntry(item[0], part, parts, blob) for part, parts, blob in entries(item[0], item[1], keys, scale)]
+        return [SealedEntry(item[0], part, parts, blob)
+                for part, parts, blob in entries(item[0], item[1], keys, scale, generation)]
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         return [entry for sealed in pool.map(one, sorted(files.items())) for entry in sealed]

@@ -42,6 +42,7 @@ class Content:
     names: list[str]                 # every protected path, sorted
     plaintext_bytes: int
     documents: list[dict[str, Any]] = field(default_factory=list)
+    status_digest: bytes = b""       # SHA-256 of status.csv: changes with any provider's status
 
     def add(self, files: dict[str, bytes], entries: list[SealedEntry]) -> None:
         """More protected files (the encrypted search index), sealed."""

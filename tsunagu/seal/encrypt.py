@@ -82,9 +82,10 @@ def entry_ad(path: str, part: int, parts: int) -> bytes:
     return FILE_AD + path.encode() + b"\0" + struct.pack(">II", part, parts)
 
 
-def seal(keys: RootKeys, ad: bytes, payload: bytes) -> bytes:
-    """nonce ‖ AES-256-GCM(K_enc, nonce, payload, ad) with a synthetic nonce over the exact payload."""
-    nonce = synthetic_nonce(keys.nonce, ad, payload)
+def seal(keys: RootKeys, ad: bytes, payload: bytes, generation: bytes = b"") -> bytes:
+    """nonce ‖ AES-256-GCM(K_enc, nonce, payload, ad) with a synthetic nonce over the exact payload
+    (and the generation of the files it is sealed together with, if any)."""
+    nonce = synthetic_nonce(keys.nonce, ad, payload, generation)
     return nonce + AESGCM(keys.content).encrypt(nonce, payload, ad)
 
 
@@ -158,7 +159,8 @@ def part_scale(records: int) -> int:
     return scale
 
 
-def entries(path: str, data: bytes, keys: RootKeys, scale: int = 1) -> Iterator[tuple[int, int, bytes]]:
+def entries(path: str, data: bytes, keys: RootKeys, scale: int = 1,
+            generation: bytes = b"") -> Iterator[tuple[int, int, bytes]]:
     """(part, parts, sealed blob) of one logical file; shared files in parts `scale` times the usual size."""
     kind = kind_of(path)
     if kind in ("record", "stored"):
@@ -171,4 +173,4 @@ def entries(path: str, data: bytes, keys: RootKeys, scale: int = 1) -> Iterator[
             payload = frame(units[0], STORED)
         else:
             payload = frame(deflate(units, flush_each=kind in ("data", "sheet")), DEFLATE)
-        yield i, len(parts), seal(keys, entry_ad(path, i, len(parts)), payload)
+        yield i, len(parts), seal(keys, entry_ad(path, i, len(parts)), payload, generation)

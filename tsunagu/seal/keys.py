@@ -89,9 +89,10 @@ def page_key(config: Config, salt_hex: str | None) -> str:
     return root_keys(config.effective_passwords(), salt, config.iterations).page.hex()
 
 
-def synthetic_nonce(nonce_key: bytes, ad: bytes, payload: bytes) -> bytes:
-    """HMAC-SHA256(nonce key, len(AD) ‖ AD ‖ SHA-256(payload))[:12]: a new payload never reuses a nonce."""
-    msg = struct.pack(">I", len(ad)) + ad + hashlib.sha256(payload).digest()
+def synthetic_nonce(nonce_key: bytes, ad: bytes, payload: bytes, generation: bytes = b"") -> bytes:
+    """HMAC-SHA256(nonce key, len(AD) ‖ AD ‖ SHA-256(payload) [‖ generation])[:12]: a new payload never
+    reuses a nonce; a generation (files sealed together) gives the same payload a new nonce when it changes."""
+    msg = struct.pack(">I", len(ad)) + ad + hashlib.sha256(payload).digest() + generation
     return hmac.new(nonce_key, msg, hashlib.sha256).digest()[:12]
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import cbor2
 
 from tsunagu.domain.errors import BuildError
+from tsunagu.domain.labels import STATUS_FIELDS_JA
 from tsunagu.domain.paths import INDEX_DIR, is_record_page
 
 SearchRecord = dict[str, Any]   # one page, as Pagefind's AddCustomRecord takes it
@@ -192,6 +193,15 @@ def index_records(documents: list[SearchRecord], workers: int = 2) -> dict[str, 
 
 
 SIGNATURE = b"pagefind_dcd"
+
+
+# The filters of a provider's status (the three answers and 営業): sealed together (pipeline.builder).
+STATUS_FILTER_NAMES = frozenset({*STATUS_FIELDS_JA.values(), "営業"})
+
+
+def status_filters(files: dict[str, bytes]) -> list[str]:
+    """The filter files of the status fields, by the filter name inside each."""
+    return sorted(p for p, b in files.items() if p.endswith(".pf_filter") and _unpack(b)[0] in STATUS_FILTER_NAMES)
 
 
 def _unpack(data: bytes) -> Any:
