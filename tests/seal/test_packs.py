@@ -93,3 +93,17 @@ def test_tags_shared_within_a_pack_are_left_out_of_the_locator():
     body = locator.encode(rows, 0, 4)
     plain = zlib.decompressobj(-15).decompress(body)
     assert locator.decode(plain, 0, 4) == {0: {b"xyz": (30, 5)}, 1: {}, 2: {}, 3: {}}
+
+
+def test_a_crowded_site_packs_its_index_chunks_and_every_path_still_reads():
+    keys = root_keys({"caremanagers": "x"}, b"\0" * 16, 1)
+    # Five prefectures: 1,000 shared parts and 1,200 index chunks would be 2,200 files of their own.
+    bodies = {f"r/{i:04d}.html": b"page %d" % i for i in range(2000)}
+    bodies |= {f"status/p{i:04d}.html": b"part %d" % i for i in range(1000)}
+    bodies |= {f"pagefind/s{i % 10}/index/zz_i{i:04d}.pf_index": b"chunk %d" % i for i in range(1200)}
+    sealed = [(path, 0, 1, seal(keys, entry_ad(path, 0, 1), frame(body, STORED))) for path, body in bodies.items()]
+    files, root_name, root_hash = build_packs(sealed, keys)
+    assert len(files) + SHELL_FILES <= SITE_FILE_LIMIT, len(files)
+    reader = Reader(files, keys.content, root_name, root_hash)
+    assert reader.read("pagefind/s3/index/zz_i0013.pf_index") == b"chunk 13"
+    assert reader.read("status/p0999.html") == b"part 999" and reader.read("r/1999.html") == b"page 1999"

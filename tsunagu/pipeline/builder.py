@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gc
 import hashlib
 import os
 import time
@@ -15,6 +16,7 @@ from tsunagu.data.history import read_history
 from tsunagu.data.load import load_tree
 from tsunagu.data.validate import validate_tree
 from tsunagu.domain.config import Config
+from tsunagu.domain.directory import Directory
 from tsunagu.domain.paths import DATA_DIR, is_record
 from tsunagu.pipeline.results import Checked, Content, RecordPage
 from tsunagu.publish.publish import write_site
@@ -25,7 +27,7 @@ from tsunagu.seal.encrypt import entries, part_scale
 from tsunagu.seal.keys import RootKeys, make_keys_json, root_keys
 from tsunagu.seal.packs import SealedEntry, build_packs
 from tsunagu.seal.passwords import check_passwords
-from tsunagu.search.index import index_record, index_records, is_runtime, status_filters, without_index_block
+from tsunagu.search.index import compact_record, index_records, is_runtime, status_filters, without_index_block
 
 FORK_LIMIT = 30_000
 REFUSED_NOTE = "（この過去の版は読まずに、最近の変更から除きました）"
@@ -52,6 +54,11 @@ def build(requested: Config) -> BuildReport:
     config = checked.config          # every later step builds for the checked date, never the clock's
     workers = config.workers or min(4, os.cpu_count() or 1)
     content = _render_and_seal(checked, workers, timer)
+    # Nothing after the render reads the records: they go before the index, the peak of memory
+    # (60,000 validated records and their source text are about half a GB).
+    providers, physicians = len(checked.directory.providers), len(checked.directory.physicians)
+    checked = dataclasses.replace(checked, directory=Directory(checked.directory.site, [], [], []))
+    gc.collect()
     index = index_records(content.take_documents(), workers) if config.search else {}
     content.plaintext_bytes += sum(len(b) for b in index.values())
     timer.lap("index")
@@ -72,8 +79,7 @@ def build(requested: Config) -> BuildReport:
     output = {**packs, **public}
     write_site(output, config.out_dir)
     timer.lap("publish")
-    directory = checked.directory
-    return BuildReport(len(directory.providers), len(directory.physicians), content.pages, len(output),
+    return BuildReport(providers, physicians, content.pages, len(output),
                        sum(len(b) for b in output.values()), timer.laps, content.plaintext_bytes, checked.notes)
 
 
@@ -127,7 +133,7 @@ def _render_and_seal(checked: Checked, workers: int, timer: _Timer) -> Content:
 
 def _record_page(keys: RootKeys, path: str, page: bytes) -> RecordPage:
     """What the build keeps of a record page: its size, its search record, its sealed entries."""
-    return RecordPage(len(page), index_record(path, page), list(entries(path, without_index_block(page), keys)))
+    return RecordPage(len(page), compact_record(path, page), list(entries(path, without_index_block(page), keys)))
 
 
 def _seal_all(files: dict[str, bytes], keys: RootKeys, workers: int, scale: int = 1,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from tsunagu.data.history import History
 from tsunagu.domain.config import Config
@@ -30,7 +30,7 @@ class RecordPage(NamedTuple):
     """What a render worker sends back for one record page: never its plaintext."""
 
     size: int                                 # plaintext bytes, for the report
-    document: dict[str, Any]                  # its search record, for the index
+    document: tuple[str, bytes]               # its search record, compact (search.index.compact_record)
     entries: list[tuple[int, int, bytes]]     # (part, parts, sealed blob)
 
 
@@ -41,7 +41,7 @@ class Content:
     entries: list[SealedEntry]
     names: list[str]                 # every protected path, sorted
     plaintext_bytes: int
-    documents: list[dict[str, Any]] = field(default_factory=list)
+    documents: list[tuple[str, bytes]] = field(default_factory=list)
     status_digest: bytes = b""       # SHA-256 of status.csv: changes with any provider's status
 
     def add(self, files: dict[str, bytes], entries: list[SealedEntry]) -> None:
@@ -49,7 +49,7 @@ class Content:
         self.entries += entries
         self.names = sorted([*self.names, *files])
 
-    def take_documents(self) -> list[dict[str, Any]]:
+    def take_documents(self) -> list[tuple[str, bytes]]:
         """The search records, handed over once: the index is the peak of memory, nothing else keeps them."""
         documents, self.documents = self.documents, []
         return documents

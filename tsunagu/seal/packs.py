@@ -37,6 +37,7 @@ PACK_DIR = wire.FILE_DIR
 TARGET_PACK = 40 * 1024          # average pack size aimed at: small packs keep an edit's re-upload small
 MAX_PACKS = 1024
 MIN_PACKS = 64
+INDEX_CHUNK = ".pf_index"   # Pagefind's index chunks: packed, not files of their own, in a crowded site
 FILE_BUDGET = 1_880   # packs and solo files: with the public shell, at most 2,000 files (a host's count stays low)
 ROOT_VERSION = wire.ROOT_VERSION
 # A record's fragment, named after its page's token by index.canonical: placed with r/<token>.html.
@@ -109,13 +110,20 @@ def build_packs(sealed: list[SealedEntry], keys: RootKeys) -> tuple[dict[str, by
     """
     files: dict[str, bytes] = {}
     solo: list[list[Any]] = []
-    solos = sum(1 for e in sealed if is_solo(e[0]))
-    count = pack_count(sum(len(e[3]) for e in sealed if not is_solo(e[0])), solos + locator.PARTS)
+    # A region so large that its shared parts and index chunks alone would take the site over FILE_BUDGET
+    # packs its index chunks too (an edit then re-uploads the packs of the chunks it touches).
+    crowded = sum(1 for e in sealed if is_solo(e[0])) + locator.PARTS + MIN_PACKS > FILE_BUDGET
+
+    def is_file(path: str) -> bool:
+        return is_solo(path) and not (crowded and path.endswith(INDEX_CHUNK))
+
+    solos = sum(1 for e in sealed if is_file(e[0]))
+    count = pack_count(sum(len(e[3]) for e in sealed if not is_file(e[0])), solos + locator.PARTS)
     buckets: dict[int, list[Any]] = {}
     located: dict[int, list[tuple[bytes, int, int]]] = {}
     while sealed:
         path, part, parts, blob = sealed.pop()
-        if is_solo(path):
+        if is_file(path):
             digest = short_hash(blob)
             files[file_name(digest)] = blob
             solo.append(wire.row(wire.SOLO_ROW, path=path, part=part, parts=parts, digest=digest, length=len(blob)))

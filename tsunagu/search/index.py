@@ -10,6 +10,7 @@ import base64
 import gzip
 import json
 import subprocess
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -19,7 +20,8 @@ from tsunagu.domain.errors import BuildError
 from tsunagu.domain.labels import STATUS_FIELDS_JA
 from tsunagu.domain.paths import INDEX_DIR, is_record_page
 
-SearchRecord = dict[str, Any]   # one page, as Pagefind's AddCustomRecord takes it
+SearchRecord = dict[str, Any]   # one page, as Pagefind's AddFile takes it
+CompactRecord = tuple[str, bytes]   # (record page path, its search block deflated): see compact_record
 # Pagefind runtime files that hold no data (plus its wasm, *.pagefind); the rest is the index.
 RUNTIME = ("pagefind.js", "pagefind-worker.js")
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
@@ -53,7 +55,22 @@ def index_record(path: str, page: bytes) -> SearchRecord:
     Only the block is sent (a tiny HTML document; parsing whole pages took Pagefind three times as
     long), as HTML so that Pagefind keeps the weights of its token blocks (data-pagefind-weight).
     """
-    return {"type": "AddFile", "url": "/" + path, "file_contents": index_document(page).decode(), "file_path": None}
+    return request(compact_record(path, page))
+
+
+def compact_record(path: str, page: bytes) -> CompactRecord:
+    """What the build keeps of a record page until the index: its path and search block, deflated.
+
+    As a str, a block with Japanese text takes 2 bytes a character; deflated, a seventh of that: at 60,000
+    records, the difference is hundreds of MB held through the render.
+    """
+    return path, zlib.compress(index_document(page), 1)
+
+
+def request(record: CompactRecord) -> SearchRecord:
+    """A compact record as the AddFile request Pagefind's service takes."""
+    return {"type": "AddFile", "url": "/" + record[0], "file_contents": zlib.decompress(record[1]).decode(),
+            "file_path": None}
 
 
 def without_index_block(page: bytes) -> bytes:
@@ -119,7 +136,7 @@ class _Service:
         self.proc.wait()
 
 
-def _run(documents: list[SearchRecord]) -> tuple[int, list[dict[str, Any]]]:
+def _run(documents: list[CompactRecord]) -> tuple[int, list[dict[str, Any]]]:
     service = _Service()
     try:
         # The index holds ASCII n-gram tokens (see textsearch.py), so no language's segmenter or
@@ -129,7 +146,7 @@ def _run(documents: list[SearchRecord]) -> tuple[int, list[dict[str, Any]]]:
         for start in range(0, len(documents), BATCH):   # a batch in flight, so the pipes never fill up
             batch = documents[start:start + BATCH]
             for record in batch:
-                service.send({**record, "index_id": index_id})
+                service.send({**request(record), "index_id": index_id})
             assert service.proc.stdin is not None
             service.proc.stdin.flush()
             count += sum(service.receive().get("type") == "IndexedFile" for _ in batch)
@@ -141,11 +158,11 @@ def _run(documents: list[SearchRecord]) -> tuple[int, list[dict[str, Any]]]:
 
 def index_pages(pages: dict[str, bytes], workers: int = 2) -> dict[str, bytes]:
     """Pagefind's output for the record pages of a rendered site, as 'pagefind/<name>' -> bytes."""
-    return index_records([index_record(p, b) for p, b in sorted(pages.items())
+    return index_records([compact_record(p, b) for p, b in sorted(pages.items())
                           if is_record_page(p)], workers)
 
 
-def _shard(documents: list[SearchRecord]) -> dict[str, bytes]:
+def _shard(documents: list[CompactRecord]) -> dict[str, bytes]:
     try:
         count, files = _run(documents)
     except (OSError, ValueError, KeyError) as exc:
@@ -171,8 +188,8 @@ def shard_count(records: int) -> int:
     return max(1, -(-records // SHARD))
 
 
-def index_records(documents: list[SearchRecord], workers: int = 2) -> dict[str, bytes]:
-    """Pagefind's output for records (index_record), as 'pagefind/<name>' -> bytes.
+def index_records(documents: list[CompactRecord], workers: int = 2) -> dict[str, bytes]:
+    """Pagefind's output for records (compact_record), as 'pagefind/<name>' -> bytes; the list is emptied.
 
     Pagefind holds about 75 kB per record while it indexes: above SHARD (6,000) records the index is cut
     into shards (shard_count) of equal size (by page name, a keyed hash: no order anyone can see), indexed by
@@ -180,11 +197,19 @@ def index_records(documents: list[SearchRecord], workers: int = 2) -> dict[str, 
     (memory), and merged
     in the browser (pagefind/shards.json lists them for search.js).
     """
-    count = shard_count(len(documents))
-    shards = [documents[i * len(documents) // count:(i + 1) * len(documents) // count] for i in range(count)]
-    parallel = max(1, min(workers, 2 if len(documents) <= 3 * SHARD else 1))
+    total = len(documents)
+    count = shard_count(total)
+    shards = [documents[i * total // count:(i + 1) * total // count] for i in range(count)]
+    documents.clear()
+
+    def one(number: int) -> dict[str, bytes]:
+        files = _shard(shards[number])
+        shards[number] = []   # fed and dropped: a shard's records go once Pagefind has them
+        return files
+
+    parallel = max(1, min(workers, 2 if total <= 3 * SHARD else 1))
     with ThreadPoolExecutor(max_workers=parallel) as pool:   # each thread drives its own Pagefind process
-        results = list(pool.map(_shard, shards))
+        results = list(pool.map(one, range(count)))
     out = {f"{INDEX_DIR}{rel}": data for rel, data in results[0].items()}
     for number, files in enumerate(results[1:], start=1):
         out.update({f"{INDEX_DIR}s{number}/{rel}": data for rel, data in files.items() if not is_runtime(rel)})
