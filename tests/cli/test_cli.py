@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -247,3 +248,11 @@ def test_passwords_new_refuses_too_few_words(run, data_dir):
     code, out, err = run("passwords", "new", "--words", "4", "caremanagers")
     assert (code, out) == (1, "")
     assert err == "--words 4 gives 52 bits; at least 64 are needed (5 words or more)\n"
+
+
+def test_build_timings_prints_every_stage(run, data_dir):
+    code, _, err = run("build", "--out", "site", "--today", "2026-11-22", "--timings")
+    assert code == 0, err
+    line = next(line for line in err.splitlines() if line.startswith("stages: "))
+    assert re.fullmatch(r"stages: load [\d.]+ s, validate [\d.]+ s, render [\d.]+ s, index [\d.]+ s, seal [\d.]+ s, "
+                        r"publish [\d.]+ s", line), line

@@ -37,13 +37,14 @@ TODAY_OPTION = today_option("Date to build for (default: today in Japan); for re
               help=f"YAML mapping label -> password (otherwise ${ENV_VAR}; neither: a demo build).")
 @click.option("--require-passwords", is_flag=True, help="Refuse a demo build (use in the deploy workflow).")
 @click.option("--no-search", is_flag=True, help="Skip the Pagefind search index.")
+@click.option("--timings", is_flag=True, help="Print the seconds of each stage: load, validate, render, index, seal, publish.")
 @click.option("--format", "fmt", type=click.Choice(["text", "github"]), default=None,
               help="github: also print errors as GitHub Actions annotations (default inside GitHub Actions).")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Date to build for (default: the date in Japan of the build's epoch: its commit, or now for a demo).")
 def build_command(data_dir: Path = Path("data"), out_dir: Path = Path("site"), passwords_file: Path | None = None,
                   require_passwords: bool = False, no_search: bool = False, fmt: str | None = None,
-                  today: dt.datetime | None = None) -> None:
+                  today: dt.datetime | None = None, timings: bool = False) -> None:
     """Validate the data and build the encrypted site into --out."""
     config = Config(data_dir=data_dir, out_dir=out_dir, passwords=read_passwords(passwords_file),
                     require_passwords=require_passwords, search=not no_search,
@@ -58,6 +59,9 @@ def build_command(data_dir: Path = Path("data"), out_dir: Path = Path("site"), p
     console.print(f"[green]完了[/]: 事業所 {report.providers} 件・医師 {report.physicians} 名、"
                   f"{report.pages} ページを暗号化して {out_dir}/ に書き出しました "
                   f"({report.files} ファイル, {report.bytes / 1e6:.1f} MB, {took:.1f} 秒)")
+    if timings:
+        console.print("stages: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.stages.items()),
+                      highlight=False)
     for note in report.notes:
         console.print("[yellow]注意[/]: " + escape(note))   # a note may quote a file's text
 

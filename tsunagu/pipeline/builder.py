@@ -46,6 +46,16 @@ class BuildReport:
     plaintext_bytes: int = 0
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def stages(self) -> dict[str, float]:
+        """Seconds per stage, by the stage packages' names: validate includes deriving the keys and reading
+        the history; render includes sealing the record pages (done where each is rendered); seal is the rest."""
+        laps = self.seconds
+        return {"load": laps.get("load", 0.0),
+                "validate": laps.get("validate", 0.0) + laps.get("keys", 0.0) + laps.get("history", 0.0),
+                "render": laps.get("render", 0.0), "index": laps.get("index", 0.0),
+                "seal": laps.get("encrypt", 0.0), "publish": laps.get("publish", 0.0)}
+
 
 def build(requested: Config) -> BuildReport:
     """Build the encrypted site into config.out_dir; nothing is written unless every check passes."""
