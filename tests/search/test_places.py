@@ -64,7 +64,7 @@ def east(tmp_path_factory) -> tuple[Index, dict[str, str], dict[str, list[str]]]
     wheel.write_bytes(b"not installed by this test")
     target = tmp_path_factory.mktemp("east") / "region"
     init_region(Request(target, CITIES, [mhlw_east(tmp_path_factory)], "つなぐ 札幌・東京", ["a-admin"],
-                        tsunagu_wheel=wheel, today=dt.date(2026, 11, 22)))
+                        site_url="https://example.jp/", tsunagu_wheel=wheel, today=dt.date(2026, 11, 22)))
     directory = validate_tree(load_tree(target / "data"), dt.date(2026, 11, 22))
     addresses = {p.id: p.address for p in directory.providers}
     services = {p.id: list(p.services) for p in directory.providers}
