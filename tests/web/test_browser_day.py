@@ -189,6 +189,7 @@ def test_the_morning_sheet_prints_by_area_with_footer_on_every_page(site, browse
 
     day = Day(browser, site)
     day.at(jst("2026-11-22T08:30:00"), "status/")
+    assert not day.page.locator(".print-footer").is_visible(), "the paper's footer is not on screen"
     day.page.emulate_media(media="print")
     assert not day.page.locator(".site-header").is_visible() and not day.page.locator(".sheet-tools").is_visible()
     assert day.page.locator(".print-footer").is_visible()
