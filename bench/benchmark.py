@@ -71,13 +71,15 @@ def bench_build(work: Path, providers: int, physicians: int, peer: bool, repeat:
     validate = python_step(["validate", str(data)])
     print(f"validate (load + check): {validate.result['seconds']:.2f} s in the process, {validate.seconds:.2f} s with start-up")
     # A shared machine is noisy: with --repeat, the two pipelines alternate and each keeps its fastest run.
-    ours = theirs = None
+    ours = theirs = minimal = None
     for _ in range(repeat):
         run = python_step(["build", str(data), str(out)])
         ours = run if ours is None or run.seconds < ours.seconds else ours
         if peer:
             run = python_step(["peer", str(data), str(work / "peer")])
             theirs = run if theirs is None or run.seconds < theirs.seconds else theirs
+            run = python_step(["minimal", str(data), str(work / "minimal")])
+            minimal = run if minimal is None or run.seconds < minimal.seconds else minimal
     assert ours is not None
     stages = ", ".join(f"{k} {v:.1f}" for k, v in ours.result["stages"].items())
     r = ours.result
@@ -95,6 +97,14 @@ def bench_build(work: Path, providers: int, physicians: int, peer: bool, repeat:
               f"peak memory {ours.peak_tree_mb / max(theirs.peak_tree_mb, 1):.2f}x, "
               f"files {r['files'] / t['files']:.3f}x, bytes {r['bytes'] / t['bytes']:.2f}x")
         shutil.rmtree(work / "peer", ignore_errors=True)
+    if minimal is not None:
+        m = minimal.result
+        stages = ", ".join(f"{k} {v:.1f}" for k, v in m["stages"].items())
+        print(f"minimal peer (YAML + one-table Jinja pages + Pagefind CLI + {m['encryption']}): {minimal.seconds:.1f} s "
+              f"({stages}); peak memory {minimal.peak_tree_mb:.0f} MB; {m['files']:,} files, {m['bytes'] / 1e6:.1f} MB")
+        print(f"ratio tsunagu / minimal peer: time {ours.seconds / minimal.seconds:.2f}x (issue 23 asks at most 0.6x), "
+              f"files {r['files'] / m['files']:.3f}x, bytes {r['bytes'] / m['bytes']:.2f}x")
+        shutil.rmtree(work / "minimal", ignore_errors=True)
     before = _hashes(out)
     again = python_step(["build", str(data), str(out)])
     files, size, gone = _changed(before, _hashes(out))
@@ -122,7 +132,7 @@ def main() -> None:
     parser.add_argument("--physicians", type=int, default=3_000)
     parser.add_argument("--client", "--search", dest="client", action="store_true",
                         help="also measure search and a record page view on slow 4G in headless Chromium")
-    parser.add_argument("--no-peer", action="store_true", help="skip the hand-made peer pipeline")
+    parser.add_argument("--no-peer", action="store_true", help="skip the hand-made peer pipelines (project templates, minimal)")
     parser.add_argument("--explain", action="store_true",
                         help="list each file the status edit changed and the logical entries in it")
     parser.add_argument("--varied", action="store_true",

@@ -2,6 +2,7 @@
 
     steps.py build DATA OUT      tsunagu's build
     steps.py peer DATA OUT       the hand-made peer: Jinja render to disk + Pagefind CLI + staticrypt -r
+    steps.py minimal DATA OUT    the minimal peer (bench/minimal.py): one-table pages, Pagefind CLI, staticrypt -r
     steps.py validate DATA       load and validate only
 Each prints one JSON line with what it measured inside.
 """
@@ -121,6 +122,11 @@ def main() -> None:
         result = step_build(Path(args[0]), Path(args[1]))
     elif command == "peer":
         result = step_peer(Path(args[0]), Path(args[1]))
+    elif command == "minimal":
+        from minimal import run
+        from pagefind.service import get_executable
+
+        result = run(Path(args[0]), Path(args[1]), PASSWORD, staticrypt(), str(get_executable()))
     else:
         result = step_validate(Path(args[0]))
     print(json.dumps(result))
