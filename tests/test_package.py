@@ -50,10 +50,12 @@ def test_wheel_from_the_sdist_ships_templates_static_files_and_every_subpackage(
     packages = {str(p.parent.relative_to(REPO_DIR)) for p in (REPO_DIR / "tsunagu").rglob("__init__.py")}
     assert packages and {f"{p}/__init__.py" for p in packages} <= names
     assert f"tsunagu-{tsunagu.__version__}.dist-info/entry_points.txt" in names
-    # What `tsunagu init` gives a region: the top-level locks, by their links in tsunagu/region/files.
+    # What `tsunagu init` gives a region: the top-level locks and the relay, by their links in tsunagu/region/files.
     wheel = zipfile.ZipFile(dists["wheel"])
-    for inside, outside in (("requirements.lock", "requirements.txt"), ("deploy/package-lock.json",
-                                                                        ".github/deploy/package-lock.json")):
+    for inside, outside in (("requirements.lock", "requirements.txt"),
+                            ("deploy/package-lock.json", ".github/deploy/package-lock.json"),
+                            ("relay/handler.mjs", "relay/handler.mjs"),
+                            ("relay/pages/functions/api/[[route]].js", "relay/pages/functions/api/[[route]].js")):
         assert wheel.read(f"tsunagu/region/files/{inside}") == (REPO_DIR / outside).read_bytes(), inside
 
 

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,7 @@ def wheel(tmp_path_factory) -> Path:
         shutil.copy2(REPO_DIR / name, source / name)
     shutil.copytree(REPO_DIR / ".github" / "deploy", source / ".github" / "deploy",
                     ignore=shutil.ignore_patterns("node_modules"))
+    shutil.copytree(REPO_DIR / "relay", source / "relay", ignore=shutil.ignore_patterns("node_modules"))
     for name in ("tsunagu", "templates"):
         shutil.copytree(REPO_DIR / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out),
@@ -57,8 +59,9 @@ def region(wheel: Path, tmp_path_factory) -> Path:
 def test_the_region_holds_data_workflows_and_a_pinned_tsunagu_not_its_code(region: Path, wheel: Path):
     files = sorted(p.relative_to(region).as_posix() for p in region.rglob("*") if p.is_file())
     assert not [f for f in files if f.endswith(".py") and not f.startswith(".github/deploy/")], "no tsunagu code"
+    assert {f.split("/")[0] for f in files} == {".gitignore", "README.md", "requirements.txt", ".github", "data", "relay"}
     assert {".gitignore", "README.md", "requirements.txt", ".github/workflows/deploy.yml",
-            ".github/workflows/check.yml", ".github/dependabot.yml", "data/site.yaml"} <= set(files)
+            ".github/workflows/check.yml", ".github/workflows/relay-intake.yml", "relay/handler.mjs", ".github/dependabot.yml", "data/site.yaml"} <= set(files)
     assert len([f for f in files if f.startswith("data/providers/mhlw-")]) == 77
     site = yaml.safe_load((region / "data" / "site.yaml").read_text(encoding="utf-8"))
     assert re.fullmatch(r"[0-9a-f]{32}", site["salt"])
@@ -74,6 +77,29 @@ def test_the_region_holds_data_workflows_and_a_pinned_tsunagu_not_its_code(regio
     assert ".venv/" in ignored and "site/" in ignored and "passwords.yaml" in ignored
     readme = (region / "README.md").read_text(encoding="utf-8")
     assert readme.startswith("# つなぐ 水戸市\n") and "非公開" in readme and "{{" not in readme
+
+
+def test_the_region_gets_the_relay_and_its_intake_workflow_from_the_wheel(region: Path, wheel: Path):
+    """The personal-link flow works without tsunagu's code: the relay handler and relay-intake.yml come with init."""
+    relay = sorted(p.relative_to(REPO_DIR / "relay").as_posix() for p in (REPO_DIR / "relay").rglob("*")
+                   if p.is_file() and "node_modules" not in p.parts)
+    assert "handler.mjs" in relay and "pages/functions/api/[[route]].js" in relay
+    packed = zipfile.ZipFile(wheel)
+    for name in relay:
+        source = (REPO_DIR / "relay" / name).read_bytes()
+        assert packed.read(f"tsunagu/region/files/relay/{name}") == source, f"the wheel's relay/{name}"
+        assert (region / "relay" / name).read_bytes() == source, f"the region's relay/{name}"
+    intake = yaml.safe_load((region / ".github" / "workflows" / "relay-intake.yml").read_text(encoding="utf-8"))
+    runs = "\n".join(s.get("run", "") for job in intake["jobs"].values() for s in job.get("steps", []))
+    assert "tsunagu relay drain --issues" in runs and "build.py" not in runs
+    assert intake["env"]["TSUNAGU_SITE_URL"] == "https://tsunagu.example.jp/"
+    # A push with the run's token starts no workflow: the drain starts deploy.yml by a dispatch, with no `ref` input.
+    assert intake["jobs"]["deploy"]["permissions"] == {"actions": "write"}
+    assert 'gh workflow run deploy.yml --ref "$DEFAULT_BRANCH"' in intake["jobs"]["deploy"]["steps"][0]["run"]
+    deploy = yaml.safe_load((region / ".github" / "workflows" / "deploy.yml").read_text(encoding="utf-8"))
+    assert "workflow_dispatch" in deploy[True]   # PyYAML reads `on:` as True
+    cloudflare = [s for s in deploy["jobs"]["build"]["steps"] if "wrangler pages deploy" in s.get("run", "")]
+    assert [s["working-directory"] for s in cloudflare] == ["relay/pages"], "the relay goes up as a Pages Function"
 
 
 def test_its_workflows_install_the_pin_and_pass_actionlint(region: Path):

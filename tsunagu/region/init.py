@@ -18,7 +18,7 @@ from tsunagu.importers.mhlw.read import C_CITY, C_CITY_NAME, Row, csv_files, rea
 from tsunagu.importers.mhlw.records import Options
 from tsunagu.importers.mhlw.write import write_plan
 from tsunagu.region.areas import Suggestion, suggest_areas
-from tsunagu.region.pins import FILES, requirements, shipped, tsunagu_pin
+from tsunagu.region.pins import FILES, RELAY, requirements, shipped, tsunagu_pin
 
 HOSTS = ("github-pages", "cloudflare", "netlify")
 SALT_COMMENT_JA = ("# 鍵の導出に使う公開の乱数（init が一度だけ作りました）。消したり変えたりしないでください:\n"
@@ -169,6 +169,8 @@ def init_region(req: Request, review: Callable[[Suggestion], bool] | None = None
         _write(root, "requirements.txt", requirements(version, digest, req.find_links)),
         _write(root, ".github/workflows/deploy.yml", _fill((FILES / "workflows/deploy.yml").read_text("utf-8"), values)),
         _write(root, ".github/workflows/check.yml", (FILES / "workflows/check.yml").read_text("utf-8")),
+        _write(root, ".github/workflows/relay-intake.yml",
+               _fill((FILES / "workflows/relay-intake.yml").read_text("utf-8"), values)),
         _write(root, ".github/dependabot.yml", (FILES / "dependabot.yml").read_text("utf-8")),
         _write(root, ".github/deploy/netlify_upload.py", (FILES / "netlify_upload.py").read_text("utf-8")),
         _write(root, ".github/deploy/package.json", shipped("deploy/package.json")),
@@ -176,4 +178,5 @@ def init_region(req: Request, review: Callable[[Suggestion], bool] | None = None
         _write(root, ".gitignore", (FILES / "gitignore").read_text("utf-8")),
         _write(root, "README.md", _fill((FILES / "README.md").read_text("utf-8"), values)),
     ]
+    written += [_write(root, f"relay/{name}", shipped(f"relay/{name}")) for name in RELAY]
     return Result(suggestion, plan, cities, written)

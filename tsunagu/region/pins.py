@@ -14,8 +14,12 @@ from tsunagu.domain.errors import TsunaguError
 FILES = Path(__file__).resolve().parent / "files"
 _CHECKOUT = Path(__file__).resolve().parents[2]
 # Files a wheel carries inside tsunagu/region/files (symbolic links in the repository to these top-level files).
+# The relay (relay/ of the product repository: the handler behind the update links) goes to the region unchanged.
+RELAY = ("github.mjs", "handler.mjs", "token.mjs", "worker.mjs", "worker.wrangler.toml",
+         "netlify/functions/tsunagu-relay.mjs", "pages/functions/api/[[route]].js")
 SHIPPED = {"requirements.lock": "requirements.txt", "deploy/package.json": ".github/deploy/package.json",
-           "deploy/package-lock.json": ".github/deploy/package-lock.json"}
+           "deploy/package-lock.json": ".github/deploy/package-lock.json",
+           **{f"relay/{name}": f"relay/{name}" for name in RELAY}}
 _WHEEL = re.compile(r"^tsunagu-([0-9][0-9A-Za-z.+!]*)-py3-none-any\.whl$")
 
 

@@ -1,0 +1,1 @@
+../../../../../../relay/netlify/functions/tsunagu-relay.mjs

@@ -1,0 +1,1 @@
+../../../../../../../relay/pages/functions/api/[[route]].js
