@@ -9,6 +9,7 @@ publication of the data; the ranking is search.js's order as test_search_quality
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 import yaml
@@ -57,7 +58,8 @@ def test_a_place_on_nearly_every_address_is_no_search_word():
 
 
 @pytest.fixture(scope="module")
-def east(tmp_path_factory) -> tuple[Index, dict[str, str], dict[str, list[str]]]:
+def east_data(tmp_path_factory) -> Path:
+    """The region's data folder, as `init` writes it from the open data."""
     from tsunagu.region.init import Request, init_region
 
     wheel = tmp_path_factory.mktemp("wheel") / "tsunagu-0.1.0-py3-none-any.whl"
@@ -65,10 +67,15 @@ def east(tmp_path_factory) -> tuple[Index, dict[str, str], dict[str, list[str]]]
     target = tmp_path_factory.mktemp("east") / "region"
     init_region(Request(target, CITIES, [mhlw_east(tmp_path_factory)], "つなぐ 札幌・東京", ["a-admin"],
                         site_url="https://example.jp/", tsunagu_wheel=wheel, today=dt.date(2026, 11, 22)))
-    directory = validate_tree(load_tree(target / "data"), dt.date(2026, 11, 22))
+    return target / "data"
+
+
+@pytest.fixture(scope="module")
+def east(east_data) -> tuple[Index, dict[str, str], dict[str, list[str]]]:
+    directory = validate_tree(load_tree(east_data), dt.date(2026, 11, 22))
     addresses = {p.id: p.address for p in directory.providers}
     services = {p.id: list(p.services) for p in directory.providers}
-    return load_index(target / "data"), addresses, services
+    return load_index(east_data), addresses, services
 
 
 def _in(address: str, places: list[str]) -> bool:
@@ -119,3 +126,20 @@ def test_every_abbreviation_puts_its_own_service_first(east):
 def test_a_place_word_is_one_whole_token(east):
     index, _, _ = east
     assert query_tokens("札幌市中央区", index.places, index.place_words) == [exact_token("札幌市"), exact_token("中央区")]
+
+
+def test_every_cards_title_is_the_offices_name(east_data):
+    """Pagefind's title meta of each record is its name (the national data once showed an address)."""
+    import gzip
+    import json
+
+    from tsunagu.domain.config import Config
+    from tsunagu.render.pages import render_site
+    from tsunagu.search.index import SIGNATURE, index_pages
+
+    directory = validate_tree(load_tree(east_data), dt.date(2026, 11, 22))
+    config = Config(data_dir=east_data, out_dir=east_data.parent / "site", today=dt.date(2026, 11, 22), workers=1)
+    files = index_pages(render_site(directory, config))
+    titles = sorted(json.loads(gzip.decompress(b)[len(SIGNATURE):])["meta"]["title"]
+                    for p, b in files.items() if p.endswith(".pf_fragment"))
+    assert titles == sorted(r.name for r in [*directory.providers, *directory.physicians])
