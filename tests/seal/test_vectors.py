@@ -107,11 +107,11 @@ def test_a_locator_part_and_the_malformed_ones():
 
 def test_the_normaliser_and_tokens_on_hostile_strings():
     v = vector("text")
-    places = tuple(v["places"])
+    places, words = tuple(v["places"]), tuple(v["place_words"])
     for c in v["cases"]:
         assert textsearch.normalize(c["text"]) == c["normalized"], c["text"]
-        assert textsearch.query_words(c["text"], places) == c["words"], c["text"]
-        assert textsearch.query_tokens(c["text"], places) == c["tokens"], c["text"]
+        assert textsearch.query_words(c["text"], places, words) == c["words"], c["text"]
+        assert textsearch.query_tokens(c["text"], places, words) == c["tokens"], c["text"]
         assert textsearch.exact_token(c["text"]) == c["exact"], c["text"]
 
 
