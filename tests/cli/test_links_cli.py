@@ -7,6 +7,7 @@ import io
 import json
 import time
 
+import pytest
 from click.testing import CliRunner
 
 from tests.gitflow import git, init_repo
@@ -84,7 +85,7 @@ def test_embedded_relay_checks_like_the_hosted_one(tmp_path, monkeypatch):
         429, {"error": "rate_limited", "message": "送信が多すぎます。しばらくしてからもう一度お試しください。"})
 
 
-def test_links_outside_git_without_keys_says_what_to_do(tmp_path, monkeypatch):
+def test_links_outside_git_without_keys_says_what_to_do(tmp_path, monkeypatch, capsys):
     import shutil
 
     from tests.gitflow import FIXTURE
@@ -96,12 +97,10 @@ def test_links_outside_git_without_keys_says_what_to_do(tmp_path, monkeypatch):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
     monkeypatch.setattr("sys.argv", ["build.py", "links", "--base-url", "https://care.example.jp/"])
-    out = io.StringIO()
-    monkeypatch.setattr("tsunagu.cli.site.console.file", out)
-    try:
+    # capsys, not a patched console.file: undoing that patch would pin the console to this test's stderr for good.
+    with pytest.raises(SystemExit) as exc:
         main()
-    except SystemExit as exc:
-        assert exc.code == 1
-    assert out.getvalue().strip() == (
+    assert exc.value.code == 1
+    assert capsys.readouterr().err.strip() == (
         "data: not in a git repository: run `git init` where data/ is (the local run keeps its keys in .git/), "
         "or set TSUNAGU_LINK_KEY and TSUNAGU_SEAL_KEY (python build.py link-keys)")
