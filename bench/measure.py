@@ -24,15 +24,21 @@ class Measured:
 
 
 def _descendants(pid: int) -> list[int]:
+    """The process and all its descendants, including children started from any of its threads
+    (/proc/PID/task/TID/children lists a thread's own children only: the build starts Pagefind from a pool thread)."""
     out, todo = [], [pid]
     while todo:
         current = todo.pop()
         out.append(current)
         try:
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+            tasks = [t.name for t in Path(f"/proc/{current}/task").iterdir()]
         except OSError:
             continue
-        todo.extend(int(c) for c in children)
+        for task in tasks:
+            try:
+                todo.extend(int(c) for c in Path(f"/proc/{current}/task/{task}/children").read_text().split())
+            except OSError:
+                continue
     return out
 
 

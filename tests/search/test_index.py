@@ -54,4 +54,4 @@ def test_large_regions_are_indexed_in_shards(pages, monkeypatch):
 
 def test_a_region_just_above_one_shard_is_cut_in_two_not_three():
     # Each shard costs the browser its own index fetches and search: 13,000 records make two shards.
-    assert [index.shard_count(n) for n in (1, 6_000, 6_001, 13_000, 15_000, 15_001, 60_000)] == [1, 1, 2, 2, 2, 3, 10]
+    assert [index.shard_count(n) for n in (1, 6_000, 6_001, 13_000, 15_000, 15_001, 18_000, 18_001, 60_000)] == [1, 1, 2, 2, 2, 3, 3, 5, 15]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import dataclasses
 import functools
 import gc
@@ -30,6 +32,7 @@ from tsunagu.seal.passwords import check_passwords
 from tsunagu.search.index import compact_record, index_records, is_runtime, status_filters, without_index_block
 
 FORK_LIMIT = 30_000
+SHARED_PARTS = 1_200   # sealed parts of shared files at most: packs.FILE_BUDGET keeps room for packs and the index
 REFUSED_NOTE = "（この過去の版は読まずに、最近の変更から除きました）"
 
 
@@ -69,6 +72,7 @@ def build(requested: Config) -> BuildReport:
     providers, physicians = len(checked.directory.providers), len(checked.directory.physicians)
     checked = dataclasses.replace(checked, directory=Directory(checked.directory.site, [], [], []))
     gc.collect()
+    _release_free_memory()
     index = index_records(content.take_documents(), workers) if config.search else {}
     content.plaintext_bytes += sum(len(b) for b in index.values())
     timer.lap("index")
@@ -134,7 +138,13 @@ def _render_and_seal(checked: Checked, workers: int, timer: _Timer) -> Content:
     records: list[tuple[str, RecordPage]] = sorted((p, v) for p, v in rendered.items() if is_record(p))
     rendered.clear()   # the records' sealed entries are all that is left of them
     sealed = [SealedEntry(p, part, parts, blob) for p, page in records for part, parts, blob in page.entries]
-    sealed += _seal_all(shared, checked.keys, workers, part_scale(records_count))
+    scale = part_scale(records_count)
+    parts = _seal_all(shared, checked.keys, workers, scale)
+    while len(parts) > SHARED_PARTS and scale < 1024:
+        # Shared pages with much text per record (long conditions and notes): larger parts, within the file budget.
+        scale *= 2
+        parts = _seal_all(shared, checked.keys, workers, scale)
+    sealed += parts
     return Content(sealed, sorted([*shared, *(p for p, _ in records)]),
                    sum(len(b) for b in shared.values()) + sum(page.size for _, page in records),
                    [page.document for _, page in records] if config.search else [],
@@ -155,6 +165,14 @@ def _seal_all(files: dict[str, bytes], keys: RootKeys, workers: int, scale: int 
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         return [entry for sealed in pool.map(one, sorted(files.items())) for entry in sealed]
+
+
+def _release_free_memory() -> None:
+    """Hand the C heap's free pages back to the system (glibc), before Pagefind needs its share."""
+    try:
+        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):   # not glibc: its allocator keeps its own ways
+        pass
 
 
 class _Timer:

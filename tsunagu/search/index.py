@@ -28,6 +28,9 @@ UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pag
 BODY_START = b"<div hidden data-pagefind-body>"
 BODY_END = b"</div><!-- /pagefind-body -->"
 SHARD = 6_000  # records per Pagefind process
+# Above three shards, one Pagefind process at a time holds about 70 kB a record beside the build's own
+# memory: smaller shards keep 50,000 + 10,000 records within 1.2 GB.
+SEQUENTIAL_SHARD = 4_000
 BATCH = 32    # requests in flight: their replies must fit in the pipe, or both sides wait forever
 
 
@@ -181,10 +184,13 @@ def shard_count(records: int) -> int:
     """How many shards: as few as memory allows, since the browser fetches and searches each one.
 
     Two shards of up to 1.25 × SHARD records each (indexed side by side: 13,000 records make two
-    shards, not three); above that, shards of SHARD records. Never machine-dependent (reproducible).
+    shards, not three); above that, shards of SHARD records, and above 3 × SHARD (indexed one at a time)
+    of SEQUENTIAL_SHARD. Never machine-dependent (reproducible).
     """
     if SHARD < records <= 2 * (SHARD * 5 // 4):
         return 2
+    if records > 3 * SHARD:
+        return -(-records // min(SHARD, SEQUENTIAL_SHARD))
     return max(1, -(-records // SHARD))
 
 
