@@ -8,6 +8,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -82,7 +83,7 @@ def link_keys_command() -> None:
     click.echo(f"# data/site.yaml:\nseal_key: {public_key_text(seal)}")
 
 
-def _read_issues(path: Path) -> list[dict[str, object]]:
+def _read_issues(path: Path) -> list[dict[str, Any]]:
     """The issues file as the REST API writes it (a JSON list of objects), or a message saying what it is not."""
     try:
         issues = json.loads(path.read_text(encoding="utf-8"))
