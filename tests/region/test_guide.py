@@ -45,6 +45,7 @@ def resolve(args: list[str]) -> tuple[click.Command, list[str], str]:
     return command, args, " ".join(names)
 
 
+@pytest.mark.slow
 def test_every_command_of_the_guide_runs_or_parses(tmp_path: Path, monkeypatch):
     shutil.copytree(SAMPLES, tmp_path / "opendata")
     (tmp_path / "tsunagu-0.1.0-py3-none-any.whl").write_bytes(b"only its hash is pinned here")

@@ -56,6 +56,7 @@ def region(wheel: Path, tmp_path_factory) -> Path:
     return target
 
 
+@pytest.mark.slow
 def test_the_region_holds_data_workflows_and_a_pinned_tsunagu_not_its_code(region: Path, wheel: Path):
     files = sorted(p.relative_to(region).as_posix() for p in region.rglob("*") if p.is_file())
     assert not [f for f in files if f.endswith(".py") and not f.startswith(".github/deploy/")], "no tsunagu code"
@@ -79,6 +80,7 @@ def test_the_region_holds_data_workflows_and_a_pinned_tsunagu_not_its_code(regio
     assert readme.startswith("# つなぐ 水戸市\n") and "非公開" in readme and "{{" not in readme
 
 
+@pytest.mark.slow
 def test_the_region_gets_the_relay_and_its_intake_workflow_from_the_wheel(region: Path, wheel: Path):
     """The personal-link flow works without tsunagu's code: the relay handler and relay-intake.yml come with init."""
     relay = sorted(p.relative_to(REPO_DIR / "relay").as_posix() for p in (REPO_DIR / "relay").rglob("*")
@@ -102,6 +104,7 @@ def test_the_region_gets_the_relay_and_its_intake_workflow_from_the_wheel(region
     assert [s["working-directory"] for s in cloudflare] == ["relay/pages"], "the relay goes up as a Pages Function"
 
 
+@pytest.mark.slow
 def test_its_workflows_install_the_pin_and_pass_actionlint(region: Path):
     from test_workflows import lint
 
@@ -117,6 +120,7 @@ def test_its_workflows_install_the_pin_and_pass_actionlint(region: Path):
     assert "SITE_URL: https://tsunagu.example.jp/" in deploy and "cache: pip" in deploy
 
 
+@pytest.mark.slow
 def test_validate_and_build_with_the_workflows_own_install_line(region: Path, wheel: Path, tmp_path: Path):
     """A clean venv, the install line of deploy.yml pointed at the local wheel, then validate and build."""
     work = tmp_path / "checkout"

@@ -68,6 +68,7 @@ def _calibrated(data, out, target: str, guess: str) -> int:
     raise AssertionError(f"no calibration: {used} filler characters, {size} bytes")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", ["data/status.csv"])
 def test_guessing_a_neighbours_note_through_public_sizes_sees_nothing(tmp_path, monkeypatch, target):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
