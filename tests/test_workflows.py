@@ -227,7 +227,12 @@ def test_relay_intake_runs_default_branch_code_on_opened_issues_only():
     assert drain["permissions"] == {"contents": "write", "issues": "read", "pull-requests": "write"}
     assert drain["concurrency"] == {"group": "relay-drain", "cancel-in-progress": False}
     checkouts = [s for s in steps(workflow) if s.get("uses", "").startswith("actions/checkout@")]
-    assert {c["with"]["ref"] for c in checkouts} == {"${{ github.event.repository.default_branch }}"}
+    # A scheduled run's event has no repository (so no default_branch); it runs on the default branch: ref_name.
+    default = "${{ github.event.repository.default_branch || github.ref_name }}"
+    assert {c["with"]["ref"] for c in checkouts} == {default}
+    branches = [j.get("env", {}).get("DEFAULT_BRANCH") or s.get("env", {}).get("DEFAULT_BRANCH")
+                for j in workflow["jobs"].values() for s in j.get("steps", [{}])]
+    assert set(branches) - {None} == {default}
     runs = "\n".join(s.get("run", "") for s in steps(workflow))
     assert ('python build.py relay drain --issues "$RUNNER_TEMP/issues.json" --data data '
             '--outcomes "$RUNNER_TEMP/outcomes.json"') in runs
