@@ -32,6 +32,7 @@ from tsunagu.seal.passwords import check_passwords
 from tsunagu.search.index import compact_record, index_records, is_runtime, status_filters, without_index_block
 
 FORK_LIMIT = 30_000
+SPOOL_RECORDS = 20_000   # above this, sealed entries wait in a temporary file during the index
 SHARED_PARTS = 1_200   # sealed parts of shared files at most: packs.FILE_BUDGET keeps room for packs and the index
 REFUSED_NOTE = "（この過去の版は読まずに、最近の変更から除きました）"
 
@@ -71,6 +72,8 @@ def build(requested: Config) -> BuildReport:
     # (60,000 validated records and their source text are about half a GB).
     providers, physicians = len(checked.directory.providers), len(checked.directory.physicians)
     checked = dataclasses.replace(checked, directory=Directory(checked.directory.site, [], [], []))
+    if providers + physicians > SPOOL_RECORDS:
+        content.spool()   # a few hundred MB of sealed pages wait on disk while Pagefind runs
     gc.collect()
     _release_free_memory()
     index = index_records(content.take_documents(), workers) if config.search else {}

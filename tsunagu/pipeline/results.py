@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import IO, NamedTuple
 
 from tsunagu.data.history import History
 from tsunagu.domain.config import Config
@@ -43,6 +44,16 @@ class Content:
     plaintext_bytes: int
     documents: list[tuple[str, bytes]] = field(default_factory=list)
     status_digest: bytes = b""       # SHA-256 of status.csv: changes with any provider's status
+    spooled: list[tuple[str, int, int, int]] = field(default_factory=list)   # (path, part, parts, length) in the spool
+    spool_file: IO[bytes] | None = None
+
+    def spool(self) -> None:
+        """The sealed entries out to a temporary file while the index runs (the peak of memory): ciphertext only."""
+        self.spool_file = tempfile.TemporaryFile(prefix="tsunagu-sealed-")
+        for entry in self.entries:
+            self.spool_file.write(entry.blob)
+            self.spooled.append((entry.path, entry.part, entry.parts, len(entry.blob)))
+        self.entries = []
 
     def add(self, files: dict[str, bytes], entries: list[SealedEntry]) -> None:
         """More protected files (the encrypted search index), sealed."""
@@ -55,8 +66,14 @@ class Content:
         return documents
 
     def take_entries(self) -> list[SealedEntry]:
-        """The sealed entries, handed over once to be packed."""
+        """The sealed entries, handed over once to be packed (read back from the spool first)."""
         entries, self.entries = self.entries, []
+        if self.spool_file is not None:
+            self.spool_file.seek(0)
+            back = [SealedEntry(path, part, parts, self.spool_file.read(length)) for path, part, parts, length in self.spooled]
+            self.spool_file.close()
+            self.spool_file, self.spooled = None, []
+            entries = back + entries
         return entries
 
     @property
