@@ -18,14 +18,13 @@ from tsunagu.data.history import read_history
 from tsunagu.data.load import load_tree
 from tsunagu.data.validate import validate_tree
 from tsunagu.domain.config import Config
-from tsunagu.domain.directory import Directory
 from tsunagu.domain.paths import DATA_DIR, is_record
 from tsunagu.pipeline.results import Checked, Content, RecordPage
 from tsunagu.publish.publish import write_site
 from tsunagu.publish.shell import shell_files
 from tsunagu.render.pages import render_site
 from tsunagu.seal.buildinfo import build_epoch, epoch_date, site_salt
-from tsunagu.seal.encrypt import entries, part_scale
+from tsunagu.seal.encrypt import entries, part_count, part_scale
 from tsunagu.seal.keys import RootKeys, make_keys_json, root_keys
 from tsunagu.seal.packs import SealedEntry, build_packs
 from tsunagu.seal.passwords import check_passwords
@@ -67,11 +66,8 @@ def build(requested: Config) -> BuildReport:
     checked = _check(requested, timer)
     config = checked.config          # every later step builds for the checked date, never the clock's
     workers = config.workers or min(4, os.cpu_count() or 1)
-    content = _render_and_seal(checked, workers, timer)
-    # Nothing after the render reads the records: they go before the index, the peak of memory
-    # (60,000 validated records and their source text are about half a GB).
     providers, physicians = len(checked.directory.providers), len(checked.directory.physicians)
-    checked = dataclasses.replace(checked, directory=Directory(checked.directory.site, [], [], []))
+    content = _render_and_seal(checked, workers, timer)   # releases the records once rendered
     if providers + physicians > SPOOL_RECORDS:
         content.spool()   # a few hundred MB of sealed pages wait on disk while Pagefind runs
     gc.collect()
@@ -136,18 +132,23 @@ def _render_and_seal(checked: Checked, workers: int, timer: _Timer) -> Content:
     render_config = dataclasses.replace(config, workers=1) if records_count > FORK_LIMIT and not config.workers else config
     rendered = render_site(directory, render_config, checked.history,
                            record_hook=functools.partial(_record_page, checked.keys))
+    # Nothing after the render reads the records: they go now, before the shared files are sealed and
+    # the index runs (60,000 validated records and their source text are about half a GB).
+    for records_of_a_kind in (directory.providers, directory.physicians, directory.notices):
+        records_of_a_kind.clear()
+    directory.files.clear()
+    gc.collect()
+    _release_free_memory()
     timer.lap("render")
     shared: dict[str, bytes] = {p: b for p, b in rendered.items() if not is_record(p)}
     records: list[tuple[str, RecordPage]] = sorted((p, v) for p, v in rendered.items() if is_record(p))
     rendered.clear()   # the records' sealed entries are all that is left of them
     sealed = [SealedEntry(p, part, parts, blob) for p, page in records for part, parts, blob in page.entries]
     scale = part_scale(records_count)
-    parts = _seal_all(shared, checked.keys, workers, scale)
-    while len(parts) > SHARED_PARTS and scale < 1024:
-        # Shared pages with much text per record (long conditions and notes): larger parts, within the file budget.
+    # Shared pages with much text per record (long conditions and notes): larger parts, within the file budget.
+    while sum(part_count(p, b, checked.keys, scale) for p, b in shared.items()) > SHARED_PARTS and scale < 1024:
         scale *= 2
-        parts = _seal_all(shared, checked.keys, workers, scale)
-    sealed += parts
+    sealed += _seal_all(shared, checked.keys, workers, scale)
     return Content(sealed, sorted([*shared, *(p for p, _ in records)]),
                    sum(len(b) for b in shared.values()) + sum(page.size for _, page in records),
                    [page.document for _, page in records] if config.search else [],

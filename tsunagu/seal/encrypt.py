@@ -159,6 +159,15 @@ def part_scale(records: int) -> int:
     return scale
 
 
+def part_count(path: str, data: bytes, keys: RootKeys, scale: int = 1) -> int:
+    """How many entries entries() makes of a file, without sealing them."""
+    kind = kind_of(path)
+    if kind in ("record", "stored"):
+        return 1
+    least, largest = PART_SIZES[kind]
+    return len(split_parts(data, keys.group, least * scale, largest * scale, kind))
+
+
 def entries(path: str, data: bytes, keys: RootKeys, scale: int = 1,
             generation: bytes = b"") -> Iterator[tuple[int, int, bytes]]:
     """(part, parts, sealed blob) of one logical file; shared files in parts `scale` times the usual size."""
