@@ -135,7 +135,8 @@ def test_every_cards_title_is_the_offices_name(east_data):
 
     from tsunagu.domain.config import Config
     from tsunagu.render.pages import render_site
-    from tsunagu.search.index import SIGNATURE, index_pages
+    from tsunagu.search.index import index_pages
+    from tsunagu.search.output import SIGNATURE
 
     directory = validate_tree(load_tree(east_data), dt.date(2026, 11, 22))
     config = Config(data_dir=east_data, out_dir=east_data.parent / "site", today=dt.date(2026, 11, 22), workers=1)

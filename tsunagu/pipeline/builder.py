@@ -28,7 +28,8 @@ from tsunagu.seal.encrypt import entries, part_count, part_scale
 from tsunagu.seal.keys import RootKeys, make_keys_json, root_keys
 from tsunagu.seal.packs import SealedEntry, build_packs
 from tsunagu.seal.passwords import check_passwords
-from tsunagu.search.index import compact_record, index_records, is_runtime, status_filters, without_index_block
+from tsunagu.search.index import compact_record, index_records, is_runtime, without_index_block
+from tsunagu.search.output import status_filters
 
 FORK_LIMIT = 30_000
 SPOOL_RECORDS = 20_000   # above this, sealed entries wait in a temporary file during the index

@@ -40,7 +40,7 @@ MIN_PACKS = 64
 INDEX_CHUNK = ".pf_index"   # Pagefind's index chunks: packed, not files of their own, in a crowded site
 FILE_BUDGET = 1_880   # packs and solo files: with the public shell, at most 2,000 files (a host's count stays low)
 ROOT_VERSION = wire.ROOT_VERSION
-# A record's fragment, named after its page's token by index.canonical: placed with r/<token>.html.
+# A record's fragment, named after its page's token by output.canonical: placed with r/<token>.html.
 FRAGMENT = re.compile(wire.FRAGMENT)
 DIR, SOLO, LOC, ENTRY = (wire.fields(r) for r in (wire.DIR_ROW, wire.SOLO_ROW, wire.LOC_ROW, wire.ENTRY_ROW))
 

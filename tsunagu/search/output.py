@@ -1,0 +1,92 @@
+"""Pagefind's output read and rewritten: one order and stable names, so the same pages give the same bytes."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from typing import Any
+
+import cbor2
+
+from tsunagu.domain.errors import BuildError
+from tsunagu.domain.labels import STATUS_FIELDS_JA
+
+SIGNATURE = b"pagefind_dcd"
+
+
+# The filters of a provider's status (the three answers and 営業): sealed together (pipeline.builder).
+STATUS_FILTER_NAMES = frozenset({*STATUS_FIELDS_JA.values(), "営業"})
+
+
+def status_filters(files: dict[str, bytes]) -> list[str]:
+    """The filter files of the status fields, by the filter name inside each."""
+    return sorted(p for p, b in files.items() if p.endswith(".pf_filter") and _unpack(b)[0] in STATUS_FILTER_NAMES)
+
+
+def _unpack(data: bytes) -> Any:
+    raw = gzip.decompress(data)
+    if not raw.startswith(SIGNATURE):
+        raise BuildError("search index: unexpected Pagefind file format")
+    return cbor2.loads(raw[len(SIGNATURE):])
+
+
+def _pack(doc: Any) -> bytes:
+    return gzip.compress(SIGNATURE + cbor2.dumps(doc), compresslevel=6, mtime=0)
+
+
+META = "pagefind.zz_m000000000.pf_meta"   # one stable name: an edit that changes a word count changes its bytes only
+
+
+def _stem(path: str) -> str:
+    return path.rsplit("/", 1)[-1].split(".")[0]
+
+
+def _fragment_names(out: dict[str, bytes]) -> dict[str, str]:
+    """Each fragment renamed after its record page's token (zz_<token>): a stable name, so an edited
+    record's fragment keeps its logical path (and its pack, next to its page)."""
+    names: dict[str, str] = {}
+    for path in [p for p in out if "/fragment/" in "/" + p]:
+        url = json.loads(gzip.decompress(out[path])[len(SIGNATURE):])["url"]
+        token = url.rsplit("/", 1)[-1].removesuffix(".html")
+        new = path.rsplit("/", 1)[0] + f"/zz_{token}.pf_fragment"
+        names[_stem(path)] = _stem(new)
+        out[new] = out.pop(path)
+    return names
+
+
+def canonical(files: dict[str, bytes]) -> dict[str, bytes]:
+    """Pagefind's output in one order and under stable names.
+
+    Pagefind writes filter values and filter lists in hash-map order, which differs from run to run:
+    sorted, the same pages give byte-identical files. It names files by a hash of their content, so
+    an edit would rename (and move) every file it touches, and the meta file listing them: fragments
+    are named after their record's page token, index chunks and filters after their place in the
+    meta file, and the meta file is META, so an edit changes the bytes of the files it touches and
+    nothing else (pagefind-entry.json only when the page count changes).
+    """
+    out = dict(files)
+    names = _fragment_names(out)   # old file stem -> new file stem
+    for path in [p for p in files if p.endswith(".pf_filter")]:
+        doc = _unpack(out.pop(path))
+        doc[1].sort(key=lambda entry: str(entry[0]))
+        out[path] = _pack(doc)
+    for path in [p for p in files if p.endswith(".pf_meta")]:
+        doc = _unpack(out.pop(path))
+        doc[1] = [[names.get(h, h), count] for h, count in doc[1]]
+        folder = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
+        for number, chunk in enumerate(doc[2]):
+            new = f"zz_i{number:04d}"
+            out[f"{folder}index/{new}.pf_index"] = out.pop(f"{folder}index/{chunk[2]}.pf_index")
+            chunk[2] = new
+        doc[3] = sorted(doc[3], key=lambda e: str(e[0]))
+        for number, entry in enumerate(doc[3]):
+            new = f"zz_f{number:03d}"
+            out[f"{folder}filter/{new}.pf_filter"] = out.pop(f"{folder}filter/{entry[1]}.pf_filter")
+            entry[1] = new
+        new_path = path.rsplit("/", 1)[0] + "/" + META if "/" in path else META
+        out[new_path] = _pack(doc)
+        entry_name = "pagefind-entry.json"
+        old_hash, new_hash = path.rsplit("/", 1)[-1].split(".")[1], new_path.rsplit("/", 1)[-1].split(".")[1]
+        if entry_name in out:
+            out[entry_name] = out[entry_name].replace(f'"{old_hash}"'.encode(), f'"{new_hash}"'.encode())
+    return out
