@@ -14,8 +14,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from host import SLOW_4G, Host  # noqa: E402
 from steps import PASSWORD  # noqa: E402
 
-QUERIES = ["デイ", "さくら", "訪問看護", "入浴", "胃ろう", "北条", "ケアマネ", "グループホーム", "029-000-12", "山田",
-           "みどり市 デイ", "市"]  # the last one matches every record: the worst case
+QUERIES = [
+    "デイ",
+    "さくら",
+    "訪問看護",
+    "入浴",
+    "胃ろう",
+    "北条",
+    "ケアマネ",
+    "グループホーム",
+    "029-000-12",
+    "山田",
+    "みどり市 デイ",
+    "市",
+]  # the last one matches every record: the worst case
 
 # Typed into the box; timed in the page from the input event to the first result card on screen, and
 # to the status line that says the first page (20 cards) is complete.
@@ -63,12 +75,16 @@ def bench_search(out: Path) -> None:
         started = time.perf_counter()
         _unlock(page, host.url, "search/")
         page.locator("#search-status").filter(has_text="キーワード").wait_for(timeout=60000)
-        print(f"  unlock (PBKDF2 600,000) and open /search/: {(time.perf_counter() - started) * 1000:.0f} ms, "
-              f"{host.bytes_sent() / 1024:.0f} KiB (Pagefind's runtime and index metadata load in the background)")
+        print(
+            f"  unlock (PBKDF2 600,000) and open /search/: {(time.perf_counter() - started) * 1000:.0f} ms, "
+            f"{host.bytes_sent() / 1024:.0f} KiB (Pagefind's runtime and index metadata load in the background)"
+        )
         page.wait_for_timeout(1500)
         host.sent.clear()
         first, _full = page.evaluate(TIME_QUERY, "訪問介護")
-        print(f"  first query of the session '訪問介護': first results {first:.0f} ms, {host.bytes_sent() / 1024:.0f} KiB")
+        print(
+            f"  first query of the session '訪問介護': first results {first:.0f} ms, {host.bytes_sent() / 1024:.0f} KiB"
+        )
         firsts, fulls, fetched = [], [], []
         for q in QUERIES:
             page.fill("#search-q", "")
@@ -79,13 +95,17 @@ def bench_search(out: Path) -> None:
             firsts.append(first)
             fulls.append(full)
             fetched.append(host.bytes_sent())
-            print(f"  {q!r}: first results {first:.0f} ms, first page of 20 {full:.0f} ms, "
-                  f"{fetched[-1] / 1024:.0f} KiB fetched ({page.inner_text('#search-status')})")
+            print(
+                f"  {q!r}: first results {first:.0f} ms, first page of 20 {full:.0f} ms, "
+                f"{fetched[-1] / 1024:.0f} KiB fetched ({page.inner_text('#search-status')})"
+            )
         browser.close()
     host.close()
-    print(f"search: first results median {statistics.median(firsts):.0f} ms, max {max(firsts):.0f} ms; first page "
-          f"of 20 median {statistics.median(fulls):.0f} ms, max {max(fulls):.0f} ms; "
-          f"median {statistics.median(fetched) / 1024:.0f} KiB fetched per query")
+    print(
+        f"search: first results median {statistics.median(firsts):.0f} ms, max {max(firsts):.0f} ms; first page "
+        f"of 20 median {statistics.median(fulls):.0f} ms, max {max(fulls):.0f} ms; "
+        f"median {statistics.median(fetched) / 1024:.0f} KiB fetched per query"
+    )
 
 
 def _reader(out: Path):
@@ -127,8 +147,8 @@ def _click(page, host: Host, href: str) -> tuple[list[float], int]:
     host.network = None
     host.sent.clear()
     page.goto(host.url + LIST)
-    page.wait_for_timeout(1500)   # a reader reads the list before tapping: what it fetches ahead meanwhile
-    host.ahead.append(host.bytes_sent(icons=False))   # the list page view, and what it fetched ahead
+    page.wait_for_timeout(1500)  # a reader reads the list before tapping: what it fetches ahead meanwhile
+    host.ahead.append(host.bytes_sent(icons=False))  # the list page view, and what it fetched ahead
     host.sent.clear()
     host.network = SLOW_4G
     with page.expect_navigation(wait_until="load"):
@@ -141,11 +161,13 @@ def _click(page, host: Host, href: str) -> tuple[list[float], int]:
 def _summary(label: str, rows: list) -> str:
     median = statistics.median
     enc, pl = median(r[0][0][2] for r in rows), median(r[1][0][2] for r in rows)
-    return (f"{label}: encrypted (service worker) median load {enc:.0f} ms (HTML in "
-            f"{median(r[0][0][0] for r in rows):.0f} ms), {median(r[0][1] for r in rows) / 1024:.1f} KiB per view; "
-            f"plain (same page, gzip) {pl:.0f} ms (HTML in {median(r[1][0][0] for r in rows):.0f} ms), "
-            f"{median(r[1][1] for r in rows) / 1024:.1f} KiB per view; ratio {enc / pl:.2f}x "
-            f"(median of the paired ratios {median(r[0][0][2] / r[1][0][2] for r in rows):.2f}x)")
+    return (
+        f"{label}: encrypted (service worker) median load {enc:.0f} ms (HTML in "
+        f"{median(r[0][0][0] for r in rows):.0f} ms), {median(r[0][1] for r in rows) / 1024:.1f} KiB per view; "
+        f"plain (same page, gzip) {pl:.0f} ms (HTML in {median(r[1][0][0] for r in rows):.0f} ms), "
+        f"{median(r[1][1] for r in rows) / 1024:.1f} KiB per view; ratio {enc / pl:.2f}x "
+        f"(median of the paired ratios {median(r[0][0][2] / r[1][0][2] for r in rows):.2f}x)"
+    )
 
 
 def bench_pageview(out: Path, work: Path, count: int = 8) -> None:
@@ -153,20 +175,24 @@ def bench_pageview(out: Path, work: Path, count: int = 8) -> None:
     host cache policies: revalidate every time (Netlify, Cloudflare Pages) and ten minutes (GitHub Pages)."""
     reader = _reader(out)
     every = sorted(p for p in reader.paths() if p.startswith("r/"))
-    paths = [every[i * len(every) // (count + 1)] for i in range(count + 1)]   # the first one warms up
-    listed = [f"r/{h.rsplit('/', 1)[1]}" for h in _hrefs(out)][:count + 1]
+    paths = [every[i * len(every) // (count + 1)] for i in range(count + 1)]  # the first one warms up
+    listed = [f"r/{h.rsplit('/', 1)[1]}" for h in _hrefs(out)][: count + 1]
     plain = plain_site(out, work / "plain", ["index.html", LIST + "index.html", *paths, *listed])
-    print(f"record page view after unlock: {SLOW_4G.name}, applied by the host to every response (Chrome's "
-          f"own throttling does not reach the service worker's fetches); gzip for text, ETag; icons not counted; {count} records "
-          f"opened by address from the home page, and {len(listed) - 1} tapped on the first screen of {LIST}; "
-          f"encrypted and plain in turn")
+    print(
+        f"record page view after unlock: {SLOW_4G.name}, applied by the host to every response (Chrome's "
+        f"own throttling does not reach the service worker's fetches); gzip for text, ETag; icons not counted; {count} records "
+        f"opened by address from the home page, and {len(listed) - 1} tapped on the first screen of {LIST}; "
+        f"encrypted and plain in turn"
+    )
     for policy in ("no-cache", "max-age=600"):
         deep, tapped = _pageviews(out, plain, paths, listed, policy)
         print(f"  Cache-Control: {policy}")
         print("    " + _summary("by address", deep))
-        print("    " + _summary("from the list", tapped[0]) + f"; the list page's first visit, with what it fetched "
-              f"ahead in 1.5 s: {statistics.median(tapped[1]) / 1024:.0f} KiB encrypted, "
-              f"{statistics.median(tapped[2]) / 1024:.0f} KiB plain")
+        print(
+            "    " + _summary("from the list", tapped[0]) + f"; the list page's first visit, with what it fetched "
+            f"ahead in 1.5 s: {statistics.median(tapped[1]) / 1024:.0f} KiB encrypted, "
+            f"{statistics.median(tapped[2]) / 1024:.0f} KiB plain"
+        )
 
 
 def _hrefs(out: Path) -> list[str]:
@@ -204,4 +230,4 @@ def _pageviews(out: Path, plain: Path, paths: list[str], listed: list[str], poli
         browser.close()
     sealed_host.close()
     plain_host.close()
-    return deep, (tapped, sealed_host.ahead[:1], plain_host.ahead[:1])   # the list's first visit (later ones: cached)
+    return deep, (tapped, sealed_host.ahead[:1], plain_host.ahead[:1])  # the list's first visit (later ones: cached)

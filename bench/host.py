@@ -23,8 +23,8 @@ class Network:
     """Latency added to each response and a download rate shared by all connections."""
 
     name: str
-    latency: float        # seconds
-    down: float           # bytes per second
+    latency: float  # seconds
+    down: float  # bytes per second
 
 
 SLOW_4G = Network("Chrome DevTools 'Slow 4G' (562.5 ms latency, 1.44 Mbit/s down)", 0.5625, 1.44e6 / 8)
@@ -37,11 +37,11 @@ class Host:
     def __init__(self, folder: Path, network: Network | None = None, cache: str = "no-cache"):
         host = self
         self.network = network
-        self.cache = cache   # Cache-Control of every response
+        self.cache = cache  # Cache-Control of every response
         self.sent: list[tuple[str, int]] = []
-        self.ahead: list[int] = []   # bytes fetched while a page was on screen, before the next view
+        self.ahead: list[int] = []  # bytes fetched while a page was on screen, before the next view
         self._lock = threading.Lock()
-        self._free_at = 0.0   # when the shared downlink is next free
+        self._free_at = 0.0  # when the shared downlink is next free
 
         class Handler(_Handler):
             def send_head(self):
@@ -76,11 +76,13 @@ class Host:
                 try:
                     for at in range(0, len(data), 4096):
                         host.wait_for_link(min(4096, len(data) - at))
-                        outputfile.write(data[at:at + 4096])
+                        outputfile.write(data[at : at + 4096])
                 except (BrokenPipeError, ConnectionResetError):
-                    pass   # the browser moved on (a navigation cancels what the last page still loaded)
+                    pass  # the browser moved on (a navigation cancels what the last page still loaded)
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
+        self.httpd = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(Handler, directory=str(folder))
+        )
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
@@ -101,4 +103,3 @@ class Host:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
-

@@ -34,7 +34,7 @@ def entry_map(reader: Reader, files: dict[str, bytes]) -> dict[tuple[str, int], 
         parts = reader.locate(path, 0)[3]
         for part in range(parts):
             name, offset, length, _parts, _digest = reader.locate(path, part)
-            out[(path, part)] = (name, hashlib.sha256(files[name][offset:offset + length]).hexdigest(), length)
+            out[(path, part)] = (name, hashlib.sha256(files[name][offset : offset + length]).hexdigest(), length)
     return out
 
 
@@ -54,9 +54,13 @@ def explain(before: dict[str, bytes], after: dict[str, bytes], password: str) ->
     for index, (digest, _length, first, end) in enumerate(reader.root.get("loc", [])):
         per_file.setdefault(file_name(digest), [f"(locator part {index}: packs {first}-{end - 1})"])
     total = sum(len(b) for b in after.values())
-    return {"changed": {name: (len(after[name]), per_file.get(name, [])) for name in changed},
-            "removed": sorted(set(before) - set(after)), "orphans": dict(per_file),
-            "bytes": sum(len(after[n]) for n in changed), "total": total}
+    return {
+        "changed": {name: (len(after[name]), per_file.get(name, [])) for name in changed},
+        "removed": sorted(set(before) - set(after)),
+        "orphans": dict(per_file),
+        "bytes": sum(len(after[n]) for n in changed),
+        "total": total,
+    }
 
 
 def print_report(before_dir: Path, after_dir: Path, password: str = PASSWORD) -> None:
@@ -68,8 +72,10 @@ def print_report(before_dir: Path, after_dir: Path, password: str = PASSWORD) ->
             print(f"    {entry}")
     if report["orphans"].get("(removed entries)"):
         print("removed entries:", ", ".join(report["orphans"]["(removed entries)"]))
-    print(f"{len(report['changed'])} file(s) changed or added, {len(report['removed'])} removed; "
-          f"{report['bytes']:,} of {report['total']:,} B ({report['bytes'] / report['total']:.2%})")
+    print(
+        f"{len(report['changed'])} file(s) changed or added, {len(report['removed'])} removed; "
+        f"{report['bytes']:,} of {report['total']:,} B ({report['bytes'] / report['total']:.2%})"
+    )
 
 
 def main() -> None:

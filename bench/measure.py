@@ -17,10 +17,10 @@ class Measured:
     """What one step cost, and what it printed as its JSON result."""
 
     seconds: float
-    peak_tree_mb: float      # the largest sum of proportional set sizes (PSS) of the process and its descendants
-    maxrss_mb: float         # the largest single-process resident set (wait4 ru_maxrss, descendants included)
+    peak_tree_mb: float  # the largest sum of proportional set sizes (PSS) of the process and its descendants
+    maxrss_mb: float  # the largest single-process resident set (wait4 ru_maxrss, descendants included)
     result: dict
-    timeline: list[tuple[float, float]]   # (seconds since start, process tree PSS in MB), every sample
+    timeline: list[tuple[float, float]]  # (seconds since start, process tree PSS in MB), every sample
 
 
 def _descendants(pid: int) -> list[int]:
@@ -80,8 +80,7 @@ def run_measured(args: list[str], env: dict[str, str] | None = None, cwd: Path |
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed ({proc.returncode})")
     lines = [line for line in output.splitlines() if line.startswith("{")]
-    return Measured(seconds, peak / 1024, usage.ru_maxrss / 1024, json.loads(lines[-1]) if lines else {},
-                    timeline)
+    return Measured(seconds, peak / 1024, usage.ru_maxrss / 1024, json.loads(lines[-1]) if lines else {}, timeline)
 
 
 def peak_stage(measured: Measured) -> str:

@@ -15,17 +15,23 @@ from pathlib import Path
 import jinja2
 import yaml
 
-PAGE = jinja2.Template("""<!doctype html>
+PAGE = jinja2.Template(
+    """<!doctype html>
 <html lang="ja"><head><meta charset="utf-8"><title>{{ r.name }}</title></head>
 <body><h1>{{ r.name }}</h1>
 <table>
 {% for key, value in rows %}<tr><th>{{ key }}</th><td>{{ value }}</td></tr>
 {% endfor %}</table></body></html>
-""", autoescape=True)
-INDEX = jinja2.Template("""<!doctype html>
+""",
+    autoescape=True,
+)
+INDEX = jinja2.Template(
+    """<!doctype html>
 <html lang="ja"><head><meta charset="utf-8"><title>一覧</title></head>
 <body><h1>一覧</h1><ul>{% for path, name in pages %}<li><a href="{{ path }}">{{ name }}</a></li>{% endfor %}</ul></body></html>
-""", autoescape=True)
+""",
+    autoescape=True,
+)
 
 
 def _rows(record: dict, prefix: str = "") -> list[tuple[str, str]]:
@@ -62,17 +68,40 @@ def run(data: Path, out: Path, password: str, staticrypt: list[str] | None, page
             pages.append((path, record.get("name", file.stem)))
     (plain / "index.html").write_text(INDEX.render(pages=pages), encoding="utf-8")
     lap("render")
-    subprocess.run([pagefind, "--site", str(plain), "--output-subdir", "pagefind", "--silent"], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [pagefind, "--site", str(plain), "--output-subdir", "pagefind", "--silent"], check=True, capture_output=True
+    )
     lap("pagefind")
     shutil.rmtree(out, ignore_errors=True)
     if staticrypt is None:
         raise SystemExit("the minimal peer needs staticrypt (npm install staticrypt@3): none installed")
-    subprocess.run([*staticrypt, str(plain), "-r", "-d", str(out), "-p", password, "--short", "-c", "false",
-                    "--remember", "false"], check=True, capture_output=True, cwd=out.parent)
-    lap("encrypt")   # staticrypt encrypts the HTML and copies the rest (Pagefind's index, in the clear) along
+    subprocess.run(
+        [
+            *staticrypt,
+            str(plain),
+            "-r",
+            "-d",
+            str(out),
+            "-p",
+            password,
+            "--short",
+            "-c",
+            "false",
+            "--remember",
+            "false",
+        ],
+        check=True,
+        capture_output=True,
+        cwd=out.parent,
+    )
+    lap("encrypt")  # staticrypt encrypts the HTML and copies the rest (Pagefind's index, in the clear) along
     files = [p for p in out.rglob("*") if p.is_file()]
     plain_bytes = sum(p.stat().st_size for p in plain.rglob("*") if p.is_file())
     shutil.rmtree(plain, ignore_errors=True)
-    return {"stages": laps, "files": len(files), "bytes": sum(p.stat().st_size for p in files),
-            "plaintext": plain_bytes, "encryption": "staticrypt -r (npm)"}
+    return {
+        "stages": laps,
+        "files": len(files),
+        "bytes": sum(p.stat().st_size for p in files),
+        "plaintext": plain_bytes,
+        "encryption": "staticrypt -r (npm)",
+    }

@@ -23,7 +23,7 @@ from pathlib import Path
 PASSWORDS = 'caremanagers: "ひまわり かたつむり えんぴつ ろうそく はくしゅ みずうみ"\n'
 
 
-CPU: dict[str, float] = {}   # user + system seconds of each step: what a machine of our own would spend
+CPU: dict[str, float] = {}  # user + system seconds of each step: what a machine of our own would spend
 
 
 def timed(label: str, args: list[str] | str, cwd: Path, env: dict, laps: dict) -> str:
@@ -48,9 +48,30 @@ def main() -> None:
     repo = work / "region"
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     cities = [a for c in opts.city for a in ("--city", c)]
-    subprocess.run([sys.executable, "-m", "tsunagu", "init", str(repo), "--mhlw", str(opts.mhlw), *cities,
-                    "--title", "つなぐ 計測", "--admin", "bench", "--tsunagu-wheel", str(opts.wheel), "--site-url", "https://care.example.jp/",
-                    "--non-interactive"], check=True, capture_output=True, env={**os.environ})
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tsunagu",
+            "init",
+            str(repo),
+            "--mhlw",
+            str(opts.mhlw),
+            *cities,
+            "--title",
+            "つなぐ 計測",
+            "--admin",
+            "bench",
+            "--tsunagu-wheel",
+            str(opts.wheel),
+            "--site-url",
+            "https://care.example.jp/",
+            "--non-interactive",
+        ],
+        check=True,
+        capture_output=True,
+        env={**os.environ},
+    )
     git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.jp"]
     subprocess.run([*git, "init", "-q", "-b", "main"], cwd=repo, check=True)
     subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
@@ -58,22 +79,53 @@ def main() -> None:
     venv_dir = work / "venv"
     timed("venv", [sys.executable, "-m", "venv", str(venv_dir)], work, env, laps)
     env["PATH"] = f"{venv_dir / 'bin'}{os.pathsep}{env['PATH']}"
-    timed("install", f"python -m pip install -q --require-hashes --no-deps -r requirements.txt "
-                     f"--find-links {opts.wheel.parent}", repo, env, laps)
+    timed(
+        "install",
+        f"python -m pip install -q --require-hashes --no-deps -r requirements.txt --find-links {opts.wheel.parent}",
+        repo,
+        env,
+        laps,
+    )
     env["TSUNAGU_PASSWORDS"] = PASSWORDS
-    timed("build", ["tsunagu", "build", "--data", "data", "--out", str(work / "before"), "--require-passwords"],
-          repo, env, laps)
+    timed(
+        "build",
+        ["tsunagu", "build", "--data", "data", "--out", str(work / "before"), "--require-passwords"],
+        repo,
+        env,
+        laps,
+    )
     provider = sorted((repo / "data" / "providers").glob("*.yaml"))[0]
     text = provider.read_text(encoding="utf-8")
-    today = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 9 * 3600))   # Japan
+    today = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 9 * 3600))  # Japan
     text = text.replace("  new_clients: unknown\n", "  new_clients: accepting\n")
     provider.write_text(re.sub(r"(?m)^status:\n", f"status:\n  updated: {today}\n", text), encoding="utf-8")
-    subprocess.run([*git, "commit", "-q", "-am", "one status"], cwd=repo, check=True,
-                   env={**os.environ, "GIT_COMMITTER_DATE": f"@{int(time.time())} +0900"})
-    timed("rebuild", ["tsunagu", "build", "--data", "data", "--out", str(work / "after"), "--require-passwords"],
-          repo, env, laps)
-    upload = timed("upload dry-run", ["python", ".github/deploy/netlify_upload.py", str(work / "after"), "--dry-run",
-                                      "--previous", str(work / "before")], repo, env, laps)
+    subprocess.run(
+        [*git, "commit", "-q", "-am", "one status"],
+        cwd=repo,
+        check=True,
+        env={**os.environ, "GIT_COMMITTER_DATE": f"@{int(time.time())} +0900"},
+    )
+    timed(
+        "rebuild",
+        ["tsunagu", "build", "--data", "data", "--out", str(work / "after"), "--require-passwords"],
+        repo,
+        env,
+        laps,
+    )
+    upload = timed(
+        "upload dry-run",
+        [
+            "python",
+            ".github/deploy/netlify_upload.py",
+            str(work / "after"),
+            "--dry-run",
+            "--previous",
+            str(work / "before"),
+        ],
+        repo,
+        env,
+        laps,
+    )
     providers = len(list((repo / "data" / "providers").glob("*.yaml")))
     total = laps["venv"] + laps["install"] + laps["rebuild"] + laps["upload dry-run"]
     print(f"{providers} providers; wall: " + ", ".join(f"{k} {v:.1f} s" for k, v in laps.items()))

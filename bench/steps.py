@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 TODAY = dt.date(2026, 11, 22)
-PASSWORD = "ochre-violin-tundra-saffron-gully-pebble"   # six random words: passes the production check
+PASSWORD = "ochre-violin-tundra-saffron-gully-pebble"  # six random words: passes the production check
 BENCH_DIR = Path(__file__).resolve().parents[1] / "bench-out"
 
 
@@ -28,8 +28,13 @@ def step_build(data: Path, out: Path) -> dict:
     from tsunagu.pipeline.builder import build
 
     report = build(Config(data_dir=data, out_dir=out, today=TODAY, passwords={"bench": PASSWORD}))
-    return {"stages": report.seconds, "files": report.files, "bytes": report.bytes,
-            "plaintext": report.plaintext_bytes, "pages": report.pages}
+    return {
+        "stages": report.seconds,
+        "files": report.files,
+        "bytes": report.bytes,
+        "plaintext": report.plaintext_bytes,
+        "pages": report.pages,
+    }
 
 
 def step_validate(data: Path) -> dict:
@@ -46,8 +51,12 @@ def staticrypt() -> list[str] | None:
     local = BENCH_DIR / "node_modules" / ".bin" / "staticrypt"
     if not local.exists() and shutil.which("npm"):
         BENCH_DIR.mkdir(exist_ok=True)
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(BENCH_DIR), "staticrypt@3"],
-                       capture_output=True, timeout=300, check=False)
+        subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(BENCH_DIR), "staticrypt@3"],
+            capture_output=True,
+            timeout=300,
+            check=False,
+        )
     return [str(local)] if local.exists() else None
 
 
@@ -97,14 +106,21 @@ def step_peer(data: Path, out: Path) -> dict:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(body)
     lap("render")
-    subprocess.run([str(get_executable()), "--site", str(plain), "--output-subdir", "pagefind", "--silent"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [str(get_executable()), "--site", str(plain), "--output-subdir", "pagefind", "--silent"],
+        check=True,
+        capture_output=True,
+    )
     lap("pagefind")
     shutil.rmtree(out, ignore_errors=True)
     tool = staticrypt()
     if tool:
-        subprocess.run([*tool, str(plain), "-r", "-d", str(out), "-p", PASSWORD, "--short", "-c", "false",
-                        "--remember", "false"], check=True, capture_output=True, cwd=out.parent)
+        subprocess.run(
+            [*tool, str(plain), "-r", "-d", str(out), "-p", PASSWORD, "--short", "-c", "false", "--remember", "false"],
+            check=True,
+            capture_output=True,
+            cwd=out.parent,
+        )
         how = "staticrypt -r (npm)"
     else:
         how = _aes_per_file(plain, out)
@@ -112,8 +128,13 @@ def step_peer(data: Path, out: Path) -> dict:
     files = [p for p in out.rglob("*") if p.is_file()]
     plain_bytes = sum(p.stat().st_size for p in plain.rglob("*") if p.is_file())
     shutil.rmtree(plain, ignore_errors=True)
-    return {"stages": laps, "files": len(files), "bytes": sum(p.stat().st_size for p in files),
-            "plaintext": plain_bytes, "encryption": how}
+    return {
+        "stages": laps,
+        "files": len(files),
+        "bytes": sum(p.stat().st_size for p in files),
+        "plaintext": plain_bytes,
+        "encryption": how,
+    }
 
 
 def main() -> None:

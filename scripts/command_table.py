@@ -21,7 +21,7 @@ def _usage(command: click.Command, ctx: click.Context) -> str:
         record = param.get_help_record(ctx)
         if record is None or record[0].startswith("--help"):
             continue
-        usage = record[0].split(", ")[-1]   # the long form of "-o, --out PATH"
+        usage = record[0].split(", ")[-1]  # the long form of "-o, --out PATH"
         parts.append(usage if param.required else f"[{usage}]")
     return " ".join(parts)
 
@@ -45,16 +45,19 @@ def rows(group: click.Group = cli, prefix: str = "python build.py", parent: clic
             found += rows(command, f"{prefix} {name}", ctx)
             continue
         line = f"{prefix} {name} {_usage(command, sub)}".strip()
-        cell = line.replace("|", "\\|")   # a table cell, even inside backticks
+        cell = line.replace("|", "\\|")  # a table cell, even inside backticks
         found.append(f"| `{cell}` | {_summary(command)} |")
     return found
 
 
 def markdown() -> str:
     """The whole table, header included, ending with a newline."""
-    head = ["| command | what it does |", "| --- | --- |",
-            f"| `python build.py` | {_summary(cli)} |",
-            "| `python build.py --version` | the version of tsunagu (`tsunagu --version` once installed) |"]
+    head = [
+        "| command | what it does |",
+        "| --- | --- |",
+        f"| `python build.py` | {_summary(cli)} |",
+        "| `python build.py --version` | the version of tsunagu (`tsunagu --version` once installed) |",
+    ]
     return "\n".join(head + rows()) + "\n"
 
 

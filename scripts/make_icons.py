@@ -12,7 +12,7 @@ BLUE, WHITE = (11, 92, 173), (255, 255, 255)
 
 def draw_icon(size: int) -> Image.Image:
     """A square icon; the rings stay inside the central 80 % so maskable crops keep them."""
-    scale = 4   # draw large, then downsample: smooth edges without antialiasing support in ImageDraw
+    scale = 4  # draw large, then downsample: smooth edges without antialiasing support in ImageDraw
     big = size * scale
     image = Image.new("RGB", (big, big), BLUE)
     draw = ImageDraw.Draw(image)

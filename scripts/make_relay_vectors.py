@@ -16,7 +16,7 @@ from tsunagu.contribute import links as L
 from tsunagu.contribute.relay import seal as S
 from tsunagu.contribute.relay.drain import issue_text
 
-NOW = 1796000000          # 2026-12-01T20:53:20Z, the clock every case is checked at
+NOW = 1796000000  # 2026-12-01T20:53:20Z, the clock every case is checked at
 LINK_KEY = bytes.fromhex("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
 OTHER_KEY = bytes.fromhex("ff" * 32)
 
@@ -41,8 +41,11 @@ def rec(kind: int, version: int, rid: bytes) -> bytes:
 
 def cases() -> list[dict]:
     one = L.Token(L.HOLDER, 0, (L.Ref("provider", "day-sakura", 1),))
-    group = L.Token(L.HOLDER, NOW + 30 * 86400, (L.Ref("provider", "home-aoba", 2), L.Ref("provider", "day-sakura", 1),
-                                                  L.Ref("physician", "yamada-naika", 1)))
+    group = L.Token(
+        L.HOLDER,
+        NOW + 30 * 86400,
+        (L.Ref("provider", "home-aoba", 2), L.Ref("provider", "day-sakura", 1), L.Ref("physician", "yamada-naika", 1)),
+    )
     admin = L.Token(L.ADMIN, NOW + 86400, (), "city-admin")
     note = L.Token(L.NOTE, 0, (L.Ref("physician", "yamada-naika", 3),))
     expired = L.Token(L.HOLDER, NOW, (L.Ref("provider", "day-sakura", 1),))
@@ -60,22 +63,46 @@ def cases() -> list[dict]:
         ("mac byte flipped (the relay tag binds the mac)", flip(t_one, len(ok_body) + 3), "bad_token", "bad_token"),
         ("relay tag byte flipped", flip(t_one, len(ok_body) + 16 + 2), "bad_token", "ok"),
         ("made with another link key", L.make_token(one, OTHER_KEY), "bad_token", "bad_token"),
-        ("relay-made: valid relay tag over a guessed mac (the relay cannot forge)", signed(ok_body, mac=bogus_mac),
-         "ok", "bad_token"),
+        (
+            "relay-made: valid relay tag over a guessed mac (the relay cannot forge)",
+            signed(ok_body, mac=bogus_mac),
+            "ok",
+            "bad_token",
+        ),
         ("padding '=' appended", t_one + "=", "bad_token", "bad_token"),
-        ("records out of order", signed(head + rec(1, 1, b"home-aoba") + rec(1, 1, b"day-sakura")), "bad_token",
-         "bad_token"),
-        ("a record twice", signed(head + rec(1, 1, b"day-sakura") + rec(1, 1, b"day-sakura")), "bad_token",
-         "bad_token"),
+        (
+            "records out of order",
+            signed(head + rec(1, 1, b"home-aoba") + rec(1, 1, b"day-sakura")),
+            "bad_token",
+            "bad_token",
+        ),
+        (
+            "a record twice",
+            signed(head + rec(1, 1, b"day-sakura") + rec(1, 1, b"day-sakura")),
+            "bad_token",
+            "bad_token",
+        ),
         ("a byte after the last record", signed(ok_body + b"\x00"), "bad_token", "bad_token"),
-        ("link version 0", signed(struct.pack(">BBIB", 1, 0, 0, 1) + rec(1, 0, b"day-sakura")), "bad_token",
-         "bad_token"),
+        (
+            "link version 0",
+            signed(struct.pack(">BBIB", 1, 0, 0, 1) + rec(1, 0, b"day-sakura")),
+            "bad_token",
+            "bad_token",
+        ),
         ("format byte 2", signed(b"\x02" + ok_body[1:]), "bad_token", "bad_token"),
         ("purpose 3", signed(ok_body[:1] + b"\x03" + ok_body[2:]), "bad_token", "bad_token"),
-        ("upper-case id", signed(struct.pack(">BBIB", 1, 0, 0, 1) + rec(1, 1, b"Day-sakura")), "bad_token",
-         "bad_token"),
-        ("admin link without expiry", signed(struct.pack(">BBIB", 1, 1, 0, 0) + b"\x0acity-admin"), "bad_token",
-         "bad_token"),
+        (
+            "upper-case id",
+            signed(struct.pack(">BBIB", 1, 0, 0, 1) + rec(1, 1, b"Day-sakura")),
+            "bad_token",
+            "bad_token",
+        ),
+        (
+            "admin link without expiry",
+            signed(struct.pack(">BBIB", 1, 1, 0, 0) + b"\x0acity-admin"),
+            "bad_token",
+            "bad_token",
+        ),
         ("too short", t_one[:30], "bad_token", "bad_token"),
     ]
     # A second spelling of the same bytes: nonzero unused bits in the last character.
@@ -89,9 +116,12 @@ def cases() -> list[dict]:
         if relay == "ok" or relay == "expired":
             try:
                 t = L.decode_body(L.unb64(token)[:-24])
-                entry["decoded"] = {"purpose": t.purpose, "expiry": t.expiry, "login": t.login,
-                                    "records": [{"kind": r.kind, "id": r.id, "link_version": r.version}
-                                                for r in t.records]}
+                entry["decoded"] = {
+                    "purpose": t.purpose,
+                    "expiry": t.expiry,
+                    "login": t.login,
+                    "records": [{"kind": r.kind, "id": r.id, "link_version": r.version} for r in t.records],
+                }
             except ValueError:
                 pass
         result.append(entry)
@@ -100,12 +130,14 @@ def cases() -> list[dict]:
 
 def check(entry: dict, k_relay: bytes) -> tuple[str, str]:
     """What the implementation says about a case at NOW (the vectors are tested against it)."""
+
     def outcome(fn, key):
         try:
             fn(entry["token"], key, NOW)
             return "ok"
         except L.LinkRefused as exc:
             return exc.reason
+
     return outcome(L.relay_check, k_relay), outcome(L.verify_token, LINK_KEY)
 
 
@@ -114,8 +146,9 @@ def vectors() -> dict:
     seal_private = L.b64(hashlib.sha256(b"tsunagu seal vector").digest())
     eph = ec.derive_private_key(int.from_bytes(hashlib.sha256(b"ephemeral").digest(), "big"), ec.SECP256R1())
     nonce = bytes(range(12))
-    plaintext = json.dumps({"v": 1, "type": "update", "record": {"kind": "provider", "id": "day-sakura"}},
-                           ensure_ascii=False).encode()
+    plaintext = json.dumps(
+        {"v": 1, "type": "update", "record": {"kind": "provider", "id": "day-sakura"}}, ensure_ascii=False
+    ).encode()
     receipt = L.receipt_of(replays[1])
     tokens = cases()
     sealed = S.seal(plaintext, S.public_key_text(seal_private), receipt, eph_private=eph, nonce=nonce)
@@ -130,9 +163,12 @@ def vectors() -> dict:
         "receipts": [{"replay": L.b64(r), "receipt": L.receipt_of(r)} for r in replays],
         "link_ids": [{"token": t["token"], "link": L.link_id(t["token"])} for t in tokens[:2]],
         "seal": {
-            "private": seal_private, "public": S.public_key_text(seal_private),
+            "private": seal_private,
+            "public": S.public_key_text(seal_private),
             "ephemeral_private": L.b64(eph.private_numbers().private_value.to_bytes(32, "big")),
-            "nonce": L.b64(nonce), "receipt": receipt, "plaintext": plaintext.decode(),
+            "nonce": L.b64(nonce),
+            "receipt": receipt,
+            "plaintext": plaintext.decode(),
             "sealed": sealed,
         },
         "issue": {"token": tokens[0]["token"], "title": title, "body": body},

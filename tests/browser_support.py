@@ -19,8 +19,16 @@ from tsunagu.domain.config import Config
 from tsunagu.pipeline.builder import build
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-default-apps"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+]
 
 
 def require_chromium() -> None:
@@ -35,7 +43,7 @@ class SiteServer:
         from tsunagu.cli.serve import _Handler
 
         server = self
-        self.sent: list[tuple[str, int]] = []   # (path, bytes) of every response body served
+        self.sent: list[tuple[str, int]] = []  # (path, bytes) of every response body served
 
         class Counting(_Handler):
             def copyfile(self, source, outputfile) -> None:

@@ -17,11 +17,13 @@ from tsunagu.pipeline.builder import build
 from tsunagu.render.entries import make_entries
 
 TODAY = dt.date(2026, 11, 22)
-FAST = 1000                      # PBKDF2 iterations in tests; production is >= 600,000
+FAST = 1000  # PBKDF2 iterations in tests; production is >= 600,000
 REPO_DIR = Path(__file__).resolve().parents[1]
 DEMO_DATA = REPO_DIR / "data"
-STRONG = {"caremanagers": "correct horse battery staple kagoshima minamata",
-          "city": "violet-otter-submarine-1987-lantern"}
+STRONG = {
+    "caremanagers": "correct horse battery staple kagoshima minamata",
+    "city": "violet-otter-submarine-1987-lantern",
+}
 
 SITE = """\
 title: つなぐ テスト市
@@ -280,6 +282,7 @@ def active_content(html: str | bytes, allowed_scripts: tuple[str, ...] = ()) -> 
 
 # One demo site and one Chromium for the browser tests in tests/web: built and launched once per run.
 
+
 @pytest.fixture(scope="session")
 def demo_site(tmp_path_factory):
     """The demo region built for TODAY and served on 127.0.0.1 (pages must not change it)."""
@@ -292,8 +295,15 @@ def demo_site(tmp_path_factory):
     providers, physicians = make_entries(directory, config)
     entries = providers + physicians
     server = SiteServer(out)
-    yield {"url": server.url, "out": out, "config": config, "directory": directory, "entries": entries,
-           "paths": {e.record.id: e.path for e in entries}, "titles": {e.record.name: e.record.id for e in entries}}
+    yield {
+        "url": server.url,
+        "out": out,
+        "config": config,
+        "directory": directory,
+        "entries": entries,
+        "paths": {e.record.id: e.path for e in entries},
+        "titles": {e.record.name: e.record.id for e in entries},
+    }
     server.close()
 
 
@@ -319,7 +329,7 @@ def browser():
             context.set_default_navigation_timeout(BROWSER_WAIT_MS)
             return context
 
-        instance.new_context = new_context   # type: ignore[method-assign]
+        instance.new_context = new_context  # type: ignore[method-assign]
         yield instance
         instance.close()
 

@@ -18,11 +18,11 @@ import tools
 
 FIREFOX = shutil.which("firefox-esr") or "/usr/bin/firefox-esr"
 WEBKIT_DRIVER = shutil.which("WebKitWebDriver") or "/usr/bin/WebKitWebDriver"
-MINIBROWSER = Path("/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser")   # WebKitWebDriver's default browser
+MINIBROWSER = Path("/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser")  # WebKitWebDriver's default browser
 XVFB = shutil.which("Xvfb") or "/usr/bin/Xvfb"
 ENGINES = ("firefox", "webkit")
-LIMIT = 30   # seconds for a page load or a script: a stuck page fails the test instead of hanging the run
-START = 15   # seconds for WebKitWebDriver's new session (under 3 s here, even with the machine loaded)
+LIMIT = 30  # seconds for a page load or a script: a stuck page fails the test instead of hanging the run
+START = 15  # seconds for WebKitWebDriver's new session (under 3 s here, even with the machine loaded)
 
 
 class Proxy:
@@ -49,7 +49,7 @@ class Proxy:
                 self.wfile.write(body)
 
             def do_GET(self) -> None:
-                if self.path == "/":   # asked directly, not as a proxy: the blank page of plant()
+                if self.path == "/":  # asked directly, not as a proxy: the blank page of plant()
                     self.reply(200, b"<!doctype html><title>blank</title><body>")
                 else:
                     self.refuse()
@@ -61,7 +61,7 @@ class Proxy:
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Refuse)
         self.port = self.httpd.server_address[1]
-        self.blank = f"http://127.0.0.1:{self.port}/"   # a page without the site's Content-Security-Policy
+        self.blank = f"http://127.0.0.1:{self.port}/"  # a page without the site's Content-Security-Policy
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
     def close(self) -> None:
@@ -72,10 +72,11 @@ class Proxy:
 class Driver:
     """What the tests need from a WebDriver-like client (Selenium and Marionette agree on most of it)."""
 
-    def __init__(self, name: str, client, version: str, run: Callable[..., object],
-                 errors: Callable[[], list[str]] = list):
+    def __init__(
+        self, name: str, client, version: str, run: Callable[..., object], errors: Callable[[], list[str]] = list
+    ):
         self.name, self.client, self.version, self._run = name, client, version, run
-        self.errors = errors   # uncaught script errors of pages on 127.0.0.1, where the engine reports them
+        self.errors = errors  # uncaught script errors of pages on 127.0.0.1, where the engine reports them
 
     def js(self, script: str, *args):
         """Run a function body in the page (`return` gives the result)."""
@@ -91,14 +92,14 @@ class Driver:
         self.client.go_back() if self.name == "firefox" else self.client.back()
 
     def reload(self) -> None:
-        self.client.refresh()   # the same name in both clients
+        self.client.refresh()  # the same name in both clients
 
     @property
     def url(self) -> str:
         return self.client.get_url() if self.name == "firefox" else self.client.current_url
 
     def find(self, css: str):
-        return self.client.find_element("css selector", css)   # the W3C strategy name, same in both clients
+        return self.client.find_element("css selector", css)  # the W3C strategy name, same in both clients
 
     def wait(self, what: Callable[[], object], timeout: float = 20, message: str | Callable[[], str] = "") -> object:
         """Poll until `what` returns something true; a page mid-navigation may raise, which counts as not yet."""
@@ -120,8 +121,13 @@ class Driver:
     def text(self, css: str) -> str:
         """The rendered text of the first element matching css, or "" before the page and its deferred scripts
         are loaded (a click before then would find no handler)."""
-        return str(self.js("const e = document.querySelector(arguments[0]);"
-                           "return e && document.readyState === 'complete' ? e.innerText : '';", css))
+        return str(
+            self.js(
+                "const e = document.querySelector(arguments[0]);"
+                "return e && document.readyState === 'complete' ? e.innerText : '';",
+                css,
+            )
+        )
 
     def wait_text(self, css: str, *parts: str) -> str:
         seen = [""]
@@ -129,14 +135,19 @@ class Driver:
         def shown() -> str:
             seen[0] = self.text(css)
             return seen[0] if all(p in seen[0] for p in parts) else ""
+
         return str(self.wait(shown, message=lambda: f"{css} to show {parts} (it shows {seen[0]!r})"))
 
 
 def _xvfb() -> Iterator[str]:
     """A private X display for WebKitGTK (it has no headless mode): Xvfb picks a free number itself."""
     read, write = os.pipe()
-    proc = subprocess.Popen([XVFB, "-displayfd", str(write), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
-                            pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [XVFB, "-displayfd", str(write), "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     os.close(write)
     with os.fdopen(read) as pipe:
         number = pipe.readline().strip()
@@ -164,27 +175,46 @@ def firefox(proxy: Proxy) -> Iterator[Driver]:
     """Firefox ESR, headless, through Marionette (Firefox's own remote protocol; no geckodriver needed)."""
     from marionette_driver.marionette import Marionette
 
-    prefs = {"network.proxy.type": 1, "network.proxy.share_proxy_settings": True,
-             "network.proxy.http": "127.0.0.1", "network.proxy.http_port": proxy.port,
-             "network.proxy.ssl": "127.0.0.1", "network.proxy.ssl_port": proxy.port,
-             "network.proxy.allow_hijacking_localhost": False,
-             "devtools.console.stdout.content": True}   # pages' uncaught errors into gecko.log, for errors()
-    workspace = tempfile.mkdtemp(prefix="tsunagu-firefox-")   # its profile and gecko.log, removed at the end
+    prefs = {
+        "network.proxy.type": 1,
+        "network.proxy.share_proxy_settings": True,
+        "network.proxy.http": "127.0.0.1",
+        "network.proxy.http_port": proxy.port,
+        "network.proxy.ssl": "127.0.0.1",
+        "network.proxy.ssl_port": proxy.port,
+        "network.proxy.allow_hijacking_localhost": False,
+        "devtools.console.stdout.content": True,
+    }  # pages' uncaught errors into gecko.log, for errors()
+    workspace = tempfile.mkdtemp(prefix="tsunagu-firefox-")  # its profile and gecko.log, removed at the end
     try:
         # Firefox's own updates of its remote settings would reach the proxy too. Marionette points them at a
         # dummy server, which a release build only heeds with this variable: then the proxy sees only the site.
         with unittest.mock.patch.dict(os.environ, {"MOZ_REMOTE_SETTINGS_DEVTOOLS": "1"}):
-            client = Marionette(bin=FIREFOX, headless=True, host="127.0.0.1", port=0, prefs=prefs,
-                                workspace=workspace, gecko_log=os.path.join(workspace, "gecko.log"))
+            client = Marionette(
+                bin=FIREFOX,
+                headless=True,
+                host="127.0.0.1",
+                port=0,
+                prefs=prefs,
+                workspace=workspace,
+                gecko_log=os.path.join(workspace, "gecko.log"),
+            )
         try:
             client.start_session()
             client.timeout.page_load = client.timeout.script = LIMIT
             version = str(client.session_capabilities.get("browserVersion"))
             log = Path(workspace, "gecko.log")
-            yield Driver("firefox", client, f"Firefox {version}",
-                         lambda script, args: client.execute_script(script, script_args=args, sandbox=None),
-                         lambda: [line for line in log.read_text(errors="replace").splitlines()
-                                  if line.startswith("JavaScript error: http://127.0.0.1:")])
+            yield Driver(
+                "firefox",
+                client,
+                f"Firefox {version}",
+                lambda script, args: client.execute_script(script, script_args=args, sandbox=None),
+                lambda: [
+                    line
+                    for line in log.read_text(errors="replace").splitlines()
+                    if line.startswith("JavaScript error: http://127.0.0.1:")
+                ],
+            )
         finally:
             client.cleanup()
             # cleanup() leaves a new, empty profile whose __del__ would fail at interpreter exit: remove it now.
@@ -227,8 +257,9 @@ def webkit(proxy: Proxy) -> Iterator[Driver]:
         options.binary_location = str(MINIBROWSER)
         options.add_argument("--automation")
         address = f"127.0.0.1:{proxy.port}"
-        options.proxy = SeleniumProxy({"proxyType": "manual", "httpProxy": address, "sslProxy": address,
-                                       "noProxy": ["127.0.0.1"]})
+        options.proxy = SeleniumProxy(
+            {"proxyType": "manual", "httpProxy": address, "sslProxy": address, "noProxy": ["127.0.0.1"]}
+        )
         client = None
         for _ in range(2):
             # About one start in ten under load, WebKitWebDriver never answers the new session (seen here, before
@@ -237,14 +268,16 @@ def webkit(proxy: Proxy) -> Iterator[Driver]:
             client = _within(START, lambda: webdriver.WebKitGTK(options=options, service=service))  # noqa: B023
             if client is not None:
                 break
-            with contextlib.suppress(Exception):   # a driver process that is not there needs no stopping
+            with contextlib.suppress(Exception):  # a driver process that is not there needs no stopping
                 service.stop()
         assert client is not None, f"WebKitWebDriver started no session within {START} s, twice"
         try:
             client.set_page_load_timeout(LIMIT)
             client.set_script_timeout(LIMIT)
             version = str(client.capabilities.get("browserVersion"))
-            yield Driver("webkit", client, f"WebKitGTK {version}", lambda script, args: client.execute_script(script, *args))
+            yield Driver(
+                "webkit", client, f"WebKitGTK {version}", lambda script, args: client.execute_script(script, *args)
+            )
         finally:
             client.quit()
 

@@ -26,8 +26,13 @@ def render_body(kind: str, values: dict[str, str]) -> str:
 
 def git(repo: Path, *args: str) -> str:
     """Run git in a fixture repository (no network, no user config needed)."""
-    result = subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.jp", *args], cwd=repo,
-                            check=True, capture_output=True, text=True)
+    result = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.jp", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return result.stdout
 
 

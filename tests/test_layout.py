@@ -17,14 +17,43 @@ STAGES = ["publish", "render", "seal", "data", "search"]
 # (cli → region → contribute | importers → pipeline → publish → render → seal → data → search → yamlio → domain).
 LAYERS = ["cli", "region", "contribute", "importers", "pipeline", *STAGES, "yamlio", "domain"]
 FLOW = " → ".join(["cli", "region", "contribute | importers", "pipeline", *STAGES, "yamlio", "domain"])
-PEERS = {"contribute": {"importers"}, "importers": {"contribute"}}   # side by side: neither imports the other
-LEAVES = {"web"}                                                    # package data, importable from any layer
+PEERS = {"contribute": {"importers"}, "importers": {"contribute"}}  # side by side: neither imports the other
+LEAVES = {"web"}  # package data, importable from any layer
 # The wire format (plain constants shared with the browser): importable from any layer, importing only the domain.
 SHARED = {"tsunagu.seal.wire"}
-IO_MODULES = {"os", "io", "subprocess", "socket", "shutil", "tempfile", "glob", "multiprocessing",
-              "urllib.request", "http", "requests", "sqlite3", "asyncio", "threading", "concurrent"}
-IO_CALLS = {"open", "read_text", "read_bytes", "write_text", "write_bytes", "is_dir", "is_file", "exists",
-            "iterdir", "mkdir", "unlink", "stat", "glob", "rglob"}
+IO_MODULES = {
+    "os",
+    "io",
+    "subprocess",
+    "socket",
+    "shutil",
+    "tempfile",
+    "glob",
+    "multiprocessing",
+    "urllib.request",
+    "http",
+    "requests",
+    "sqlite3",
+    "asyncio",
+    "threading",
+    "concurrent",
+}
+IO_CALLS = {
+    "open",
+    "read_text",
+    "read_bytes",
+    "write_text",
+    "write_bytes",
+    "is_dir",
+    "is_file",
+    "exists",
+    "iterdir",
+    "mkdir",
+    "unlink",
+    "stat",
+    "glob",
+    "rglob",
+}
 
 
 def _modules() -> list[Path]:
@@ -38,7 +67,7 @@ def _imports(path: Path) -> list[tuple[int, str]]:
         if isinstance(node, ast.Import):
             found += [(node.lineno, a.name) for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            named = [f"{node.module}.{a.name}" for a in node.names]   # `from tsunagu.seal import wire`
+            named = [f"{node.module}.{a.name}" for a in node.names]  # `from tsunagu.seal import wire`
             found += [(node.lineno, m) for m in dict.fromkeys(m if m in SHARED else node.module for m in named)]
     return found
 
@@ -76,8 +105,11 @@ def test_imports_flow_downward(path: Path):
 @pytest.mark.parametrize("module", sorted(SHARED))
 def test_shared_modules_import_only_the_domain(module: str):
     path = ROOT / (module.replace(".", "/") + ".py")
-    wrong = [f"{line}: {m}" for line, m in _imports(path)
-             if m.split(".")[0] == "tsunagu" and m.split(".")[:2] != ["tsunagu", "domain"]]
+    wrong = [
+        f"{line}: {m}"
+        for line, m in _imports(path)
+        if m.split(".")[0] == "tsunagu" and m.split(".")[:2] != ["tsunagu", "domain"]
+    ]
     assert not wrong, f"{module} is imported by every layer, so it may import only tsunagu.domain: {wrong}"
 
 
@@ -91,8 +123,9 @@ def test_only_cli_imports_click(path: Path):
 
 @pytest.mark.parametrize("path", sorted((PACKAGE / "domain").glob("*.py")), ids=lambda p: p.name)
 def test_domain_touches_no_files_processes_or_network(path: Path):
-    io = [f"{line}: import {m}" for line, m in _imports(path)
-          if any(m == x or m.startswith(x + ".") for x in IO_MODULES)]
+    io = [
+        f"{line}: import {m}" for line, m in _imports(path) if any(m == x or m.startswith(x + ".") for x in IO_MODULES)
+    ]
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
@@ -111,8 +144,10 @@ def test_the_layer_test_catches_an_upward_import(tmp_path, monkeypatch):
         test_imports_flow_downward(bad)
 
 
-@pytest.mark.parametrize(("layer", "module"), [("search", "tsunagu.data.load"), ("data", "tsunagu.pipeline.builder"),
-                                                ("seal", "tsunagu.render.pages")])
+@pytest.mark.parametrize(
+    ("layer", "module"),
+    [("search", "tsunagu.data.load"), ("data", "tsunagu.pipeline.builder"), ("seal", "tsunagu.render.pages")],
+)
 def test_the_layer_test_catches_a_stage_importing_upward(monkeypatch, layer, module):
     """A stage may import only the stages after it, so two stages can never import each other."""
     bad = next((PACKAGE / layer).glob("*.py"))
@@ -135,7 +170,7 @@ def _import_cycles() -> list[list[str]]:
 
     def visit(module: str, trail: list[str]) -> None:
         if module in trail:
-            cycles.append(trail[trail.index(module):] + [module])
+            cycles.append(trail[trail.index(module) :] + [module])
             return
         if module in done:
             return
@@ -157,8 +192,9 @@ def test_the_cycle_test_catches_a_loop(monkeypatch):
     sheet = PACKAGE / "render" / "sheet.py"
     source = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from tsunagu.render.pages import Entry\n"
     original = Path.read_text
-    monkeypatch.setattr(Path, "read_text",
-                        lambda self, **kw: source + original(self, **kw) if self == sheet else original(self, **kw))
+    monkeypatch.setattr(
+        Path, "read_text", lambda self, **kw: source + original(self, **kw) if self == sheet else original(self, **kw)
+    )
     assert ["tsunagu.render.pages", "tsunagu.render.sheet", "tsunagu.render.pages"] in _import_cycles()
 
 
@@ -169,6 +205,9 @@ YAML_READERS = {"yamlio/strict.py", "seal/passwords.py"}
 
 def test_every_yaml_read_goes_through_the_strict_loader():
     """PyYAML is imported only by the strict loader (history, vocabulary and data all read through it)."""
-    readers = {str(p.relative_to(PACKAGE)) for p in _modules()
-               if any(m == "yaml" or m.startswith("yaml.") for _, m in _imports(p))}
+    readers = {
+        str(p.relative_to(PACKAGE))
+        for p in _modules()
+        if any(m == "yaml" or m.startswith("yaml.") for _, m in _imports(p))
+    }
     assert readers == YAML_READERS

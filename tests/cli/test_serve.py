@@ -43,14 +43,27 @@ def test_serve_builds_serves_and_rebuilds_on_change(tmp_path):
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--data", str(data),
-                             "--out", str(tmp_path / "site"), "--port", str(port)],
-                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "build.py"),
+            "serve",
+            "--data",
+            str(data),
+            "--out",
+            str(tmp_path / "site"),
+            "--port",
+            str(port),
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         base = f"http://127.0.0.1:{port}/"
         first = json.loads(_wait(lambda: _get(base + "keys.json")))["root"]
-        assert b"boot.js" in _get(base + "providers/")           # a stub, the page itself is encrypted
-        assert len(_get(base + first)) > 0                         # the encrypted root manifest
+        assert b"boot.js" in _get(base + "providers/")  # a stub, the page itself is encrypted
+        assert len(_get(base + first)) > 0  # the encrypted root manifest
         time.sleep(1.0)  # let the watcher start
         note = data / "notices" / "2026-11-05-kenshukai.md"
         note.write_text(note.read_text(encoding="utf-8") + "\n追記しました。\n", encoding="utf-8")
@@ -72,9 +85,24 @@ def test_serve_with_a_passwords_file_previews_the_real_passwords_and_every_rebui
     password = "ひまわり かたつむり えんぴつ ろうそく はくしゅ みずうみ"
     (tmp_path / "passwords.yaml").write_text(f'caremanagers: "{password}"\n', encoding="utf-8")
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--data", str(data), "--out",
-                             str(tmp_path / "site"), "--port", str(port), "--passwords-file", "passwords.yaml"],
-                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "build.py"),
+            "serve",
+            "--data",
+            str(data),
+            "--out",
+            str(tmp_path / "site"),
+            "--port",
+            str(port),
+            "--passwords-file",
+            "passwords.yaml",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         base = f"http://127.0.0.1:{port}/"
         first = json.loads(keys := _wait(lambda: _get(base + "keys.json")))
@@ -84,7 +112,11 @@ def test_serve_with_a_passwords_file_previews_the_real_passwords_and_every_rebui
         time.sleep(1.0)  # let the watcher start
         note = data / "notices" / "2026-11-05-kenshukai.md"
         note.write_text(note.read_text(encoding="utf-8") + "\n追記しました。\n", encoding="utf-8")
-        second = _wait(lambda: (d := json.loads(_get(base + "keys.json") or b'{"root": ""}'))["root"] not in ("", first["root"]) and d)
+        second = _wait(
+            lambda: (
+                (d := json.loads(_get(base + "keys.json") or b'{"root": ""}'))["root"] not in ("", first["root"]) and d
+            )
+        )
         assert second["epoch"] > first["epoch"], "an edit is a new version to the browser, never the same epoch"
     finally:
         proc.terminate()

@@ -21,12 +21,15 @@ def write_csv(tmp_path, rows: list[dict[str, str]]):
 
 def test_every_row_checked_first_with_file_and_line(tmp_path):
     repo = init_repo(tmp_path / "repo")
-    path = write_csv(tmp_path, [
-        {"ID": "day-sakura", "新規受入": "可", "確認した相手": "施設長"},
-        {"ID": "no-such-record", "新規受入": "受入可", "確認した相手": "施設長"},
-        {"ID": "home-aoba", "新規受入": "受入可"},
-        {"ID": "yamada-naika", "新規受入": "受入可", "確認した相手": "院長"},
-    ])
+    path = write_csv(
+        tmp_path,
+        [
+            {"ID": "day-sakura", "新規受入": "可", "確認した相手": "施設長"},
+            {"ID": "no-such-record", "新規受入": "受入可", "確認した相手": "施設長"},
+            {"ID": "home-aoba", "新規受入": "受入可"},
+            {"ID": "yamada-naika", "新規受入": "受入可", "確認した相手": "院長"},
+        ],
+    )
     with pytest.raises(AnswersError) as exc:
         apply_answers(path, repo / "data", "fax", "city-admin", TODAY)
     assert str(exc.value).splitlines() == [
@@ -41,16 +44,22 @@ def test_every_row_checked_first_with_file_and_line(tmp_path):
 
 def test_one_commit_for_the_round(tmp_path):
     repo = init_repo(tmp_path / "repo")
-    path = write_csv(tmp_path, [
-        {"ID": "day-sakura", "新規受入": "受入不可", "空き": "0", "確認した相手": "施設長 山田様"},
-        {"ID": "home-aoba", "変更なし": "○", "確認した相手": "管理者"},
-        {"ID": "yamada-naika", "連絡しやすい時間帯": "火 9:00-10:00 電話／金 14:00-15:00", "確認した相手": "院長"},
-    ])
+    path = write_csv(
+        tmp_path,
+        [
+            {"ID": "day-sakura", "新規受入": "受入不可", "空き": "0", "確認した相手": "施設長 山田様"},
+            {"ID": "home-aoba", "変更なし": "○", "確認した相手": "管理者"},
+            {"ID": "yamada-naika", "連絡しやすい時間帯": "火 9:00-10:00 電話／金 14:00-15:00", "確認した相手": "院長"},
+        ],
+    )
     plans = apply_answers(path, repo / "data", "fax", "city-admin", TODAY)
     assert [p.record_id for p in plans] == ["day-sakura", "home-aoba", "yamada-naika"]
     assert git(repo, "rev-list", "--count", "HEAD").strip() == "2"
     assert sorted(git(repo, "diff", "--name-only", "HEAD~1", "HEAD").split()) == [
-        "data/physicians/yamada-naika.yaml", "data/providers/day-sakura.yaml", "data/providers/home-aoba.yaml"]
+        "data/physicians/yamada-naika.yaml",
+        "data/providers/day-sakura.yaml",
+        "data/providers/home-aoba.yaml",
+    ]
     sakura = (repo / "data/providers/day-sakura.yaml").read_text()
     assert "confirmed_via: fax\n  confirmed_by: city-admin\n  confirmed_with: 施設長 山田様" in sakura
     assert "vacancies: 0" in sakura

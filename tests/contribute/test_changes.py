@@ -28,12 +28,16 @@ def repo(tmp_path, monkeypatch):
     text = sakura.read_text(encoding="utf-8")
     text = text.replace("new_clients: accepting", "new_clients: conditional")
     text = text.replace("updated: 2026-11-01", "updated: 2026-11-20")
-    sakura.write_text(text.replace("  post_infection: not_accepting\n", "  post_infection: not_accepting\n  vacancies: 2\n"),
-                      encoding="utf-8")
+    sakura.write_text(
+        text.replace("  post_infection: not_accepting\n", "  post_infection: not_accepting\n  vacancies: 2\n"),
+        encoding="utf-8",
+    )
     (tmp_path / "data" / "providers" / "home-aoba.yaml").unlink()
     (tmp_path / "data" / "providers" / "day-new.yaml").write_text(
         "name: デイ*新*\nservices: [通所介護]\narea: 北部\naddress: x\nphone: 029-000-9999\n"
-        "status:\n  updated: 2026-11-20\n", encoding="utf-8")
+        "status:\n  updated: 2026-11-20\n",
+        encoding="utf-8",
+    )
     (tmp_path / "README.md").write_text("not data\n", encoding="utf-8")
     git(tmp_path, "add", "-A")
     git(tmp_path, "commit", "-q", "-m", "head")
@@ -44,7 +48,9 @@ def repo(tmp_path, monkeypatch):
 def test_diff_between_commits(repo):
     result = CliRunner().invoke(cli, ["diff", "base", "HEAD"])
     assert result.exit_code == 0, result.output
-    assert result.output == """\
+    assert (
+        result.output
+        == """\
 ## 変更の概要
 
 - 新規: デイ\\*新\\*（data/providers/day\\-new.yaml）
@@ -60,6 +66,7 @@ def test_diff_between_commits(repo):
 
 - README.md
 """.replace("\\-", "-")
+    )
 
 
 def test_every_file_outside_the_data_is_listed_with_a_warning(repo):
@@ -69,7 +76,8 @@ def test_every_file_outside_the_data_is_listed_with_a_warning(repo):
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "code")
     assert diff_revisions("HEAD~1", "HEAD").split("\n\n- ")[-1] == (
-        ".github/workflows/deploy.yml\n- data\\_x/\\[evil\\](x).md\n- tsunagu/web/static/unlock.js\n")
+        ".github/workflows/deploy.yml\n- data\\_x/\\[evil\\](x).md\n- tsunagu/web/static/unlock.js\n"
+    )
 
 
 def test_no_data_change(repo):
@@ -82,13 +90,20 @@ def test_unknown_revision(repo):
 
 
 def test_physician_changes_in_japanese():
-    old = {"name": "山田", "contact": {"methods": ["fax"], "appointment_required": True,
-                                     "windows": [{"days": ["mon", "thu"], "time": "13:00-14:00", "methods": ["phone"]}]}}
+    old = {
+        "name": "山田",
+        "contact": {
+            "methods": ["fax"],
+            "appointment_required": True,
+            "windows": [{"days": ["mon", "thu"], "time": "13:00-14:00", "methods": ["phone"]}],
+        },
+    }
     new = {"name": "山田", "contact": {"methods": ["phone", "ict"], "appointment_required": False, "windows": []}}
     assert record_changes("physician", old, new) == [
         "連絡方法: FAX → 電話・ICT（MCS 等）",
         "面談の予約: 要予約 → 予約不要",
-        "連絡しやすい時間帯: 月・木 13:00-14:00（電話） → （なし）"]
+        "連絡しやすい時間帯: 月・木 13:00-14:00（電話） → （なし）",
+    ]
 
 
 def test_markdown_from_data_is_shown_as_text():
@@ -96,6 +111,10 @@ def test_markdown_from_data_is_shown_as_text():
 
 
 def test_annotation_format():
-    problem = Problem("data/providers/day-sakura.yaml", 12, "status.new_clients", "expected one of accepting; got 'yes'\n100%")
-    assert problem.annotation() == ("::error file=data/providers/day-sakura.yaml,line=12::"
-                                    "status.new_clients: expected one of accepting; got 'yes'%0A100%25")
+    problem = Problem(
+        "data/providers/day-sakura.yaml", 12, "status.new_clients", "expected one of accepting; got 'yes'\n100%"
+    )
+    assert problem.annotation() == (
+        "::error file=data/providers/day-sakura.yaml,line=12::"
+        "status.new_clients: expected one of accepting; got 'yes'%0A100%25"
+    )

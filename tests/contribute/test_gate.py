@@ -26,8 +26,9 @@ def repo(tmp_path, monkeypatch):
 
 
 def gate(author, head="pr", *args):
-    return CliRunner().invoke(cli, ["gate", "--base-rev", "main", "--head-rev", head, "--author", author,
-                                    "--today", TODAY.isoformat(), *args])
+    return CliRunner().invoke(
+        cli, ["gate", "--base-rev", "main", "--head-rev", head, "--author", author, "--today", TODAY.isoformat(), *args]
+    )
 
 
 def status_update(repo):
@@ -45,25 +46,39 @@ def test_provider_change_touching_anything_else_is_refused_naming_each_file(repo
     pull_request(repo, "pr")
     result = gate("sakura-day", "pr", "--decision-out", "decision.txt")
     assert result.exit_code == 1
-    assert str(result.exception) == """\
+    assert (
+        str(result.exception)
+        == """\
 .github/workflows/deploy.yml: データ以外のファイル（コード・テンプレート・ワークフローなど）は管理者のみ変更できます
 data/notices/2026-11-21-x.md: お知らせは管理者のみ変更できます
 data/providers/home-aoba.yaml: sakura-day はこの記録の maintainers にありません（maintainers: aoba-helper, aoba-office）
 data/site.yaml: サイト設定は管理者のみ変更できます
 tsunagu/web/static/unlock.js: データ以外のファイル（コード・テンプレート・ワークフローなど）は管理者のみ変更できます
 5 件のファイルは sakura-day が変更できません。管理者のレビューが必要です。"""
+    )
     assert Path("decision.txt").read_text() == "refused\n"
 
 
-@pytest.mark.parametrize("path", ["tsunagu/contribute/owners.py", "templates/record.html", "README.md",
-                                  "requirements.lock", ".github/CODEOWNERS", "build.py"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "tsunagu/contribute/owners.py",
+        "templates/record.html",
+        "README.md",
+        "requirements.lock",
+        ".github/CODEOWNERS",
+        "build.py",
+    ],
+)
 def test_one_outside_file_is_enough_to_refuse(repo, path):
     status_update(repo)
     edit(repo, path, None, "x\n")
     pull_request(repo, "pr")
     verdict = decide("main", "pr", "sakura-day", "data", TODAY)
     assert (verdict.decision, verdict.refusals) == (
-        REFUSED, [f"{path}: データ以外のファイル（コード・テンプレート・ワークフローなど）は管理者のみ変更できます"])
+        REFUSED,
+        [f"{path}: データ以外のファイル（コード・テンプレート・ワークフローなど）は管理者のみ変更できます"],
+    )
 
 
 def test_status_only_update_by_a_maintainer_publishes_itself(repo):
@@ -73,7 +88,8 @@ def test_status_only_update_by_a_maintainer_publishes_itself(repo):
     assert result.exit_code == 0, result.output
     assert result.output == (
         "## 判定: 自動で反映します\n\nSakura-Day さんが担当する記録の受入状況（医師は連絡先）だけの更新で、検証に通りました。"
-        "管理者の確認を待たずにマージし、サイトを更新します（数分で表示されます）。\n")
+        "管理者の確認を待たずにマージし、サイトを更新します（数分で表示されます）。\n"
+    )
     assert Path("decision.txt").read_text() == "auto\n"
     assert Path("summary.md").read_text(encoding="utf-8") == result.output
 
@@ -88,18 +104,36 @@ def test_confirm_without_change_and_physician_contact_publish_themselves(repo):
 
 
 REVIEW_CASES = {
-    "phone outside status": (SAKURA, "phone: 029-000-1111", "phone: 029-000-1119", "sakura-day",
-                             ["「受入状況」以外の項目が変更されています（電話）"]),
+    "phone outside status": (
+        SAKURA,
+        "phone: 029-000-1111",
+        "phone: 029-000-1119",
+        "sakura-day",
+        ["「受入状況」以外の項目が変更されています（電話）"],
+    ),
     "invalid status": (SAKURA, "new_clients: accepting", "new_clients: yes", "sakura-day", None),
     "future date": (SAKURA, "updated: 2026-11-01", "updated: 2027-01-01", "sakura-day", None),
-    "claims a phone call": (SAKURA, "  post_infection: not_accepting", "  post_infection: accepting\n"
-                            "  confirmed_via: phone\n  confirmed_by: sakura-day", "sakura-day",
-                            ["電話・FAX での確認は管理者だけが記録できます（confirmed_via / confirmed_with）"]),
-    "claims another confirmer": (SAKURA, "  post_infection: not_accepting", "  post_infection: accepting\n"
-                                 "  confirmed_by: city-admin", "sakura-day",
-                                 ["入力者（confirmed_by: city-admin）が提出者 sakura-day と一致しません"]),
-    "admin changes site.yaml": ("data/site.yaml", "stale_after_days: 14", "stale_after_days: 7", "city-admin",
-                                ["data/site.yaml は記録ファイルではありません"]),
+    "claims a phone call": (
+        SAKURA,
+        "  post_infection: not_accepting",
+        "  post_infection: accepting\n  confirmed_via: phone\n  confirmed_by: sakura-day",
+        "sakura-day",
+        ["電話・FAX での確認は管理者だけが記録できます（confirmed_via / confirmed_with）"],
+    ),
+    "claims another confirmer": (
+        SAKURA,
+        "  post_infection: not_accepting",
+        "  post_infection: accepting\n  confirmed_by: city-admin",
+        "sakura-day",
+        ["入力者（confirmed_by: city-admin）が提出者 sakura-day と一致しません"],
+    ),
+    "admin changes site.yaml": (
+        "data/site.yaml",
+        "stale_after_days: 14",
+        "stale_after_days: 7",
+        "city-admin",
+        ["data/site.yaml は記録ファイルではありません"],
+    ),
 }
 
 
@@ -111,7 +145,9 @@ def test_anything_else_waits_for_review(repo, case):
     verdict = decide("main", "pr", author, "data", TODAY)
     assert verdict.decision == REVIEW
     if reasons is None:
-        assert len(verdict.reasons) == 1 and verdict.reasons[0].startswith("検証エラー: data/providers/day-sakura.yaml:")
+        assert len(verdict.reasons) == 1 and verdict.reasons[0].startswith(
+            "検証エラー: data/providers/day-sakura.yaml:"
+        )
     else:
         assert verdict.reasons == reasons
 
@@ -120,7 +156,8 @@ def test_an_oversized_record_waits_for_review(repo):
     edit(repo, SAKURA, "notes: |\n", "notes: |\n" + "  あ\n" * 100_000)
     pull_request(repo, "big")
     assert decide("main", "big", "sakura-day", "data", TODAY).reasons == [
-        "記録の追加・削除、または読み込めない記録は管理者の確認が必要です"]
+        "記録の追加・削除、または読み込めない記録は管理者の確認が必要です"
+    ]
 
 
 def test_two_records_or_a_new_one_wait_for_review_even_by_an_admin(repo):
@@ -128,13 +165,16 @@ def test_two_records_or_a_new_one_wait_for_review_even_by_an_admin(repo):
     edit(repo, AOBA, "new_clients: not_accepting", "new_clients: accepting")
     pull_request(repo, "two")
     assert decide("main", "two", "city-admin", "data", TODAY).reasons == [
-        "複数のファイル（2 件）が変更されています。自動で反映できるのは 1 件の記録の更新だけです"]
+        "複数のファイル（2 件）が変更されています。自動で反映できるのは 1 件の記録の更新だけです"
+    ]
     shutil.copy(repo / AOBA, repo / "data/providers/home-new.yaml")
     pull_request(repo, "new")
     assert decide("main", "new", "city-admin", "data", TODAY).reasons == [
-        "記録の追加・削除、または読み込めない記録は管理者の確認が必要です"]
+        "記録の追加・削除、または読み込めない記録は管理者の確認が必要です"
+    ]
     assert decide("main", "new", "aoba-helper", "data", TODAY).refusals == [
-        "data/providers/home-new.yaml: 新しい記録の追加は管理者のみ行えます"]
+        "data/providers/home-new.yaml: 新しい記録の追加は管理者のみ行えます"
+    ]
 
 
 def test_policy_comes_from_the_base_not_from_the_change(repo):
@@ -142,26 +182,47 @@ def test_policy_comes_from_the_base_not_from_the_change(repo):
     edit(repo, AOBA, "new_clients: not_accepting", "new_clients: accepting")
     pull_request(repo, "grab")
     assert decide("main", "grab", "mallory", "data", TODAY).refusals == [
-        f"{AOBA}: mallory はこの記録の maintainers にありません（maintainers: aoba-helper, aoba-office）"]
+        f"{AOBA}: mallory はこの記録の maintainers にありません（maintainers: aoba-helper, aoba-office）"
+    ]
 
 
 def test_deleting_or_symlinking_ones_own_record_is_refused(repo):
     (repo / SAKURA).unlink()
     pull_request(repo, "delete")
-    assert decide("main", "delete", "sakura-day", "data", TODAY).refusals == [f"{SAKURA}: 記録の削除は管理者のみ行えます"]
+    assert decide("main", "delete", "sakura-day", "data", TODAY).refusals == [
+        f"{SAKURA}: 記録の削除は管理者のみ行えます"
+    ]
     (repo / SAKURA).unlink()
     os.symlink("../site.yaml", repo / SAKURA)
     pull_request(repo, "link")
     assert decide("main", "link", "sakura-day", "data", TODAY).refusals == [
-        f"{SAKURA}: 通常のファイル以外（シンボリックリンクや実行可能ファイル）は管理者のみ追加できます"]
+        f"{SAKURA}: 通常のファイル以外（シンボリックリンクや実行可能ファイル）は管理者のみ追加できます"
+    ]
 
 
 def run_gate(checkout, repo):
     """The gate command run with the code of a checkout (as a workflow would), on the fixture repository."""
     env = {**os.environ, "PYTHONPATH": str(checkout)}
-    return subprocess.run([sys.executable, str(checkout / "build.py"), "gate", "--base-rev", "main", "--head-rev",
-                           "attack", "--author", "sakura-day", "--today", TODAY.isoformat()],
-                          cwd=repo, env=env, capture_output=True, text=True, encoding="utf-8")
+    return subprocess.run(
+        [
+            sys.executable,
+            str(checkout / "build.py"),
+            "gate",
+            "--base-rev",
+            "main",
+            "--head-rev",
+            "attack",
+            "--author",
+            "sakura-day",
+            "--today",
+            TODAY.isoformat(),
+        ],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
 
 
 @pytest.mark.slow
@@ -172,8 +233,10 @@ def test_the_base_code_ignores_a_checker_modified_in_the_change(repo, tmp_path):
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "code")
     gate_py = repo / "tsunagu" / "contribute" / "gate.py"
-    gate_py.write_text(gate_py.read_text(encoding="utf-8") + "\n\ndef decide(*args, **kwargs):\n"
-                       "    return Verdict(AUTO)\n", encoding="utf-8")
+    gate_py.write_text(
+        gate_py.read_text(encoding="utf-8") + "\n\ndef decide(*args, **kwargs):\n    return Verdict(AUTO)\n",
+        encoding="utf-8",
+    )
     edit(repo, AOBA, "new_clients: not_accepting", "new_clients: accepting")
     pull_request(repo, "attack")
     git(repo, "worktree", "add", "-q", str(tmp_path / "head"), "attack")
@@ -181,11 +244,14 @@ def test_the_base_code_ignores_a_checker_modified_in_the_change(repo, tmp_path):
     assert hostile.returncode == 0 and "自動で反映します" in hostile.stdout, "the PR's own code would let it through"
     trusted = run_gate(repo, repo)
     assert trusted.returncode == 1
-    assert trusted.stdout + trusted.stderr == f"""\
+    assert (
+        trusted.stdout + trusted.stderr
+        == f"""\
 {AOBA}: sakura-day はこの記録の maintainers にありません（maintainers: aoba-helper, aoba-office）
 tsunagu/contribute/gate.py: データ以外のファイル（コード・テンプレート・ワークフローなど）は管理者のみ変更できます
 2 件のファイルは sakura-day が変更できません。管理者のレビューが必要です。
 """
+    )
 
 
 def test_invalid_utf8_in_a_status_update_is_refused_with_file_and_line(repo):
@@ -194,13 +260,15 @@ def test_invalid_utf8_in_a_status_update_is_refused_with_file_and_line(repo):
     status_update(repo)
     path = repo / SAKURA
     raw = path.read_bytes().replace("入浴は午前のみ。".encode(), "入浴は午前のみ。".encode() + b"\xff", 1)
-    line = raw[:raw.index(b"\xff")].count(b"\n") + 1
+    line = raw[: raw.index(b"\xff")].count(b"\n") + 1
     path.write_bytes(raw)
     pull_request(repo, "pr")
     verdict = decide("main", "pr", "sakura-day", "data", TODAY)
     assert verdict.decision != AUTO
-    assert f"検証エラー: data/providers/day-sakura.yaml:{line}: not UTF-8 text (byte 0xff); save the file as UTF-8" \
-        in verdict.reasons, verdict.reasons
+    assert (
+        f"検証エラー: data/providers/day-sakura.yaml:{line}: not UTF-8 text (byte 0xff); save the file as UTF-8"
+        in verdict.reasons
+    ), verdict.reasons
 
 
 def test_a_submodule_or_gitattributes_in_a_pull_request_is_refused(repo):
@@ -217,7 +285,10 @@ def test_a_submodule_or_gitattributes_in_a_pull_request_is_refused(repo):
     git(repo, "clean", "-q", "-fd")
     verdict = decide("main", "gitlink", "sakura-day", "data", TODAY)
     assert verdict.decision == REFUSED
-    assert f"{SAKURA}: 通常のファイル以外（シンボリックリンクや実行可能ファイル）は管理者のみ追加できます" in verdict.refusals
+    assert (
+        f"{SAKURA}: 通常のファイル以外（シンボリックリンクや実行可能ファイル）は管理者のみ追加できます"
+        in verdict.refusals
+    )
     assert any(r.startswith("data/providers/vendor: ") for r in verdict.refusals)
     for path in ("data/.gitattributes", "data/providers/.gitattributes", ".gitattributes"):
         status_update(repo)

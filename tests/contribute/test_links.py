@@ -39,7 +39,7 @@ def test_vectors_keys_receipts_links_seal():
     opened = S.unseal(v["sealed"], S.private_key(v["private"]), v["receipt"])
     assert opened.decode() == v["plaintext"]
     with pytest.raises(S.Unsealed):
-        S.unseal(v["sealed"], S.private_key(v["private"]), "0000-0000-0000")   # moved to another receipt
+        S.unseal(v["sealed"], S.private_key(v["private"]), "0000-0000-0000")  # moved to another receipt
 
 
 def test_every_token_reencodes_to_itself():
@@ -64,15 +64,23 @@ def test_bumped_link_version_revokes():
     with pytest.raises(L.LinkRefused) as exc:
         L.authorise(token, "provider", "day-sakura", {("provider", "day-sakura"): 2})
     assert exc.value.reason == "revoked"
-    assert str(exc.value) == "このリンクは無効になりました（新しいリンクが発行されています）。事務局にお問い合わせください。"
+    assert (
+        str(exc.value)
+        == "このリンクは無効になりました（新しいリンクが発行されています）。事務局にお問い合わせください。"
+    )
 
 
 def test_vectors_file_is_what_the_generator_writes():
     import subprocess
     import sys
+
     root = Path(__file__).parents[2]
-    run = subprocess.run([sys.executable, "scripts/make_relay_vectors.py", "--check"], cwd=root,
-                         env={"PYTHONPATH": str(root)}, capture_output=True)
+    run = subprocess.run(
+        [sys.executable, "scripts/make_relay_vectors.py", "--check"],
+        cwd=root,
+        env={"PYTHONPATH": str(root)},
+        capture_output=True,
+    )
     assert run.returncode == 0, run.stderr
 
 

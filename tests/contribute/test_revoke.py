@@ -35,7 +35,8 @@ def test_revoking_bumps_the_version_and_refuses_the_old_link(data_dir):
     after = read_tree(data_dir)
     assert [f for f in after if after[f] != before[f]] == ["providers/day-sakura.yaml"]
     added = set(after["providers/day-sakura.yaml"].decode().splitlines()) - set(
-        before["providers/day-sakura.yaml"].decode().splitlines())
+        before["providers/day-sakura.yaml"].decode().splitlines()
+    )
     assert added == {"link_version: 2"}
     assert allowed(old, data_dir) == "revoked"
     assert allowed(make_token(Token(HOLDER, 0, (Ref("provider", "day-sakura", 2),)), KEY), data_dir) == "ok"
@@ -51,5 +52,6 @@ def test_an_unknown_record_or_the_last_version_is_refused(data_dir):
     path.write_text(path.read_text(encoding="utf-8") + "link_version: 65535\n", encoding="utf-8")
     with pytest.raises(TsunaguError) as error:
         revoke(data_dir, "yamada-naika", TODAY)
-    assert str(error.value) == ("data/physicians/yamada-naika.yaml: link_version: expected below 65535 to revoke "
-                                "once more; got 65535")
+    assert str(error.value) == (
+        "data/physicians/yamada-naika.yaml: link_version: expected below 65535 to revoke once more; got 65535"
+    )

@@ -48,9 +48,14 @@ def test_a_build_with_passwords_or_a_real_region_moves_nothing():
 
 
 def test_recorded_changes_move_with_the_demo_and_never_past_the_build_day():
-    history = History(True, dt.date(2026, 9, 27), [
-        StatusChange(dt.date(2026, 11, 21), "provider", "day-sakura", "デイサービスさくら", "changed", []),
-        StatusChange(dt.date(2026, 11, 23), "provider", "day-sakura", "デイサービスさくら", "changed", [])])
+    history = History(
+        True,
+        dt.date(2026, 9, 27),
+        [
+            StatusChange(dt.date(2026, 11, 21), "provider", "day-sakura", "デイサービスさくら", "changed", []),
+            StatusChange(dt.date(2026, 11, 23), "provider", "day-sakura", "デイサービスさくら", "changed", []),
+        ],
+    )
     moved = shift_history(history, dt.timedelta(days=10), dt.date(2026, 12, 2))
     assert [c.date for c in moved.changes] == [dt.date(2026, 12, 1), dt.date(2026, 12, 2)]
     assert moved.since == dt.date(2026, 10, 7)

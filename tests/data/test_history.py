@@ -44,9 +44,15 @@ def commit(repo: Path, day: str, files: dict[str, str | None]) -> None:
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-    env = {**os.environ, "GIT_AUTHOR_DATE": f"{day}T10:00:00+09:00", "GIT_COMMITTER_DATE": f"{day}T10:00:00+09:00",
-           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.jp", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.jp"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_DATE": f"{day}T10:00:00+09:00",
+        "GIT_COMMITTER_DATE": f"{day}T10:00:00+09:00",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.jp",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.jp",
+    }
     subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
     subprocess.run(["git", "commit", "-q", "-m", day], cwd=repo, check=True, env=env)
 
@@ -55,17 +61,35 @@ def make_repo(tmp_path: Path) -> Path:
     repo = tmp_path / "repo"
     repo.mkdir()
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
-    commit(repo, "2026-08-01", {"providers/day-sakura.yaml": SAKURA.format(updated="2026-08-01", new="unknown",
-                                                                             vacancies=0),
-                                "site.yaml": "title: x\n"})
-    commit(repo, "2026-11-02", {"providers/day-sakura.yaml": SAKURA.format(updated="2026-11-02", new="accepting",
-                                                                             vacancies=3),
-                                "physicians/yamada.yaml": DOCTOR.format(day="mon")})
-    commit(repo, "2026-11-10", {"providers/day-sakura.yaml": SAKURA.format(updated="2026-11-10", new="accepting",
-                                                                             vacancies=3)})   # confirmed only
-    commit(repo, "2026-11-18", {"providers/day-sakura.yaml": SAKURA.format(updated="2026-11-18", new="not_accepting",
-                                                                             vacancies=0),
-                                "physicians/yamada.yaml": DOCTOR.format(day="thu")})
+    commit(
+        repo,
+        "2026-08-01",
+        {
+            "providers/day-sakura.yaml": SAKURA.format(updated="2026-08-01", new="unknown", vacancies=0),
+            "site.yaml": "title: x\n",
+        },
+    )
+    commit(
+        repo,
+        "2026-11-02",
+        {
+            "providers/day-sakura.yaml": SAKURA.format(updated="2026-11-02", new="accepting", vacancies=3),
+            "physicians/yamada.yaml": DOCTOR.format(day="mon"),
+        },
+    )
+    commit(
+        repo,
+        "2026-11-10",
+        {"providers/day-sakura.yaml": SAKURA.format(updated="2026-11-10", new="accepting", vacancies=3)},
+    )  # confirmed only
+    commit(
+        repo,
+        "2026-11-18",
+        {
+            "providers/day-sakura.yaml": SAKURA.format(updated="2026-11-18", new="not_accepting", vacancies=0),
+            "physicians/yamada.yaml": DOCTOR.format(day="thu"),
+        },
+    )
     commit(repo, "2026-11-20", {"physicians/yamada.yaml": None})
     return repo
 
@@ -114,7 +138,8 @@ def test_status_diff_leaves_out_who_confirmed_and_when():
     assert status_diff("provider", {"status": {"updated": "x"}}, {"status": {"updated": "y"}}) == []
     assert status_diff("provider", {"status": {"confirmed_via": "form"}}, {"status": {"confirmed_via": "fax"}}) == []
     assert status_diff("provider", {"status": "broken"}, {"status": {"operation": "reduced"}}) == [
-        ("営業状況", "（なし）", "縮小営業")]
+        ("営業状況", "（なし）", "縮小営業")
+    ]
 
 
 # 396 bytes of YAML that PyYAML's own loaders expand into a 34.7 MB `conditions` list.
@@ -139,16 +164,23 @@ def test_an_alias_bomb_in_an_old_commit_is_refused_not_expanded(tmp_path):
     assert len(ALIAS_BOMB.encode()) == 396
     repo = make_repo(tmp_path)
     commit(repo, "2026-11-21", {"providers/day-sakura.yaml": ALIAS_BOMB})
-    bomb_commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True,
-                                 check=True).stdout[:12]
-    commit(repo, "2026-11-22", {"providers/day-sakura.yaml": SAKURA.format(updated="2026-11-22", new="accepting",
-                                                                             vacancies=1)})
+    bomb_commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout[:12]
+    commit(
+        repo,
+        "2026-11-22",
+        {"providers/day-sakura.yaml": SAKURA.format(updated="2026-11-22", new="accepting", vacancies=1)},
+    )
     history = read_history(repo / "data", dt.date(2026, 11, 22))
     # Neither the commit that added it nor the one that replaced it shows a change: one side is unreadable.
-    assert [(c.date.isoformat(), c.stem) for c in history.changes][:2] == [("2026-11-20", "yamada"),
-                                                                            ("2026-11-18", "yamada")]
+    assert [(c.date.isoformat(), c.stem) for c in history.changes][:2] == [
+        ("2026-11-20", "yamada"),
+        ("2026-11-18", "yamada"),
+    ]
     assert max(len(text) for c in history.changes for f in c.fields for text in f) < 100
     # Read as the newer side of 11-21 and the older side of 11-22: reported once, with its line.
     assert [str(p) for p in history.refused] == [
         f"{bomb_commit}:providers/day-sakura.yaml:6: a: YAML anchors and aliases (& and *) are not allowed; "
-        "write the value out"]
+        "write the value out"
+    ]

@@ -66,8 +66,12 @@ def test_validate_in_a_fresh_process_prints_no_traceback(data_dir, name):
     from conftest import REPO_DIR
 
     shutil.copy(CORPUS / name, data_dir / "providers" / name)
-    run = subprocess.run([sys.executable, str(REPO_DIR / "build.py"), "validate", "--data", "data",
-                          "--today", TODAY.isoformat()], capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, str(REPO_DIR / "build.py"), "validate", "--data", "data", "--today", TODAY.isoformat()],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 1
     assert "Traceback" not in run.stdout + run.stderr
     assert ours(run.stderr.splitlines()[:1]) == EXPECTED[name][:1]
@@ -80,29 +84,42 @@ HUGE = "9" * 5000
 
 def test_huge_integer_in_build(data_dir, tmp_path):
     write(data_dir / "providers" / "day-x.yaml", PROVIDER_X.replace("vacancies: 3", f"vacancies: {HUGE}"))
-    result = _cli("build", "--data", str(data_dir), "--out", str(tmp_path / "site"), "--no-search",
-                  "--today", TODAY.isoformat())
+    result = _cli(
+        "build", "--data", str(data_dir), "--out", str(tmp_path / "site"), "--no-search", "--today", TODAY.isoformat()
+    )
     assert isinstance(result.exception, DataError), result.exception
     assert str(result.exception).splitlines()[0] == (
         "data/providers/day-x.yaml:13: status.vacancies: number too long (5,000 characters; at most 100); "
-        "put it in quotes if it is text")
+        "put it in quotes if it is text"
+    )
     assert not (tmp_path / "site").exists()
 
 
 def test_huge_integer_in_diff(tmp_path, monkeypatch):
     shutil.copytree(FIXTURE, tmp_path / "data")
-    for args in (["init", "-q", "-b", "main"], ["config", "user.email", "t@example.jp"], ["config", "user.name", "t"],
-                 ["add", "."], ["commit", "-q", "-m", "base"], ["tag", "base"]):
+    for args in (
+        ["init", "-q", "-b", "main"],
+        ["config", "user.email", "t@example.jp"],
+        ["config", "user.name", "t"],
+        ["add", "."],
+        ["commit", "-q", "-m", "base"],
+        ["tag", "base"],
+    ):
         subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
     sakura = tmp_path / "data" / "providers" / "day-sakura.yaml"
-    sakura.write_text(sakura.read_text(encoding="utf-8").replace(
-        "  post_infection: not_accepting\n", f"  post_infection: not_accepting\n  vacancies: {HUGE}\n"), encoding="utf-8")
+    sakura.write_text(
+        sakura.read_text(encoding="utf-8").replace(
+            "  post_infection: not_accepting\n", f"  post_infection: not_accepting\n  vacancies: {HUGE}\n"
+        ),
+        encoding="utf-8",
+    )
     subprocess.run(["git", "commit", "-qam", "head"], cwd=tmp_path, check=True, capture_output=True)
     monkeypatch.chdir(tmp_path)
     result = _cli("diff", "base", "HEAD")
     assert result.exit_code == 0, result.exception
-    assert result.output == ("## 変更の概要\n\n"
-                             "- 読み込めません: data/providers/day-sakura.yaml（検証の結果を確認してください）\n")
+    assert result.output == (
+        "## 変更の概要\n\n- 読み込めません: data/providers/day-sakura.yaml（検証の結果を確認してください）\n"
+    )
 
 
 def test_huge_integer_in_intake(tmp_path):
@@ -111,8 +128,9 @@ def test_huge_integer_in_intake(tmp_path):
     (tmp_path / "body.md").write_text(body, encoding="utf-8")
 
     def intake():
-        result = _cli("intake", str(tmp_path / "body.md"), "--author", "sakura-day", "--data", str(data),
-                      "--today", "2026-11-20")
+        result = _cli(
+            "intake", str(tmp_path / "body.md"), "--author", "sakura-day", "--data", str(data), "--today", "2026-11-20"
+        )
         assert result.exit_code == 1, result.exception
         return result.output
 

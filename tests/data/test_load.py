@@ -66,18 +66,21 @@ def test_unexpected_files_and_folders(data_dir):
 # The other hostile files (alias bombs, deep nesting, tags, encodings, controls …) are the corpus
 # in tests/hostile/, checked by tests/test_hostile.py.
 
+
 def test_a_file_too_large_is_refused_before_it_is_read(data_dir):
     HOSTILE_FILE.write_bytes(b"name: " + b"x" * (MAX_FILE_BYTES + 10) + b"\n")
     start = time.perf_counter()
-    assert problems(data_dir) == [f"data/providers/hostile.yaml: file too large ({MAX_FILE_BYTES + 17:,} bytes; "
-                                  f"at most {MAX_FILE_BYTES:,})"]
+    assert problems(data_dir) == [
+        f"data/providers/hostile.yaml: file too large ({MAX_FILE_BYTES + 17:,} bytes; at most {MAX_FILE_BYTES:,})"
+    ]
     assert time.perf_counter() - start < 2
 
 
 def test_notice_front_matter_lines_count_from_the_file_top(data_dir):
     write(data_dir / "notices" / "2026-11-21-bad.md", "---\ntitle: お知らせ\ndate: 2026-11-40\n---\n本文\n")
     assert problems(data_dir) == [
-        "data/notices/2026-11-21-bad.md:3: date: expected a date such as 2026-11-20; got '2026-11-40'"]
+        "data/notices/2026-11-21-bad.md:3: date: expected a date such as 2026-11-20; got '2026-11-40'"
+    ]
 
 
 def test_utf8_bom_is_accepted(data_dir):
@@ -91,8 +94,9 @@ def test_many_files_load_the_same_in_worker_processes(tmp_path):
     paths = []
     for i in range(2100):
         path = tmp_path / f"p{i:04d}.yaml"
-        path.write_text(f"name: 事業所{i}\nstatus:\n  new_clients: accepting\n" if i != 7 else "a: [1\n",
-                        encoding="utf-8")
+        path.write_text(
+            f"name: 事業所{i}\nstatus:\n  new_clients: accepting\n" if i != 7 else "a: [1\n", encoding="utf-8"
+        )
         paths.append(path)
     serial_problems, forked_problems = [], []
     serial = _load_many(paths, serial_problems, workers=1)
@@ -146,8 +150,10 @@ def test_a_fifo_is_refused_without_hanging(data_dir):
     os.mkfifo(data_dir / "site.yaml.tmp")
     (data_dir / "site.yaml").unlink()
     os.mkfifo(data_dir / "site.yaml")
-    assert _problems_within(data_dir) == ["data/providers/day-pipe.yaml: FIFO (named pipe), not a regular file; refused",
-                                          "data/site.yaml: FIFO (named pipe), not a regular file; refused"]
+    assert _problems_within(data_dir) == [
+        "data/providers/day-pipe.yaml: FIFO (named pipe), not a regular file; refused",
+        "data/site.yaml: FIFO (named pipe), not a regular file; refused",
+    ]
 
 
 def test_a_socket_is_refused(tmp_path, monkeypatch):
@@ -183,13 +189,15 @@ def test_reader_caps_what_it_reads(tmp_path):
 
 # --- control characters outside YAML values: notice bodies and file names -------------------------------
 
+
 def test_notice_body_refuses_controls_but_keeps_tabs_and_newlines(data_dir):
     notice = data_dir / "notices" / "2026-11-21-x.md"
     notice.write_bytes("---\ntitle: お知らせ\ndate: 2026-11-21\n---\n一行目\t表\r\n二行目\r三行目\n".encode())
     assert problems(data_dir) == []
     notice.write_bytes("---\ntitle: お知らせ\ndate: 2026-11-21\n---\n一行目\n二行目\x1b[2J\n\u202eabc\n".encode())
-    assert problems(data_dir) == ["data/notices/2026-11-21-x.md:6: body: control character U+001B (ESCAPE) is not "
-                                  "allowed; delete it"]
+    assert problems(data_dir) == [
+        "data/notices/2026-11-21-x.md:6: body: control character U+001B (ESCAPE) is not allowed; delete it"
+    ]
 
 
 def test_notice_body_line_endings_are_normalised(data_dir):
@@ -204,13 +212,27 @@ def test_notice_body_line_endings_are_normalised(data_dir):
 def test_a_file_name_with_an_escape_sequence_is_shown_escaped(data_dir):
     (data_dir / "providers" / "\x1b[31mred\u202e.yaml").write_text(PROVIDER_X, encoding="utf-8")
     found = problems(data_dir)
-    assert found == ["data/providers/\\x1b[31mred\\u202e.yaml: file name must be an id of lower-case letters, digits "
-                     "and hyphens (2-64 characters), such as day-sakura.yaml; got '\\\\x1b[31mred\\\\u202e'"]
+    assert found == [
+        "data/providers/\\x1b[31mred\\u202e.yaml: file name must be an id of lower-case letters, digits "
+        "and hyphens (2-64 characters), such as day-sakura.yaml; got '\\\\x1b[31mred\\\\u202e'"
+    ]
     assert not any(c in found[0] for c in "\x1b\u202e")
 
 
-@pytest.mark.parametrize("given", ["data/providers/a.yaml", "./data//x.yaml", "data/../other/b.yaml", ".", "..",
-                                   "../elsewhere/c.yaml", "/", "/tmp/d.yaml", "data/\x1b[31mred.yaml"])
+@pytest.mark.parametrize(
+    "given",
+    [
+        "data/providers/a.yaml",
+        "./data//x.yaml",
+        "data/../other/b.yaml",
+        ".",
+        "..",
+        "../elsewhere/c.yaml",
+        "/",
+        "/tmp/d.yaml",
+        "data/\x1b[31mred.yaml",
+    ],
+)
 def test_display_paths_are_those_pathlib_gave(given, tmp_path, monkeypatch):
     # display_path works on strings for speed; what it shows must not change.
     from tsunagu.domain.text import printable

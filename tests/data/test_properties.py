@@ -20,17 +20,48 @@ from tsunagu.domain.errors import DataError, Problem
 from tsunagu.domain.text import forbidden_character
 from tsunagu.yamlio.strict import parse_yaml
 
-pytestmark = pytest.mark.slow   # hypothesis: a minute or more on a loaded machine
+pytestmark = pytest.mark.slow  # hypothesis: a minute or more on a loaded machine
 SETTINGS = settings(max_examples=200, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
 SHOWN = "data/providers/day-p.yaml"
 # Problems about the document as a whole: no single field to name.
-DOCUMENT_LEVEL = ("not valid YAML", "tab character in indentation", "only one YAML document", "a key must",
-                  "key too long", "expected a mapping of fields", "YAML anchors and aliases", "too many values",
-                  "unsupported YAML tag", "nesting deeper than", "duplicate key")
+DOCUMENT_LEVEL = (
+    "not valid YAML",
+    "tab character in indentation",
+    "only one YAML document",
+    "a key must",
+    "key too long",
+    "expected a mapping of fields",
+    "YAML anchors and aliases",
+    "too many values",
+    "unsupported YAML tag",
+    "nesting deeper than",
+    "duplicate key",
+)
 
-YAMLISH = st.lists(st.sampled_from([*":-[]{}&*!|>#'\"?,%@` \n\t\r", "a", "b", "1", "0.5", "名", "\\", "\x1b",
-                                    "\u202e", "\x85", "\ufeff", "---", "...", "!!str", "- ", ": ", "9" * 5000]),
-                   max_size=40).map("".join)
+YAMLISH = st.lists(
+    st.sampled_from(
+        [
+            *":-[]{}&*!|>#'\"?,%@` \n\t\r",
+            "a",
+            "b",
+            "1",
+            "0.5",
+            "名",
+            "\\",
+            "\x1b",
+            "\u202e",
+            "\x85",
+            "\ufeff",
+            "---",
+            "...",
+            "!!str",
+            "- ",
+            ": ",
+            "9" * 5000,
+        ]
+    ),
+    max_size=40,
+).map("".join)
 ANY_TEXT = st.text(max_size=200)
 
 
@@ -55,28 +86,75 @@ def test_any_text_parses_or_is_refused_with_a_located_problem(text):
 
 # Values of every kind YAML can carry, including ones no field expects.
 SCALARS = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.integers(min_value=10**30, max_value=10**60),
-    st.floats(allow_nan=False), st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1)),
-    ANY_TEXT, st.sampled_from(["北部", "通所介護", "accepting", "yes", "13:00-14:00", "029-000-1111", "mon", "phone"]))
-VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                        st.dictionaries(st.text(max_size=12), inner, max_size=4)),
-                      max_leaves=12)
-STATUS = st.fixed_dictionaries({"updated": VALUES}, optional={
-    "operation": VALUES, "new_clients": VALUES, "alternative_support": VALUES, "post_infection": VALUES,
-    "vacancies": VALUES, "conditions": VALUES, "surprise": VALUES})
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=10**30, max_value=10**60),
+    st.floats(allow_nan=False),
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 1, 1)),
+    ANY_TEXT,
+    st.sampled_from(["北部", "通所介護", "accepting", "yes", "13:00-14:00", "029-000-1111", "mon", "phone"]),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=12), inner, max_size=4)),
+    max_leaves=12,
+)
+STATUS = st.fixed_dictionaries(
+    {"updated": VALUES},
+    optional={
+        "operation": VALUES,
+        "new_clients": VALUES,
+        "alternative_support": VALUES,
+        "post_infection": VALUES,
+        "vacancies": VALUES,
+        "conditions": VALUES,
+        "surprise": VALUES,
+    },
+)
 PROVIDER = st.fixed_dictionaries(
     {"name": VALUES, "services": VALUES, "area": VALUES, "address": VALUES, "phone": VALUES, "status": STATUS},
-    optional={"name_kana": VALUES, "office_number": VALUES, "fax": VALUES, "email": VALUES, "url": VALUES,
-              "capacity": VALUES, "hours": VALUES, "maintainers": VALUES, "notes": VALUES, "id": VALUES,
-              "source": VALUES, "extra": VALUES})
-CONTACT = st.fixed_dictionaries({"updated": VALUES}, optional={
-    "windows": st.lists(st.fixed_dictionaries({"days": VALUES, "time": VALUES}, optional={"methods": VALUES}),
-                        max_size=3) | VALUES,
-    "methods": VALUES, "appointment_required": VALUES, "via": VALUES, "notes": VALUES})
+    optional={
+        "name_kana": VALUES,
+        "office_number": VALUES,
+        "fax": VALUES,
+        "email": VALUES,
+        "url": VALUES,
+        "capacity": VALUES,
+        "hours": VALUES,
+        "maintainers": VALUES,
+        "notes": VALUES,
+        "id": VALUES,
+        "source": VALUES,
+        "extra": VALUES,
+    },
+)
+CONTACT = st.fixed_dictionaries(
+    {"updated": VALUES},
+    optional={
+        "windows": st.lists(
+            st.fixed_dictionaries({"days": VALUES, "time": VALUES}, optional={"methods": VALUES}), max_size=3
+        )
+        | VALUES,
+        "methods": VALUES,
+        "appointment_required": VALUES,
+        "via": VALUES,
+        "notes": VALUES,
+    },
+)
 PHYSICIAN = st.fixed_dictionaries(
     {"name": VALUES, "clinic": VALUES, "area": VALUES, "address": VALUES, "phone": VALUES, "contact": CONTACT},
-    optional={"name_kana": VALUES, "clinic_kana": VALUES, "specialties": VALUES, "home_visits": VALUES,
-              "care_support_doctor": VALUES, "maintainers": VALUES, "notes": VALUES, "url": VALUES})
+    optional={
+        "name_kana": VALUES,
+        "clinic_kana": VALUES,
+        "specialties": VALUES,
+        "home_visits": VALUES,
+        "care_support_doctor": VALUES,
+        "maintainers": VALUES,
+        "notes": VALUES,
+        "url": VALUES,
+    },
+)
 
 
 def _validate(folder: str, document: object, dump: bool = True) -> list[Problem]:
@@ -118,8 +196,14 @@ def test_any_file_content_in_the_data_folder_never_crashes(text):
 
 
 def test_a_known_good_document_passes_so_the_properties_are_not_vacuous():
-    good = {"name": "デイ", "services": ["通所介護"], "area": "北部", "address": "x", "phone": "029-000-1111",
-            "status": {"updated": dt.date(2026, 11, 1)}}
+    good = {
+        "name": "デイ",
+        "services": ["通所介護"],
+        "area": "北部",
+        "address": "x",
+        "phone": "029-000-1111",
+        "status": {"updated": dt.date(2026, 11, 1)},
+    }
     assert _validate("providers", good) == []
     found = _validate("providers", {**good, "capacity": 10**50})
     assert [(p.line, p.field) for p in found] == [(3, "capacity")]  # keys sorted: address, area, capacity

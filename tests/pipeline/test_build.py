@@ -45,22 +45,42 @@ def decrypt_all(files: dict[str, bytes], password: str) -> dict[str, bytes]:
 
 # --- the demo data, built as a person would: `python build.py build`, no passwords ---------------
 
+
 @pytest.fixture(scope="module")
 def demo_build(tmp_path_factory):
     root = tmp_path_factory.mktemp("demo")
     env = {k: v for k, v in os.environ.items() if k != "TSUNAGU_PASSWORDS"}
-    run = subprocess.run([sys.executable, str(REPO_DIR / "build.py"), "build", "--data", str(DEMO_DATA),
-                          "--out", "site", "--today", TODAY.isoformat()],
-                         cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(REPO_DIR / "build.py"),
+            "build",
+            "--data",
+            str(DEMO_DATA),
+            "--out",
+            "site",
+            "--today",
+            TODAY.isoformat(),
+        ],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
-    return {"root": root, "files": read_tree(root / "site"), "stderr": run.stderr,
-            "names": [p.relative_to(root / "site").as_posix() for p in (root / "site").rglob("*")]}
+    return {
+        "root": root,
+        "files": read_tree(root / "site"),
+        "stderr": run.stderr,
+        "names": [p.relative_to(root / "site").as_posix() for p in (root / "site").rglob("*")],
+    }
 
 
 _HALF = {}
 for _code in range(0xFF61, 0xFFA0):
     _HALF.setdefault(unicodedata.normalize("NFKC", chr(_code)), chr(_code))
-    for _mark in ("\uFF9E", "\uFF9F"):
+    for _mark in ("\uff9e", "\uff9f"):
         _composed = unicodedata.normalize("NFKC", chr(_code) + _mark)
         if len(_composed) == 1:
             _HALF.setdefault(_composed, chr(_code) + _mark)
@@ -129,9 +149,8 @@ def test_whole_output_holds_no_directory_content(demo_build):
             pass
         for blob in blobs:
             # Every 6-byte window of the file first (fast), then the full needle where a window matches.
-            windows = {blob[i:i + 6] for i in range(len(blob) - 5)}
-            leaks += [(path, secret) for needle, secret in needles.items()
-                      if needle[:6] in windows and needle in blob]
+            windows = {blob[i : i + 6] for i in range(len(blob) - 5)}
+            leaks += [(path, secret) for needle, secret in needles.items() if needle[:6] in windows and needle in blob]
     assert leaks == []
     for name in demo_build["names"]:
         for secret in secrets:
@@ -176,7 +195,10 @@ def test_demo_build_warns_and_shows_the_banner_everywhere(demo_build):
     demo = load_directory(DEMO_DATA)
     plain = decrypt_all(demo_build["files"], DEMO_PASSWORD)
     pages = [p for p in plain if p.endswith(".html")]
-    assert f"完了: 事業所 {len(demo.providers)} 件・医師 {len(demo.physicians)} 名、{len(pages)} ページを暗号化して" in stderr
+    assert (
+        f"完了: 事業所 {len(demo.providers)} 件・医師 {len(demo.physicians)} 名、{len(pages)} ページを暗号化して"
+        in stderr
+    )
     assert len(pages) == len(demo.providers) + len(demo.physicians) + len(demo.site.areas) + 9
     for path in pages:
         assert '<p class="demo-banner">デモ' in plain[path].decode(), path
@@ -197,7 +219,7 @@ def test_public_files_load_nothing_from_other_origins(demo_build):
             continue
         if path.endswith((".html", ".js", ".css", ".json")):
             assert not re.search(rb"https?://", data), path
-        if path == "404.html":   # its one inline script, allowed by hash and by nothing else
+        if path == "404.html":  # its one inline script, allowed by hash and by nothing else
             assert data.count(b"<script") == 1 and f"<script>{FALLBACK_SCRIPT}</script>".encode() in data
             assert b"script-src 'sha256-" in data and b"'unsafe-inline'" not in data
         elif path.endswith(".html"):
@@ -211,6 +233,7 @@ def test_public_files_load_nothing_from_other_origins(demo_build):
 
 
 # --- a small fixture tree, built with real passwords ---------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def fixture_build(tmp_path_factory):
@@ -241,6 +264,7 @@ def test_real_build_has_no_demo_banner(fixture_build):
 
 
 # --- failed builds leave the previous site as it was -----------------------------------------------
+
 
 def _snapshot(root: Path) -> tuple[dict[str, bytes], list[str]]:
     return read_tree(root / "site"), sorted(p.name for p in root.iterdir())

@@ -12,7 +12,7 @@ from conftest import STRONG, fast_config, read_tree
 from tsunagu.pipeline.builder import build
 from tsunagu.seal.packs import open_site
 
-pytestmark = pytest.mark.slow   # builds a generated region twice
+pytestmark = pytest.mark.slow  # builds a generated region twice
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
@@ -24,7 +24,7 @@ def _entries(files: dict[str, bytes]) -> dict[tuple[str, int], tuple[str, str]]:
     for path in reader.paths():
         for part in range(reader.locate(path, 0)[3]):
             name, offset, length, _parts, _digest = reader.locate(path, part)
-            out[(path, part)] = (name, hashlib.sha256(files[name][offset:offset + length]).hexdigest())
+            out[(path, part)] = (name, hashlib.sha256(files[name][offset : offset + length]).hexdigest())
     return out
 
 
@@ -41,8 +41,11 @@ def edited(tmp_path_factory):
         before = read_tree(root / "site")
         record = data / "providers" / "p00300.yaml"
         text = record.read_text(encoding="utf-8")
-        old = next(f"new_clients: {v}" for v in ("accepting", "not_accepting", "conditional", "unknown")
-                   if f"new_clients: {v}\n" in text)
+        old = next(
+            f"new_clients: {v}"
+            for v in ("accepting", "not_accepting", "conditional", "unknown")
+            if f"new_clients: {v}\n" in text
+        )
         new = "new_clients: not_accepting" if old == "new_clients: accepting" else "new_clients: accepting"
         record.write_text(text.replace(old, new, 1), encoding="utf-8")
         build(config)
@@ -89,12 +92,16 @@ def test_a_status_edit_changes_the_same_filter_files_whatever_its_field(tmp_path
     build(config)
     base = _entries(read_tree(tmp_path / "site"))
     changed = {}
-    for field, old, new in (("new_clients", "new_clients: accepting", "new_clients: not_accepting"),
-                            ("post_infection", "post_infection: not_accepting", "post_infection: accepting"),
-                            ("vacancies", "vacancies: 3", "vacancies: 4")):
+    for field, old, new in (
+        ("new_clients", "new_clients: accepting", "new_clients: not_accepting"),
+        ("post_infection", "post_infection: not_accepting", "post_infection: accepting"),
+        ("vacancies", "vacancies: 3", "vacancies: 4"),
+    ):
         record.write_text(original.replace(old, new, 1), encoding="utf-8")
         build(config)
         after = _entries(read_tree(tmp_path / "site"))
         changed[field] = {path for (path, _part), v in after.items() if "/filter/" in path and base[(path, _part)] != v}
     record.write_text(original, encoding="utf-8")
-    assert changed["new_clients"] and changed["new_clients"] == changed["post_infection"] == changed["vacancies"], changed
+    assert changed["new_clients"] and changed["new_clients"] == changed["post_infection"] == changed["vacancies"], (
+        changed
+    )

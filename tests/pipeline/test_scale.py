@@ -13,8 +13,8 @@ from tools import ROOT
 sys.path.insert(0, str(ROOT / "bench"))
 
 pytestmark = pytest.mark.scale
-LIMIT_MB = 1200   # issue 23: 1.2 GB at 50,000 + 10,000 with varied text (a hosted CI runner has 7 GB)
-FILES = 2_000     # issue 23: a static host's file count stays low
+LIMIT_MB = 1200  # issue 23: 1.2 GB at 50,000 + 10,000 with varied text (a hosted CI runner has 7 GB)
+FILES = 2_000  # issue 23: a static host's file count stays low
 
 
 def test_a_large_region_builds_within_the_memory_bound(tmp_path):
@@ -23,9 +23,11 @@ def test_a_large_region_builds_within_the_memory_bound(tmp_path):
 
     data = write_data(tmp_path / "data", 50_000, 10_000, varied=True)
     measured = python_step(["build", str(data), str(tmp_path / "site")])
-    print(f"\n50,000 + 10,000: {measured.seconds:.0f} s, peak {measured.peak_tree_mb:.0f} MB (process tree PSS), "
-          f"during {peak_stage(measured)}, stages {measured.result['stages']}, "
-          f"largest process {measured.maxrss_mb:.0f} MB, {measured.result['files']} files, "
-          f"{measured.result['bytes'] / 1e6:.0f} MB")
+    print(
+        f"\n50,000 + 10,000: {measured.seconds:.0f} s, peak {measured.peak_tree_mb:.0f} MB (process tree PSS), "
+        f"during {peak_stage(measured)}, stages {measured.result['stages']}, "
+        f"largest process {measured.maxrss_mb:.0f} MB, {measured.result['files']} files, "
+        f"{measured.result['bytes'] / 1e6:.0f} MB"
+    )
     assert measured.peak_tree_mb <= LIMIT_MB
     assert measured.result["files"] <= FILES

@@ -67,12 +67,15 @@ def test_output_is_readable_by_a_web_server(tmp_path):
 def test_two_builds_into_one_output_cannot_interleave(tmp_path):
     out = tmp_path / "site"
     write_site({"index.html": b"old"}, out)
-    with output_lock(out):   # another build is publishing
+    with output_lock(out):  # another build is publishing
         with pytest.raises(BuildError) as info:
             write_site({"index.html": b"new"}, out)
-    assert str(info.value) == f"{out}: another build is writing here now; nothing was written (run again when it has finished)"
+    assert (
+        str(info.value)
+        == f"{out}: another build is writing here now; nothing was written (run again when it has finished)"
+    )
     assert read_tree(out) == {"index.html": b"old"}
-    write_site({"index.html": b"new"}, out)   # the lock goes with the build that held it
+    write_site({"index.html": b"new"}, out)  # the lock goes with the build that held it
     assert read_tree(out) == {"index.html": b"new"}
 
 
@@ -99,7 +102,7 @@ def test_a_build_killed_while_publishing_leaves_the_previous_site(tmp_path):
     assert run.returncode == -signal.SIGKILL, run.stderr
     assert read_tree(out) == old
     assert len(list(tmp_path.iterdir())) == 2, "the dead build left its staging folder"
-    write_site({"index.html": b"next"}, out)   # the next build cleans up after it
+    write_site({"index.html": b"next"}, out)  # the next build cleans up after it
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
@@ -112,7 +115,7 @@ def test_a_site_moved_aside_by_a_killed_build_is_put_back(tmp_path):
     (aside / "site" / "index.html").write_bytes(b"old")
     from tsunagu.publish import publish
 
-    publish._recover(out, tmp_path)   # what the next build does first, under the lock
+    publish._recover(out, tmp_path)  # what the next build does first, under the lock
     assert read_tree(out) == {"index.html": b"old"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 

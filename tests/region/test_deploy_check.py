@@ -23,7 +23,9 @@ EPOCH = 1_790_000_000
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 - the base class's signature
         pass
-   # 2026-09-21 23:13 in Japan
+
+
+# 2026-09-21 23:13 in Japan
 
 
 @pytest.fixture
@@ -56,8 +58,9 @@ def live(data: Path, tmp_path: Path, monkeypatch):
 def check(site: Path, url: str, tmp_path: Path) -> tuple[int, str, str]:
     output = tmp_path / "github_output"
     output.write_text("", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["deploy-check", "--site", str(site), "--live", url],
-                                env={"GITHUB_OUTPUT": str(output)})
+    result = CliRunner().invoke(
+        cli, ["deploy-check", "--site", str(site), "--live", url], env={"GITHUB_OUTPUT": str(output)}
+    )
     text = result.output + (str(result.exception) if result.exception and result.exit_code != 0 else "")
     return result.exit_code, text, output.read_text(encoding="utf-8")
 
@@ -118,7 +121,9 @@ def test_a_future_epoch_is_refused():
     now = EPOCH
     with pytest.raises(DeployRefused) as info:
         decide(Version(now + 3600, "a"), None, now=now)
-    assert str(info.value).startswith("今回のビルドの版（2026-09-22 00:13 JST）が未来の日時です（この機械の時刻: 2026-09-21 23:13 JST）")
+    assert str(info.value).startswith(
+        "今回のビルドの版（2026-09-22 00:13 JST）が未来の日時です（この機械の時刻: 2026-09-21 23:13 JST）"
+    )
     assert decide(Version(now + 60, "a"), None, now=now)[0], "a committer's clock a minute ahead is not refused"
 
 
@@ -133,14 +138,28 @@ def test_the_deploy_workflow_of_a_region_runs_the_check_before_any_upload():
     runs = [s.get("run", "") for s in steps]
     at = runs.index('tsunagu deploy-check --site site --live "$SITE_URL"')
     assert runs.index("tsunagu build --data data --out site --require-passwords") < at
-    assert all(s.get("if", "").startswith("steps.check.outputs.deploy != 'false'") for s in steps[at + 1:])
+    assert all(s.get("if", "").startswith("steps.check.outputs.deploy != 'false'") for s in steps[at + 1 :])
     assert workflow["jobs"]["build"]["outputs"]["deploy"] == "${{ steps.check.outputs.deploy != 'false' }}"
     assert list(workflow["jobs"]) == ["build", "github-pages"], "Cloudflare and Netlify upload from the build job"
     assert workflow["jobs"]["github-pages"]["if"].startswith("needs.build.outputs.deploy == 'true'")
     holders = [s for s in steps if "secrets." in str(s)]
-    assert [s["name"] for s in holders] == ["Build with the real passwords", "Upload the changed files to Cloudflare Pages",
-                                            "Upload the changed files to Netlify"]
-    assert all(set(s["env"]) <= {"TSUNAGU_PASSWORDS", "TSUNAGU_PATH_KEY", "CLOUDFLARE_API_TOKEN", "CLOUDFLARE_ACCOUNT_ID",
-                                 "NETLIFY_AUTH_TOKEN", "NETLIFY_SITE_ID"} for s in holders)
-    assert "schedule" not in workflow[True] and "inputs" not in (workflow[True]["workflow_dispatch"] or {}), \
+    assert [s["name"] for s in holders] == [
+        "Build with the real passwords",
+        "Upload the changed files to Cloudflare Pages",
+        "Upload the changed files to Netlify",
+    ]
+    assert all(
+        set(s["env"])
+        <= {
+            "TSUNAGU_PASSWORDS",
+            "TSUNAGU_PATH_KEY",
+            "CLOUDFLARE_API_TOKEN",
+            "CLOUDFLARE_ACCOUNT_ID",
+            "NETLIFY_AUTH_TOKEN",
+            "NETLIFY_SITE_ID",
+        }
+        for s in holders
+    )
+    assert "schedule" not in workflow[True] and "inputs" not in (workflow[True]["workflow_dispatch"] or {}), (
         "no daily rebuild and no `ref` input: a rollback is a git revert"
+    )

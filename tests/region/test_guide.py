@@ -62,7 +62,7 @@ def test_every_command_of_the_guide_runs_or_parses(tmp_path: Path, monkeypatch):
         words = shlex.split(line)[1:]
         out = None
         if ">" in words:
-            words, out = words[:words.index(">")], words[words.index(">") + 1]
+            words, out = words[: words.index(">")], words[words.index(">") + 1]
         command, args, full = resolve(words)
         if full in RUN or full.split(" ")[0] in RUN:
             result = CliRunner().invoke(cli, words, catch_exceptions=False)
@@ -71,7 +71,7 @@ def test_every_command_of_the_guide_runs_or_parses(tmp_path: Path, monkeypatch):
                 Path(out).write_text(result.stdout, encoding="utf-8")
             ran.append(full)
         else:
-            with command.make_context(full, list(args)) as _ctx:   # a usage error fails here
+            with command.make_context(full, list(args)) as _ctx:  # a usage error fails here
                 parsed.append(full)
     assert {"init", "import-mhlw", "validate", "build", "stale", "passwords new", "answers template"} <= set(ran)
     assert {"serve", "links", "sheets", "link-revoke", "answers apply", "deploy-check"} <= set(parsed)
@@ -90,7 +90,9 @@ def test_the_data_format_lists_every_field_as_the_models_describe_it():
     from tsunagu.domain.schema import with_field_reference
 
     text = (REPO_DIR / "docs" / "data-format.md").read_text(encoding="utf-8")
-    assert with_field_reference(text) == text, "stale: run python build.py schema --out schema --doc docs/data-format.md"
+    assert with_field_reference(text) == text, (
+        "stale: run python build.py schema --out schema --doc docs/data-format.md"
+    )
     for name in ("new_clients", "alternative_support", "post_infection", "stale_after_days", "area_map", "salt"):
         assert f"| `{name}` |" in text, name
 

@@ -21,7 +21,7 @@ from tsunagu.cli import cli
 from tsunagu.importers.mhlw.read import read_csv
 from tsunagu.region.areas import suggest_areas, town_of
 
-SAMPLES = REPO_DIR / "tests" / "fixtures" / "mhlw" / "samples"   # real rows of 水戸市 and 土浦市
+SAMPLES = REPO_DIR / "tests" / "fixtures" / "mhlw" / "samples"  # real rows of 水戸市 and 土浦市
 INSTALL = "python -m pip install --require-hashes --no-deps -r requirements.txt"
 
 
@@ -32,13 +32,18 @@ def wheel(tmp_path_factory) -> Path:
     source = tmp_path_factory.mktemp("source")
     for name in ("pyproject.toml", "setup.py", "README.md", "MANIFEST.in", "requirements.txt"):
         shutil.copy2(REPO_DIR / name, source / name)
-    shutil.copytree(REPO_DIR / ".github" / "deploy", source / ".github" / "deploy",
-                    ignore=shutil.ignore_patterns("node_modules"))
+    shutil.copytree(
+        REPO_DIR / ".github" / "deploy", source / ".github" / "deploy", ignore=shutil.ignore_patterns("node_modules")
+    )
     shutil.copytree(REPO_DIR / "relay", source / "relay", ignore=shutil.ignore_patterns("node_modules"))
     for name in ("tsunagu", "templates"):
         shutil.copytree(REPO_DIR / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out),
-                    str(source)], check=True, capture_output=True, cwd=out)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(source)],
+        check=True,
+        capture_output=True,
+        cwd=out,
+    )
     (found,) = out.glob("tsunagu-*.whl")
     return found
 
@@ -47,10 +52,30 @@ def wheel(tmp_path_factory) -> Path:
 def region(wheel: Path, tmp_path_factory) -> Path:
     """`init` run non-interactively on the sample rows into an empty folder."""
     target = tmp_path_factory.mktemp("new") / "mito"
-    result = CliRunner().invoke(cli, ["init", str(target), "--city", "082015", "--mhlw", str(SAMPLES),
-                                      "--title", "つなぐ 水戸市", "--admin", "mito-admin", "--admin", "kaigo-center",
-                                      "--tsunagu-wheel", str(wheel), "--site-url", "https://tsunagu.example.jp/",
-                                      "--today", "2026-01-10", "--non-interactive"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "init",
+            str(target),
+            "--city",
+            "082015",
+            "--mhlw",
+            str(SAMPLES),
+            "--title",
+            "つなぐ 水戸市",
+            "--admin",
+            "mito-admin",
+            "--admin",
+            "kaigo-center",
+            "--tsunagu-wheel",
+            str(wheel),
+            "--site-url",
+            "https://tsunagu.example.jp/",
+            "--today",
+            "2026-01-10",
+            "--non-interactive",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "事業所 77 件を取り込みました。" in result.output
     return target
@@ -60,17 +85,38 @@ def region(wheel: Path, tmp_path_factory) -> Path:
 def test_the_region_holds_data_workflows_and_a_pinned_tsunagu_not_its_code(region: Path, wheel: Path):
     files = sorted(p.relative_to(region).as_posix() for p in region.rglob("*") if p.is_file())
     assert not [f for f in files if f.endswith(".py") and not f.startswith(".github/deploy/")], "no tsunagu code"
-    assert {f.split("/")[0] for f in files} == {".gitignore", "README.md", "requirements.txt", ".github", "data", "relay"}
-    assert {".gitignore", "README.md", "requirements.txt", ".github/workflows/deploy.yml",
-            ".github/workflows/check.yml", ".github/workflows/relay-intake.yml", "relay/handler.mjs", ".github/dependabot.yml", "data/site.yaml"} <= set(files)
+    assert {f.split("/")[0] for f in files} == {
+        ".gitignore",
+        "README.md",
+        "requirements.txt",
+        ".github",
+        "data",
+        "relay",
+    }
+    assert {
+        ".gitignore",
+        "README.md",
+        "requirements.txt",
+        ".github/workflows/deploy.yml",
+        ".github/workflows/check.yml",
+        ".github/workflows/relay-intake.yml",
+        "relay/handler.mjs",
+        ".github/dependabot.yml",
+        "data/site.yaml",
+    } <= set(files)
     assert len([f for f in files if f.startswith("data/providers/mhlw-")]) == 77
     site = yaml.safe_load((region / "data" / "site.yaml").read_text(encoding="utf-8"))
     assert re.fullmatch(r"[0-9a-f]{32}", site["salt"])
-    assert site["title"] == "つなぐ 水戸市" and site["region"] == "水戸市" and site["admins"] == ["mito-admin", "kaigo-center"]
+    assert (
+        site["title"] == "つなぐ 水戸市"
+        and site["region"] == "水戸市"
+        and site["admins"] == ["mito-admin", "kaigo-center"]
+    )
     assert site["areas"] == ["北部", "中部", "東部", "南部", "西部"] and site["area_map"]["赤塚"] == "北部"
     assert site["services"]["訪問入浴介護"] == "120", "the import added the services it found"
     requirements = (region / "requirements.txt").read_text(encoding="utf-8")
     import hashlib
+
     digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
     assert f"tsunagu=={wheel.name.split('-')[1]} \\\n    --hash=sha256:{digest}\n" in requirements
     assert re.search(r"^click==[\d.]+ \\\n    --hash=sha256:[0-9a-f]{64}", requirements, re.M)
@@ -83,8 +129,11 @@ def test_the_region_holds_data_workflows_and_a_pinned_tsunagu_not_its_code(regio
 @pytest.mark.slow
 def test_the_region_gets_the_relay_and_its_intake_workflow_from_the_wheel(region: Path, wheel: Path):
     """The personal-link flow works without tsunagu's code: the relay handler and relay-intake.yml come with init."""
-    relay = sorted(p.relative_to(REPO_DIR / "relay").as_posix() for p in (REPO_DIR / "relay").rglob("*")
-                   if p.is_file() and "node_modules" not in p.parts)
+    relay = sorted(
+        p.relative_to(REPO_DIR / "relay").as_posix()
+        for p in (REPO_DIR / "relay").rglob("*")
+        if p.is_file() and "node_modules" not in p.parts
+    )
     assert "handler.mjs" in relay and "pages/functions/api/[[route]].js" in relay
     packed = zipfile.ZipFile(wheel)
     for name in relay:
@@ -99,7 +148,7 @@ def test_the_region_gets_the_relay_and_its_intake_workflow_from_the_wheel(region
     assert intake["jobs"]["deploy"]["permissions"] == {"actions": "write"}
     assert 'gh workflow run deploy.yml --ref "$DEFAULT_BRANCH"' in intake["jobs"]["deploy"]["steps"][0]["run"]
     deploy = yaml.safe_load((region / ".github" / "workflows" / "deploy.yml").read_text(encoding="utf-8"))
-    assert "workflow_dispatch" in deploy[True]   # PyYAML reads `on:` as True
+    assert "workflow_dispatch" in deploy[True]  # PyYAML reads `on:` as True
     cloudflare = [s for s in deploy["jobs"]["build"]["steps"] if "wrangler pages deploy" in s.get("run", "")]
     assert [s["working-directory"] for s in cloudflare] == ["relay/pages"], "the relay goes up as a Pages Function"
 
@@ -129,13 +178,26 @@ def test_validate_and_build_with_the_workflows_own_install_line(region: Path, wh
     venv.EnvBuilder(with_pip=True).create(env_dir)
     clean = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     clean["PATH"] = f"{env_dir / 'bin'}{os.pathsep}{clean['PATH']}"
-    install = subprocess.run(f"{INSTALL} --find-links {wheel.parent}", shell=True, cwd=work, env=clean,
-                             capture_output=True, text=True, timeout=900)
+    install = subprocess.run(
+        f"{INSTALL} --find-links {wheel.parent}",
+        shell=True,
+        cwd=work,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if install.returncode and "No matching distribution" in install.stderr and "tsunagu" not in install.stderr:
         pytest.skip("the package index is not reachable for the locked dependencies")
     assert install.returncode == 0, install.stderr[-2000:]
-    where = subprocess.run(["python", "-c", "import tsunagu; print(tsunagu.__file__)"], cwd=work, env=clean,
-                           capture_output=True, text=True, check=True).stdout
+    where = subprocess.run(
+        ["python", "-c", "import tsunagu; print(tsunagu.__file__)"],
+        cwd=work,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert where.startswith(str(env_dir))
     for command in (["tsunagu", "validate", "--data", "data"], ["tsunagu", "build", "--data", "data", "--out", "site"]):
         done = subprocess.run(command, cwd=work, env=clean, capture_output=True, text=True, timeout=600)
@@ -146,8 +208,22 @@ def test_validate_and_build_with_the_workflows_own_install_line(region: Path, wh
 def test_every_problem_at_once_and_nothing_written(tmp_path: Path):
     (tmp_path / "taken").mkdir()
     (tmp_path / "taken" / "x.txt").write_text("x", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["init", str(tmp_path / "taken"), "--city", "08201", "--city", "082016",
-                                      "--mhlw", str(SAMPLES), "--admin", "bad login", "--non-interactive"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "init",
+            str(tmp_path / "taken"),
+            "--city",
+            "08201",
+            "--city",
+            "082016",
+            "--mhlw",
+            str(SAMPLES),
+            "--admin",
+            "bad login",
+            "--non-interactive",
+        ],
+    )
     assert result.exit_code == 1
     assert str(result.exception).splitlines() == [
         f"{tmp_path / 'taken'}: 空のフォルダーではありません（新しいフォルダーを指定してください）",
@@ -164,11 +240,18 @@ def test_interactive_answers_the_prompts_in_japanese(tmp_path: Path):
     wheel = tmp_path / "tsunagu-0.1.0-py3-none-any.whl"
     wheel.write_bytes(b"stand-in: only its hash is pinned here")
     answers = f"082015 082031\n{SAMPLES}\nつなぐ 水戸・土浦\nmito-admin\nhttps://care.example.jp/\ny\n"
-    result = CliRunner().invoke(cli, ["init", str(tmp_path / "r"), "--tsunagu-wheel", str(wheel),
-                                      "--today", "2026-01-10"], input=answers)
+    result = CliRunner().invoke(
+        cli, ["init", str(tmp_path / "r"), "--tsunagu-wheel", str(wheel), "--today", "2026-01-10"], input=answers
+    )
     assert result.exit_code == 0, result.output
-    for prompt in ("市区町村コード", "オープンデータの CSV ファイルかフォルダー", "サイトの名前", "管理者の GitHub アカウント名",
-                   "配信先の URL", "この地域の区分で進めますか"):
+    for prompt in (
+        "市区町村コード",
+        "オープンデータの CSV ファイルかフォルダー",
+        "サイトの名前",
+        "管理者の GitHub アカウント名",
+        "配信先の URL",
+        "この地域の区分で進めますか",
+    ):
         assert prompt in result.output
     site = yaml.safe_load((tmp_path / "r" / "data" / "site.yaml").read_text(encoding="utf-8"))
     assert site["areas"] == ["水戸市", "土浦市"] and site["area_map"] == {"水戸市": "水戸市", "土浦市": "土浦市"}
@@ -178,10 +261,26 @@ def test_interactive_answers_the_prompts_in_japanese(tmp_path: Path):
 def test_a_prefecture_code_takes_every_municipality_of_it(tmp_path: Path):
     wheel = tmp_path / "tsunagu-0.1.0-py3-none-any.whl"
     wheel.write_bytes(b"x")
-    result = CliRunner().invoke(cli, ["init", str(tmp_path / "r"), "--city", "08", "--mhlw", str(SAMPLES),
-                                      "--title", "つなぐ 茨城", "--admin", "ibaraki", "--tsunagu-wheel", str(wheel),
-                                      "--site-url", "https://care.example.jp/",
-                                      "--non-interactive"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "init",
+            str(tmp_path / "r"),
+            "--city",
+            "08",
+            "--mhlw",
+            str(SAMPLES),
+            "--title",
+            "つなぐ 茨城",
+            "--admin",
+            "ibaraki",
+            "--tsunagu-wheel",
+            str(wheel),
+            "--site-url",
+            "https://care.example.jp/",
+            "--non-interactive",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "（土浦市・水戸市）" in result.output
 
@@ -210,5 +309,8 @@ def test_declining_the_suggested_areas_writes_nothing(tmp_path: Path):
     result = CliRunner().invoke(cli, ["init", str(tmp_path / "r"), "--tsunagu-wheel", str(wheel)], input=answers)
     assert result.exit_code == 1
     assert "地域の区分の提案（方角ごと。" in result.output and "  北部: " in result.output
-    assert str(result.exception) == "中止しました。何も書いていません。--region や地域の区分は、作ったあとで data/site.yaml でも直せます。"
+    assert (
+        str(result.exception)
+        == "中止しました。何も書いていません。--region や地域の区分は、作ったあとで data/site.yaml でも直せます。"
+    )
     assert not (tmp_path / "r").exists()

@@ -62,11 +62,16 @@ def test_only_the_files_the_host_lacks_are_sent(tmp_path: Path):
     StandIn.calls = []
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), StandIn)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    env = {**os.environ, "NETLIFY_API": f"http://127.0.0.1:{server.server_address[1]}/api/v1",
-           "NETLIFY_AUTH_TOKEN": "t", "NETLIFY_SITE_ID": "s"}
+    env = {
+        **os.environ,
+        "NETLIFY_API": f"http://127.0.0.1:{server.server_address[1]}/api/v1",
+        "NETLIFY_AUTH_TOKEN": "t",
+        "NETLIFY_SITE_ID": "s",
+    }
     try:
-        done = subprocess.run([sys.executable, str(SCRIPT), str(new)], env=env, capture_output=True, text=True,
-                              timeout=60, check=True)
+        done = subprocess.run(
+            [sys.executable, str(SCRIPT), str(new)], env=env, capture_output=True, text=True, timeout=60, check=True
+        )
     finally:
         server.shutdown()
         server.server_close()
@@ -75,7 +80,12 @@ def test_only_the_files_the_host_lacks_are_sent(tmp_path: Path):
     assert sorted(posted) == ["/index.html", "/keys.json", "/p/aaaa.bin", "/p/cccc.bin"]
     assert [(m, p, b) for m, p, b in StandIn.calls[1:]] == [
         ("PUT", "/api/v1/deploys/d1/files/keys.json", b'{"epoch":2}'),
-        ("PUT", "/api/v1/deploys/d1/files/p/cccc.bin", b"pack c")]
-    dry = subprocess.run([sys.executable, str(SCRIPT), str(new), "--dry-run", "--previous", str(old)],
-                         capture_output=True, text=True, check=True)
+        ("PUT", "/api/v1/deploys/d1/files/p/cccc.bin", b"pack c"),
+    ]
+    dry = subprocess.run(
+        [sys.executable, str(SCRIPT), str(new), "--dry-run", "--previous", str(old)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert dry.stdout.strip() == "2 of 4 files to upload (0 KiB)"

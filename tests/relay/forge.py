@@ -35,10 +35,10 @@ class Forge:
 
     public_key: rsa.RSAPublicKey
     requests: list[dict[str, Any]] = field(default_factory=list)
-    tokens: dict[str, dict[str, Any]] = field(default_factory=dict)     # token -> {"permissions", "revoked"}
+    tokens: dict[str, dict[str, Any]] = field(default_factory=dict)  # token -> {"permissions", "revoked"}
     issues: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    drop_labels: bool = False        # as GitHub does, silently, where it deems the creator may not set them
+    drop_labels: bool = False  # as GitHub does, silently, where it deems the creator may not set them
 
     def jwt_problem(self, auth: str) -> str | None:
         """Why the App's JWT would be refused, or None."""
@@ -47,8 +47,9 @@ class Forge:
             return "not a JWT"
         head, claims = (json.loads(_unb64(p)) for p in parts[:2])
         try:
-            self.public_key.verify(_unb64(parts[2]), f"{parts[0]}.{parts[1]}".encode(), padding.PKCS1v15(),
-                                   hashes.SHA256())
+            self.public_key.verify(
+                _unb64(parts[2]), f"{parts[0]}.{parts[1]}".encode(), padding.PKCS1v15(), hashes.SHA256()
+            )
         except InvalidSignature:
             return "bad signature"
         if head != {"alg": "RS256", "typ": "JWT"} or claims.get("iss") != APP_ID:
@@ -73,8 +74,11 @@ class Forge:
             if problem := self.jwt_problem(auth):
                 return 401, {"message": problem}
             token = f"ghs_{len(self.tokens) + 1:036d}"
-            self.tokens[token] = {"permissions": body["permissions"], "revoked": False,
-                                  "repositories": body["repositories"]}
+            self.tokens[token] = {
+                "permissions": body["permissions"],
+                "revoked": False,
+                "repositories": body["repositories"],
+            }
             return 201, {"token": token, "permissions": body["permissions"]}
         if method == "DELETE" and url.path == "/installation/token":
             self.tokens[auth.removeprefix("Bearer ")]["revoked"] = True
@@ -85,17 +89,27 @@ class Forge:
                     return 403, {"message": "Resource not accessible by integration"}
                 now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
                 labels = [] if self.drop_labels else [{"name": n} for n in body.get("labels", [])]
-                issue = {"number": len(self.issues) + 1, "title": body["title"], "body": body["body"],
-                         "labels": labels, "state": "open",
-                         "created_at": now, "updated_at": now, "user": {"login": BOT, "type": "Bot"}}
+                issue = {
+                    "number": len(self.issues) + 1,
+                    "title": body["title"],
+                    "body": body["body"],
+                    "labels": labels,
+                    "state": "open",
+                    "created_at": now,
+                    "updated_at": now,
+                    "user": {"login": BOT, "type": "Bot"},
+                }
                 self.issues.append(issue)
                 return 201, issue
             if not self.token_allows(auth, "read"):
                 return 403, {"message": "Resource not accessible by integration"}
-            found = [i for i in reversed(self.issues) if query.get("labels") in [x["name"] for x in i["labels"]]
-                     and i["updated_at"] >= query.get("since", "")]
+            found = [
+                i
+                for i in reversed(self.issues)
+                if query.get("labels") in [x["name"] for x in i["labels"]] and i["updated_at"] >= query.get("since", "")
+            ]
             page, size = int(query.get("page", 1)), int(query.get("per_page", 30))
-            return 200, found[(page - 1) * size:page * size]
+            return 200, found[(page - 1) * size : page * size]
         if method == "POST" and (labelled := re.fullmatch(rf"/repos/{OWNER}/{REPO}/issues/(\d+)/labels", url.path)):
             if not self.token_allows(auth, "write"):
                 return 403, {"message": "Resource not accessible by integration"}
@@ -115,7 +129,7 @@ def serve(forge: Forge) -> ThreadingHTTPServer:
     """Serve the stand-in on a free local port (in a thread); the caller shuts it down."""
 
     class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"      # keep-alive as the forge does: runtimes pool their connections
+        protocol_version = "HTTP/1.1"  # keep-alive as the forge does: runtimes pool their connections
 
         def answer(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)

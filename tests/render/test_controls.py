@@ -53,7 +53,8 @@ def test_no_page_of_the_hostile_corpus_holds_a_control_character(tmp_path):
     for name in accepted:
         shutil.copy(HOSTILE / name, data / "providers" / name)
     lines = [line for note in MIXED_NOTES for line in note.splitlines()]
-    (data / "providers" / "mixed-notes.yaml").write_text(textwrap.dedent("""\
+    (data / "providers" / "mixed-notes.yaml").write_text(
+        textwrap.dedent("""\
         name: デイサービスまぜこぜ
         services: [通所介護]
         area: 中部
@@ -63,10 +64,17 @@ def test_no_page_of_the_hostile_corpus_holds_a_control_character(tmp_path):
           updated: 2026-11-20
           new_clients: accepting
           conditions: |
-        """) + "".join(f"    {line}\n" for line in lines) + "notes: |\n" + "".join(f"  {line}\n" for line in lines),
-        encoding="utf-8")
+        """)
+        + "".join(f"    {line}\n" for line in lines)
+        + "notes: |\n"
+        + "".join(f"  {line}\n" for line in lines),
+        encoding="utf-8",
+    )
     rendered = render_site(load_directory(data), fast_config(data, tmp_path / "site"))
     # CSV rows end with CR LF (RFC 4180, as spreadsheets expect); no other control anywhere.
-    found = {path: repr(m.group()) for path, body in rendered.items()
-             if (m := CONTROL.search(body.decode("utf-8-sig").replace("\r\n", "\n")))}
+    found = {
+        path: repr(m.group())
+        for path, body in rendered.items()
+        if (m := CONTROL.search(body.decode("utf-8-sig").replace("\r\n", "\n")))
+    }
     assert len(rendered) > 10 and found == {}

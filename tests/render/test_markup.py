@@ -48,13 +48,22 @@ def test_empty():
     assert render_markdown(None) == "" and render_markdown("") == ""
 
 
-@pytest.mark.parametrize(("written", "shown"), [
-    ("感染後の入所は **PCR 陰性確認後** または発症から 14 日経過後。", "感染後の入所は PCR 陰性確認後 または発症から 14 日経過後。"),
-    ("**休止中**（職員の集団感染のため）\n- 代替支援は調整中", "休止中（職員の集団感染のため）\n- 代替支援は調整中"),
-    ("__至急__ は *電話* で、`FAX` も ~~不可~~", "至急 は 電話 で、FAX も 不可"),
-    ("2*3*4 と ** だけ", "2*3*4 と ** だけ"),   # not emphasis: left as written
-    ("  前後の空白  \n", "前後の空白"),
-])
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        (
+            "感染後の入所は **PCR 陰性確認後** または発症から 14 日経過後。",
+            "感染後の入所は PCR 陰性確認後 または発症から 14 日経過後。",
+        ),
+        (
+            "**休止中**（職員の集団感染のため）\n- 代替支援は調整中",
+            "休止中（職員の集団感染のため）\n- 代替支援は調整中",
+        ),
+        ("__至急__ は *電話* で、`FAX` も ~~不可~~", "至急 は 電話 で、FAX も 不可"),
+        ("2*3*4 と ** だけ", "2*3*4 と ** だけ"),  # not emphasis: left as written
+        ("  前後の空白  \n", "前後の空白"),
+    ],
+)
 def test_plain_text_shows_emphasis_as_its_words_and_keeps_line_breaks(written, shown):
     from tsunagu.render.markup import plain_text
 

@@ -48,15 +48,31 @@ def squash(html: str) -> str:
 
 def stale_marks(html: str) -> list[str]:
     """The stale marks shown (not hidden) when the page opens."""
-    return [squash(text).strip() for attrs, text in re.findall(r"<(?:strong|p) [^>]*data-stale-mark([^>]*)>(.*?)</", html)
-            if "hidden" not in attrs]
+    return [
+        squash(text).strip()
+        for attrs, text in re.findall(r"<(?:strong|p) [^>]*data-stale-mark([^>]*)>(.*?)</", html)
+        if "hidden" not in attrs
+    ]
 
 
 def test_page_set(pages, rendered):
-    expected = {"index.html", "404.html", "providers/index.html", "providers/1/index.html", "providers/2/index.html",
-                "providers/3/index.html", "physicians/index.html", "status/index.html", "notices/index.html",
-                "desks/index.html", "search/index.html", "changes/index.html", "data/records.json",
-                "data/holidays.json", "data/status.csv"}
+    expected = {
+        "index.html",
+        "404.html",
+        "providers/index.html",
+        "providers/1/index.html",
+        "providers/2/index.html",
+        "providers/3/index.html",
+        "physicians/index.html",
+        "status/index.html",
+        "notices/index.html",
+        "desks/index.html",
+        "search/index.html",
+        "changes/index.html",
+        "data/records.json",
+        "data/holidays.json",
+        "data/status.csv",
+    }
     assert set(pages) == expected | set(rendered[1].values())
     assert len(rendered[1]) == len(PROVIDERS) + len(PHYSICIANS)
 
@@ -66,7 +82,7 @@ def test_every_page_is_japanese_and_self_contained(pages):
         if not path.endswith(".html"):
             continue
         html = data.decode()
-        assert html.startswith("<!doctype html>\n<html lang=\"ja\">"), path
+        assert html.startswith('<!doctype html>\n<html lang="ja">'), path
         assert "Content-Security-Policy" in html and "default-src 'self'" in html, path
         for tag, attrs in elements(html):
             # Assets load only from the site's own origin: no CDN, fonts, analytics or map tiles.
@@ -101,10 +117,12 @@ def test_record_paths_are_stable_and_keyed(tmp_path):
 def test_home_glance_counts(pages):
     home = text(pages, "index.html")
     # 通所介護 × 北部: さくら (受入可 / 条件付き / 受入不可) and かえで (条件付き / 未回答 / 受入可).
-    glance = home[home.index('<table class="glance" data-glance>'):home.index("</table>")]
-    cells = {(row, area): cell for row, cells in
-             re.findall(r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', glance, re.S)
-             for area, cell in re.findall(r'<td data-area="(.*?)">(.*?)</td>', cells, re.S)}
+    glance = home[home.index('<table class="glance" data-glance>') : home.index("</table>")]
+    cells = {
+        (row, area): cell
+        for row, cells in re.findall(r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', glance, re.S)
+        for area, cell in re.findall(r'<td data-area="(.*?)">(.*?)</td>', cells, re.S)
+    }
 
     def counted(row: str, area: str, key: str) -> str:
         link = re.search(rf'<a class="k k-{key}"[^>]*>(.*?)</a>', cells[(row, area)], re.S)
@@ -116,12 +134,14 @@ def test_home_glance_counts(pages):
     assert counted("通所介護", "北部", "alternative_support") == "○ 受入可 0 △ 条件付きで可 1 ×0 ／2"
     assert counted("居宅介護支援", "北部", "alternative_support") == "○ 受入可 0 △ 条件付きで可 0 ×0 ／1"
     assert counted("通所介護", "南部", "new_clients") == "− 事業所なし"
-    assert ('href="search/?service=%E9%80%9A%E6%89%80%E4%BB%8B%E8%AD%B7&amp;area=%E5%8C%97%E9%83%A8'
-            '&amp;new_clients=%E5%8F%97%E5%85%A5%E5%8F%AF%E3%81%BE%E3%81%9F%E3%81%AF%E6%9D%A1%E4%BB%B6%E4%BB%98%E3%81%8D"') in glance
+    assert (
+        'href="search/?service=%E9%80%9A%E6%89%80%E4%BB%8B%E8%AD%B7&amp;area=%E5%8C%97%E9%83%A8'
+        '&amp;new_clients=%E5%8F%97%E5%85%A5%E5%8F%AF%E3%81%BE%E3%81%9F%E3%81%AF%E6%9D%A1%E4%BB%B6%E4%BB%98%E3%81%8D"'
+    ) in glance
     assert "aria-label" not in glance
     # Ages at build time of each counted answer, so the browser can leave out old ones:
     # さくら accepts new clients (confirmed 2 days before the build), かえで conditionally (21 days before).
-    new_north = cells[("通所介護", "北部")][cells[("通所介護", "北部")].index("k-new_clients"):]
+    new_north = cells[("通所介護", "北部")][cells[("通所介護", "北部")].index("k-new_clients") :]
     assert '<span class="n n-accepting" data-ages="2">' in new_north
     assert '<span class="n n-conditional" data-ages="21">' in new_north
     # Recent answers are counted by default (the browser recounts with the clock).
@@ -139,7 +159,7 @@ def test_provider_page(rendered):
     seen = squash(html)
     assert "<title>デイサービスさくら | つなぐ テスト市</title>" in html
     # The first screen: the phone, then the three answers as badges, vacancies with their unit, the conditions.
-    top = squash(html[html.index("<h1>"):html.index("受入条件") + 40])
+    top = squash(html[html.index("<h1>") : html.index("受入条件") + 40])
     assert "☎ 電話 029-000-1011" in top
     assert "新規受入 ○ 受入可 代替支援 △ 条件付きで可 感染後受入 × 受入不可 空き 3名" in top
     assert "受入条件 入浴は午前のみ。送迎は北部エリアに限ります。" in seen
@@ -158,7 +178,10 @@ def test_provider_page_unknown_and_stale(rendered):
     assert "感染後受入 ○ 受入可" in seen
     # Stale at build time: marked so (the browser recomputes the age and the mark from today).
     assert "2026年11月1日 確認 更新が古い" in seen
-    assert stale_marks(html) == ["更新が古い", "この情報は14日を超えて確認されていません。利用の前に事業所へ確認してください。"]
+    assert stale_marks(html) == [
+        "更新が古い",
+        "この情報は14日を超えて確認されていません。利用の前に事業所へ確認してください。",
+    ]
 
 
 def test_provider_page_operation(rendered):
@@ -190,9 +213,11 @@ def test_physician_page(rendered):
     assert table["17:00-18:00"] == [none, none, none, none, "FAX・面談", none, none]
     assert "2026年10月1日 確認 更新が古い" in seen and stale_marks(html) == ["更新が古い"]
     # Windows for contact-now in the browser, and the holidays it needs, are in the page.
-    assert ('data-contact-now="later" data-windows="[{&#34;days&#34;:[&#34;mon&#34;,&#34;thu&#34;],'
-            '&#34;start&#34;:&#34;13:00&#34;,&#34;end&#34;:&#34;14:00&#34;,&#34;methods&#34;:[&#34;電話&#34;],'
-            '&#34;holidays&#34;:false}') in html
+    assert (
+        'data-contact-now="later" data-windows="[{&#34;days&#34;:[&#34;mon&#34;,&#34;thu&#34;],'
+        "&#34;start&#34;:&#34;13:00&#34;,&#34;end&#34;:&#34;14:00&#34;,&#34;methods&#34;:[&#34;電話&#34;],"
+        "&#34;holidays&#34;:false}"
+    ) in html
     assert '<script type="application/json" id="jp-holidays">{' in html and '"2026-11-23":"勤労感謝の日"' in html
     assert "火・金曜 17:00-18:00" not in seen and "金曜 17:00-18:00 FAX・面談" in seen
 
@@ -226,12 +251,35 @@ def test_status_sheet(pages):
     data = pages["data/status.csv"]
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0] == ["事業所名", "サービス", "地域", "電話", "営業", "新規受入", "代替支援", "感染後受入", "空き",
-                       "条件", "確認日", "更新が古い"]
+    assert rows[0] == [
+        "事業所名",
+        "サービス",
+        "地域",
+        "電話",
+        "営業",
+        "新規受入",
+        "代替支援",
+        "感染後受入",
+        "空き",
+        "条件",
+        "確認日",
+        "更新が古い",
+    ]
     by_name = {r[0]: r for r in rows[1:]}
-    assert by_name["デイサービスさくら"] == ["デイサービスさくら", "通所介護", "北部", "029-000-1011", "通常営業",
-                                          "受入可", "条件付きで可", "受入不可", "3",
-                                          "入浴は午前のみ。送迎は北部エリアに限ります。", "2026-11-20", ""]
+    assert by_name["デイサービスさくら"] == [
+        "デイサービスさくら",
+        "通所介護",
+        "北部",
+        "029-000-1011",
+        "通常営業",
+        "受入可",
+        "条件付きで可",
+        "受入不可",
+        "3",
+        "入浴は午前のみ。送迎は北部エリアに限ります。",
+        "2026-11-20",
+        "",
+    ]
     assert by_name["デイサービスかえで"][-1] == "はい"
     assert by_name["ヘルパーステーションもみじ"][4] == "休止中"
 
@@ -239,8 +287,11 @@ def test_status_sheet(pages):
 def test_status_sheet_cells_cannot_be_formulas(tmp_path):
     data = make_tree(tmp_path)
     path = data / "providers" / "day-sakura.yaml"
-    path.write_text(path.read_text().replace("入浴は午前のみ。", "=HYPERLINK(\"https://evil.example\")\n    - 入浴は午前のみ。")
-                    .replace("name: デイサービスさくら", "name: \"@さくら\""))
+    path.write_text(
+        path.read_text()
+        .replace("入浴は午前のみ。", '=HYPERLINK("https://evil.example")\n    - 入浴は午前のみ。')
+        .replace("name: デイサービスさくら", 'name: "@さくら"')
+    )
     pages = render_site(load_directory(data), Config(today=TODAY))
     rows = list(csv.reader(io.StringIO(pages["data/status.csv"].decode("utf-8-sig"))))
     for row in rows:
@@ -283,14 +334,23 @@ def test_record_pages_explain_the_link_and_how_it_was_confirmed_and_say_nothing_
     root = tmp_path
     make_tree(root)
     site_yaml = root / "data" / "site.yaml"
-    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + "repository: https://github.com/example/care\n"
-                         f"seal_key: {SEAL_PUBLIC}\n", encoding="utf-8")
+    site_yaml.write_text(
+        site_yaml.read_text(encoding="utf-8") + "repository: https://github.com/example/care\n"
+        f"seal_key: {SEAL_PUBLIC}\n",
+        encoding="utf-8",
+    )
     record = root / "data" / "providers" / "day-sakura.yaml"
-    record.write_text(record.read_text(encoding="utf-8").replace("  updated: ", "  confirmed_via: link\n  updated: ", 1),
-                      encoding="utf-8")
+    record.write_text(
+        record.read_text(encoding="utf-8").replace("  updated: ", "  confirmed_via: link\n  updated: ", 1),
+        encoding="utf-8",
+    )
     directory = load_directory(root / "data")
-    config = Config(data_dir=root / "data", today=TODAY, iterations=FAST,
-                    note_token=lambda kind, rid, version: f"note-{kind}-{rid}-{version}")
+    config = Config(
+        data_dir=root / "data",
+        today=TODAY,
+        iterations=FAST,
+        note_token=lambda kind, rid, version: f"note-{kind}-{rid}-{version}",
+    )
     pages = render_site(directory, config)
     providers, _ = make_entries(directory, config)
     sakura = next(e for e in providers if e.record.id == "day-sakura")
@@ -313,9 +373,16 @@ def test_record_pages_render_the_same_in_worker_processes(tmp_path):
     config = Config(data_dir=tmp_path / "data", today=TODAY, iterations=FAST)
     providers, physicians = make_entries(directory, config)
     env = render._environment(config)
-    common = {"site": directory.site, "demo": True, "today": TODAY, "built": TODAY, "imported": False, "sources": [],
-              "holidays": "{}",
-              "search": search_context(directory.site, [*directory.providers, *directory.physicians])}
+    common = {
+        "site": directory.site,
+        "demo": True,
+        "today": TODAY,
+        "built": TODAY,
+        "imported": False,
+        "sources": [],
+        "holidays": "{}",
+        "search": search_context(directory.site, [*directory.providers, *directory.physicians]),
+    }
     entries = (providers + physicians) * 500  # past the threshold where rendering forks
     serial = dict(render._render_records(entries, env, common))
     assert render._record_pages(entries, env, common, workers=2) == serial
@@ -353,10 +420,13 @@ def test_a_never_answered_import_reads_as_unanswered_not_as_confirmed(tmp_path):
     assert "事業所からの回答はまだありません。" in seen
     # Not among the recently confirmed on the home page, counted as unanswered instead.
     home = pages["index.html"].decode()
-    newest = home[home.index('id="newest-h"'):]
+    newest = home[home.index('id="newest-h"') :]
     assert "デイサービスあおば" not in newest
     assert "まだ回答のない事業所が 1 件あります（未回答）。" in home
-    assert '"2026-11-19"' not in home[home.index('id="updates-by-date"'):home.index("</script>", home.index("updates-by"))]
+    assert (
+        '"2026-11-19"'
+        not in home[home.index('id="updates-by-date"') : home.index("</script>", home.index("updates-by"))]
+    )
     rows = {r[0]: r for r in csv.reader(io.StringIO(pages["data/status.csv"].decode("utf-8-sig")))}
     assert rows["デイサービスあおば"][-2:] == ["未回答", ""]
     records = {r["id"]: r for r in json.loads(pages["data/records.json"])["records"]}
@@ -374,10 +444,23 @@ def test_changes_page_lists_status_changes_newest_first(tmp_path):
     from tsunagu.data.history import History, StatusChange
 
     directory = load_directory(make_tree(tmp_path))
-    history = History(True, dt.date(2026, 9, 27), [
-        StatusChange(dt.date(2026, 11, 20), "provider", "day-sakura", "デイサービスさくら", "changed",
-                     [("新規受入", "受入不可", "受入可")]),
-        StatusChange(dt.date(2026, 11, 2), "physician", "gone-doc", "消えた医院 某", "removed")], omitted=7, shallow=True)
+    history = History(
+        True,
+        dt.date(2026, 9, 27),
+        [
+            StatusChange(
+                dt.date(2026, 11, 20),
+                "provider",
+                "day-sakura",
+                "デイサービスさくら",
+                "changed",
+                [("新規受入", "受入不可", "受入可")],
+            ),
+            StatusChange(dt.date(2026, 11, 2), "physician", "gone-doc", "消えた医院 某", "removed"),
+        ],
+        omitted=7,
+        shallow=True,
+    )
     config = Config(data_dir=tmp_path / "data", today=TODAY)
     pages = render_site(directory, config, history)
     html = pages["changes/index.html"].decode()
@@ -401,14 +484,25 @@ def test_conditions_and_contact_notes_are_plain_text_everywhere(tmp_path):
     config = Config(data_dir=data, today=TODAY, iterations=FAST)
     pages = render_site(directory, config)
     paths = {e.record.id: e.path for e in sum(make_entries(directory, config), [])}
-    shown = {name: pages[name].decode("utf-8-sig") for name in
-             ["index.html", "providers/1/index.html", "status/index.html", "data/status.csv",
-              paths["day-sakura"], paths["yamada-naika"]]}
+    shown = {
+        name: pages[name].decode("utf-8-sig")
+        for name in [
+            "index.html",
+            "providers/1/index.html",
+            "status/index.html",
+            "data/status.csv",
+            paths["day-sakura"],
+            paths["yamada-naika"],
+        ]
+    }
     for name, page in shown.items():
         assert "**" not in page and "__要相談" not in page, name
-    assert "入浴は午前のみ。\n要相談" in shown[paths["day-sakura"]]      # line breaks kept (shown by CSS pre-line)
-    assert "入浴は午前のみ。\n要相談" in shown["status/index.html"] and "入浴は午前のみ。\n要相談" in shown["data/status.csv"]
-    assert "条件 入浴は午前のみ。 …" in squash(shown["providers/1/index.html"])   # cards: the first line
+    assert "入浴は午前のみ。\n要相談" in shown[paths["day-sakura"]]  # line breaks kept (shown by CSS pre-line)
+    assert (
+        "入浴は午前のみ。\n要相談" in shown["status/index.html"]
+        and "入浴は午前のみ。\n要相談" in shown["data/status.csv"]
+    )
+    assert "条件 入浴は午前のみ。 …" in squash(shown["providers/1/index.html"])  # cards: the first line
     assert "初回は FAX で連絡票を送ってください。" in shown[paths["yamada-naika"]]
 
 
@@ -418,10 +512,24 @@ def test_changes_page_shows_the_whole_change_and_folds_first_registrations(tmp_p
     directory = load_directory(make_tree(tmp_path))
     before = "受入れあり（月・水・金の午前のみ。入浴は要相談。送迎は北部エリアに限ります）"
     after = "受入れあり（月・水・金の午前のみ。入浴は不可。送迎は北部エリアに限ります）"
-    history = History(True, dt.date(2026, 9, 27), [
-        StatusChange(dt.date(2026, 11, 21), "provider", "day-sakura", "デイサービスさくら", "changed",
-                     [("新規受入", "受入不可", "受入可"), ("受入条件", before, after), ("空き", "2", "1")]),
-        *[StatusChange(dt.date(2026, 11, 21), "provider", f"new-{i}", f"新しい事業所{i}", "added") for i in range(66)]])
+    history = History(
+        True,
+        dt.date(2026, 9, 27),
+        [
+            StatusChange(
+                dt.date(2026, 11, 21),
+                "provider",
+                "day-sakura",
+                "デイサービスさくら",
+                "changed",
+                [("新規受入", "受入不可", "受入可"), ("受入条件", before, after), ("空き", "2", "1")],
+            ),
+            *[
+                StatusChange(dt.date(2026, 11, 21), "provider", f"new-{i}", f"新しい事業所{i}", "added")
+                for i in range(66)
+            ],
+        ],
+    )
     pages = render_site(directory, Config(data_dir=tmp_path / "data", today=TODAY), history)
     html = pages["changes/index.html"].decode()
     seen = squash(html)
@@ -429,7 +537,7 @@ def test_changes_page_shows_the_whole_change_and_folds_first_registrations(tmp_p
     assert seen.index("デイサービスさくら") < seen.index("新規登録 66 件") < seen.index("新しい事業所0")
     assert "新規受入 : 受入不可 → 受入可" in seen
     assert "空き : 2名 → 1名" in seen
-    words = squash(re.sub(r"</?(?:del|ins)>", "", html))   # the marks removed: the whole values read
+    words = squash(re.sub(r"</?(?:del|ins)>", "", html))  # the marks removed: the whole values read
     assert f"変更前 {before}" in words and f"変更後 {after}" in words
     assert "入浴は<del>要相談</del>。" in html and "入浴は<ins>不可</ins>。" in html
     assert html.count("<details") == 1 and html.count("新規登録") == 1
@@ -442,16 +550,20 @@ def test_changes_page_shows_the_whole_change_and_folds_first_registrations(tmp_p
 def test_word_diff_marks_only_the_changed_characters():
     from tsunagu.render.changes import word_diff
 
-    assert word_diff("入浴は要相談。", "入浴は不可。") == ([(False, "入浴は"), (True, "要相談"), (False, "。")],
-                                                     [(False, "入浴は"), (True, "不可"), (False, "。")])
+    assert word_diff("入浴は要相談。", "入浴は不可。") == (
+        [(False, "入浴は"), (True, "要相談"), (False, "。")],
+        [(False, "入浴は"), (True, "不可"), (False, "。")],
+    )
     assert word_diff("同じ", "同じ") == ([(False, "同じ")], [(False, "同じ")])
 
 
 def test_record_pages_may_post_to_a_relay_on_its_own_origin(tmp_path):
     make_tree(tmp_path)
     site_yaml = tmp_path / "data" / "site.yaml"
-    site_yaml.write_text(site_yaml.read_text(encoding="utf-8") + f"seal_key: {SEAL_PUBLIC}\n"
-                         "relay_url: https://relay.example.jp/api/\n", encoding="utf-8")
+    site_yaml.write_text(
+        site_yaml.read_text(encoding="utf-8") + f"seal_key: {SEAL_PUBLIC}\nrelay_url: https://relay.example.jp/api/\n",
+        encoding="utf-8",
+    )
     directory = load_directory(tmp_path / "data")
     config = Config(data_dir=tmp_path / "data", today=TODAY, iterations=FAST, note_token=lambda *a: "note")
     providers, _ = make_entries(directory, config)

@@ -26,11 +26,15 @@ def test_holiday_json_is_safe_inside_a_script_block():
 def test_contact_windows_spell_methods_out_and_carry_the_holiday_flag(tmp_path):
     data = make_tree(tmp_path)
     path = data / "physicians" / "yamada-naika.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace('      time: "17:00-18:00"\n',
-                                                             '      time: "17:00-18:00"\n      holidays: true\n'),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            '      time: "17:00-18:00"\n', '      time: "17:00-18:00"\n      holidays: true\n'
+        ),
+        encoding="utf-8",
+    )
     assert "yamada-naika" in PHYSICIANS
     (yamada,) = [p for p in load_directory(data).physicians if p.id == "yamada-naika"]
     assert contact_windows(yamada) == [
         {"days": ["mon", "thu"], "start": "13:00", "end": "14:00", "methods": ["電話"], "holidays": False},
-        {"days": ["fri"], "start": "17:00", "end": "18:00", "methods": ["FAX", "面談"], "holidays": True}]
+        {"days": ["fri"], "start": "17:00", "end": "18:00", "methods": ["FAX", "面談"], "holidays": True},
+    ]

@@ -49,7 +49,7 @@ def built(tmp_path_factory):
     with epoch(1_780_000_000):
         build(config)
         out["first"] = read_tree(root / "site")
-        build(config)                           # the same commit again
+        build(config)  # the same commit again
         out["again"] = read_tree(root / "site")
     sakura = data / "providers" / "day-sakura.yaml"
     sakura.write_text(sakura.read_text().replace("new_clients: accepting", "new_clients: not_accepting"))
@@ -81,7 +81,7 @@ def test_one_status_edit_changes_few_files_and_keeps_the_other_names(built):
     first, second = built["first"], built["second"]
     changed = {p for p in second if first.get(p) != second[p]}
     kept = set(first) & set(second)
-    assert len(changed) <= 20, sorted(changed)   # the budget of issue 21; the status filters change together
+    assert len(changed) <= 20, sorted(changed)  # the budget of issue 21; the status filters change together
     assert all(p.startswith("p/") or p == "keys.json" for p in changed)
     assert len(kept) >= len(second) - len(changed)
 
@@ -90,7 +90,12 @@ def test_keys_json_is_canonical_and_holds_no_password_or_label(built):
     text = built["second"]["keys.json"].decode()
     keys = json.loads(text)
     assert text == json.dumps(keys, sort_keys=True, separators=(",", ":"))
-    assert (keys["version"], keys["kdf"], keys["cipher"], keys["iterations"]) == (2, "PBKDF2-SHA256", "AES-256-GCM", FAST)
+    assert (keys["version"], keys["kdf"], keys["cipher"], keys["iterations"]) == (
+        2,
+        "PBKDF2-SHA256",
+        "AES-256-GCM",
+        FAST,
+    )
     assert base64.b64decode(keys["salt"]) == built["salt"] and len(built["salt"]) == 16
     assert len(keys["slots"]) == 2 and keys["slots"] == sorted(keys["slots"])
     for label, password in STRONG.items():
@@ -104,7 +109,7 @@ def test_the_salt_is_random_and_kept_in_site_yaml(tmp_path):
         assert "salt を追加しました" in report.notes[0]
         assert re.search(r'^salt: "[0-9a-f]{32}"$', (data / "site.yaml").read_text(), re.M)
         assert build(fast_config(data, data.parent / "site", search=False)).notes == []
-    assert load_directory(a).site.salt != load_directory(b).site.salt   # same site id, different salts
+    assert load_directory(a).site.salt != load_directory(b).site.salt  # same site id, different salts
 
 
 def test_wrong_password_fails(built):
@@ -115,7 +120,7 @@ def test_wrong_password_fails(built):
 
 def test_a_data_update_logs_nobody_out(built):
     for password in STRONG.values():
-        kek = derive_key(password, built["salt"], FAST)          # what a device remembered since the first build
+        kek = derive_key(password, built["salt"], FAST)  # what a device remembered since the first build
         key = unwrap_with_kek(built["second"]["keys.json"], kek)
         doc = json.loads(built["second"]["keys.json"])
         csv = Reader(built["second"], key, doc["root"], bytes.fromhex(doc["root_sha256"])).read("data/status.csv")
@@ -146,7 +151,7 @@ def test_flipping_any_byte_of_any_file_is_detected(built):
         blob = files[name]
         for pos in (0, 13, len(blob) // 2, len(blob) - 1):
             tampered = dict(files)
-            tampered[name] = blob[:pos] + bytes([blob[pos] ^ 1]) + blob[pos + 1:]
+            tampered[name] = blob[:pos] + bytes([blob[pos] ^ 1]) + blob[pos + 1 :]
             with pytest.raises((ValueError, InvalidTag)):
                 bad = open_site(tampered, STRONG["city"])
                 for path in paths:
@@ -158,18 +163,21 @@ def test_moving_an_entry_to_another_path_is_detected(built):
     blob = seal(keys, entry_ad("index.html", 0, 1), frame(b"<p>home</p>", 0))
     with pytest.raises(InvalidTag):
         from tsunagu.seal.encrypt import open_sealed
+
         open_sealed(keys.content, entry_ad("desks/index.html", 0, 1), blob)
     with pytest.raises(InvalidTag):
-        open_sealed(keys.content, entry_ad("index.html", 0, 2), blob)   # a part count is bound too
+        open_sealed(keys.content, entry_ad("index.html", 0, 2), blob)  # a part count is bound too
 
 
 def test_rollback_of_one_file_is_detected(built):
     first, second = built["first"], built["second"]
-    changed = [p for p in second if p.startswith("p/") and p not in first and p != json.loads(second["keys.json"])["root"]]
+    changed = [
+        p for p in second if p.startswith("p/") and p not in first and p != json.loads(second["keys.json"])["root"]
+    ]
     assert changed
     gone = [p for p in first if p.startswith("p/") and p not in second]
     for name in changed:
-        for old in gone:                          # an old pack served under a new pack's name
+        for old in gone:  # an old pack served under a new pack's name
             tampered = {**second, name: first[old]}
             with pytest.raises((ValueError, KeyError, InvalidTag)):
                 reader = open_site(tampered, STRONG["city"])
@@ -204,9 +212,9 @@ def _sealed_blobs(files: dict[str, bytes], password: str) -> Iterator[bytes]:
             continue
         digest, offset, length = entry
         name = file_name(digest)
-        yield files[name][offset:offset + length]
+        yield files[name][offset : offset + length]
         for _p, _i, _n, off, size, _d in reader.directory(number)["entries"].values():
-            yield files[name][off:off + size]
+            yield files[name][off : off + size]
 
 
 def test_a_nonce_never_repeats_for_a_different_payload(built):
@@ -220,6 +228,7 @@ def test_a_nonce_never_repeats_for_a_different_payload(built):
     a, b = root_keys(STRONG, salt, FAST), root_keys({"caremanagers": STRONG["caremanagers"]}, salt, FAST)
     assert a.content != b.content
     from tsunagu.seal.keys import make_keys_json
+
     ka = json.loads(make_keys_json({"c": STRONG["caremanagers"]}, salt, FAST, a, 5, "p/x.bin", bytes(32)))
     kb = json.loads(make_keys_json({"c": STRONG["caremanagers"]}, salt, FAST, b, 5, "p/x.bin", bytes(32)))
     assert base64.b64decode(ka["slots"][0])[:12] != base64.b64decode(kb["slots"][0])[:12]
@@ -242,16 +251,22 @@ def test_no_published_name_or_byte_comes_from_plaintext(built):
     plain = decrypt_site(files, STRONG["city"])
     hashes = {m.group(1) for p in plain if (m := re.search(r"(\w+_[0-9a-f]{7,})\.pf_", p))}
     hashes |= {m.group(0) for p in plain if (m := re.search(r"[0-9a-f]{7,}(?=\.pf_)", p))}
-    hashes |= {m.group(1) for p in plain if (m := re.fullmatch(r"r/([a-z0-9]+)\.html", p))}   # record tokens
+    hashes |= {m.group(1) for p in plain if (m := re.fullmatch(r"r/([a-z0-9]+)\.html", p))}  # record tokens
     assert len(hashes) >= 5
     reader = open_site(files, STRONG["city"])
     # A pack is named by the hash of its directory (its tail), which holds the hash of every entry in it.
     tails = {file_name(d[0]): d[2] for d in reader.root["dirs"] if d}
     for name, data in files.items():
-        own = re.fullmatch(r"p/[0-9a-f]{32}\.bin", name) and hashlib.sha256(
-            data[-tails.get(name, len(data)):]).hexdigest()[:32] == name[2:34]
-        assert name in SHELL or name.startswith(("assets/", "pagefind/pagefind", "pagefind/wasm.")) or own or (
-            name.endswith("index.html") and not name.startswith("r/")), name
+        own = (
+            re.fullmatch(r"p/[0-9a-f]{32}\.bin", name)
+            and hashlib.sha256(data[-tails.get(name, len(data)) :]).hexdigest()[:32] == name[2:34]
+        )
+        assert (
+            name in SHELL
+            or name.startswith(("assets/", "pagefind/pagefind", "pagefind/wasm."))
+            or own
+            or (name.endswith("index.html") and not name.startswith("r/"))
+        ), name
         for h in hashes:
             assert h not in name and h.encode() not in data, (name, h)
     record_names = {p for p in plain if p.startswith("r/")}
@@ -261,7 +276,7 @@ def test_no_published_name_or_byte_comes_from_plaintext(built):
 def test_page_names_cannot_be_tested_against_a_guessed_id(built, tmp_path):
     plain = decrypt_site(built["second"], STRONG["city"])
     directory = load_directory(make_tree(tmp_path))
-    for key in ("test-city", directory.site.title, built["salt"].hex()):   # everything public
+    for key in ("test-city", directory.site.title, built["salt"].hex()):  # everything public
         assert f"r/{page_token(key, 'provider', 'day-sakura')}.html" not in plain
     # They depend on the passwords (a secret), not on the public site id.
     third = decrypt_site(built["third"], NEW_PASSWORD)
@@ -275,8 +290,9 @@ def test_data_files_compress_each_record_in_a_context_of_its_own():
     with_a, with_b = deflate([neighbour_a, guess], True), deflate([neighbour_b, guess], True)
     # The guess compresses to the same bytes whatever its neighbour says: sizes tell nothing.
     tail = len(deflate([guess], True)) - 2
-    assert with_a[-tail:] == with_b[-tail:] and len(with_a) - len(deflate([neighbour_a], True)) == \
-        len(with_b) - len(deflate([neighbour_b], True))
+    assert with_a[-tail:] == with_b[-tail:] and len(with_a) - len(deflate([neighbour_a], True)) == len(with_b) - len(
+        deflate([neighbour_b], True)
+    )
     assert len(deflate([neighbour_a, guess], False)) != len(deflate([neighbour_b, guess], False))
 
 

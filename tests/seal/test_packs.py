@@ -12,9 +12,9 @@ from tsunagu.seal.encrypt import STORED, entry_ad, frame, part_scale, seal
 from tsunagu.seal.keys import root_keys
 from tsunagu.seal.packs import MAX_PACKS, Reader, build_packs, pack_count, slot_of
 
-HOST_FILE_LIMIT = 20 * 1024 * 1024     # Cloudflare Pages' largest file (the smallest limit of the hosts)
-SITE_FILE_LIMIT = 2_000                 # issue 10: at most 2,000 files at 10,000 + 3,000 (shell included)
-SHELL_FILES = 120                       # the public shell: unlock page, assets, Pagefind's runtime, keys.json
+HOST_FILE_LIMIT = 20 * 1024 * 1024  # Cloudflare Pages' largest file (the smallest limit of the hosts)
+SITE_FILE_LIMIT = 2_000  # issue 10: at most 2,000 files at 10,000 + 3,000 (shell included)
+SHELL_FILES = 120  # the public shell: unlock page, assets, Pagefind's runtime, keys.json
 
 
 def test_the_pack_count_is_a_power_of_two_capped_at_max_packs():
@@ -55,7 +55,11 @@ def test_shared_parts_grow_with_the_region_by_powers_of_two():
 def _small_site():
     keys = root_keys({"caremanagers": "x"}, b"\0" * 16, 1)
     pages = {f"r/{i:04d}.html": bytes([i % 251]) * (300 + 7 * i) for i in range(400)}
-    bodies = {**pages, **{f"pagefind/fragment/zz_{i:04d}.pf_fragment": b"f" * 500 for i in range(400)}, "index.html": b"home"}
+    bodies = {
+        **pages,
+        **{f"pagefind/fragment/zz_{i:04d}.pf_fragment": b"f" * 500 for i in range(400)},
+        "index.html": b"home",
+    }
     sealed = [(path, 0, 1, seal(keys, entry_ad(path, 0, 1), frame(body, STORED))) for path, body in bodies.items()]
     files, root_name, root_hash = build_packs(sealed, keys)
     return Reader(files, keys.content, root_name, root_hash), pages, keys

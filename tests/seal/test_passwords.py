@@ -34,20 +34,29 @@ def test_strong_passwords_pass():
     check_passwords(dict(STRONG), require=True, site=TEST_SITE)
 
 
-@pytest.mark.parametrize("password, expected", [
-    ("tsunagu-demo", "is the demo password, which is published in the README"),
-    ("short", f"is too short (at least {MIN_LENGTH} characters; better six random words)"),
-    ("password1234", f"is too easy to guess (This is a very common password.); {ADVICE}"),
-    ("qwertyuiopasdf", f"is too easy to guess (This is similar to a commonly used password.); {ADVICE}"),
-    ("aaaaaaaaaaaaaaaa", f'is too easy to guess (Repeats like "aaa" are easy to guess.); {ADVICE}'),
-    ("caremanagers2026", "is too easy to guess (words of the site, names, dates or patterns are easy to "
-                         f"guess); {ADVICE}"),
-    # Score 3 or 4 in zxcvbn, accepted before: far below 2^64 guesses.
-    ("tsunagu-demo-2026-abc", "is too easy to guess (words of the site, names, dates or patterns are easy to "
-                              f"guess); {ADVICE}"),
-    ("test-city-2026-tsunagu", "is too easy to guess (words of the site, names, dates or patterns are easy to "
-                               f"guess); {ADVICE}"),
-])
+@pytest.mark.parametrize(
+    "password, expected",
+    [
+        ("tsunagu-demo", "is the demo password, which is published in the README"),
+        ("short", f"is too short (at least {MIN_LENGTH} characters; better six random words)"),
+        ("password1234", f"is too easy to guess (This is a very common password.); {ADVICE}"),
+        ("qwertyuiopasdf", f"is too easy to guess (This is similar to a commonly used password.); {ADVICE}"),
+        ("aaaaaaaaaaaaaaaa", f'is too easy to guess (Repeats like "aaa" are easy to guess.); {ADVICE}'),
+        (
+            "caremanagers2026",
+            f"is too easy to guess (words of the site, names, dates or patterns are easy to guess); {ADVICE}",
+        ),
+        # Score 3 or 4 in zxcvbn, accepted before: far below 2^64 guesses.
+        (
+            "tsunagu-demo-2026-abc",
+            f"is too easy to guess (words of the site, names, dates or patterns are easy to guess); {ADVICE}",
+        ),
+        (
+            "test-city-2026-tsunagu",
+            f"is too easy to guess (words of the site, names, dates or patterns are easy to guess); {ADVICE}",
+        ),
+    ],
+)
 def test_weak_passwords(password, expected):
     assert weakness(password, "caremanagers") == expected
     with pytest.raises(PasswordError) as info:
@@ -57,7 +66,7 @@ def test_weak_passwords(password, expected):
 
 def test_readme_examples_are_listed_and_refused():
     readme = (REPO_DIR / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Passwords"):]
+    section = readme[readme.index("## Passwords") :]
     block = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
     examples = parse_passwords(block, "README.md")
     assert examples and set(examples.values()) <= set(README_EXAMPLES)
@@ -67,11 +76,14 @@ def test_readme_examples_are_listed_and_refused():
         assert weakness(example + "1", "caremanagers", site_words(TEST_SITE)) is not None
 
 
-@pytest.mark.parametrize("password", [
-    "test-city テスト市 北部 2026-11",
-    "テスト市北部中部南部test-city2026",
-    "test-city 訪問看護 北部 南部 2026",
-])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "test-city テスト市 北部 2026-11",
+        "テスト市北部中部南部test-city2026",
+        "test-city 訪問看護 北部 南部 2026",
+    ],
+)
 def test_the_sites_own_words_count_as_known(password):
     check_passwords({"caremanagers": password}, require=True)  # strong enough for a site of other words
     with pytest.raises(PasswordError) as info:
@@ -82,16 +94,30 @@ def test_the_sites_own_words_count_as_known(password):
 
 def test_site_words_cover_names_vocabularies_and_labels():
     words = site_words(TEST_SITE)
-    for word in ("つなぐ テスト市", "テスト市", "test-city", "test", "city", "北部", "通所介護", "150", "デイ",
-                 "テスト市 在宅医療・介護連携支援センター", "受入可", "tsunagu-demo", "violet-harbor-lantern-93"):
+    for word in (
+        "つなぐ テスト市",
+        "テスト市",
+        "test-city",
+        "test",
+        "city",
+        "北部",
+        "通所介護",
+        "150",
+        "デイ",
+        "テスト市 在宅医療・介護連携支援センター",
+        "受入可",
+        "tsunagu-demo",
+        "violet-harbor-lantern-93",
+    ):
         assert word in words, word
 
 
 def test_demo_password_refused_in_production():
     with pytest.raises(PasswordError) as info:
         check_passwords({"demo": "tsunagu-demo"}, require=True)
-    assert str(info.value) == ("password for 'demo' is the demo password, which is published in the README\n"
-                               "nothing was written.")
+    assert str(info.value) == (
+        "password for 'demo' is the demo password, which is published in the README\nnothing was written."
+    )
 
 
 def test_every_problem_at_once_and_no_password_or_length_repeated():
@@ -111,19 +137,20 @@ def test_demo_build_allowed_only_when_not_required():
     check_passwords({}, require=False)
     with pytest.raises(PasswordError) as info:
         check_passwords({}, require=True)
-    assert str(info.value) == (f"no passwords given: set ${ENV_VAR} or use --passwords-file "
-                               "(--require-passwords refuses a demo build)")
+    assert str(info.value) == (
+        f"no passwords given: set ${ENV_VAR} or use --passwords-file (--require-passwords refuses a demo build)"
+    )
 
 
 def test_read_from_file(tmp_path, monkeypatch):
-    monkeypatch.setenv(ENV_VAR, "ignored: \"when a file is given\"")
+    monkeypatch.setenv(ENV_VAR, 'ignored: "when a file is given"')
     path = tmp_path / "passwords.yaml"
     path.write_text("caremanagers: \"correct horse battery staple kagoshima\"\ncity: 'x y z'\n", encoding="utf-8")
     assert read_passwords(path) == {"caremanagers": "correct horse battery staple kagoshima", "city": "x y z"}
 
 
 def test_read_from_environment(monkeypatch):
-    monkeypatch.setenv(ENV_VAR, "caremanagers: \"a b c d\"\n")
+    monkeypatch.setenv(ENV_VAR, 'caremanagers: "a b c d"\n')
     assert read_passwords(None) == {"caremanagers": "a b c d"}
     monkeypatch.setenv(ENV_VAR, "  ")
     assert read_passwords(None) == {}
@@ -137,16 +164,21 @@ def test_missing_file(tmp_path):
     assert str(info.value) == f"{tmp_path / 'nope.yaml'}: cannot read the passwords file: No such file or directory"
 
 
-LABEL_RULE = "a label must be lower-case letters, digits, '-' or '_' (at most 40) (not repeated here: it may be a password)"
+LABEL_RULE = (
+    "a label must be lower-case letters, digits, '-' or '_' (at most 40) (not repeated here: it may be a password)"
+)
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("just-a-password", "$TSUNAGU_PASSWORDS: expected a mapping of label to password, such as  caremanagers: \"…\""),
-    ("a: [", "$TSUNAGU_PASSWORDS:1: not valid YAML; expected lines such as  caremanagers: \"…\""),
-    ("Care Managers: x y", f"$TSUNAGU_PASSWORDS:1: {LABEL_RULE}"),
-    ("city: 1234567890123", "$TSUNAGU_PASSWORDS:1: city: the password must be text in quotes"),
-    ("city: a\nx: b\ncity: c", "$TSUNAGU_PASSWORDS:3: label 'city' appears twice (first on line 1)"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("just-a-password", '$TSUNAGU_PASSWORDS: expected a mapping of label to password, such as  caremanagers: "…"'),
+        ("a: [", '$TSUNAGU_PASSWORDS:1: not valid YAML; expected lines such as  caremanagers: "…"'),
+        ("Care Managers: x y", f"$TSUNAGU_PASSWORDS:1: {LABEL_RULE}"),
+        ("city: 1234567890123", "$TSUNAGU_PASSWORDS:1: city: the password must be text in quotes"),
+        ("city: a\nx: b\ncity: c", "$TSUNAGU_PASSWORDS:3: label 'city' appears twice (first on line 1)"),
+    ],
+)
 def test_malformed(text, expected):
     with pytest.raises(PasswordError) as info:
         parse_passwords(text, "$TSUNAGU_PASSWORDS")
@@ -157,8 +189,9 @@ def test_label_and_password_swapped_never_echoes_the_password():
     secret = "Humming Iodine Joyfully Relay Heave Reversion"
     with pytest.raises(PasswordError) as info:
         parse_passwords(f'ok: "fine words here"\n"{secret}": caremanagers\n', "$TSUNAGU_PASSWORDS")
-    assert str(info.value) == (f"$TSUNAGU_PASSWORDS:2: {LABEL_RULE}; "
-                               "label and password look swapped: write  label: \"password\"")
+    assert str(info.value) == (
+        f'$TSUNAGU_PASSWORDS:2: {LABEL_RULE}; label and password look swapped: write  label: "password"'
+    )
     for part in secret.split():
         assert part not in str(info.value)
 
@@ -187,13 +220,24 @@ def test_new_passwords_are_six_random_words_that_pass_the_production_check():
     assert len({new_passwords(["a"])["a"] for _ in range(20)}) == 20
 
 
-@pytest.mark.parametrize("labels, words, expected", [
-    (["a"], 4, f"--words 4 gives 52 bits; at least {MIN_BITS} are needed (5 words or more)"),
-    (["Bad Label"], 6, "give one or more different labels of lower-case letters, digits, '-' or '_' (at most 40), "
-                       "such as  caremanagers city-office"),
-    (["a", "a"], 6, "give one or more different labels of lower-case letters, digits, '-' or '_' (at most 40), "
-                    "such as  caremanagers city-office"),
-])
+@pytest.mark.parametrize(
+    "labels, words, expected",
+    [
+        (["a"], 4, f"--words 4 gives 52 bits; at least {MIN_BITS} are needed (5 words or more)"),
+        (
+            ["Bad Label"],
+            6,
+            "give one or more different labels of lower-case letters, digits, '-' or '_' (at most 40), "
+            "such as  caremanagers city-office",
+        ),
+        (
+            ["a", "a"],
+            6,
+            "give one or more different labels of lower-case letters, digits, '-' or '_' (at most 40), "
+            "such as  caremanagers city-office",
+        ),
+    ],
+)
 def test_new_passwords_refuses(labels, words, expected):
     with pytest.raises(PasswordError) as info:
         new_passwords(labels, words=words)
@@ -228,8 +272,9 @@ def test_new_japanese_passwords_are_six_listed_words_and_pass(tmp_path):
     from tsunagu.seal.passwords import read_site
     from tsunagu.seal.strength import japanese_words
 
-    result = CliRunner().invoke(cli, ["passwords", "new", "--ja", "--data", str(DEMO_SITE_DATA),
-                                      "caremanagers", "city-office"])
+    result = CliRunner().invoke(
+        cli, ["passwords", "new", "--ja", "--data", str(DEMO_SITE_DATA), "caremanagers", "city-office"]
+    )
     assert result.exit_code == 0, result.output
     made = parse_passwords(result.stdout, "stdout")
     assert list(made) == ["caremanagers", "city-office"]
@@ -246,11 +291,14 @@ def test_five_japanese_words_are_not_enough():
     assert str(info.value) == "--words 5 gives 55 bits; at least 64 are needed (6 words or more)"
 
 
-@pytest.mark.parametrize("password", [
-    "7Qm-x9Lr-2Vbk-Tz4p",                 # a long random string
-    "はるのうみひねもすのたりのたりかな",      # seventeen kana
-    "ひまわり かたつむり えんぴつ ろうそく はくしゅ みずうみ",
-])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "7Qm-x9Lr-2Vbk-Tz4p",  # a long random string
+        "はるのうみひねもすのたりのたりかな",  # seventeen kana
+        "ひまわり かたつむり えんぴつ ろうそく はくしゅ みずうみ",
+    ],
+)
 def test_passwords_people_type_pass_on_the_demo_region(password):
     from tsunagu.seal.passwords import read_site
 
@@ -258,11 +306,14 @@ def test_passwords_people_type_pass_on_the_demo_region(password):
     check_passwords({"caremanagers": password}, require=True, site=read_site(DEMO_SITE_DATA))
 
 
-@pytest.mark.parametrize("password", [
-    "つなぐ さくら市 北部 中部 南部 東部 2026",   # the site title, four areas and a year: ~10^4 guesses for a neighbour
-    "さくら市北部中部南部東部2026",
-    "さくら市 訪問介護 通所介護 北部 2026",
-])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "つなぐ さくら市 北部 中部 南部 東部 2026",  # the site title, four areas and a year: ~10^4 guesses for a neighbour
+        "さくら市北部中部南部東部2026",
+        "さくら市 訪問介護 通所介護 北部 2026",
+    ],
+)
 def test_the_regions_own_words_are_refused(password):
     from tsunagu.seal.passwords import read_site
 

@@ -48,7 +48,7 @@ def _framed_size(files: dict[str, bytes], path: str) -> int:
     """Flag, length and compressed body of a file's first part: what Padmé pads."""
     reader = open_site(files, STRONG["city"])
     name, offset, length, parts, _digest = reader.locate(path, 0)
-    payload = open_sealed(reader.key, entry_ad(path, 0, parts), files[name][offset:offset + length])
+    payload = open_sealed(reader.key, entry_ad(path, 0, parts), files[name][offset : offset + length])
     return 5 + struct.unpack(">I", payload[1:5])[0]
 
 
@@ -74,7 +74,7 @@ def test_guessing_a_neighbours_note_through_public_sizes_sees_nothing(tmp_path, 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
     data = make_tree(tmp_path)
     with (data / "site.yaml").open("a", encoding="utf-8") as site:
-        site.write('salt: "000102030405060708090a0b0c0d0e0f"\n')   # the same packs on every run
+        site.write('salt: "000102030405060708090a0b0c0d0e0f"\n')  # the same packs on every run
     out = tmp_path / "site"
     _set_conditions(data, VICTIM, SECRET)
     # Ten guesses per wording (one holds the right digit), each wording calibrated on its guess of 0:
@@ -85,8 +85,11 @@ def test_guessing_a_neighbours_note_through_public_sizes_sees_nothing(tmp_path, 
         sizes = {}
         for guess in guesses:
             files = _build(data, out, FILLER[:used] + guess)
-            sizes[guess] = sorted(len(b) for name, b in files.items() if name != "keys.json") + [len(files["keys.json"])]
+            sizes[guess] = sorted(len(b) for name, b in files.items() if name != "keys.json") + [
+                len(files["keys.json"])
+            ]
         assert len({tuple(v) for v in sizes.values()}) == 1, {g: s for g, s in sizes.items() if s != sizes[guesses[0]]}
+
 
 def test_no_compression_unit_of_a_shared_file_holds_two_records(tmp_path):
     """Every shared page and data file (lists and cards show conditions, the sheet and recent changes
@@ -97,13 +100,24 @@ def test_no_compression_unit_of_a_shared_file_holds_two_records(tmp_path):
     directory = load_directory(data)
     names = [r.name for r in [*directory.providers, *directory.physicians]]
     day = dt.date(2026, 11, 21)
-    history = History(True, dt.date(2026, 10, 1), [
-        StatusChange(day, "provider", r.id, r.name, "changed", [("受入条件", "なし", f"{r.name}の条件")])
-        for r in directory.providers])
+    history = History(
+        True,
+        dt.date(2026, 10, 1),
+        [
+            StatusChange(day, "provider", r.id, r.name, "changed", [("受入条件", "なし", f"{r.name}の条件")])
+            for r in directory.providers
+        ],
+    )
     rendered = render_site(directory, config, history)
     free = sorted(p for p in rendered if kind_of(p) in ("data", "sheet"))
-    assert {"changes/index.html", "data/records.json", "data/status.csv", "status/index.html", "index.html",
-            "providers/1/index.html"} <= set(free) and free == sorted(p for p in rendered if not p.startswith("r/"))
+    assert {
+        "changes/index.html",
+        "data/records.json",
+        "data/status.csv",
+        "status/index.html",
+        "index.html",
+        "providers/1/index.html",
+    } <= set(free) and free == sorted(p for p in rendered if not p.startswith("r/"))
     for path in free:
         units = [u.decode() for u in units_of(rendered[path], kind_of(path))]
         assert "".join(units).encode() == rendered[path]

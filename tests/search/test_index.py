@@ -45,8 +45,9 @@ def test_large_regions_are_indexed_in_shards(pages, monkeypatch):
         own = [p for p in files if p.startswith(f"pagefind/{shard}")]
         assert f"pagefind/{shard}pagefind-entry.json" in own
         assert not any(is_runtime(p) for p in own), "the runtime is loaded once, from pagefind/"
-    pages_indexed = sum(json.loads(files[f"pagefind/{d}pagefind-entry.json"])["languages"]["zz"]["page_count"]
-                        for d in ["", *shards])
+    pages_indexed = sum(
+        json.loads(files[f"pagefind/{d}pagefind-entry.json"])["languages"]["zz"]["page_count"] for d in ["", *shards]
+    )
     assert pages_indexed == records
     monkeypatch.setattr(index, "SHARD", 7_000)
     assert json.loads(index_pages(pages)["pagefind/shards.json"]) == []
@@ -54,4 +55,14 @@ def test_large_regions_are_indexed_in_shards(pages, monkeypatch):
 
 def test_a_region_just_above_one_shard_is_cut_in_two_not_three():
     # Each shard costs the browser its own index fetches and search: 13,000 records make two shards.
-    assert [index.shard_count(n) for n in (1, 6_000, 6_001, 13_000, 15_000, 15_001, 18_000, 18_001, 60_000)] == [1, 1, 2, 2, 2, 3, 3, 5, 15]
+    assert [index.shard_count(n) for n in (1, 6_000, 6_001, 13_000, 15_000, 15_001, 18_000, 18_001, 60_000)] == [
+        1,
+        1,
+        2,
+        2,
+        2,
+        3,
+        3,
+        5,
+        15,
+    ]

@@ -25,25 +25,35 @@ from tsunagu.search.textsearch import exact_token, normalize, query_parts, query
 from tsunagu.search.vocabulary import shipped
 
 TABLE = ROOT / "tests" / "fixtures" / "region-east" / "search_queries.yaml"
-CITIES = ["011011", "011029", "131024", "131016"]   # 札幌市中央区, 札幌市北区, 東京都中央区, 千代田区
+CITIES = ["011011", "011029", "131024", "131016"]  # 札幌市中央区, 札幌市北区, 東京都中央区, 千代田区
 
 
-@pytest.mark.parametrize("address, places, rest", [
-    ("北海道札幌市中央区北1条西2丁目", ["北海道", "札幌市", "中央区"], "北1条西2丁目"),
-    ("東京都中央区築地市場1-2", ["東京都", "中央区"], "築地市場1-2"),       # a ward, not a city 中央区築地市
-    ("茨城県那珂郡東海村舟石川1", ["茨城県", "那珂郡", "東海村"], "舟石川1"),
-    ("三重県四日市市諏訪町1", ["三重県", "四日市市"], "諏訪町1"),
-    ("千葉県市川市八幡1", ["千葉県", "市川市"], "八幡1"),
-    ("さくら市北条1-2", ["さくら市"], "北条1-2"),
-    ("北条1-2", [], "北条1-2"),
-])
+@pytest.mark.parametrize(
+    "address, places, rest",
+    [
+        ("北海道札幌市中央区北1条西2丁目", ["北海道", "札幌市", "中央区"], "北1条西2丁目"),
+        ("東京都中央区築地市場1-2", ["東京都", "中央区"], "築地市場1-2"),  # a ward, not a city 中央区築地市
+        ("茨城県那珂郡東海村舟石川1", ["茨城県", "那珂郡", "東海村"], "舟石川1"),
+        ("三重県四日市市諏訪町1", ["三重県", "四日市市"], "諏訪町1"),
+        ("千葉県市川市八幡1", ["千葉県", "市川市"], "八幡1"),
+        ("さくら市北条1-2", ["さくら市"], "北条1-2"),
+        ("北条1-2", [], "北条1-2"),
+    ],
+)
 def test_an_address_starts_with_its_places(address, places, rest):
     assert split_address(address) == (places, rest)
 
 
 def test_short_forms_are_prefectures_and_cities_only():
     assert place_words(["東京都", "中央区", "札幌市", "北海道", "東海村"]) == [
-        "東京都", "東京", "中央区", "札幌市", "札幌", "北海道", "東海村"]
+        "東京都",
+        "東京",
+        "中央区",
+        "札幌市",
+        "札幌",
+        "北海道",
+        "東海村",
+    ]
 
 
 def test_a_place_on_nearly_every_address_is_no_search_word():
@@ -53,7 +63,7 @@ def test_a_place_on_nearly_every_address_is_no_search_word():
     assert words == ("みどり市", "みどり")
     assert query_parts("茨城県さくら市北条 みどり市", common, words) == (["北条"], ["みどり市"])
     assert query_tokens("さくら市", common, words) == []
-    assert query_tokens("さくら", common, words) != []    # the short form of a common place is an ordinary word
+    assert query_tokens("さくら", common, words) != []  # the short form of a common place is an ordinary word
     assert peel("札幌市中央区", (), ("札幌", "札幌市", "中央区")) == (["札幌市", "中央区"], "")
 
 
@@ -65,8 +75,18 @@ def east_data(tmp_path_factory) -> Path:
     wheel = tmp_path_factory.mktemp("wheel") / "tsunagu-0.1.0-py3-none-any.whl"
     wheel.write_bytes(b"not installed by this test")
     target = tmp_path_factory.mktemp("east") / "region"
-    init_region(Request(target, CITIES, [mhlw_east(tmp_path_factory)], "つなぐ 札幌・東京", ["a-admin"],
-                        site_url="https://example.jp/", tsunagu_wheel=wheel, today=dt.date(2026, 11, 22)))
+    init_region(
+        Request(
+            target,
+            CITIES,
+            [mhlw_east(tmp_path_factory)],
+            "つなぐ 札幌・東京",
+            ["a-admin"],
+            site_url="https://example.jp/",
+            tsunagu_wheel=wheel,
+            today=dt.date(2026, 11, 22),
+        )
+    )
     return target / "data"
 
 
@@ -92,8 +112,11 @@ def test_place_words_find_their_places_and_nothing_else(east):
             if found:
                 problems.append(f"{row['q']!r}: expected nothing, found {found[:3]}")
             continue
-        want = {rid for rid, a in addresses.items() if _in(a, row["places"])
-                and ("service" not in row or row["service"] in services[rid])}
+        want = {
+            rid
+            for rid, a in addresses.items()
+            if _in(a, row["places"]) and ("service" not in row or row["service"] in services[rid])
+        }
         outside = [rid for rid in found if not _in(addresses[rid], row["places"])]
         expected, found_expected = expected + len(want), found_expected + len(want & set(found))
         if want - set(found):
@@ -102,7 +125,9 @@ def test_place_words_find_their_places_and_nothing_else(east):
             problems.append(f"{row['q']!r}: {len(outside)} outside {row['places']}, e.g. {addresses[outside[0]]}")
         if "service" not in row and set(found) != want:
             problems.append(f"{row['q']!r}: lists {len(found)}, expected {len(want)}")
-    print(f"\nplace queries (札幌市中央区・北区, 東京都中央区・千代田区): recall {found_expected / max(expected, 1):.2f}")
+    print(
+        f"\nplace queries (札幌市中央区・北区, 東京都中央区・千代田区): recall {found_expected / max(expected, 1):.2f}"
+    )
     assert not problems, "\n".join(problems)
 
 
@@ -125,7 +150,10 @@ def test_every_abbreviation_puts_its_own_service_first(east):
 
 def test_a_place_word_is_one_whole_token(east):
     index, _, _ = east
-    assert query_tokens("札幌市中央区", index.places, index.place_words) == [exact_token("札幌市"), exact_token("中央区")]
+    assert query_tokens("札幌市中央区", index.places, index.place_words) == [
+        exact_token("札幌市"),
+        exact_token("中央区"),
+    ]
 
 
 def test_every_cards_title_is_the_offices_name(east_data):
@@ -141,6 +169,9 @@ def test_every_cards_title_is_the_offices_name(east_data):
     directory = validate_tree(load_tree(east_data), dt.date(2026, 11, 22))
     config = Config(data_dir=east_data, out_dir=east_data.parent / "site", today=dt.date(2026, 11, 22), workers=1)
     files = index_pages(render_site(directory, config))
-    titles = sorted(json.loads(gzip.decompress(b)[len(SIGNATURE):])["meta"]["title"]
-                    for p, b in files.items() if p.endswith(".pf_fragment"))
+    titles = sorted(
+        json.loads(gzip.decompress(b)[len(SIGNATURE) :])["meta"]["title"]
+        for p, b in files.items()
+        if p.endswith(".pf_fragment")
+    )
     assert titles == sorted(r.name for r in [*directory.providers, *directory.physicians])

@@ -22,7 +22,10 @@ from tsunagu.search.textsearch import exact_token, index_blocks, normalize, quer
 
 REGIONS = {
     "demo": (ROOT / "data", ROOT / "tests" / "search_queries.yaml"),
-    "second": (ROOT / "tests" / "fixtures" / "region2" / "data", ROOT / "tests" / "fixtures" / "region2" / "search_queries.yaml"),
+    "second": (
+        ROOT / "tests" / "fixtures" / "region2" / "data",
+        ROOT / "tests" / "fixtures" / "region2" / "search_queries.yaml",
+    ),
 }
 
 
@@ -80,25 +83,37 @@ def measure(index: Index, queries: list[dict]) -> dict:
         relevant += len(want & set(found))
         expected += len(want)
     ranked = sum("first" in row for row in queries)
-    return {"recall": relevant / max(expected, 1), "precision": relevant / max(listed, 1),
-            "rank1": (ranked - len(firsts)) / max(ranked, 1), "misses": misses, "firsts": firsts,
-            "queries": len(queries), "ranked": ranked}
+    return {
+        "recall": relevant / max(expected, 1),
+        "precision": relevant / max(listed, 1),
+        "rank1": (ranked - len(firsts)) / max(ranked, 1),
+        "misses": misses,
+        "firsts": firsts,
+        "queries": len(queries),
+        "ranked": ranked,
+    }
 
 
 def test_query_table_is_large_enough_and_names_real_records(region):
     name, index, queries = region
     assert len(queries) >= 60
     assert sum("first" in row for row in queries) >= 12
-    unknown = {rid for row in queries for rid in row["expect"] + [row.get("first", row["expect"][:1] and row["expect"][0])]
-               if rid} - set(index.weights)
+    unknown = {
+        rid
+        for row in queries
+        for rid in row["expect"] + [row.get("first", row["expect"][:1] and row["expect"][0])]
+        if rid
+    } - set(index.weights)
     assert not unknown, f"{name}: query table names records that are not in the data: {unknown}"
 
 
 def test_every_query_finds_every_expected_record_and_ranks_exact_matches_first(region):
     name, index, queries = region
     m = measure(index, queries)
-    print(f"\nsearch quality ({name}): {m['queries']} queries, recall {m['recall']:.2f}, "
-          f"precision {m['precision']:.2f}, rank-1 {m['rank1']:.2f} over {m['ranked']} exact queries")
+    print(
+        f"\nsearch quality ({name}): {m['queries']} queries, recall {m['recall']:.2f}, "
+        f"precision {m['precision']:.2f}, rank-1 {m['rank1']:.2f} over {m['ranked']} exact queries"
+    )
     assert not m["misses"], "\n".join(m["misses"])
     assert not m["firsts"], "\n".join(m["firsts"])
     assert m["precision"] >= 0.9, f"{name}: precision {m['precision']:.2f}"
@@ -109,8 +124,11 @@ def test_the_second_region_has_no_synonyms_and_every_mhlw_service():
 
     site = yaml.safe_load((REGIONS["second"][0] / "site.yaml").read_text(encoding="utf-8"))
     assert "synonyms" not in site
-    offered = {s for f in (REGIONS["second"][0] / "providers").glob("*.yaml")
-               for s in yaml.safe_load(f.read_text(encoding="utf-8"))["services"]}
+    offered = {
+        s
+        for f in (REGIONS["second"][0] / "providers").glob("*.yaml")
+        for s in yaml.safe_load(f.read_text(encoding="utf-8"))["services"]
+    }
     assert {site["services"][s] for s in offered} == set(SERVICE_NAMES)
 
 
@@ -121,10 +139,16 @@ def test_a_query_of_only_the_regions_own_place_names_has_no_words(region):
             assert query_tokens(row["q"], index.places, index.place_words) == [] and index.find(row["q"]) == []
 
 
-@pytest.mark.parametrize("typed, stored", [
-    ("ﾃﾞｲｻｰﾋﾞｽ", "デイサービス"), ("ＰＣＲ", "pcr"), ("０２９－０００－１１１１", "029-000-1111"),
-    ("ヤマダ タロウ", "やまだたろう"), ("やまだ　内科", "ヤマダ内科"),
-])
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("ﾃﾞｲｻｰﾋﾞｽ", "デイサービス"),
+        ("ＰＣＲ", "pcr"),
+        ("０２９－０００－１１１１", "029-000-1111"),
+        ("ヤマダ タロウ", "やまだたろう"),
+        ("やまだ　内科", "ヤマダ内科"),
+    ],
+)
 def test_width_kana_and_separators_fold_the_same_way(typed, stored):
     assert normalize(typed) == normalize(stored)
     assert exact_token(typed) == exact_token(stored)
@@ -149,5 +173,11 @@ def test_index_tokens_are_lean_each_once_and_no_unigram_that_starts_a_bigram(reg
 
 def test_the_regions_own_municipality_is_no_search_word_but_towns_are():
     demo = load_index(REGIONS["demo"][0])
-    assert set(demo.find("さくら")) == {"day-sakura", "houkan-sakuragaoka", "kyotaku-nishiodori", "kyotaku-sakuragaoka",
-                                       "teiki-chuo", "ito-chuo-hosp"}  # not every address in さくら市
+    assert set(demo.find("さくら")) == {
+        "day-sakura",
+        "houkan-sakuragaoka",
+        "kyotaku-nishiodori",
+        "kyotaku-sakuragaoka",
+        "teiki-chuo",
+        "ito-chuo-hosp",
+    }  # not every address in さくら市

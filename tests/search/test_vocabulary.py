@@ -28,8 +28,8 @@ def test_targets_that_look_like_services_are_services_of_the_list():
 def test_a_region_adds_overrides_and_switches_off_words():
     words = merged({"ミニデイ": ["地域密着型通所介護"], "ﾃﾞｲ": ["通所介護"], "ショート": []})
     assert words["ミニデイ"] == ["地域密着型通所介護"]
-    assert "デイ" not in words and words["ﾃﾞｲ"] == ["通所介護"]   # same word as search reads it: replaced
-    assert "ショート" not in words and words["ショートステイ"]     # off, and only that word
+    assert "デイ" not in words and words["ﾃﾞｲ"] == ["通所介護"]  # same word as search reads it: replaced
+    assert "ショート" not in words and words["ショートステイ"]  # off, and only that word
     assert merged({}) == shipped()
 
 
@@ -49,14 +49,18 @@ def test_site_synonyms_change_what_a_record_is_found_by(data_dir):
     write(data_dir / "site.yaml", SITE.replace("synonyms:\n  デイ: [通所介護]\n", ""))
     tokens = _tokens_of(data_dir, "day-sakura")
     assert _finds(tokens, "つうしょかいご") and not _finds(tokens, "ミニデイ")
-    write(data_dir / "site.yaml", SITE.replace("  デイ: [通所介護]\n", "  ミニデイ: [通所介護]\n  つうしょかいご: []\n"))
+    write(
+        data_dir / "site.yaml", SITE.replace("  デイ: [通所介護]\n", "  ミニデイ: [通所介護]\n  つうしょかいご: []\n")
+    )
     tokens = _tokens_of(data_dir, "day-sakura")
     assert _finds(tokens, "ミニデイ") and not _finds(tokens, "つうしょかいご")
 
 
 def test_a_service_named_the_regions_own_way_is_matched_by_its_code(data_dir):
-    write(data_dir / "site.yaml", SITE.replace('  通所介護: "150"', '  デイサービス（通所介護）: "150"')
-          .replace("  デイ: [通所介護]\n", ""))  # an empty `synonyms:` is allowed
+    write(
+        data_dir / "site.yaml",
+        SITE.replace('  通所介護: "150"', '  デイサービス（通所介護）: "150"').replace("  デイ: [通所介護]\n", ""),
+    )  # an empty `synonyms:` is allowed
     for f in (data_dir / "providers").glob("*.yaml"):
         text = f.read_text(encoding="utf-8")
         f.write_text(text.replace("[通所介護", "[デイサービス（通所介護）"), encoding="utf-8")
@@ -64,11 +68,13 @@ def test_a_service_named_the_regions_own_way_is_matched_by_its_code(data_dir):
 
 
 def test_synonym_errors_name_file_line_and_word(data_dir):
-    write(data_dir / "site.yaml", SITE.replace("  デイ: [通所介護]\n", (
-        "  デイ: 通所介護\n"
-        '  "・": [通所介護]\n'
-        "  ショート:\n"
-        '  老健: [介護老人保健施設, ""]\n')))
+    write(
+        data_dir / "site.yaml",
+        SITE.replace(
+            "  デイ: [通所介護]\n",
+            ('  デイ: 通所介護\n  "・": [通所介護]\n  ショート:\n  老健: [介護老人保健施設, ""]\n'),
+        ),
+    )
     assert problems(data_dir) == [
         "data/site.yaml:12: synonyms.デイ: expected a list of what the word stands for, such as [通所介護], "
         "or [] to switch off the word shipped with tsunagu; got '通所介護'",
@@ -82,4 +88,5 @@ def test_synonym_errors_name_file_line_and_word(data_dir):
 def test_two_synonyms_search_reads_as_one_are_an_error(data_dir):
     write(data_dir / "site.yaml", SITE.replace("  デイ: [通所介護]\n", "  デイ: [通所介護]\n  ﾃﾞｲ: []\n"))
     assert problems(data_dir) == [
-        "data/site.yaml:13: synonyms.ﾃﾞｲ: search reads this word as the same as 'デイ'; keep one of them"]
+        "data/site.yaml:13: synonyms.ﾃﾞｲ: search reads this word as the same as 'デイ'; keep one of them"
+    ]

@@ -29,9 +29,13 @@ def site(tmp_path_factory):
     directory = validate_tree(load_tree(config.data_dir), TODAY)
     providers, physicians = make_entries(directory, config)
     server = SiteServer(out)
-    yield {"url": server.url, "out": out, "config": config,
-           "titles": {e.record.name: e.record.id for e in providers + physicians},
-           "paths": {e.record.id: e.path for e in providers + physicians}}
+    yield {
+        "url": server.url,
+        "out": out,
+        "config": config,
+        "titles": {e.record.name: e.record.id for e in providers + physicians},
+        "paths": {e.record.id: e.path for e in providers + physicians},
+    }
     server.close()
 
 
@@ -57,7 +61,9 @@ class Session:
         page.click("#unlock-form button[type=submit]")
 
     def foreign_requests(self) -> list[str]:
-        return [u for u in self.requests if urlparse(u).hostname != "127.0.0.1" and not u.startswith(("data:", "blob:"))]
+        return [
+            u for u in self.requests if urlparse(u).hostname != "127.0.0.1" and not u.startswith(("data:", "blob:"))
+        ]
 
     def close(self) -> None:
         self.context.close()
@@ -170,7 +176,14 @@ def test_data_update_keeps_session_and_password_change_locks_out(site, browser, 
         assert "医師への連絡方法" in s.page.inner_text("h1")
         # The password is changed: the next build locks its old holders out.
         monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780000600")
-        build(Config(data_dir=data, out_dir=out, today=TODAY, passwords={"caremanagers": "borax catering joyfully stitch gaining amendment"}))
+        build(
+            Config(
+                data_dir=data,
+                out_dir=out,
+                today=TODAY,
+                passwords={"caremanagers": "borax catering joyfully stitch gaining amendment"},
+            )
+        )
         s.page.goto(server.url + "providers/")
         s.page.wait_for_url(re.compile(r".*/unlock/.*"))
         s.unlock(first["caremanagers"])
@@ -202,9 +215,9 @@ def test_pages_seen_once_open_offline(site, browser):
     s.page.goto(site["url"] + site["paths"]["day-sakura"])
     assert "デイサービスさくら" in s.page.inner_text("h1")
     s.context.set_offline(True)
-    s.page.goto(site["url"] + "status/")        # seen before: its ciphertext is kept by the service worker
+    s.page.goto(site["url"] + "status/")  # seen before: its ciphertext is kept by the service worker
     assert "受入状況一覧" in s.page.inner_text("h1")
-    s.page.goto(site["url"] + site["paths"]["gh-kukizaki"])   # never seen: says so, in Japanese
+    s.page.goto(site["url"] + site["paths"]["gh-kukizaki"])  # never seen: says so, in Japanese
     assert "オフラインです" in s.page.inner_text("h1")
     s.context.set_offline(False)
     s.close()
@@ -219,17 +232,19 @@ def test_save_on_this_device_then_everything_opens_and_searches_offline(site, br
     s.page.click("[data-save-offline]")
     s.page.locator("[data-save-status]").filter(has_text="この端末に保存しました").wait_for(timeout=60_000)
     s.context.set_offline(True)
-    s.page.goto(site["url"] + site["paths"]["gh-kukizaki"])   # never opened: saved with the rest
+    s.page.goto(site["url"] + site["paths"]["gh-kukizaki"])  # never opened: saved with the rest
     assert "オフラインです" not in s.page.inner_text("h1")
     assert s.page.locator("[data-offline]").is_visible()
     assert "オフライン表示中・最終更新" in s.page.inner_text("[data-offline]")
-    assert s.page.evaluate("getComputedStyle(document.body).fontFamily") != ""       # the stylesheet came too
+    assert s.page.evaluate("getComputedStyle(document.body).fontFamily") != ""  # the stylesheet came too
     failed = []
     s.page.on("requestfailed", lambda r: failed.append(r.url))
     s.page.on("console", lambda m: failed.append("console: " + m.text))
     s.page.goto(site["url"] + "search/?q=" + quote("訪問看護"))
     try:
-        s.page.locator("#search-results .card-title").first.wait_for(timeout=15_000)  # index chunks never fetched before
+        s.page.locator("#search-results .card-title").first.wait_for(
+            timeout=15_000
+        )  # index chunks never fetched before
     except Exception as exc:  # say what the page saw, not just that it timed out
         raise AssertionError(f"{s.page.inner_text('#search-status')} {failed} {s.errors}") from exc
     s.context.set_offline(False)

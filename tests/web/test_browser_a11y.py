@@ -20,18 +20,31 @@ WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice", "experim
 @pytest.fixture(scope="module")
 def site(demo_site):
     paths = demo_site["paths"]
-    pages = {"home": "", "providers": "providers/", "area list": "providers/1/", "physicians": "physicians/",
-             "provider": paths["day-sakura"], "stale provider": paths["nyuyoku-minami"],
-             "physician": paths["yamada-naika"], "search with results": "search/?q=" + quote("デイ"),
-             "sheet": "status/", "changes": "changes/", "notices": "notices/", "desks": "desks/",
-             "404": "404.html", "404 at depth": "r/x.html", "404 in a folder": "a/b/c/"}
+    pages = {
+        "home": "",
+        "providers": "providers/",
+        "area list": "providers/1/",
+        "physicians": "physicians/",
+        "provider": paths["day-sakura"],
+        "stale provider": paths["nyuyoku-minami"],
+        "physician": paths["yamada-naika"],
+        "search with results": "search/?q=" + quote("デイ"),
+        "sheet": "status/",
+        "changes": "changes/",
+        "notices": "notices/",
+        "desks": "desks/",
+        "404": "404.html",
+        "404 at depth": "r/x.html",
+        "404 in a folder": "a/b/c/",
+    }
     return {"url": demo_site["url"], "pages": pages}
 
 
 def at_unlock_page(browser, site, width: int, height: int = 800, **options):
     """A new context on the unlock page; CSP bypassed only so the test can inject axe."""
-    context = browser.new_context(viewport={"width": width, "height": height}, bypass_csp=True,
-                                  timezone_id="Asia/Tokyo", **options)
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, bypass_csp=True, timezone_id="Asia/Tokyo", **options
+    )
     page = context.new_page()
     page.goto(site["url"] + "unlock/")
     page.wait_for_selector("#unlock-form:not([hidden])")
@@ -55,9 +68,11 @@ def open_page(page, url: str) -> None:
 
 def axe_violations(page) -> list[str]:
     page.add_script_tag(path=str(tools.axe_core()))
-    result = page.evaluate("""tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})
+    result = page.evaluate(
+        """tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})
         .then(r => r.violations.map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | ')))""",
-                           WCAG_AA)
+        WCAG_AA,
+    )
     return result
 
 
@@ -94,7 +109,8 @@ def test_a_360px_phone_has_no_sideways_scroll_and_every_menu_item_in_reach(site,
         if width[0] > width[1]:
             problems.append(f"{kind}: page is {width[0]} px wide")
         for box in page.locator("nav[aria-label=メインメニュー] a").evaluate_all(
-                "as => as.map(a => [a.textContent, a.getBoundingClientRect().toJSON()])"):
+            "as => as.map(a => [a.textContent, a.getBoundingClientRect().toJSON()])"
+        ):
             label, rect = box
             if rect["left"] < 0 or rect["right"] > 360 or rect["height"] < 44:
                 problems.append(f"{kind}: menu item {label} at {rect}")

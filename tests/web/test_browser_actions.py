@@ -51,10 +51,10 @@ def every_place(day: Day, moment: dt.datetime) -> dict[str, object]:
 def test_one_freshness_truth_across_pages_as_the_clock_moves(site, browser):
     day = Day(browser, site)
     fresh = every_place(day, jst("2026-11-22T10:00:00"))
-    assert fresh.pop("glance") == "ok 1"                     # counted
+    assert fresh.pop("glance") == "ok 1"  # counted
     assert set(fresh.values()) == {("（6日前）", False)}
     stale = every_place(day, jst("2026-12-01T10:00:00"))
-    assert stale.pop("glance") == "no ×0"                    # no longer counted: the same truth
+    assert stale.pop("glance") == "no ×0"  # no longer counted: the same truth
     assert set(stale.values()) == {("（15日前）", True)}
     # The sheet's stale count follows the same clock: the home page's count is of the same entries.
     day.at(jst("2026-12-01T10:00:00"), "")
@@ -87,7 +87,7 @@ def test_the_first_search_result_is_an_action_on_the_first_phone_screen(site, br
 
 def test_a_physician_result_says_until_when_or_when_next(site, browser):
     day = Day(browser, site)
-    day.at(jst("2026-11-24T12:45:00"), "search/?q=" + quote("佐藤"))   # Tuesday, inside 佐藤医院's window
+    day.at(jst("2026-11-24T12:45:00"), "search/?q=" + quote("佐藤"))  # Tuesday, inside 佐藤医院's window
     card = day.page.locator("#search-results li").filter(has_text="佐藤 花子").first
     assert card.locator("[data-contact-now]").inner_text() == "今連絡できます: 電話・FAX（13:30まで）"
     day.at(jst("2026-11-24T14:00:00"), "search/?q=" + quote("やまだ内科"))
@@ -98,14 +98,14 @@ def test_a_physician_result_says_until_when_or_when_next(site, browser):
 
 def test_contact_now_hides_empty_areas_and_names_who_is_next(site, browser):
     day = Day(browser, site)
-    day.at(jst("2026-11-23T13:30:00"), "physicians/")          # a holiday: one physician may be called
+    day.at(jst("2026-11-23T13:30:00"), "physicians/")  # a holiday: one physician may be called
     day.page.get_by_label("今連絡できる医師だけ表示").check()
     shown = day.page.locator("section[data-area-section]:visible")
     assert shown.count() == 1
     jumps = day.page.locator("[data-area-jump]:visible").all_inner_texts()
     assert jumps == ["中部（1）"], jumps
     assert day.page.locator("[data-next-up]").is_hidden()
-    day.at(jst("2026-11-24T03:00:00"), "physicians/")          # 03:00: nobody
+    day.at(jst("2026-11-24T03:00:00"), "physicians/")  # 03:00: nobody
     day.page.get_by_label("今連絡できる医師だけ表示").check()
     assert day.page.locator("section[data-area-section]:visible").count() == 0
     assert day.page.locator("[data-filter-count]").inner_text() == "今連絡できる医師: 0 名"
@@ -132,7 +132,9 @@ def test_the_not_found_page_is_styled_with_working_links_at_any_depth(site, brow
 
 def test_changes_are_shown_whole_not_cut_at_the_change(site, browser):
     history = read_history(site["config"].data_dir, site["config"].today)
-    long = [(c.name, before, after) for c in history.changes for _, before, after in c.fields if len(before + after) > 30]
+    long = [
+        (c.name, before, after) for c in history.changes for _, before, after in c.fields if len(before + after) > 30
+    ]
     day = Day(browser, site)
     day.at(jst("2026-11-24T10:00:00"), "changes/")
     text = day.page.locator("main").inner_text()
@@ -147,7 +149,8 @@ def test_changes_are_shown_whole_not_cut_at_the_change(site, browser):
     day.page.evaluate(f"sessionStorage.clear(); localStorage.setItem('tsunagu-last-visit', '{dates[0]}')")
     day.at(jst("2026-11-24T10:00:00"), "changes/")
     marked = day.page.locator("[data-change-date]").evaluate_all(
-        "ds => ds.map(d => [d.dataset.changeDate, !d.querySelector('[data-since-mark]').hidden])")
+        "ds => ds.map(d => [d.dataset.changeDate, !d.querySelector('[data-since-mark]').hidden])"
+    )
     assert marked and all(is_new == (date > dates[0].isoformat()) for date, is_new in marked), marked
     assert any(is_new for _, is_new in marked)
     day.close()
@@ -156,8 +159,19 @@ def test_changes_are_shown_whole_not_cut_at_the_change(site, browser):
 def test_no_raw_markdown_marks_on_any_page(site, browser):
     paths = site["paths"]
     day = Day(browser, site)
-    pages = ["", "providers/1/", "providers/2/", "providers/3/", "physicians/", "status/", "changes/",
-             paths["rouken-hojo"], paths["day-takezono"], paths["helper-kukizaki"], "search/?q=" + quote("老健")]
+    pages = [
+        "",
+        "providers/1/",
+        "providers/2/",
+        "providers/3/",
+        "physicians/",
+        "status/",
+        "changes/",
+        paths["rouken-hojo"],
+        paths["day-takezono"],
+        paths["helper-kukizaki"],
+        "search/?q=" + quote("老健"),
+    ]
     for path in pages:
         day.at(jst("2026-11-24T10:00:00"), path)
         if "search" in path:
@@ -199,7 +213,7 @@ def test_offline_without_a_saved_copy_says_how_to_save_next_time(site, browser):
     day.page.reload()
     day.page.locator("[data-offline]").wait_for()
     assert "「この端末に保存」" in day.page.locator("[data-offline-hint]").inner_text()
-    day.page.goto(site["url"] + site["paths"]["day-sakura"])       # never opened: not on this device
+    day.page.goto(site["url"] + site["paths"]["day-sakura"])  # never opened: not on this device
     assert "「この端末に保存」を押すと" in day.page.locator("main").inner_text()
     day.context.set_offline(False)
     day.close()

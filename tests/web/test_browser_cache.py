@@ -15,7 +15,7 @@ from tsunagu.domain.config import DEMO_PASSWORD
 from tsunagu.seal.packs import DIR, ENTRY, LOC, SOLO, open_site, slot_of
 
 pytestmark = pytest.mark.browser
-CACHE = "tsunagu-ciphertext-v2"   # sw-store.js
+CACHE = "tsunagu-ciphertext-v2"  # sw-store.js
 CACHED = f"""() => caches.open("{CACHE}").then((c) => c.keys()).then((keys) => keys.map((r) => new URL(r.url).pathname
   + new URL(r.url).search))"""
 
@@ -29,8 +29,10 @@ def builds(tmp_path_factory):
     shutil.copytree(ROOT / "data", data)
     build_at_epoch(data, root / "first", 1_760_000_000)
     note = data / "providers" / "day-sakura.yaml"
-    note.write_text(note.read_text(encoding="utf-8").replace("notes: |\n", "notes: |\n  送迎車を1台増やしました。\n", 1),
-                    encoding="utf-8")
+    note.write_text(
+        note.read_text(encoding="utf-8").replace("notes: |\n", "notes: |\n  送迎車を1台増やしました。\n", 1),
+        encoding="utf-8",
+    )
     build_at_epoch(data, root / "second", 1_760_000_500)
     return root
 
@@ -97,7 +99,7 @@ def test_packs_a_new_build_no_longer_lists_leave_the_cache(site, builds, browser
     before = _sealed_names(page)
     assert before and before <= first
     shutil.rmtree(site["dir"])
-    shutil.copytree(builds / "second", site["dir"])   # a data update is deployed
+    shutil.copytree(builds / "second", site["dir"])  # a data update is deployed
     second = _listed(read_tree(site["dir"]))
     gone = before - second
     assert gone, "the update changed none of the files this device had cached"
@@ -116,7 +118,7 @@ def test_a_full_device_is_said_on_save(site, browser):
     page.click("[data-save-offline]")
     page.locator("[data-save-status]").filter(has_text="保存できませんでした").wait_for()
     assert "この端末の保存容量が足りません" in page.inner_text("[data-save-status]")
-    cdp.send("Storage.overrideQuotaForOrigin", {"origin": site["url"].rstrip("/")})   # the device's own quota again
+    cdp.send("Storage.overrideQuotaForOrigin", {"origin": site["url"].rstrip("/")})  # the device's own quota again
     page.click("[data-save-offline]")
     page.locator("[data-save-status]").filter(has_text="この端末に保存しました").wait_for()
     context.close()

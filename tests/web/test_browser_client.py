@@ -33,7 +33,7 @@ class Host:
     def __init__(self, folder: Path, keys_delay: float = 0.0):
         host = self
         self.keys_delay, self.pack_delay = keys_delay, 0.0
-        self.log: list[list] = []   # [path, arrived, answered, range] of every request, in order of arrival
+        self.log: list[list] = []  # [path, arrived, answered, range] of every request, in order of arrival
 
         class Handler(_Handler):
             def do_GET(self) -> None:
@@ -46,7 +46,9 @@ class Host:
                 super().do_GET()
                 row[2] = time.monotonic()
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(folder)))
+        self.httpd = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", 0), functools.partial(Handler, directory=str(folder))
+        )
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
@@ -104,14 +106,15 @@ def test_a_page_is_fetched_while_keys_json_is_checked_and_a_new_build_still_wins
     # A data update: the page read from the build in memory is dropped, the new build's is shown,
     # and the scripts and styles are fetched again.
     provider = region["data"] / "providers" / "chiiki-day-wakaba.yaml"
-    provider.write_text(provider.read_text(encoding="utf-8").replace(f"name: {NAME}", "name: わかば新デイ", 1),
-                        encoding="utf-8")
+    provider.write_text(
+        provider.read_text(encoding="utf-8").replace(f"name: {NAME}", "name: わかば新デイ", 1), encoding="utf-8"
+    )
     build_at_epoch(region["data"], region["site"], 1_780_000_500)
     host.log[:] = []
     page.goto(url + _record_of(region["site"], "わかば新デイ"))
     assert "わかば新デイ" in page.inner_text("h1")
     assert "/assets/style.css" in host.paths()
-    page.goto(url + record)   # the old record's address (its page name is keyed, so it may be the same)
+    page.goto(url + record)  # the old record's address (its page name is keyed, so it may be the same)
     assert NAME not in page.inner_text("body")
     context.close()
 
@@ -125,7 +128,7 @@ def test_typing_searches_at_once_the_latest_query_wins_and_composing_waits(regio
     _unlock(page, url + "search/")
     page.locator("#search-status").filter(has_text="キーワード").wait_for()
     # Pagefind's runtime and index metadata load while nobody has typed yet.
-    until(page, lambda: any(".pf_meta" in u for u in requests))   # the warm-up that never comes is the failure
+    until(page, lambda: any(".pf_meta" in u for u in requests))  # the warm-up that never comes is the failure
     assert any("/pagefind/pagefind-entry.json" in u for u in requests) and any(".pf_meta" in u for u in requests)
     # A keystroke searches at once (no typing pause); an input method's unfinished text does not.
     said = page.evaluate("""() => {
@@ -146,7 +149,7 @@ def test_typing_searches_at_once_the_latest_query_wins_and_composing_waits(regio
     }""")
     assert said == ["キーワードを入力するか、絞り込みを選んでください。", "検索しています…", "検索しています…"]
     page.locator("#search-status").filter(has_text="「訪問看護」").wait_for()
-    page.wait_for_timeout(1500)   # the overtaken queries never overwrite the latest one
+    page.wait_for_timeout(1500)  # the overtaken queries never overwrite the latest one
     assert "「訪問看護」" in page.inner_text("#search-status")
     assert page.evaluate("new URLSearchParams(location.search).get('q')") == "訪問看護"
     shown = page.locator("#search-results .card-title").all_inner_texts()
@@ -170,19 +173,21 @@ def test_records_on_screen_have_their_pack_directories_fetched_ahead(region, bro
       return a.pathname.startsWith("/r/") && box.top >= 0 && box.bottom <= innerHeight; }).map((a) => a.pathname.slice(1))""")
     # One whose pack no page seen so far needed: without the fetch ahead, opening it costs its directory too.
     target = next(p for p in links if pack(p) != pack("providers/1/index.html"))
-    for _ in range(100):   # until the fetches ahead (after the list's own entry and directory) have settled
+    for _ in range(100):  # until the fetches ahead (after the list's own entry and directory) have settled
         before = len(host.log)
         page.wait_for_timeout(400)
         if len(host.log) == before and len([p for p in host.paths() if p.startswith("/p/")]) > 2:
             break
-    locators = {"/" + file_name(d[0]) for d in reader.root["loc"]}   # fetched once after unlock, whenever it ends
+    locators = {"/" + file_name(d[0]) for d in reader.root["loc"]}  # fetched once after unlock, whenever it ends
     ahead = [p for p in host.paths() if p.startswith("/p/") and p not in locators]
-    assert len(ahead) <= len({pack(p) for p in links}) + 2   # the list's own entry and directory, a directory per pack on screen
+    assert (
+        len(ahead) <= len({pack(p) for p in links}) + 2
+    )  # the list's own entry and directory, a directory per pack on screen
     host.log[:] = []
     page.click(f"a[href$='{target.split('/')[-1]}']")
     page.wait_for_url(url + target)
     page.wait_for_load_state("load")
-    assert len([p for p in host.paths() if p.startswith("/p/")]) == 1   # its entry; the directory was at hand
+    assert len([p for p in host.paths() if p.startswith("/p/")]) == 1  # its entry; the directory was at hand
     context.close()
 
 
@@ -213,14 +218,16 @@ def test_a_record_opened_by_address_fetches_its_pack_directory_and_its_entry_at_
 def test_a_search_fetches_fragments_not_the_record_pages_the_locator_knows(region, browser):
     host, site = region["host"], region["site"]
     reader = open_site(read_tree(site), DEMO_PASSWORD)
-    pages = {(f"/{name}", f"bytes={offset}-{offset + length - 1}")
-             for name, offset, length, _parts, _digest in (reader.locate(p, 0) for p in reader.paths() if p.startswith("r/"))}
+    pages = {
+        (f"/{name}", f"bytes={offset}-{offset + length - 1}")
+        for name, offset, length, _parts, _digest in (reader.locate(p, 0) for p in reader.paths() if p.startswith("r/"))
+    }
     locator = {f"/{file_name(digest)}" for digest, *_rest in reader.root["loc"]}
     context = browser.new_context()
     page = context.new_page()
     _unlock(page, host.url + "search/")
     page.locator("#search-status").filter(has_text="キーワード").wait_for()
-    until(page, lambda: locator <= set(host.paths()))   # the locator is read in the background after the first page
+    until(page, lambda: locator <= set(host.paths()))  # the locator is read in the background after the first page
     assert locator and locator <= set(host.paths())
     page.wait_for_timeout(500)
     before = len(host.log)

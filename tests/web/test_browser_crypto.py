@@ -87,16 +87,28 @@ def test_known_answers_made_by_python_check_out_in_the_browser(served, browser):
     path = "r/kat.html"
     payload = frame(text.encode(), STORED)
     vectors = {
-        "lengths": [1, 256, 257, 1000, 5000, 70000, 1_000_000], "nonce_key": _b64(keys.nonce), "path": path,
-        "payload": _b64(payload), "content_key": _b64(keys.content), "group_key": _b64(keys.group),
+        "lengths": [1, 256, 257, 1000, 5000, 70000, 1_000_000],
+        "nonce_key": _b64(keys.nonce),
+        "path": path,
+        "payload": _b64(payload),
+        "content_key": _b64(keys.content),
+        "group_key": _b64(keys.group),
         "stored": _b64(seal(keys, entry_ad(path, 0, 1), payload)),
         "deflated": _b64(seal(keys, entry_ad(path, 0, 1), frame(deflate([text.encode()], False), DEFLATE))),
-        "pack_paths": ["index.html", "r/abc.html", "pagefind/pagefind-entry.json", "データ/日本語.html",
-                       "pagefind/fragment/zz_abc.pf_fragment", "pagefind/s2/fragment/zz_abc.pf_fragment",
-                       "pagefind/fragment/zz_ab-c.pf_fragment"],
-        "keys_json": make_keys_json({"c": "ｶﾀｶﾅ-パスワード"}, salt, 600_000, keys, 1_780_000_000, "p/" + "0" * 32 + ".bin",
-                                    bytes(range(32))).decode(),
-        "password": "ｶﾀｶﾅ-パスワード", "base": served["url"],
+        "pack_paths": [
+            "index.html",
+            "r/abc.html",
+            "pagefind/pagefind-entry.json",
+            "データ/日本語.html",
+            "pagefind/fragment/zz_abc.pf_fragment",
+            "pagefind/s2/fragment/zz_abc.pf_fragment",
+            "pagefind/fragment/zz_ab-c.pf_fragment",
+        ],
+        "keys_json": make_keys_json(
+            {"c": "ｶﾀｶﾅ-パスワード"}, salt, 600_000, keys, 1_780_000_000, "p/" + "0" * 32 + ".bin", bytes(range(32))
+        ).decode(),
+        "password": "ｶﾀｶﾅ-パスワード",
+        "base": served["url"],
     }
     context = browser.new_context()
     page = context.new_page()
@@ -110,9 +122,9 @@ def test_known_answers_made_by_python_check_out_in_the_browser(served, browser):
     assert got["ad"] == entry_ad(path, 3, 7).hex()
     assert got["stored"] == text and got["deflated"] == text
     assert got["packs"] == [int.from_bytes(slot_of(keys.group, p, 2)[:4], "big") % 256 for p in vectors["pack_paths"]]
-    assert got["packs"][4] == got["packs"][5] == got["packs"][1]   # a fragment goes with its page
+    assert got["packs"][4] == got["packs"][5] == got["packs"][1]  # a fragment goes with its page
     assert got["unwrapped"] is True and got["wrong"] is False
-    assert got["moved"] == "Tampered"   # errors.js: told apart by type
+    assert got["moved"] == "Tampered"  # errors.js: told apart by type
     context.close()
 
 
@@ -145,8 +157,13 @@ def test_known_answers_made_in_the_browser_check_out_in_python(served, browser):
     import unicodedata
 
     password = unicodedata.normalize("NFD", "ガイド・パスワード")
-    vectors = {"password": password, "salt": _b64(b"0123456789abcdef"), "path": "data/status.csv",
-               "text": "事業所名,電話\r\nさくら,029-000-1011\r\n" * 30, "base": served["url"]}
+    vectors = {
+        "password": password,
+        "salt": _b64(b"0123456789abcdef"),
+        "path": "data/status.csv",
+        "text": "事業所名,電話\r\nさくら,029-000-1011\r\n" * 30,
+        "base": served["url"],
+    }
     context = browser.new_context()
     page = context.new_page()
     page.goto(served["url"] + "unlock/")
@@ -163,8 +180,15 @@ def test_known_answers_made_in_the_browser_check_out_in_python(served, browser):
     context.close()
 
 
-DOWNGRADES = [("iterations", 599_999), ("iterations", 10_000_001), ("kdf", "PBKDF2-SHA1"), ("cipher", "AES-128-GCM"),
-              ("version", 1), ("version", 3), ("kdf", None)]
+DOWNGRADES = [
+    ("iterations", 599_999),
+    ("iterations", 10_000_001),
+    ("kdf", "PBKDF2-SHA1"),
+    ("cipher", "AES-128-GCM"),
+    ("version", 1),
+    ("version", 3),
+    ("kdf", None),
+]
 
 
 def test_downgraded_keys_json_is_refused(served, browser):
@@ -187,7 +211,7 @@ def test_downgraded_keys_json_is_refused(served, browser):
     keys_path.write_text(json.dumps(original))
     context = browser.new_context()
     page = context.new_page()
-    _unlock(page, served["url"])                    # the untouched keys.json still opens
+    _unlock(page, served["url"])  # the untouched keys.json still opens
     context.close()
 
 
@@ -228,6 +252,7 @@ def test_a_shared_origin_is_refused_unless_allowed(sites, browser, tmp_path):
 
 def _as_host(context, host: str, folder: Path) -> None:
     """Answer every request to https://<host>/ from a built site's folder (no network involved)."""
+
     def answer(route):
         path = route.request.url.split(host, 1)[1].split("?")[0].lstrip("/")
         target = folder / path
@@ -237,7 +262,10 @@ def _as_host(context, host: str, folder: Path) -> None:
             route.fulfill(status=404, body="")
             return
         kind = {".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".json": "application/json"}
-        route.fulfill(status=200, body=target.read_bytes(), content_type=kind.get(target.suffix, "application/octet-stream"))
+        route.fulfill(
+            status=200, body=target.read_bytes(), content_type=kind.get(target.suffix, "application/octet-stream")
+        )
+
     context.route(f"https://{host}/**", answer)
 
 
@@ -337,11 +365,17 @@ def test_a_build_of_the_same_epoch_with_another_root_is_refused(served, sites, b
     data = tmp_path / "data"
     shutil.copytree(sites["data"], data)
     record = next((data / "providers").glob("*.yaml"))
-    record.write_text(record.read_text(encoding="utf-8").replace("new_clients: accepting", "new_clients: not_accepting")
-                      .replace("new_clients: conditional", "new_clients: not_accepting"), encoding="utf-8")
+    record.write_text(
+        record.read_text(encoding="utf-8")
+        .replace("new_clients: accepting", "new_clients: not_accepting")
+        .replace("new_clients: conditional", "new_clients: not_accepting"),
+        encoding="utf-8",
+    )
     build_at_epoch(data, tmp_path / "same-epoch", 1_780_000_500)
-    assert json.loads((tmp_path / "same-epoch" / "keys.json").read_text())["root_sha256"] != \
-        json.loads((served["dir"] / "keys.json").read_text())["root_sha256"]
+    assert (
+        json.loads((tmp_path / "same-epoch" / "keys.json").read_text())["root_sha256"]
+        != json.loads((served["dir"] / "keys.json").read_text())["root_sha256"]
+    )
     context = browser.new_context()
     page = context.new_page()
     _unlock(page, served["url"], "physicians/")
@@ -371,7 +405,9 @@ def test_a_withheld_keys_json_is_said_on_every_page_until_it_returns(served, bro
         page.goto(served["url"] + path)
         notice = page.locator("[data-unchecked]")
         notice.wait_for()
-        assert re.fullmatch(re.escape(UNCHECKED) + r"\d{1,2}月\d{1,2}日 \d{2}:\d{2}）", notice.inner_text()), notice.inner_text()
+        assert re.fullmatch(re.escape(UNCHECKED) + r"\d{1,2}月\d{1,2}日 \d{2}:\d{2}）", notice.inner_text()), (
+            notice.inner_text()
+        )
     keys.write_bytes(saved)
     page.goto(served["url"] + "providers/")
     page.locator("h1").wait_for()
@@ -391,7 +427,7 @@ def test_offline_after_unlock_pages_styles_and_search_work(served, browser):
     context.set_offline(True)
     page.goto(served["url"] + "status/")
     assert "受入状況一覧" in page.inner_text("h1") and page.evaluate(STYLED)
-    page.goto(served["url"] + "search/?q=" + "さくら")   # Pagefind's runtime, wasm and index from the cache
+    page.goto(served["url"] + "search/?q=" + "さくら")  # Pagefind's runtime, wasm and index from the cache
     page.locator("#search-status").filter(has_text="見つかりました").wait_for()
     context.set_offline(False)
     context.close()
@@ -406,7 +442,7 @@ def test_search_merges_the_shards_of_a_large_region(sites, browser, tmp_path, mo
     from tsunagu.render.entries import make_entries
     from tsunagu.search import index
 
-    monkeypatch.setattr(index, "SHARD", 20)   # the demo's 66 records in 4 shards
+    monkeypatch.setattr(index, "SHARD", 20)  # the demo's 66 records in 4 shards
     build_at_epoch(sites["data"], tmp_path / "site", 1_780_000_500)
     assert len(json.loads(open_site(read_tree(tmp_path / "site"), DEMO_PASSWORD).read("pagefind/shards.json"))) == 3
     config = Config(data_dir=sites["data"], out_dir=tmp_path / "site", today=TODAY)

@@ -71,7 +71,7 @@ class Day:
 
 def test_contact_now_inside_and_outside_a_window(site, browser):
     day = Day(browser, site)
-    day.at(jst("2026-11-24T12:45:00"))   # Tuesday
+    day.at(jst("2026-11-24T12:45:00"))  # Tuesday
     assert day.contact("sato-iin") == ("now", "今連絡できます: 電話・FAX（13:30まで）")
     day.at(jst("2026-11-24T14:00:00"))
     assert day.contact("yamada-naika") == ("later", "次は 木曜 13:00-14:00 電話")
@@ -83,10 +83,10 @@ def test_contact_now_inside_and_outside_a_window(site, browser):
 
 def test_a_national_holiday_is_not_a_contact_day_unless_a_window_says_so(site, browser):
     day = Day(browser, site)
-    day.at(jst("2026-11-23T13:30:00"))   # Monday, 勤労感謝の日; yamada's window is Monday 13:00-14:00
+    day.at(jst("2026-11-23T13:30:00"))  # Monday, 勤労感謝の日; yamada's window is Monday 13:00-14:00
     assert day.contact("yamada-naika") == ("later", "次は 木曜 13:00-14:00 電話（今日は祝日: 勤労感謝の日）")
     assert day.contact("ito-chuo-hosp") == ("now", "今連絡できます: 電話・FAX（17:00まで）")
-    day.at(jst("2026-11-30T13:30:00"))   # the next Monday is an ordinary day
+    day.at(jst("2026-11-30T13:30:00"))  # the next Monday is an ordinary day
     assert day.contact("yamada-naika") == ("now", "今連絡できます: 電話（14:00まで）")
     day.close()
 
@@ -119,7 +119,7 @@ def test_the_physician_list_filters_to_those_who_may_be_called_now(site, browser
 def test_staleness_moves_with_the_clock_without_a_rebuild(site, browser):
     day = Day(browser, site)
     box = day.page.locator(".status-box")
-    day.at(jst("2026-11-22T09:00:00"), "day-sakura")     # confirmed 2026-11-20
+    day.at(jst("2026-11-22T09:00:00"), "day-sakura")  # confirmed 2026-11-20
     assert day.page.locator(".status-box .updated").inner_text() == "2026年11月20日確認（2日前）"
     assert "is-stale" not in box.get_attribute("class") and not day.page.get_by_text("更新が古い").is_visible()
     day.at(jst("2026-12-10T09:00:00"), "day-sakura")
@@ -154,17 +154,19 @@ def test_home_counts_move_with_the_clock(site, browser):
     day.page.evaluate("localStorage.setItem('tsunagu-last-visit', '2026-11-19')")
     day.at(jst("2026-11-22T09:00:00"), "")
     newer = sum(1 for e in entries if e.updated and e.updated > dt.date(2026, 11, 19))
-    assert day.page.locator("[data-since-visit]").inner_text() == \
-        f"前回の表示以降に更新（11月19日より後に確認）: {newer} 件"
+    assert (
+        day.page.locator("[data-since-visit]").inner_text()
+        == f"前回の表示以降に更新（11月19日より後に確認）: {newer} 件"
+    )
     assert day.page.evaluate("localStorage.getItem('tsunagu-last-visit')") == "2026-11-22"
     stale_now = sum(1 for e in entries if e.updated and (TODAY - e.updated).days > 14)
     assert day.page.locator("[data-stale-count]").inner_text() == str(stale_now)
     # 通所介護 × 北部: デイサービスさくら (confirmed 11-20) accepts new clients.
-    assert day.page.get_by_label("確認が14日以内の回答だけを数える").is_checked()   # recent answers by default
+    assert day.page.get_by_label("確認が14日以内の回答だけを数える").is_checked()  # recent answers by default
     assert glance_cell(day.page, "通所介護", "北部", "new_clients") == "ok 1"
     day.page.get_by_label("確認が14日以内の回答だけを数える").uncheck()
     assert glance_cell(day.page, "通所介護", "北部", "new_clients") == "ok 1"
-    day.at(jst("2027-01-05T09:00:00"), "")                # every answer is old now
+    day.at(jst("2027-01-05T09:00:00"), "")  # every answer is old now
     assert day.page.locator("[data-stale-count]").inner_text() == str(sum(1 for e in entries if e.updated))
     day.page.get_by_label("確認が14日以内の回答だけを数える").check()
     assert glance_cell(day.page, "通所介護", "北部", "new_clients") == "no ×0"
@@ -179,7 +181,9 @@ def pdftotext(pdf: bytes) -> str:
 
     import tools
 
-    tools.require("poppler-utils (pdftotext)", shutil.which("pdftotext") is not None, "apt-get install -y poppler-utils")
+    tools.require(
+        "poppler-utils (pdftotext)", shutil.which("pdftotext") is not None, "apt-get install -y poppler-utils"
+    )
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True).stdout
     return re.sub(r"\s+", "", text.decode("utf-8"))
 
@@ -202,8 +206,11 @@ def test_the_morning_sheet_prints_by_area_with_footer_on_every_page(site, browse
     whole = "".join(pages)
     for area in site["directory"].site.areas:
         assert fold(f"{area}（") in whole
-    for name, condition in [("デイサービスさくら", "入浴は午前のみ"), ("ショートステイ豊里荘", "医療的ケア（経管栄養）の方は1名まで"),
-                            ("介護老人保健施設ほうじょう", "感染後の入所は PCR 陰性確認後 または")]:
+    for name, condition in [
+        ("デイサービスさくら", "入浴は午前のみ"),
+        ("ショートステイ豊里荘", "医療的ケア（経管栄養）の方は1名まで"),
+        ("介護老人保健施設ほうじょう", "感染後の入所は PCR 陰性確認後 または"),
+    ]:
         assert fold(name) in whole and fold(condition) in whole
     assert "*" not in whole, "conditions are plain text on paper too"
     assert "029-000-1012" in whole, "FAX numbers are on the sheet"
@@ -223,7 +230,11 @@ def test_the_morning_sheet_prints_by_area_with_footer_on_every_page(site, browse
     assert fold("北部（") in north and fold("中部（") not in north and fold("南部（") not in north
     day.close()
     poppler = pdftotext(printed)
-    assert "受入" in poppler and "作成日" in poppler and all(f"{area}（" in poppler for area in site["directory"].site.areas)
+    assert (
+        "受入" in poppler
+        and "作成日" in poppler
+        and all(f"{area}（" in poppler for area in site["directory"].site.areas)
+    )
 
 
 def test_short_dates_name_their_year_once_the_year_has_turned(site, browser):
@@ -241,8 +252,10 @@ def test_the_sheet_is_cards_on_a_phone(site, browser):
     day.at(jst("2026-11-22T08:30:00"), "status/")
     row = day.page.locator("table.sheet tbody tr").first
     assert row.evaluate("r => getComputedStyle(r).display") == "block"
-    assert day.page.locator("table.sheet td.s-tel").first.evaluate(
-        "td => getComputedStyle(td, '::before').content") == '"電話・FAX： "'
+    assert (
+        day.page.locator("table.sheet td.s-tel").first.evaluate("td => getComputedStyle(td, '::before').content")
+        == '"電話・FAX： "'
+    )
     day.close()
 
 

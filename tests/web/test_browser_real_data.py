@@ -47,8 +47,23 @@ def region(tmp_path_factory):
     wheel = root / "tsunagu-0.1.0-py3-none-any.whl"
     wheel.write_bytes(b"only its hash is pinned here")
     codes = sorted({r.cells["都道府県コード又は市町村コード"] for r in picked})
-    args = ["init", str(root / "region"), "--mhlw", str(csvs), "--title", "つなぐ 東日本の長い名前", "--admin", "x",
-            "--tsunagu-wheel", str(wheel), "--site-url", "https://care.example.jp/", "--today", IMPORTED.isoformat(), "--non-interactive"]
+    args = [
+        "init",
+        str(root / "region"),
+        "--mhlw",
+        str(csvs),
+        "--title",
+        "つなぐ 東日本の長い名前",
+        "--admin",
+        "x",
+        "--tsunagu-wheel",
+        str(wheel),
+        "--site-url",
+        "https://care.example.jp/",
+        "--today",
+        IMPORTED.isoformat(),
+        "--non-interactive",
+    ]
     result = CliRunner().invoke(cli, [*args, *(a for c in codes for a in ("--city", c))])
     assert result.exit_code == 0, result.output
     from tsunagu.pipeline.builder import build
@@ -68,8 +83,17 @@ def test_no_page_scrolls_sideways_at_360px_with_the_longest_real_names(region, b
     page.fill("#password", DEMO_PASSWORD)
     page.click("#unlock-form button[type=submit]")
     page.wait_for_url(region["url"])
-    paths = ["", "providers/", *(f"providers/{i}/" for i in range(1, region["areas"] + 1)), "physicians/",
-             "status/", "changes/", "search/", "search/?q=" + quote("イムス"), "search/?q=" + quote("カーサ")]
+    paths = [
+        "",
+        "providers/",
+        *(f"providers/{i}/" for i in range(1, region["areas"] + 1)),
+        "physicians/",
+        "status/",
+        "changes/",
+        "search/",
+        "search/?q=" + quote("イムス"),
+        "search/?q=" + quote("カーサ"),
+    ]
     for i in range(1, region["areas"] + 1):
         page.goto(region["url"] + f"providers/{i}/")
         paths += page.locator("main a[href*='r/']").evaluate_all("as => as.map(a => new URL(a.href).pathname.slice(1))")
@@ -82,8 +106,11 @@ def test_no_page_scrolls_sideways_at_360px_with_the_longest_real_names(region, b
             assert "見つかりました" in page.inner_text("#search-status"), path
         widths = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
         if widths[0] > widths[1]:
-            wide[path] = (widths[0], page.evaluate("""() => [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > 362)
-              .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > 362)).slice(0, 6).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right) + ' ' + e.textContent.slice(0, 40))"""))
+            wide[path] = (
+                widths[0],
+                page.evaluate("""() => [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > 362)
+              .filter(e => ![...e.children].some(c => c.getBoundingClientRect().right > 362)).slice(0, 6).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right) + ' ' + e.textContent.slice(0, 40))"""),
+            )
     context.close()
     assert len(paths) >= 12
     assert wide == {}

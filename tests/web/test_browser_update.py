@@ -28,8 +28,13 @@ pytestmark = pytest.mark.browser
 
 
 def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.jp", *args], cwd=repo,
-                          check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.jp", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 def _free_port() -> int:
@@ -51,13 +56,18 @@ def relay_site(tmp_path_factory):
     base = f"http://127.0.0.1:{port}/"
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(repo)}
     cli = [sys.executable, str(ROOT / "build.py")]
-    out = subprocess.run([*cli, "links", "--base-url", base, "--data", "data"], cwd=repo, env=env, check=True,
-                         capture_output=True).stdout
+    out = subprocess.run(
+        [*cli, "links", "--base-url", base, "--data", "data"], cwd=repo, env=env, check=True, capture_output=True
+    ).stdout
     assert out.startswith(b"\xef\xbb\xbfid,kind,name,phone,fax,email,url\r\n")
     links = {row["id"]: row for row in csv.DictReader(io.StringIO(out.decode("utf-8-sig")))}
-    server = subprocess.Popen([*cli, "serve", "--relay", "--data", "data", "--out", str(repo / "site"),
-                               "--port", str(port), "--no-watch"], cwd=repo, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [*cli, "serve", "--relay", "--data", "data", "--out", str(repo / "site"), "--port", str(port), "--no-watch"],
+        cwd=repo,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         for _ in range(600):
             try:
@@ -69,8 +79,14 @@ def relay_site(tmp_path_factory):
         directory = validate_tree(load_tree(repo / "data"), __import__("datetime").date(2026, 12, 1))
         providers, physicians = make_entries(directory, Config(data_dir=repo / "data", out_dir=repo / "site"))
         paths = {e.record.id: e.path for e in providers + physicians}
-        admin = subprocess.run([*cli, "admin-link", "--base-url", base, "--data", "data", "--login", "city-admin"],
-                               cwd=repo, env=env, check=True, capture_output=True, text=True).stdout.strip()
+        admin = subprocess.run(
+            [*cli, "admin-link", "--base-url", base, "--data", "data", "--login", "city-admin"],
+            cwd=repo,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         yield {"repo": repo, "url": base, "links": links, "paths": paths, "admin": admin}
     finally:
         server.terminate()
@@ -99,14 +115,14 @@ def _wait_outcome(page, label: str) -> None:
 def test_provider_sets_new_clients_by_link(relay_site, phone):
     repo, url = relay_site["repo"], relay_site["url"]
     head = _git(repo, "rev-parse", "HEAD").strip()
-    _unlock(phone, url)          # this device holds the site key: the questions come prefilled
+    _unlock(phone, url)  # this device holds the site key: the questions come prefilled
     link = relay_site["links"]["day-sakura"]["url"]
     phone.goto(link)
     phone.wait_for_selector("#provider-form:not([hidden])")
-    assert "#" not in phone.url                       # the secret left the address bar
+    assert "#" not in phone.url  # the secret left the address bar
     assert phone.locator('meta[name="referrer"]').get_attribute("content") == "no-referrer"
     group = phone.get_by_role("radiogroup", name="新規受入")
-    assert group.get_by_role("radio", name="受入可", exact=True).is_checked()        # prefilled
+    assert group.get_by_role("radio", name="受入可", exact=True).is_checked()  # prefilled
     group.get_by_role("radio", name="受入不可", exact=True).check()
     phone.get_by_role("button", name="変更内容を確認する").click()
     assert phone.locator("#review-list").inner_text() == "新規受入: 受入可 → 受入不可"
@@ -128,12 +144,13 @@ def test_provider_sets_new_clients_by_link(relay_site, phone):
 def test_physician_confirm_only_changes_only_the_date(relay_site, phone):
     repo = relay_site["repo"]
     head = _git(repo, "rev-parse", "HEAD").strip()
-    phone.goto(relay_site["links"]["yamada-naika"]["url"])          # no site key here: questions start blank
+    phone.goto(relay_site["links"]["yamada-naika"]["url"])  # no site key here: questions start blank
     phone.get_by_role("button", name="変更なし（確認のみ）").click()
     _wait_outcome(phone, "反映済み")
     diff = _git(repo, "diff", "-U0", head, "HEAD").splitlines()
     assert [d for d in diff if d.startswith("diff ")] == [
-        "diff --git a/data/physicians/yamada-naika.yaml b/data/physicians/yamada-naika.yaml"]
+        "diff --git a/data/physicians/yamada-naika.yaml b/data/physicians/yamada-naika.yaml"
+    ]
     changed = [d for d in diff if d[:1] in "+-" and d[:3] not in ("+++", "---")]
     assert len(changed) == 3 and changed[0].startswith("-  updated: ") and changed[1].startswith("+  updated: ")
     assert changed[2] == "+  confirmed_via: link"
@@ -144,16 +161,19 @@ def test_tampered_link_is_refused_and_changes_nothing(relay_site, phone):
     head = _git(repo, "rev-parse", "HEAD").strip()
     link = relay_site["links"]["day-sakura"]["url"]
     token = link.split("#", 1)[1]
-    flipped = token[:-20] + ("A" if token[-20] != "A" else "B") + token[-19:]     # a byte of the MAC
+    flipped = token[:-20] + ("A" if token[-20] != "A" else "B") + token[-19:]  # a byte of the MAC
     phone.goto(link.split("#", 1)[0] + "#" + flipped)
     phone.get_by_role("radiogroup", name="代替支援").get_by_role("radio", name="受入不可", exact=True).check()
     phone.get_by_role("button", name="変更内容を確認する").click()
     phone.get_by_role("button", name="送信", exact=True).click()
     alert = phone.locator("#link-error")
     alert.wait_for()
-    assert alert.inner_text() == "このリンクは正しくありません。届いた案内のリンクをもう一度開くか、事務局にお問い合わせください。"
+    assert (
+        alert.inner_text()
+        == "このリンクは正しくありません。届いた案内のリンクをもう一度開くか、事務局にお問い合わせください。"
+    )
     assert _git(repo, "rev-parse", "HEAD").strip() == head
-    with pytest.raises(urllib.error.HTTPError) as got:      # a GET changes nothing
+    with pytest.raises(urllib.error.HTTPError) as got:  # a GET changes nothing
         urllib.request.urlopen(relay_site["url"] + "api/update")
     assert got.value.code == 405
 
@@ -169,7 +189,7 @@ def test_care_manager_reports_wrong_information_sealed(relay_site, phone):
     phone.get_by_role("button", name="事務局に送る").click()
     phone.get_by_role("status").filter(has_text="事務局に送りました").wait_for()
     notes = repo / ".git" / "tsunagu" / "notes.jsonl"
-    for _ in range(100):          # the relay's worker writes it once it has opened the note
+    for _ in range(100):  # the relay's worker writes it once it has opened the note
         if notes.exists():
             break
         phone.wait_for_timeout(100)
@@ -207,17 +227,18 @@ def test_a_lost_response_is_sent_again_and_arrives_once(relay_site, phone):
     def flaky(route):
         posts.append(route.request.post_data)
         if len(posts) == 1:
-            route.abort("connectionreset")          # the first try never reaches the relay
+            route.abort("connectionreset")  # the first try never reaches the relay
         else:
             route.continue_()
+
     phone.route("**/api/update", flaky)
     phone.goto(relay_site["links"]["day-minamidai"]["url"])
     phone.get_by_role("radiogroup", name="感染後受入").get_by_role("radio", name="条件付きで可", exact=True).check()
     phone.get_by_role("button", name="変更内容を確認する").click()
-    assert phone.locator("#review-list").inner_text() == "感染後受入: 条件付きで可 にする"      # blank: no site key here
+    assert phone.locator("#review-list").inner_text() == "感染後受入: 条件付きで可 にする"  # blank: no site key here
     phone.get_by_role("button", name="送信", exact=True).click()
     _wait_outcome(phone, "反映済み")
-    assert len(posts) == 2 and posts[0] == posts[1]          # the same sealed body, so the same receipt
+    assert len(posts) == 2 and posts[0] == posts[1]  # the same sealed body, so the same receipt
     assert _git(repo, "rev-list", "--count", f"{head}..HEAD").strip() == "1"
 
 

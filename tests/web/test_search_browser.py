@@ -22,8 +22,10 @@ pytestmark = pytest.mark.browser
 
 TODAY = dt.date(2026, 11, 22)
 REGIONS = {"demo": ROOT / "data", "second": ROOT / "tests" / "fixtures" / "region2" / "data"}
-TABLES = {"demo": ROOT / "tests" / "search_queries.yaml",
-          "second": ROOT / "tests" / "fixtures" / "region2" / "search_queries.yaml"}
+TABLES = {
+    "demo": ROOT / "tests" / "search_queries.yaml",
+    "second": ROOT / "tests" / "fixtures" / "region2" / "search_queries.yaml",
+}
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +38,12 @@ def sites(tmp_path_factory):
         directory = validate_tree(load_tree(data), TODAY)
         records = [*directory.providers, *directory.physicians]
         server = SiteServer(folder)
-        out[name] = {"url": server.url, "server": server, "titles": {r.name: r.id for r in records},
-                     "places": search_context(directory.site, records).places}
+        out[name] = {
+            "url": server.url,
+            "server": server,
+            "titles": {r.name: r.id for r in records},
+            "places": search_context(directory.site, records).places,
+        }
     yield out
     for site in out.values():
         site["server"].close()
@@ -73,8 +79,10 @@ def test_query_table_through_the_search_page(sites, browser, region):
         listed, relevant, expected = listed + len(ids), relevant + len(want & set(ids)), expected + len(want)
     ranked = sum("first" in row for row in queries)
     precision = relevant / max(listed, 1)
-    print(f"\nbrowser search ({region}): {len(queries)} queries, recall {relevant / max(expected, 1):.2f}, "
-          f"precision {precision:.2f}, rank-1 {(ranked - len(firsts)) / max(ranked, 1):.2f} over {ranked}")
+    print(
+        f"\nbrowser search ({region}): {len(queries)} queries, recall {relevant / max(expected, 1):.2f}, "
+        f"precision {precision:.2f}, rank-1 {(ranked - len(firsts)) / max(ranked, 1):.2f} over {ranked}"
+    )
     assert not misses, "\n".join(misses)
     assert not firsts, "\n".join(firsts)
     assert not counts, "\n".join(counts)
@@ -100,8 +108,11 @@ def test_contact_now_keeps_the_physicians_inside_a_window_now(sites, browser):
     site = sites["demo"]
     directory = validate_tree(load_tree(REGIONS["demo"]), TODAY)
     # Thursday 2026-11-26 13:30 in Japan (04:30 UTC), not a holiday.
-    expected = {p.name for p in directory.physicians
-                if any("thu" in w.days and w.time.split("-")[0] <= "13:30" < w.time.split("-")[1] for w in p.contact.windows)}
+    expected = {
+        p.name
+        for p in directory.physicians
+        if any("thu" in w.days and w.time.split("-")[0] <= "13:30" < w.time.split("-")[1] for w in p.contact.windows)
+    }
     assert expected and len(expected) < len(directory.physicians)
     # Unlocked on the real clock: the service worker, whose clock no test can set, checks the stored key's expiry
     # on it; only then is the page's clock fixed, on a date that is the same on any day the test runs.

@@ -20,12 +20,21 @@ def cli(ctx: click.Context) -> None:
     """つなぐ: build the encrypted care directory. Without a command: build the demo site."""
     if ctx.invoked_subcommand is None:
         ctx.invoke(build_command)
-        console.print("開くには: python build.py serve  （http://127.0.0.1:8000/ , デモのパスワード: "
-                      f"{DEMO_PASSWORD}）", markup=False)
+        console.print(
+            f"開くには: python build.py serve  （http://127.0.0.1:8000/ , デモのパスワード: {DEMO_PASSWORD}）",
+            markup=False,
+        )
 
 
-for command in (*site.COMMANDS, importers.import_mhlw_command, *contribute.COMMANDS, *passwords.COMMANDS,
-                *region.COMMANDS, *links.COMMANDS, *rounds.COMMANDS):
+for command in (
+    *site.COMMANDS,
+    importers.import_mhlw_command,
+    *contribute.COMMANDS,
+    *passwords.COMMANDS,
+    *region.COMMANDS,
+    *links.COMMANDS,
+    *rounds.COMMANDS,
+):
     cli.add_command(command)
 
 

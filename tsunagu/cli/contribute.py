@@ -42,37 +42,64 @@ def diff_command(base: str, head: str, data_dir: Path) -> None:
 @data_option()
 @click.option("--author", required=True, help="Login of the change's author.")
 @click.option("--changed", "changed", multiple=True, metavar="FILE", help="A changed file (more may follow).")
-@click.option("--changed-from", "changed_from", metavar="FILE",
-              type=click.Path(exists=True, dir_okay=False, allow_dash=True),
-              help="Read the changed files from a file, one per line ('-' for standard input).")
-@click.option("--rev", metavar="REV", help="Read admins and maintainers at this git revision (the PR's base), "
-                                           "so a change cannot grant itself access.")
+@click.option(
+    "--changed-from",
+    "changed_from",
+    metavar="FILE",
+    type=click.Path(exists=True, dir_okay=False, allow_dash=True),
+    help="Read the changed files from a file, one per line ('-' for standard input).",
+)
+@click.option(
+    "--rev",
+    metavar="REV",
+    help="Read admins and maintainers at this git revision (the PR's base), so a change cannot grant itself access.",
+)
 @click.argument("files", nargs=-1)
-def check_owners_command(data_dir: Path, author: str, changed: tuple[str, ...], changed_from: str | None,
-                         rev: str | None, files: tuple[str, ...]) -> None:
+def check_owners_command(
+    data_dir: Path,
+    author: str,
+    changed: tuple[str, ...],
+    changed_from: str | None,
+    rev: str | None,
+    files: tuple[str, ...],
+) -> None:
     """Pass when AUTHOR maintains every changed data file or is an admin; name each file otherwise."""
     paths = [*changed, *files, *(read_list(changed_from) if changed_from else [])]
     rels = [r for p in paths if (r := data_relative(p, data_dir))]
     owners = owners_at_revision(rev, data_dir.as_posix(), rels) if rev else owners_from_tree(data_dir)
     refusals, count = check_owners(owners, author, paths, data_dir)
     if refusals:
-        raise OwnershipError("\n".join([*refusals, f"{len(refusals)} 件のファイルは {author} が変更できません。"
-                                                   "管理者のレビューが必要です。"]))
+        raise OwnershipError(
+            "\n".join(
+                [*refusals, f"{len(refusals)} 件のファイルは {author} が変更できません。管理者のレビューが必要です。"]
+            )
+        )
     who = "管理者" if owners.is_admin(author) else "担当者"
     click.echo(f"OK: {author}（{who}）は変更されたデータファイル {count} 件をすべて変更できます。")
 
 
 @click.command("gate")
-@click.option("--base-rev", required=True, metavar="REV", help="The base branch's commit: admins, maintainers and "
-                                                             "the data folder are read as they stand there.")
+@click.option(
+    "--base-rev",
+    required=True,
+    metavar="REV",
+    help="The base branch's commit: admins, maintainers and the data folder are read as they stand there.",
+)
 @click.option("--head-rev", required=True, metavar="REV", help="The change's commit, read as data (never run).")
 @click.option("--author", required=True, help="Login of the change's author.")
 @data_option("Data folder, relative to the repository root.")
 @today_option("Date to validate against (default: today in Japan).")
 @click.option("--decision-out", type=click.Path(path_type=Path), help="Write auto, review or refused here.")
 @click.option("--summary-out", type=click.Path(path_type=Path), help="Write the decision as Markdown here.")
-def gate_command(base_rev: str, head_rev: str, author: str, data_dir: Path, today: dt.date,
-                 decision_out: Path | None, summary_out: Path | None) -> None:
+def gate_command(
+    base_rev: str,
+    head_rev: str,
+    author: str,
+    data_dir: Path,
+    today: dt.date,
+    decision_out: Path | None,
+    summary_out: Path | None,
+) -> None:
     """Gate a change over every file: refuse what AUTHOR may not change; say whether it may publish itself."""
     verdict = decide(base_rev, head_rev, author, data_dir.as_posix().rstrip("/"), today)
     text = verdict_markdown(verdict, author)
@@ -81,15 +108,27 @@ def gate_command(base_rev: str, head_rev: str, author: str, data_dir: Path, toda
     if summary_out:
         summary_out.write_text(text, encoding="utf-8")
     if verdict.decision == REFUSED:
-        raise OwnershipError("\n".join([*verdict.refusals, f"{len(verdict.refusals)} 件のファイルは {author} が"
-                                                           "変更できません。管理者のレビューが必要です。"]))
+        raise OwnershipError(
+            "\n".join(
+                [
+                    *verdict.refusals,
+                    f"{len(verdict.refusals)} 件のファイルは {author} が変更できません。管理者のレビューが必要です。",
+                ]
+            )
+        )
     click.echo(text, nl=False)
 
 
 @click.command("codeowners")
 @data_option()
-@click.option("--out", "out", type=click.Path(path_type=Path), default=Path(".github/CODEOWNERS"),
-              show_default=True, help="Where to write ('-' for standard output).")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=Path(".github/CODEOWNERS"),
+    show_default=True,
+    help="Where to write ('-' for standard output).",
+)
 @click.option("--check", is_flag=True, help="Only check that --out is up to date.")
 def codeowners_command(data_dir: Path, out: Path, check: bool) -> None:
     """Generate .github/CODEOWNERS from the maintainers and admins in the data."""
@@ -108,8 +147,14 @@ def codeowners_command(data_dir: Path, out: Path, check: bool) -> None:
 @click.command("stale")
 @data_option()
 @today_option("Count days up to this date (default: today in Japan).")
-@click.option("--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True,
-              help="csv: id,kind,name,updated,days,phone,fax,email,url (UTF-8 with BOM) for a mail merge or FAX round.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "csv"]),
+    default="text",
+    show_default=True,
+    help="csv: id,kind,name,updated,days,phone,fax,email,url (UTF-8 with BOM) for a mail merge or FAX round.",
+)
 @click.option("--base-url", default=None, metavar="URL", help="With --format csv: fill url with each update link.")
 def stale_command(data_dir: Path, today: dt.date, fmt: str = "text", base_url: str | None = None) -> None:
     """List records whose status is older than stale_after_days, with their maintainers."""
@@ -126,23 +171,38 @@ def stale_command(data_dir: Path, today: dt.date, fmt: str = "text", base_url: s
 
 
 @click.command("intake")
-@click.argument("body_file", metavar="ISSUE_BODY_FILE", type=click.Path(path_type=Path, allow_dash=True, exists=True, dir_okay=False))
+@click.argument(
+    "body_file",
+    metavar="ISSUE_BODY_FILE",
+    type=click.Path(path_type=Path, allow_dash=True, exists=True, dir_okay=False),
+)
 @click.option("--author", required=True, help="Login of whoever submitted the form.")
 @data_option()
 @today_option("Submission date (default: today in Japan).")
-@click.option("--reply", "reply_file", type=click.Path(path_type=Path), default=None,
-              help="Write the Japanese reply here instead of standard output.")
-@click.option("--decision-out", type=click.Path(path_type=Path),
-              help="Write auto (publishes itself) or review (waits for an admin) here.")
-def intake_command(body_file: Path, author: str, data_dir: Path, today: dt.date,
-                   reply_file: Path | None, decision_out: Path | None) -> None:
+@click.option(
+    "--reply",
+    "reply_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write the Japanese reply here instead of standard output.",
+)
+@click.option(
+    "--decision-out",
+    type=click.Path(path_type=Path),
+    help="Write auto (publishes itself) or review (waits for an admin) here.",
+)
+def intake_command(
+    body_file: Path, author: str, data_dir: Path, today: dt.date, reply_file: Path | None, decision_out: Path | None
+) -> None:
     """Apply a submitted update form (issue body) to its record's YAML; exit 1 with a reply listing problems."""
     raw = sys.stdin.buffer.read() if str(body_file) == "-" else body_file.read_bytes()
     try:
-        body = raw.decode("utf-8")      # strictly: a replaced byte would be text nobody sent
+        body = raw.decode("utf-8")  # strictly: a replaced byte would be text nobody sent
     except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        rejected_text: str | None = f"{body_file}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); send the form again"
+        line = raw[: exc.start].count(b"\n") + 1
+        rejected_text: str | None = (
+            f"{body_file}:{line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); send the form again"
+        )
     else:
         rejected_text = None
     try:

@@ -31,28 +31,45 @@ def _city_option(ctx: click.Context, param: click.Parameter, value: tuple[str, .
 
 @click.command("import-mhlw")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--city", "cities", multiple=True, required=True, callback=_city_option,
-              help="Local government code of a municipality to import (6 digits, or 5 without the check digit).")
+@click.option(
+    "--city",
+    "cities",
+    multiple=True,
+    required=True,
+    callback=_city_option,
+    help="Local government code of a municipality to import (6 digits, or 5 without the check digit).",
+)
 @data_option("Data folder (site.yaml, providers/).")
 @click.option("--default-area", help="Area for offices whose address no area_map key matches (else not written).")
 @click.option("--no-new-services", is_flag=True, help="Report services site.yaml lacks instead of adding them.")
 @click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
 @today_option("Import date (default: today in Japan).")
-@click.option("--published", type=click.DateTime(["%Y-%m-%d"]),
-              help="Publication date of the files [default: their modification date].")
-def import_mhlw_command(sources: tuple[Path, ...], cities: list[str], data_dir: Path, default_area: str | None,
-                        no_new_services: bool, dry_run: bool, today: dt.date,
-                        published: dt.datetime | None) -> None:
+@click.option(
+    "--published",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Publication date of the files [default: their modification date].",
+)
+def import_mhlw_command(
+    sources: tuple[Path, ...],
+    cities: list[str],
+    data_dir: Path,
+    default_area: str | None,
+    no_new_services: bool,
+    dry_run: bool,
+    today: dt.date,
+    published: dt.datetime | None,
+) -> None:
     """Import the MHLW care-service open data (介護サービス情報公表システム) for the given cities."""
     paths = csv_files(sources)
     site_path = data_dir / "site.yaml"
     if not site_path.is_file():
-        raise ImportError_(f"{display_path(site_path)}: not found; --data must name a data folder "
-                           "(a new region starts with `tsunagu init DIR`, which writes it and imports)")
+        raise ImportError_(
+            f"{display_path(site_path)}: not found; --data must name a data folder "
+            "(a new region starts with `tsunagu init DIR`, which writes it and imports)"
+        )
     if published is None:
         published = max(dt.datetime.fromtimestamp(p.stat().st_mtime, JST) for p in paths)
-    options = Options(cities, today, published.date(),
-                      default_area, not no_new_services)
+    options = Options(cities, today, published.date(), default_area, not no_new_services)
     console = Console(stderr=True, highlight=False)
     rows: list[Row] = []
     with Progress(console=console, transient=True, disable=not console.is_terminal) as progress:
@@ -61,8 +78,9 @@ def import_mhlw_command(sources: tuple[Path, ...], cities: list[str], data_dir: 
             rows += read_csv(path)
             progress.advance(task)
     existing = read_existing(data_dir / "providers")
-    plan = plan_import([p.name for p in paths], rows, site_path.read_text(encoding="utf-8"), existing,
-                       options, display_path(site_path))
+    plan = plan_import(
+        [p.name for p in paths], rows, site_path.read_text(encoding="utf-8"), existing, options, display_path(site_path)
+    )
     if not dry_run:
         write_plan(plan, data_dir)
     click.echo(summary(plan, options, display_path(site_path), dry_run))

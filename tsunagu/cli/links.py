@@ -21,8 +21,12 @@ from tsunagu.data.load import load_tree
 from tsunagu.data.validate import validate_tree
 from tsunagu.domain.errors import TsunaguError
 
-BASE_URL = click.option("--base-url", required=True, metavar="URL",
-                        help="The site's address, e.g. https://care.example.jp/ (links go to <URL>/update/#…).")
+BASE_URL = click.option(
+    "--base-url",
+    required=True,
+    metavar="URL",
+    help="The site's address, e.g. https://care.example.jp/ (links go to <URL>/update/#…).",
+)
 
 
 def _expiry(days: int | None) -> int:
@@ -33,13 +37,23 @@ def _expiry(days: int | None) -> int:
 @BASE_URL
 @data_option()
 @click.option("--stale-only", is_flag=True, help="Only records past stale_after_days (a reminder round).")
-@click.option("--expires-days", type=click.IntRange(1, 3650), default=None,
-              help="Links stop working after this many days (e.g. one FAX round).")
-@click.option("--group", "groups", multiple=True, metavar="ID,ID,…",
-              help="Also one link for these records together (one 法人); repeat for more groups.")
+@click.option(
+    "--expires-days",
+    type=click.IntRange(1, 3650),
+    default=None,
+    help="Links stop working after this many days (e.g. one FAX round).",
+)
+@click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    metavar="ID,ID,…",
+    help="Also one link for these records together (one 法人); repeat for more groups.",
+)
 @today_option()
-def links_command(base_url: str, data_dir: Path, stale_only: bool, expires_days: int | None, groups: tuple[str, ...],
-                  today: dt.date) -> None:
+def links_command(
+    base_url: str, data_dir: Path, stale_only: bool, expires_days: int | None, groups: tuple[str, ...], today: dt.date
+) -> None:
     """Print CSV id,kind,name,phone,fax,email,url (UTF-8 with BOM) with each record's personal update link."""
     link_key, _ = local_keys(data_dir, create=True)
     directory = validate_tree(load_tree(data_dir), today)
@@ -47,8 +61,9 @@ def links_command(base_url: str, data_dir: Path, stale_only: bool, expires_days:
     rows = link_rows(directory, link_key, base_url, today, stale_only=stale_only, expiry=expiry)
     for group in groups:
         try:
-            rows.append(group_link(directory, [g.strip() for g in group.split(",") if g.strip()], link_key,
-                                   base_url, expiry))
+            rows.append(
+                group_link(directory, [g.strip() for g in group.split(",") if g.strip()], link_key, base_url, expiry)
+            )
         except KeyError as exc:
             raise TsunaguError(f"--group {group}: no record with the id {exc.args[0]}") from None
     sys.stdout.buffer.write(to_csv(rows, LINK_HEADER))
@@ -88,8 +103,10 @@ def _read_issues(path: Path) -> list[dict[str, Any]]:
     try:
         issues = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise TsunaguError(f"{path}: expected the JSON the REST API returns (gh api repos/OWNER/REPO/issues); "
-                           f"got unreadable text ({exc})") from None
+        raise TsunaguError(
+            f"{path}: expected the JSON the REST API returns (gh api repos/OWNER/REPO/issues); "
+            f"got unreadable text ({exc})"
+        ) from None
     if not isinstance(issues, list) or not all(isinstance(issue, dict) for issue in issues):
         got = "a list with other values than objects" if isinstance(issues, list) else type(issues).__name__
         raise TsunaguError(f"{path}: expected a JSON list of issues (objects); got {got}")
@@ -102,11 +119,22 @@ def relay_group() -> None:
 
 
 @relay_group.command("drain")
-@click.option("--issues", "issues_file", required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="The open issues as the REST API lists them (gh api … > issues.json).")
+@click.option(
+    "--issues",
+    "issues_file",
+    required=True,
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="The open issues as the REST API lists them (gh api … > issues.json).",
+)
 @data_option()
-@click.option("--outcomes", "outcomes_file", required=True, type=click.Path(path_type=Path),
-              callback=in_existing_folder, help="Write what became of each issue here (JSON, for labelling and closing).")
+@click.option(
+    "--outcomes",
+    "outcomes_file",
+    required=True,
+    type=click.Path(path_type=Path),
+    callback=in_existing_folder,
+    help="Write what became of each issue here (JSON, for labelling and closing).",
+)
 @today_option()
 def drain_command(issues_file: Path, data_dir: Path, outcomes_file: Path, today: dt.date) -> None:
     """Apply every relay issue (oldest first): commit auto ones here, review ones on update/<id>-<n>."""
@@ -117,8 +145,9 @@ def drain_command(issues_file: Path, data_dir: Path, outcomes_file: Path, today:
         raise TsunaguError("TSUNAGU_RELAY_BOT: set it to the relay App's bot login, e.g. tsunagu-relay[bot]")
     link_key, seal = local_keys(data_dir, create=False)
     issues = _read_issues(issues_file)
-    outcomes = drain(issues, bot, data_dir=data_dir, link_key=link_key, seal_text=seal, now=int(time.time()),
-                     today=today)
+    outcomes = drain(
+        issues, bot, data_dir=data_dir, link_key=link_key, seal_text=seal, now=int(time.time()), today=today
+    )
     outcomes_file.write_text(json.dumps(outcomes, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     click.echo(f"{len(outcomes)} issue(s): " + ", ".join(f"#{o['number']} {o['outcome']}" for o in outcomes))
 
@@ -153,8 +182,9 @@ def answers_group() -> None:
 
 @answers_group.command("template")
 @data_option()
-@click.option("--out", "out_file", required=True, type=click.Path(path_type=Path, dir_okay=False),
-              callback=in_existing_folder)
+@click.option(
+    "--out", "out_file", required=True, type=click.Path(path_type=Path, dir_okay=False), callback=in_existing_folder
+)
 @today_option()
 def answers_template_command(data_dir: Path, out_file: Path, today: dt.date) -> None:
     """Write the spreadsheet (UTF-8 CSV, Japanese headers) with one row per record to fill in."""
@@ -175,8 +205,10 @@ def answers_apply_command(csv_file: Path, via: str, login: str, data_dir: Path, 
     from tsunagu.contribute.answers import apply_answers
 
     plans = apply_answers(csv_file, data_dir, via, login, today)
-    click.echo(f"{len(plans)} 件を反映し、1 つのコミットにしました。" if plans else "反映する回答はありませんでした。",
-               err=True)
+    click.echo(
+        f"{len(plans)} 件を反映し、1 つのコミットにしました。" if plans else "反映する回答はありませんでした。",
+        err=True,
+    )
 
 
 COMMANDS = (links_command, admin_link_command, link_keys_command, relay_group, answers_group)

@@ -14,8 +14,9 @@ from tsunagu.domain.config import today_jst
 
 def data_option(help: str = "Data folder (site.yaml, providers/, physicians/, notices/).") -> Callable[..., Any]:  # noqa: A002
     """--data DIR, default data/."""
-    return click.option("--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"),
-                        show_default=True, help=help)
+    return click.option(
+        "--data", "data_dir", type=click.Path(path_type=Path), default=Path("data"), show_default=True, help=help
+    )
 
 
 def _to_date(_ctx: click.Context, _param: click.Parameter, value: dt.datetime | None) -> dt.date:

@@ -19,15 +19,19 @@ from tsunagu.domain.errors import TsunaguError
 from tsunagu.pipeline.builder import build
 from tsunagu.web import STATIC_DIR, template_dirs
 
-_BUILD_LOCK = threading.Lock()     # the watcher and the relay may both ask for a rebuild
+_BUILD_LOCK = threading.Lock()  # the watcher and the relay may both ask for a rebuild
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
-    extensions_map = {**http.server.SimpleHTTPRequestHandler.extensions_map,
-                      ".js": "text/javascript", ".json": "application/json", ".enc": "application/octet-stream",
-                      ".pagefind": "application/octet-stream"}
+    extensions_map = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".js": "text/javascript",
+        ".json": "application/json",
+        ".enc": "application/octet-stream",
+        ".pagefind": "application/octet-stream",
+    }
 
-    relay = None        # a LocalRelay with serve --relay: /api/update and /api/receipt/<id>
+    relay = None  # a LocalRelay with serve --relay: /api/update and /api/receipt/<id>
 
     def _api(self, status: int, payload: dict[str, Any]):
         data = json.dumps(payload, ensure_ascii=False).encode()
@@ -48,7 +52,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - the base class's naming
         if self.path.startswith("/api/"):
             match = re.fullmatch(r"/api/receipt/([0-9A-Z-]{14})", self.path)
-            if self.relay is None or not match:       # a GET of /api/update changes nothing
+            if self.relay is None or not match:  # a GET of /api/update changes nothing
                 return self._api(405 if self.path == "/api/update" else 404, {"error": "method"})
             return self._api(*self.relay.outcome(match[1]))
         super().do_GET()
@@ -66,8 +70,12 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             data = path.read_bytes()
             start, end = int(match[1]), min(int(match[2]), len(data) - 1)
             if start <= end:
-                return self._send_bytes(206, data[start:end + 1], self.guess_type(str(path)),
-                                        {"Content-Range": f"bytes {start}-{end}/{len(data)}"})
+                return self._send_bytes(
+                    206,
+                    data[start : end + 1],
+                    self.guess_type(str(path)),
+                    {"Content-Range": f"bytes {start}-{end}/{len(data)}"},
+                )
         return super().send_head()
 
     def _send_bytes(self, status: int, data: bytes, ctype: str, extra: dict[str, str] | None = None):
@@ -107,7 +115,11 @@ def _rebuild(config: Config, console: Console) -> None:
 def _watch(config: Config, console: Console) -> None:
     from watchfiles import watch
 
-    paths = [p for p in (str(config.data_dir), *template_dirs(config.templates_dir), str(config.static_dir or STATIC_DIR)) if Path(p).exists()]
+    paths = [
+        p
+        for p in (str(config.data_dir), *template_dirs(config.templates_dir), str(config.static_dir or STATIC_DIR))
+        if Path(p).exists()
+    ]
     for _changes in watch(*paths):
         _rebuild(config, console)
 
@@ -123,8 +135,10 @@ def serve(config: Config, port: int, *, watch: bool, console: Console, relay: bo
         config.seal_key = local.public_key
         config.note_token = note_tokens(local.link_key)
         handler_class = type("_RelayHandler", (_Handler,), {"relay": local})
-        console.print("更新リンクの送信をこの端末で受け付けます（/api/update）。リンクは python build.py links で作れます。",
-                      markup=False)
+        console.print(
+            "更新リンクの送信をこの端末で受け付けます（/api/update）。リンクは python build.py links で作れます。",
+            markup=False,
+        )
     _rebuild(config, console)
     handler = functools.partial(handler_class, directory=str(config.out_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)

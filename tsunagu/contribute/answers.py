@@ -22,10 +22,21 @@ from tsunagu.domain.labels import ACCEPTANCE_JA, METHOD_JA, OPERATION_JA
 from tsunagu.domain.text import spreadsheet_cell
 
 ID, NAME, CONFIRM, WHOM = "ID", "名称", "変更なし", "確認した相手"
-PROVIDER_COLUMNS = {"新規受入": "new_clients", "代替支援": "alternative_support", "感染後受入": "post_infection",
-                    "空き": "vacancies", "受入条件": "conditions", "営業状況": "operation"}
-PHYSICIAN_COLUMNS = {"連絡しやすい時間帯": "windows", "連絡方法": "methods", "取次ぎ": "via", "面談の予約": "appointment_required",
-                     "連絡時のお願い": "notes"}
+PROVIDER_COLUMNS = {
+    "新規受入": "new_clients",
+    "代替支援": "alternative_support",
+    "感染後受入": "post_infection",
+    "空き": "vacancies",
+    "受入条件": "conditions",
+    "営業状況": "operation",
+}
+PHYSICIAN_COLUMNS = {
+    "連絡しやすい時間帯": "windows",
+    "連絡方法": "methods",
+    "取次ぎ": "via",
+    "面談の予約": "appointment_required",
+    "連絡時のお願い": "notes",
+}
 HEADER = (ID, NAME, *PROVIDER_COLUMNS, *PHYSICIAN_COLUMNS, CONFIRM, WHOM)
 YES = {"○", "〇", "はい", "✓", "✔", "1", "y", "yes"}
 ACCEPT = {**{v: k for k, v in ACCEPTANCE_JA.items()}, "未定": "unknown"}
@@ -64,6 +75,7 @@ def _named(names: dict[str, Any]) -> Any:
         if text not in names:
             raise ValueError(f"expected one of {', '.join(names)}; got {text!r}")
         return names[text]
+
     return read
 
 
@@ -94,10 +106,25 @@ def _free_text(_column: str, text: str) -> str:
     return text
 
 
-_READERS = {**dict.fromkeys(("new_clients", "alternative_support", "post_infection"), _named(ACCEPT)),
-            "operation": _named(OPERATION), "appointment_required": _named(APPOINTMENT), "vacancies": _count,
-            "methods": _methods, "windows": _windows, "conditions": _free_text, "via": _free_text, "notes": _free_text}
-_CLEARABLE: dict[str, Any] = {"vacancies": None, "conditions": None, "via": None, "notes": None, "windows": [], "methods": None}
+_READERS = {
+    **dict.fromkeys(("new_clients", "alternative_support", "post_infection"), _named(ACCEPT)),
+    "operation": _named(OPERATION),
+    "appointment_required": _named(APPOINTMENT),
+    "vacancies": _count,
+    "methods": _methods,
+    "windows": _windows,
+    "conditions": _free_text,
+    "via": _free_text,
+    "notes": _free_text,
+}
+_CLEARABLE: dict[str, Any] = {
+    "vacancies": None,
+    "conditions": None,
+    "via": None,
+    "notes": None,
+    "windows": [],
+    "methods": None,
+}
 
 
 def _value(column: str, key: str, text: str) -> Any:
@@ -128,7 +155,9 @@ def _row(cell: dict[str, str], where: str, start: int, kind: str, problems: list
     elif not confirm and not given:
         return None
     if not cell.get(WHOM):
-        problems.append(f"{where}: {WHOM}: expected whom you spoke to or whose FAX this is, such as 施設長; got nothing")
+        problems.append(
+            f"{where}: {WHOM}: expected whom you spoke to or whose FAX this is, such as 施設長; got nothing"
+        )
     return Row(start, kind, cell[ID], answers, cell.get(WHOM, ""))
 
 
@@ -144,8 +173,10 @@ def read_rows(raw: bytes, shown: str, records: dict[str, str]) -> list[Row]:
     missing = [h for h in (ID, CONFIRM, WHOM) if h not in header]
     unknown = [h for h in header if h not in HEADER]
     if missing or unknown:
-        raise AnswersError(f"{shown}:1: header: expected the columns {', '.join(HEADER)}; "
-                           f"missing {', '.join(missing) or 'none'}, unknown {', '.join(unknown) or 'none'}")
+        raise AnswersError(
+            f"{shown}:1: header: expected the columns {', '.join(HEADER)}; "
+            f"missing {', '.join(missing) or 'none'}, unknown {', '.join(unknown) or 'none'}"
+        )
     rows: list[Row] = []
     seen: dict[str, int] = {}
     line = reader.line_num
@@ -202,8 +233,12 @@ def _commit(data_dir: Path, plans: list[Plan], via: str, by: str) -> None:
         plan.path.write_text(plan.text, encoding="utf-8")
         rels.append(plan.path.resolve().relative_to(root.resolve()).as_posix())
     lines = [f"- {p.record_id}: {'、'.join(p.changes) or '変更なし（確認のみ）'}" for p in plans]
-    msg = (f"{len(plans)} record(s) answered by {via}, entered by {by}\n\n" + "\n".join(lines)
-           + f"\n\nTsunagu-Via: {via}\nTsunagu-By: {by}\n")
+    msg = (
+        f"{len(plans)} record(s) answered by {via}, entered by {by}\n\n"
+        + "\n".join(lines)
+        + f"\n\nTsunagu-Via: {via}\nTsunagu-By: {by}\n"
+    )
     run_git(root, "add", "--", *rels, env=identity(root))
-    run_git(root, "commit", "-q", "--no-verify", "-F", "-", "--only", "--", *rels, env=identity(root), data=msg.encode())
-
+    run_git(
+        root, "commit", "-q", "--no-verify", "-F", "-", "--only", "--", *rels, env=identity(root), data=msg.encode()
+    )

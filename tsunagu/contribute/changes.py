@@ -52,7 +52,13 @@ def summarize(old: dict[str, Any], new: dict[str, Any]) -> str:
             lines.append(f"- 読み込めません: {shown}（検証の結果を確認してください）")
         elif kind is None:
             verb = "追加" if path not in old else "削除" if path not in new else "変更"
-            what = "サイト設定" if PurePosixPath(path).name == "site.yaml" else "お知らせ" if folder == "notices" else "ファイル"
+            what = (
+                "サイト設定"
+                if PurePosixPath(path).name == "site.yaml"
+                else "お知らせ"
+                if folder == "notices"
+                else "ファイル"
+            )
             lines.append(f"- {what}を{verb}: {shown}")
         elif path not in old:
             lines.append(f"- 新規: {_title(after, path)}（{shown}）")
@@ -60,8 +66,7 @@ def summarize(old: dict[str, Any], new: dict[str, Any]) -> str:
             lines.append(f"- 削除: {_title(before, path)}（{shown}）")
         else:
             lines.append(f"- 変更: {_title(after, path)}（{shown}）")
-            lines.extend(f"  - {line}" for line in record_changes(kind, before, after)
-                         or ["書式やコメントのみの変更"])
+            lines.extend(f"  - {line}" for line in record_changes(kind, before, after) or ["書式やコメントのみの変更"])
     if len(lines) == 2:
         lines.append("データの変更はありません。")
     return "\n".join(lines) + "\n"
@@ -83,7 +88,7 @@ def read_bytes_at(rev: str, path: str, cwd: Path | None = None) -> bytes | None:
     """A file's exact bytes at a git revision (path relative to cwd), or None where it does not exist."""
     result = subprocess.run(["git", "cat-file", "blob", f"{rev}:./{path}"], cwd=cwd, capture_output=True)
     if result.returncode != 0:
-        git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", cwd=cwd)   # unknown revision -> GitError
+        git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", cwd=cwd)  # unknown revision -> GitError
         return None
     return result.stdout
 
@@ -101,7 +106,9 @@ def read_at(rev: str, path: str, cwd: Path | None = None) -> str | None:
 
 def parse_value(text: str, path: str) -> Any:
     """A data file's value, or the front matter of a notice; _UNREADABLE when it does not parse or is too large."""
-    if isinstance(text, Undecodable) or len(text) > MAX_FILE_BYTES:     # as load refuses it; a pull request's file is read before any check
+    if (
+        isinstance(text, Undecodable) or len(text) > MAX_FILE_BYTES
+    ):  # as load refuses it; a pull request's file is read before any check
         return _UNREADABLE
     if path.endswith(".md"):
         parts = text.split("---", 2)
@@ -121,9 +128,14 @@ def outside_warning(paths: list[str]) -> str:
     """The warning that lists every changed file outside the data: code, templates, workflows and the like."""
     if not paths:
         return ""
-    lines = ["", "## ⚠️ データ以外のファイルの変更", "",
-             f"データ以外のファイルが {len(paths)} 件変更されています。コード・テンプレート・ワークフローの変更は"
-             "パスワードの流出やサイトの改ざんにつながることがあります。管理者が内容を確認するまでマージしないでください。", ""]
+    lines = [
+        "",
+        "## ⚠️ データ以外のファイルの変更",
+        "",
+        f"データ以外のファイルが {len(paths)} 件変更されています。コード・テンプレート・ワークフローの変更は"
+        "パスワードの流出やサイトの改ざんにつながることがあります。管理者が内容を確認するまでマージしないでください。",
+        "",
+    ]
     return "\n".join([*lines, *(f"- {escape_markdown(p)}" for p in paths)]) + "\n"
 
 

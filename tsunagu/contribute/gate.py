@@ -21,7 +21,7 @@ from tsunagu.domain.labels import FIELD_JA
 
 AUTO, REVIEW, REFUSED = "auto", "review", "refused"
 SECTION_JA = {"status": "受入状況", "contact": "連絡先"}
-_REGULAR = {"100644", "000000"}    # a plain file, or none (added / deleted)
+_REGULAR = {"100644", "000000"}  # a plain file, or none (added / deleted)
 
 
 @dataclass
@@ -29,8 +29,8 @@ class Changed:
     """One changed path between two revisions, as `git diff --raw` reports it."""
 
     path: str
-    status: str          # A M D T
-    mode: str            # the new mode (000000 when deleted)
+    status: str  # A M D T
+    mode: str  # the new mode (000000 when deleted)
 
 
 @dataclass
@@ -56,7 +56,7 @@ def changed_paths(base: str, head: str, cwd: Path | None = None) -> list[Changed
 def data_rel(path: str, data_dir: str) -> str | None:
     """A repository path's place inside the data folder, or None when it lies outside."""
     prefix = PurePosixPath(data_dir).as_posix().strip("/") + "/"
-    return path[len(prefix):] if path.startswith(prefix) else None
+    return path[len(prefix) :] if path.startswith(prefix) else None
 
 
 def refusals(owners: Owners, author: str, changes: list[Changed], data_dir: str) -> list[str]:
@@ -87,7 +87,7 @@ def classify_record(folder: str, before: Any, after: Any, author: str, owners: O
     """Why this record change needs review; an empty list when it may publish itself."""
     if not isinstance(before, dict) or not isinstance(after, dict):
         return ["記録の追加・削除、または読み込めない記録は管理者の確認が必要です"]
-    section = BY_FOLDER[folder].section     # the part a maintainer may publish alone
+    section = BY_FOLDER[folder].section  # the part a maintainer may publish alone
     others = sorted({k for k in set(before) | set(after) if k != section and before.get(k) != after.get(k)})
     if others:
         return [f"「{SECTION_JA[section]}」以外の項目が変更されています（{'、'.join(_label('', k) for k in others)}）"]
@@ -128,7 +128,7 @@ def git_bytes(args: list[str], cwd: Path | None) -> bytes:
     """Git's raw output (archives are binary)."""
     result = subprocess.run(["git", *args], cwd=cwd, capture_output=True)
     if result.returncode != 0:
-        git(*args, cwd=cwd)     # raises GitError with git's message
+        git(*args, cwd=cwd)  # raises GitError with git's message
     return result.stdout
 
 
@@ -143,14 +143,19 @@ def decide(base: str, head: str, author: str, data_dir: str, today: dt.date, cwd
     if not changes:
         return Verdict(REVIEW, reasons=["変更されたファイルがありません"])
     if len(changes) > 1:
-        return Verdict(REVIEW, reasons=[f"複数のファイル（{len(changes)} 件）が変更されています。自動で反映できるのは 1 件の記録の更新だけです"])
+        return Verdict(
+            REVIEW,
+            reasons=[
+                f"複数のファイル（{len(changes)} 件）が変更されています。自動で反映できるのは 1 件の記録の更新だけです"
+            ],
+        )
     change, rel = changes[0], rels[0] if rels else None
     folder = PurePosixPath(rel).parts[0] if rel and len(PurePosixPath(rel).parts) == 2 else None
     if rel is None or folder not in RECORD_FOLDERS:
         return Verdict(REVIEW, reasons=[f"{escape_markdown(change.path)} は記録ファイルではありません"])
     texts = [read_at(rev, change.path, cwd) for rev in (base, head)]
     head_bytes = read_bytes_at(head, change.path, cwd)
-    if isinstance(texts[1], Undecodable):    # refused with file and line by the data's own check
+    if isinstance(texts[1], Undecodable):  # refused with file and line by the data's own check
         return Verdict(REVIEW, reasons=_validates(base, data_dir, rel, head_bytes, today, cwd))
     before, after = (parse_value(t, rel) if t is not None else None for t in texts)
     reasons = classify_record(folder, before, after, author, owners)
@@ -163,12 +168,20 @@ def verdict_markdown(verdict: Verdict, author: str) -> str:
     """The gate's decision in Japanese Markdown, for the pull-request comment."""
     who = escape_markdown(author)
     if verdict.decision == AUTO:
-        return ("## 判定: 自動で反映します\n\n"
-                f"{who} さんが担当する記録の受入状況（医師は連絡先）だけの更新で、検証に通りました。"
-                "管理者の確認を待たずにマージし、サイトを更新します（数分で表示されます）。\n")
+        return (
+            "## 判定: 自動で反映します\n\n"
+            f"{who} さんが担当する記録の受入状況（医師は連絡先）だけの更新で、検証に通りました。"
+            "管理者の確認を待たずにマージし、サイトを更新します（数分で表示されます）。\n"
+        )
     if verdict.decision == REVIEW:
-        return "\n".join(["## 判定: 管理者の確認を待ちます", "",
-                          *(f"- {r}" for r in verdict.reasons), ""])
-    return "\n".join(["## 判定: この変更は受け付けられません", "",
-                      f"{who} さんは次のファイルを変更できません。管理者のレビューが必要です。", "",
-                      *(f"- {escape_markdown(r)}" for r in verdict.refusals), ""])
+        return "\n".join(["## 判定: 管理者の確認を待ちます", "", *(f"- {r}" for r in verdict.reasons), ""])
+    return "\n".join(
+        [
+            "## 判定: この変更は受け付けられません",
+            "",
+            f"{who} さんは次のファイルを変更できません。管理者のレビューが必要です。",
+            "",
+            *(f"- {escape_markdown(r)}" for r in verdict.refusals),
+            "",
+        ]
+    )

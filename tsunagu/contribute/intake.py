@@ -54,11 +54,12 @@ class Edit:
     before: Any
     after: Any
     confirm: bool
-    decision: str = REVIEW      # auto: publishes itself (gate.AUTO); review: waits for an admin
+    decision: str = REVIEW  # auto: publishes itself (gate.AUTO); review: waits for an admin
     reasons: list[str] = field(default_factory=list)
 
 
 # --- field values -----------------------------------------------------------------------------
+
 
 def _choice(form: Form, field_id: str, text: str, mapping: dict[Any, str], problems: list[str]) -> Any:
     field = form.field(field_id)
@@ -94,7 +95,9 @@ def _provider_edits(form: Form, values: dict[str, Any], status: Status, problems
         elif plain.isdigit() and len(plain) <= 5:
             edits["vacancies"] = int(plain)
         else:
-            problems.append(f"{form.field('vacancies').label}: 0 以上の整数で入力してください（「{short_text(text)}」）。")
+            problems.append(
+                f"{form.field('vacancies').label}: 0 以上の整数で入力してください（「{short_text(text)}」）。"
+            )
     if values["conditions"] is not None:
         edits["conditions"] = _text(form, "conditions", values["conditions"], status.conditions, problems)
     return {k: v for k, v in edits.items() if v is not None and v != getattr(status, k)}
@@ -105,15 +108,18 @@ def _physician_edits(form: Form, values: dict[str, Any], contact: Contact, probl
     if (text := values["methods"]) is not None:
         methods, unknown = parse_methods(text)
         if unknown:
-            problems.append(f"{form.field('methods').label}: 「{short_text('、'.join(unknown))}」は使えません"
-                            f"（{'、'.join(METHOD_JA.values())} のいずれか）。")
+            problems.append(
+                f"{form.field('methods').label}: 「{short_text('、'.join(unknown))}」は使えません"
+                f"（{'、'.join(METHOD_JA.values())} のいずれか）。"
+            )
         elif "\n" in text:
             problems.append(f"{form.field('methods').label}: 1 行で入力してください。")
         else:
             edits["methods"] = methods
     if values["appointment_required"] is not None:
-        edits["appointment_required"] = _choice(form, "appointment_required", values["appointment_required"],
-                                                APPOINTMENT_JA, problems)
+        edits["appointment_required"] = _choice(
+            form, "appointment_required", values["appointment_required"], APPOINTMENT_JA, problems
+        )
     if values["via"] is not None:
         edits["via"] = _text(form, "via", values["via"], contact.via, problems)
     if (text := values["windows"]) is not None:
@@ -126,13 +132,14 @@ def _physician_edits(form: Form, values: dict[str, Any], contact: Contact, probl
     if values["notes"] is not None:
         edits["notes"] = _text(form, "notes", values["notes"], contact.notes, problems)
     current = contact.model_dump(exclude_none=True)
-    if isinstance(edits.get("windows"), list):   # compare with methods spelled out, as the model holds them
+    if isinstance(edits.get("windows"), list):  # compare with methods spelled out, as the model holds them
         shown = [{"methods": [], **w} for w in edits["windows"]]
         edits["windows"] = None if shown == current.get("windows", []) else edits["windows"]
     return {k: v for k, v in edits.items() if v is not None and v != current.get(k)}
 
 
 # --- writing the YAML -------------------------------------------------------------------------
+
 
 def _node(key: str, value: Any, old: Any) -> Any:
     """A plain value as a ruamel node in the style of data-format.md (and of the value it replaces)."""
@@ -172,29 +179,39 @@ _EDITS: dict[str, Callable[..., dict[str, Any]]] = {"provider": _provider_edits,
 
 # --- the whole intake -------------------------------------------------------------------------
 
+
 def _find(tree: Tree, form: Form, record_id: str, problems: list[str]) -> Document | None:
     label = form.fields[0].label
     if not ID_RE.match(record_id):
-        problems.append(f"{label}「{short_text(record_id)}」は正しい形式ではありません（半角の英小文字・数字・ハイフン）。")
+        problems.append(
+            f"{label}「{short_text(record_id)}」は正しい形式ではありません（半角の英小文字・数字・ハイフン）。"
+        )
         return None
     for kind in KINDS:
         for doc in tree.docs(kind):
             if Path(doc.path).stem == record_id:
                 if kind.name == form.kind:
                     return doc
-                problems.append(f"「{record_id}」は{kind.label}の記録です。{kind.label}用のフォームで送信してください。")
+                problems.append(
+                    f"「{record_id}」は{kind.label}の記録です。{kind.label}用のフォームで送信してください。"
+                )
                 return None
     problems.append(f"{label}「{record_id}」の記録は見つかりません。")
     return None
 
 
-def _record(body: str, author: str, data_dir: Path, today: dt.date) -> tuple[Form, dict[str, Any], Tree, Any, Document, Kind]:
+def _record(
+    body: str, author: str, data_dir: Path, today: dt.date
+) -> tuple[Form, dict[str, Any], Tree, Any, Document, Kind]:
     """The submitted form, its values, the data, and the record it names (which the author may change)."""
     if len(body.encode("utf-8")) > MAX_BODY:
         raise Rejected([f"送信内容が大きすぎます（{MAX_BODY // 1024} KB まで）。"])
     form, values = parse_issue_body(body)
-    problems = [f"{form.field(k).label}: 使用できない制御文字が含まれています。"
-                for k, v in values.items() if v and _BAD_CHARS.search(v)]
+    problems = [
+        f"{form.field(k).label}: 使用できない制御文字が含まれています。"
+        for k, v in values.items()
+        if v and _BAD_CHARS.search(v)
+    ]
     if problems:
         raise Rejected(problems)
     try:
@@ -210,16 +227,24 @@ def _record(body: str, author: str, data_dir: Path, today: dt.date) -> tuple[For
         raise Rejected(problems)
     kind = BY_NAME[form.kind]
     if refusal(owners_of(tree), author, f"{kind.folder}/{Path(doc.path).name}"):
-        raise Rejected([f"{author} さんは「{record_id}」の更新担当者（maintainers）ではありません。"
-                        "担当者または管理者に依頼してください。"])
+        raise Rejected(
+            [
+                f"{author} さんは「{record_id}」の更新担当者（maintainers）ではありません。"
+                "担当者または管理者に依頼してください。"
+            ]
+        )
     return form, values, tree, next(r for r in directory.records(kind) if r.id == record_id), doc, kind
 
 
-def _confirmation(form: Form, values: dict[str, Any], author: str, admin: bool, current: Any,
-                  problems: list[str]) -> dict[str, Any]:
+def _confirmation(
+    form: Form, values: dict[str, Any], author: str, admin: bool, current: Any, problems: list[str]
+) -> dict[str, Any]:
     """Who entered the update and how it came in: the form itself, or a phone call or FAX an admin enters."""
-    via = "form" if values["confirmed_via"] is None else _choice(form, "confirmed_via", values["confirmed_via"],
-                                                                 VIA_FORM_JA, problems)
+    via = (
+        "form"
+        if values["confirmed_via"] is None
+        else _choice(form, "confirmed_via", values["confirmed_via"], VIA_FORM_JA, problems)
+    )
     whom = (values["confirmed_with"] or "").strip()
     label = form.field("confirmed_with").label
     if via in ("phone", "fax") and not admin:
@@ -240,7 +265,9 @@ def intake(body: str, author: str, data_dir: Path, today: dt.date) -> Edit:
     owners, problems = owners_of(tree), []
     action = (values["action"] or UPDATE).strip()
     if action not in (UPDATE, CONFIRM):
-        problems.append(f"{form.field('action').label}: 「{short_text(action)}」は選べません（{UPDATE}、{CONFIRM} のいずれか）。")
+        problems.append(
+            f"{form.field('action').label}: 「{short_text(action)}」は選べません（{UPDATE}、{CONFIRM} のいずれか）。"
+        )
     section, model, current = kind.section, kind.section_model, getattr(record, kind.section)
     edits = _EDITS[kind.name](form, values, current, problems)
     if action == CONFIRM and edits and not problems:
@@ -254,8 +281,18 @@ def intake(body: str, author: str, data_dir: Path, today: dt.date) -> Edit:
     text = edit_text(path.read_bytes().decode("utf-8-sig"), section, edits, list(model.model_fields))
     after = _check(tree, doc, text, section, edits, today)
     reasons = classify_record(kind.folder, doc.value, after, author, owners)
-    return Edit(form.kind, record.id, record.name, path, text, doc.value, after, action == CONFIRM,
-                REVIEW if reasons else AUTO, reasons)
+    return Edit(
+        form.kind,
+        record.id,
+        record.name,
+        path,
+        text,
+        doc.value,
+        after,
+        action == CONFIRM,
+        REVIEW if reasons else AUTO,
+        reasons,
+    )
 
 
 def _norm(value: Any) -> Any:

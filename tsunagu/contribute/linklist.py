@@ -52,13 +52,26 @@ def group_link(directory: Directory, ids: list[str], link_key: bytes, base_url: 
         found.append((kind, record))
     token = make_token(Token(HOLDER, expiry, tuple(refs)), link_key)
     first = found[0][1]
-    return {"id": " ".join(ids), "kind": "group", "name": "、".join(BY_NAME[k].title(r) for k, r in found),
-            "phone": first.phone, "fax": first.fax or "", "email": getattr(first, "email", None) or "",
-            "url": link_url(base_url, token)}
+    return {
+        "id": " ".join(ids),
+        "kind": "group",
+        "name": "、".join(BY_NAME[k].title(r) for k, r in found),
+        "phone": first.phone,
+        "fax": first.fax or "",
+        "email": getattr(first, "email", None) or "",
+        "url": link_url(base_url, token),
+    }
 
 
-def link_rows(directory: Directory, link_key: bytes | None, base_url: str | None, today: dt.date, *,
-              stale_only: bool = False, expiry: int = 0) -> list[dict[str, str]]:
+def link_rows(
+    directory: Directory,
+    link_key: bytes | None,
+    base_url: str | None,
+    today: dt.date,
+    *,
+    stale_only: bool = False,
+    expiry: int = 0,
+) -> list[dict[str, str]]:
     """One row per record (or per stale record, oldest first) with its contact numbers and link."""
     records = _records(directory)
     chosen: list[tuple[str, str, Any]]
@@ -69,9 +82,15 @@ def link_rows(directory: Directory, link_key: bytes | None, base_url: str | None
     rows = []
     for kind, rid, stale in chosen:
         record = records[kind, rid]
-        row = {"id": rid, "kind": kind, "name": BY_NAME[kind].title(record), "phone": record.phone,
-               "fax": record.fax or "", "email": getattr(record, "email", None) or "",
-               "url": record_link(record, kind, link_key, base_url, expiry) if link_key and base_url else ""}
+        row = {
+            "id": rid,
+            "kind": kind,
+            "name": BY_NAME[kind].title(record),
+            "phone": record.phone,
+            "fax": record.fax or "",
+            "email": getattr(record, "email", None) or "",
+            "url": record_link(record, kind, link_key, base_url, expiry) if link_key and base_url else "",
+        }
         if stale is not None:
             row.update(updated=stale.updated.isoformat(), days=str(stale.days))
         rows.append(row)

@@ -68,17 +68,19 @@ class Token:
     """A decoded link: what it lets its holder do, until when, for which records."""
 
     purpose: int
-    expiry: int                  # Unix seconds; 0 = none
+    expiry: int  # Unix seconds; 0 = none
     records: tuple[Ref, ...]
-    login: str | None = None     # admin links: who enters by proxy
+    login: str | None = None  # admin links: who enters by proxy
 
 
 def parse_key(text: str | None, name: str = "TSUNAGU_LINK_KEY") -> bytes:
     """A 32-byte key from its 64 hex characters, or an error naming the variable."""
     if not text or not _HEX_KEY_RE.match(text.strip()):
-        raise TsunaguError(f"{name}: expected 64 hex characters (32 random bytes, "
-                           "made by `python build.py link-keys`); got "
-                           f"{'nothing' if not text else f'{len(text.strip())} characters'}")
+        raise TsunaguError(
+            f"{name}: expected 64 hex characters (32 random bytes, "
+            "made by `python build.py link-keys`); got "
+            f"{'nothing' if not text else f'{len(text.strip())} characters'}"
+        )
     return bytes.fromhex(text.strip())
 
 
@@ -109,7 +111,7 @@ def unb64(text: str) -> bytes:
         data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except binascii.Error as exc:
         raise ValueError("not base64url") from exc
-    if b64(data) != text:     # nonzero unused bits: a second spelling of the same bytes
+    if b64(data) != text:  # nonzero unused bits: a second spelling of the same bytes
         raise ValueError("not canonical")
     return data
 
@@ -151,8 +153,8 @@ def decode_body(body: bytes) -> Token:
     for _ in range(n):
         if pos + 4 > len(body):
             raise ValueError("short")
-        kind, version, length = struct.unpack(">BHB", body[pos:pos + 4])
-        rid = body[pos + 4:pos + 4 + length]
+        kind, version, length = struct.unpack(">BHB", body[pos : pos + 4])
+        rid = body[pos + 4 : pos + 4 + length]
         if kind not in KIND_NAME or version == 0 or len(rid) != length or not _ID_RE.match(rid):
             raise ValueError("record")
         records.append(Ref(KIND_NAME[kind], rid.decode("ascii"), version))
@@ -160,12 +162,12 @@ def decode_body(body: bytes) -> Token:
     login = None
     if purpose == ADMIN:
         length = body[pos] if pos < len(body) else 0
-        raw = body[pos + 1:pos + 1 + length]
+        raw = body[pos + 1 : pos + 1 + length]
         if len(raw) != length or not _LOGIN_RE.match(raw):
             raise ValueError("login")
         login, pos = raw.decode("ascii"), pos + 1 + length
     token = Token(purpose, expiry, tuple(records), login)
-    if pos != len(body) or encode_body(token) != body:    # order, duplicates, limits: one encoding only
+    if pos != len(body) or encode_body(token) != body:  # order, duplicates, limits: one encoding only
         raise ValueError("not canonical")
     return token
 
@@ -177,7 +179,7 @@ def _split(text: str) -> tuple[bytes, bytes, bytes]:
         raw = unb64(text)
     except ValueError:
         raise LinkRefused("bad_token") from None
-    body, mac, rtag = raw[:-MAC_LEN - RTAG_LEN], raw[-MAC_LEN - RTAG_LEN:-RTAG_LEN], raw[-RTAG_LEN:]
+    body, mac, rtag = raw[: -MAC_LEN - RTAG_LEN], raw[-MAC_LEN - RTAG_LEN : -RTAG_LEN], raw[-RTAG_LEN:]
     return body, mac, rtag
 
 
@@ -258,8 +260,10 @@ def link_id(token_text: str) -> str:
 
 def note_tokens(link_key: bytes):
     """(kind, id, link_version) -> the note-only token a record page carries for 「情報が違う」."""
+
     def make(kind: str, record_id: str, version: int) -> str:
         return make_token(Token(NOTE, 0, (Ref(kind, record_id, version),)), link_key)
+
     return make
 
 

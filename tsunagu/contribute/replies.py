@@ -21,21 +21,49 @@ def _how(after: dict[str, Any], section: str) -> str:
 
 def success_reply(edit: Edit, shown_path: str) -> str:
     """The Japanese reply when the edit was made: what happened, and when the site will show it."""
-    head = (f"「{escape_markdown(edit.name)}」（{edit.record_id}）の"
-            + ("内容を変更なしで確認しました。" if edit.confirm else "更新を受け付けました。"))
+    head = f"「{escape_markdown(edit.name)}」（{edit.record_id}）の" + (
+        "内容を変更なしで確認しました。" if edit.confirm else "更新を受け付けました。"
+    )
     if edit.decision == AUTO:
-        when = ["管理者の確認を待たずに自動で反映します。サイトには数分後に表示されます"
-                "（反映が済むと、この issue でお知らせします）。"]
+        when = [
+            "管理者の確認を待たずに自動で反映します。サイトには数分後に表示されます"
+            "（反映が済むと、この issue でお知らせします）。"
+        ]
     else:
-        when = ["管理者が確認してから反映します。反映されるまで、サイトの表示は変わりません。",
-                *(f"- {r}" for r in edit.reasons)]
+        when = [
+            "管理者が確認してから反映します。反映されるまで、サイトの表示は変わりません。",
+            *(f"- {r}" for r in edit.reasons),
+        ]
     changes = [f"- {line}" for line in record_changes(edit.kind, edit.before, edit.after)]
     section = BY_NAME[edit.kind].section
-    return "\n".join([head + when[0], *when[1:], "", *changes, "", _how(edit.after, section), "",
-                      f"変更するファイル: `{shown_path}`"]) + "\n"
+    return (
+        "\n".join(
+            [
+                head + when[0],
+                *when[1:],
+                "",
+                *changes,
+                "",
+                _how(edit.after, section),
+                "",
+                f"変更するファイル: `{shown_path}`",
+            ]
+        )
+        + "\n"
+    )
 
 
 def failure_reply(problems: list[str]) -> str:
     """The Japanese reply listing every reason the submission was not applied."""
-    return "\n".join(["更新を反映できませんでした。次の点を直して、もう一度送信してください（この issue を編集しても構いません）。",
-                      "", *(f"- {p}" for p in problems), "", "データは変更していません。"]) + "\n"
+    return (
+        "\n".join(
+            [
+                "更新を反映できませんでした。次の点を直して、もう一度送信してください（この issue を編集しても構いません）。",
+                "",
+                *(f"- {p}" for p in problems),
+                "",
+                "データは変更していません。",
+            ]
+        )
+        + "\n"
+    )

@@ -23,8 +23,10 @@ def revoke(data_dir: Path, record_id: str, today: dt.date) -> tuple[Path, int, i
     kind, record = found[0]
     old = record.link_version
     if old >= MAX_VERSION:
-        raise TsunaguError(f"{directory.files.get(record_id, record_id)}: link_version: expected below {MAX_VERSION} "
-                           f"to revoke once more; got {old}")
+        raise TsunaguError(
+            f"{directory.files.get(record_id, record_id)}: link_version: expected below {MAX_VERSION} "
+            f"to revoke once more; got {old}"
+        )
     path = Path(data_dir) / kind.folder / f"{record_id}.yaml"
     doc = load(path.read_bytes().decode("utf-8-sig"))
     put(doc, "link_version", old + 1, list(kind.model.model_fields))

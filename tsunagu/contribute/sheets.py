@@ -23,8 +23,8 @@ from reportlab.pdfgen.canvas import Canvas
 from tsunagu.domain.kinds import PHYSICIAN, PROVIDER, Kind
 from tsunagu.domain.labels import ACCEPTANCE_JA, APPOINTMENT_JA, METHOD_JA, OPERATION_JA, WEEKDAY_JA
 
-FONT = "HeiseiKakuGo-W5"     # a gothic of medium weight: strokes that a fax does not thin away
-QR_SIZE = 32 * mm            # with its quiet zone; the brief's floor is 25 mm
+FONT = "HeiseiKakuGo-W5"  # a gothic of medium weight: strokes that a fax does not thin away
+QR_SIZE = 32 * mm  # with its quiet zone; the brief's floor is 25 mm
 MIN_PT = 10.5
 MARGIN = 16 * mm
 WIDTH, HEIGHT = A4
@@ -49,12 +49,13 @@ class Pen:
         self.canvas.drawString(x, self.y - size, text)
         self.y -= size * gap
 
-    def wrapped(self, text: str, size: float = MIN_PT, width: float = WIDTH - 2 * MARGIN, x: float = MARGIN,
-                most: int = 3) -> None:
+    def wrapped(
+        self, text: str, size: float = MIN_PT, width: float = WIDTH - 2 * MARGIN, x: float = MARGIN, most: int = 3
+    ) -> None:
         """Text wrapped to a width, at most `most` lines (the rest marked as cut)."""
         lines = wrap(text, size, width)
         if len(lines) > most:
-            lines = [*lines[:most - 1], clip(lines[most - 1], size, width, "…（以下略）")]
+            lines = [*lines[: most - 1], clip(lines[most - 1], size, width, "…（以下略）")]
         for line in lines or [""]:
             self.text(line, size, x)
 
@@ -118,7 +119,9 @@ def draw_qr(canvas: Canvas, link: str, x: float, y: float, size: float = QR_SIZE
 def header(pen: Pen, title: str, site: Any, today: dt.date) -> None:
     """Title, the region, and the date the sheet was printed."""
     pen.canvas.setFont(FONT, MIN_PT)
-    pen.canvas.drawRightString(WIDTH - MARGIN, pen.y - MIN_PT, f"{site.title}　{today.year}年{today.month}月{today.day}日 発行")
+    pen.canvas.drawRightString(
+        WIDTH - MARGIN, pen.y - MIN_PT, f"{site.title}　{today.year}年{today.month}月{today.day}日 発行"
+    )
     pen.y -= MIN_PT * 1.8
     pen.text(title, 18, gap=1.5)
     pen.rule(width=1.6)
@@ -133,8 +136,13 @@ def footer(pen: Pen, link: str, site: Any, record_id: str) -> None:
     draw_qr(pen.canvas, link, MARGIN, MARGIN)
     pen.y = top - 2 * mm
     x, width = MARGIN + QR_SIZE + 5 * mm, WIDTH - 2 * MARGIN - QR_SIZE - 5 * mm
-    pen.wrapped("スマートフォンで読み取ると、この記録の更新ページが開きます（アカウント不要）。"
-                "そこで回答すれば FAX は不要です。", MIN_PT, width, x)
+    pen.wrapped(
+        "スマートフォンで読み取ると、この記録の更新ページが開きます（アカウント不要）。"
+        "そこで回答すれば FAX は不要です。",
+        MIN_PT,
+        width,
+        x,
+    )
     pen.wrapped("このコードを持つ人は誰でもこの記録を更新できます。外部に渡さないでください。", MIN_PT, width, x)
     pen.y -= 1 * mm
     pen.text(f"FAX 返信先　{site.reply_fax}", 16, x)
@@ -198,12 +206,17 @@ def physician_page(pen: Pen, record: Any, link: str, site: Any, today: dt.date) 
     pen.text(f"{record.clinic}　{record.name} 先生", 16, gap=1.5)
     pen.text(f"{record.address}　電話 {record.phone}　FAX {record.fax or '—'}", MIN_PT, gap=2)
     contact = record.contact
-    pen.text(f"現在の登録内容（{contact.updated.year}年{contact.updated.month}月{contact.updated.day}日 確認）", MIN_PT + 1)
+    pen.text(
+        f"現在の登録内容（{contact.updated.year}年{contact.updated.month}月{contact.updated.day}日 確認）", MIN_PT + 1
+    )
     windows = "、".join(window_text(w) for w in contact.windows) or "—"
     pen.wrapped(f"連絡しやすい時間帯: {windows}", MIN_PT, most=2)
     methods = "・".join(METHOD_JA[m] for m in contact.methods) or "—"
-    pen.text(f"連絡方法: {methods}　面談の予約: {APPOINTMENT_JA[contact.appointment_required]}"
-             f"　取次ぎ: {contact.via or '—'}", MIN_PT)
+    pen.text(
+        f"連絡方法: {methods}　面談の予約: {APPOINTMENT_JA[contact.appointment_required]}"
+        f"　取次ぎ: {contact.via or '—'}",
+        MIN_PT,
+    )
     pen.wrapped(f"連絡時のお願い: {contact.notes.strip() if contact.notes else '—'}", MIN_PT, most=2)
     pen.y -= 2 * mm
     pen.rule(width=1.2)

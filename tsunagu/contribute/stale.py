@@ -29,8 +29,13 @@ def stale_records(directory: Directory, today: dt.date) -> list[StaleRecord]:
     limit = directory.site.stale_after_days
     # A never-answered import has no confirmation date: it has waited since it was imported.
     since = {(k.name, r.id): k.waiting_since(r) or today for k in KINDS for r in directory.records(k)}
-    found = [StaleRecord(k.name, r.id, k.title(r), since[k.name, r.id], (today - since[k.name, r.id]).days,
-                         tuple(r.maintainers)) for k in KINDS for r in directory.records(k)]
+    found = [
+        StaleRecord(
+            k.name, r.id, k.title(r), since[k.name, r.id], (today - since[k.name, r.id]).days, tuple(r.maintainers)
+        )
+        for k in KINDS
+        for r in directory.records(k)
+    ]
     return sorted((r for r in found if r.days > limit), key=lambda r: (r.updated, r.kind, r.id))
 
 

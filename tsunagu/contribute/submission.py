@@ -35,7 +35,9 @@ def parse_issue_body(body: str) -> tuple[Form, dict[str, str | None]]:
     found = {label for _, label in heads}
     forms = [f for f in FORMS.values() if f.fields[0].label in found]
     if len(forms) != 1:
-        raise Rejected(["フォームの内容を読み取れません。サイトの「この情報を更新する」から開いたフォームで送信してください。"])
+        raise Rejected(
+            ["フォームの内容を読み取れません。サイトの「この情報を更新する」から開いたフォームで送信してください。"]
+        )
     form = forms[0]
     labels = {f.label: f for f in form.fields}
     problems = []
@@ -44,7 +46,9 @@ def parse_issue_body(body: str) -> tuple[Form, dict[str, str | None]]:
         if count == 0:
             problems.append(f"「{field.label}」の項目が見つかりません。")
         elif count > 1:
-            problems.append(f"「{field.label}」の見出しが複数あります。入力欄に「### {field.label}」と書かないでください。")
+            problems.append(
+                f"「{field.label}」の見出しが複数あります。入力欄に「### {field.label}」と書かないでください。"
+            )
     if problems:
         raise Rejected(problems)
     # Only the form's own headings split the body: a `### ` line inside a value stays text.
@@ -54,7 +58,7 @@ def parse_issue_body(body: str) -> tuple[Form, dict[str, str | None]]:
     values: dict[str, str | None] = {}
     for n, (i, field) in enumerate(starts):
         end = starts[n + 1][0] if n + 1 < len(starts) else len(lines)
-        text = "\n".join(line.rstrip() for line in lines[i + 1:end]).strip("\n")
+        text = "\n".join(line.rstrip() for line in lines[i + 1 : end]).strip("\n")
         values[field.id] = None if text.strip() in ("", NO_RESPONSE) else text
     return form, values
 
@@ -65,10 +69,23 @@ def plain_text(text: str) -> str:
 
 
 def _method_names() -> dict[str, str]:
-    names = {re.sub(r"\s", "", unicodedata.normalize("NFKC", label)).casefold(): key for key, label in METHOD_JA.items()}
+    names = {
+        re.sub(r"\s", "", unicodedata.normalize("NFKC", label)).casefold(): key for key, label in METHOD_JA.items()
+    }
     names.update({key: key for key in METHOD_JA})
-    names.update({"ict": "ict", "mcs": "ict", "ファックス": "fax", "ファクス": "fax", "面会": "visit", "手紙": "letter",
-                  "e-mail": "email", "mail": "email", "tel": "phone"})
+    names.update(
+        {
+            "ict": "ict",
+            "mcs": "ict",
+            "ファックス": "fax",
+            "ファクス": "fax",
+            "面会": "visit",
+            "手紙": "letter",
+            "e-mail": "email",
+            "mail": "email",
+            "tel": "phone",
+        }
+    )
     return names
 
 
@@ -96,7 +113,7 @@ def _days(text: str) -> list[str] | None:
         span = re.fullmatch(r"(.+?)[-〜~](.+)", token)
         if span and span.group(1) in _DAYS and span.group(2) in _DAYS:
             a, b = order.index(_DAYS[span.group(1)]), order.index(_DAYS[span.group(2)])
-            days.extend(order[a:b + 1] if a <= b else [])
+            days.extend(order[a : b + 1] if a <= b else [])
         elif token.lower() in _DAYS:
             days.append(_DAYS[token.lower()])
         else:
@@ -115,12 +132,16 @@ def parse_windows(text: str, label: str) -> tuple[list[dict[str, Any]], list[str
         parts = line.split(None, 2)
         days = _days(parts[0])
         if days is None or len(parts) < 2:
-            problems.append(f"{where}: 「月,木 13:00-14:00 電話」のように、曜日・時間帯・連絡方法の順に書いてください。")
+            problems.append(
+                f"{where}: 「月,木 13:00-14:00 電話」のように、曜日・時間帯・連絡方法の順に書いてください。"
+            )
             continue
         methods, unknown = parse_methods(parts[2]) if len(parts) == 3 else ([], [])
         if unknown:
-            problems.append(f"{where}: 連絡方法「{short_text('、'.join(unknown))}」は使えません"
-                            f"（{'、'.join(METHOD_JA.values())} のいずれか）。")
+            problems.append(
+                f"{where}: 連絡方法「{short_text('、'.join(unknown))}」は使えません"
+                f"（{'、'.join(METHOD_JA.values())} のいずれか）。"
+            )
             continue
         try:
             time = Window.model_validate({"days": days, "time": parts[1], "methods": methods}).time

@@ -14,10 +14,10 @@ from tsunagu.domain.errors import Problem
 from tsunagu.domain.kinds import BY_FOLDER, BY_NAME
 from tsunagu.yamlio.strict import parse_yaml
 
-HISTORY_DAYS = 56       # "the last weeks": eight of them
-MAX_EVENTS = 300        # an import commit may touch every file; the page stays readable
+HISTORY_DAYS = 56  # "the last weeks": eight of them
+MAX_EVENTS = 300  # an import commit may touch every file; the page stays readable
 _BATCH = 200
-_REFUSED = object()     # an old file the strict loader refused: its change is left out, never guessed
+_REFUSED = object()  # an old file the strict loader refused: its change is left out, never guessed
 
 
 @dataclass
@@ -28,7 +28,7 @@ class StatusChange:
     kind: str
     stem: str
     name: str
-    event: str                    # changed | added | removed
+    event: str  # changed | added | removed
     fields: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
@@ -45,8 +45,8 @@ class History:
     since: dt.date
     changes: list[StatusChange] = field(default_factory=list)
     omitted: int = 0
-    shallow: bool = False         # the checkout lacks older commits (e.g. a CI clone with fetch-depth 1)
-    refused: list[Problem] = field(default_factory=list)   # old files the strict loader refused (left out)
+    shallow: bool = False  # the checkout lacks older commits (e.g. a CI clone with fetch-depth 1)
+    refused: list[Problem] = field(default_factory=list)  # old files the strict loader refused (left out)
 
 
 def _kind_of(path: str) -> str | None:
@@ -69,9 +69,23 @@ def _git(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes | None
 
 def _commits(data_dir: Path, since: dt.date) -> list[tuple[str, str | None, dt.date, list[str]]]:
     """(commit, first parent, date, changed record files) newest first."""
-    out = _git(["log", "--first-parent", "--diff-merges=first-parent", "--no-renames", "--relative",
-                f"--since={since.isoformat()}", "--format=%x01%H %P%x02%cs", "--name-only", "-z",
-                "--", "providers", "physicians"], data_dir)
+    out = _git(
+        [
+            "log",
+            "--first-parent",
+            "--diff-merges=first-parent",
+            "--no-renames",
+            "--relative",
+            f"--since={since.isoformat()}",
+            "--format=%x01%H %P%x02%cs",
+            "--name-only",
+            "-z",
+            "--",
+            "providers",
+            "physicians",
+        ],
+        data_dir,
+    )
     commits = []
     for chunk in (out or b"").decode("utf-8", "replace").split("\x01")[1:]:
         head, _, rest = chunk.partition("\x02")
@@ -99,15 +113,15 @@ def _read_blobs(data_dir: Path, specs: list[str], refused: list[Problem]) -> lis
             values.append(None)
             continue
         size = int(header[2])
-        text, pos = out[pos:pos + size], pos + size + 1
-        shown = f"{spec[:12]}:{spec.split(':./', 1)[1]}"   # commit:path, as `git show` takes it in data/
+        text, pos = out[pos : pos + size], pos + size + 1
+        shown = f"{spec[:12]}:{spec.split(':./', 1)[1]}"  # commit:path, as `git show` takes it in data/
         if size > MAX_FILE_BYTES:
             refused.append(Problem(shown, 0, "", f"file too large ({size:,} bytes; at most {MAX_FILE_BYTES:,})"))
             values.append(_REFUSED)
             continue
         found: list[Problem] = []
         doc = parse_yaml(text.decode("utf-8", "replace"), shown, found)
-        refused.extend(p for p in found if p not in refused)   # each version once, though read twice
+        refused.extend(p for p in found if p not in refused)  # each version once, though read twice
         values.append(_REFUSED if doc is None else doc.value)
     return values
 
@@ -121,13 +135,13 @@ def read_history(data_dir: Path, today: dt.date, days: int = HISTORY_DAYS) -> Hi
     history.shallow = (_git(["rev-parse", "--is-shallow-repository"], data_dir) or b"").strip() == b"true"
     for sha, parent, day, files in _commits(data_dir, since):
         if parent is None and history.shallow:
-            continue   # the clone's oldest commit: its files look added, but their past is just not here
+            continue  # the clone's oldest commit: its files look added, but their past is just not here
         pairs = [(f, kind) for f in files if (kind := _kind_of(f))]
         # Read in batches and stop parsing once the page is full: an import commit may touch every file.
         for start in range(0, len(pairs), _BATCH):
-            batch = pairs[start:start + _BATCH]
+            batch = pairs[start : start + _BATCH]
             if len(history.changes) >= MAX_EVENTS:
-                history.omitted += len(batch)   # counted as files, not parsed
+                history.omitted += len(batch)  # counted as files, not parsed
                 continue
             specs = [f"{rev}:./{f}" for f, _ in batch for rev in (parent or "0" * 40, sha)]
             values = _read_blobs(data_dir, specs, history.refused)

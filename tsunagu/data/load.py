@@ -34,8 +34,14 @@ class Tree:
         return getattr(self, kind.folder)
 
 
-_KINDS = ((stat.S_ISDIR, "folder"), (stat.S_ISFIFO, "FIFO (named pipe)"), (stat.S_ISCHR, "character device"),
-          (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket"), (stat.S_ISLNK, "symbolic link"))
+_KINDS = (
+    (stat.S_ISDIR, "folder"),
+    (stat.S_ISFIFO, "FIFO (named pipe)"),
+    (stat.S_ISCHR, "character device"),
+    (stat.S_ISBLK, "block device"),
+    (stat.S_ISSOCK, "socket"),
+    (stat.S_ISLNK, "symbolic link"),
+)
 LINK_REFUSED = "symbolic link; data files must be regular files inside the data folder (links are never followed)"
 
 
@@ -90,8 +96,14 @@ def _read_text(path: Path, shown: str, problems: list[Problem]) -> str | None:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        problems.append(Problem(shown, data.count(b"\n", 0, exc.start) + 1, "",
-                                f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8"))
+        problems.append(
+            Problem(
+                shown,
+                data.count(b"\n", 0, exc.start) + 1,
+                "",
+                f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+            )
+        )
         return None
     return text  # control characters, NUL included, are refused by the parser with their field
 
@@ -121,7 +133,7 @@ def load_markdown_file(path: Path, problems: list[Problem]) -> Document | None:
         return None
     doc.body_line = text.count("\n", 0, match.end()) + 1
     # Mixed line endings are harmless: the body is kept with \n only.
-    doc.body = text[match.end():].replace("\r\n", "\n").replace("\r", "\n")
+    doc.body = text[match.end() :].replace("\r\n", "\n").replace("\r", "\n")
     bad = forbidden_character(doc.body, multiline=True)
     if bad:
         problems.append(Problem(shown, doc.body_line + doc.body.count("\n", 0, bad[0]), "body", refusal(bad[1])))
@@ -146,12 +158,18 @@ def _files(folder: Path, suffixes: tuple[str, ...], problems: list[Problem]) -> 
             continue
         if stat.S_ISREG(mode) and entry.name.endswith((".md", ".txt")):
             continue  # a README beside the records
-        shown = display_path(Path(entry.path))   # only for a problem: computing it for every file took seconds
+        shown = display_path(Path(entry.path))  # only for a problem: computing it for every file took seconds
         if stat.S_ISLNK(mode):
             problems.append(Problem(shown, 0, "", LINK_REFUSED))
         elif stat.S_ISREG(mode) or stat.S_ISDIR(mode):
-            problems.append(Problem(shown, 0, "", f"unexpected {'folder' if stat.S_ISDIR(mode) else 'file'}; "
-                                                  f"expected {' or '.join(suffixes)} files"))
+            problems.append(
+                Problem(
+                    shown,
+                    0,
+                    "",
+                    f"unexpected {'folder' if stat.S_ISDIR(mode) else 'file'}; expected {' or '.join(suffixes)} files",
+                )
+            )
         else:
             problems.append(Problem(shown, 0, "", f"{special_kind(mode)}, not a regular file; refused"))
     return found
@@ -200,8 +218,7 @@ def load_tree(data_dir: Path, *, keep_going: bool = False) -> Tree:
     else:
         problems.append(Problem(display_path(site_path), 0, "", "missing: every data folder needs a site.yaml"))
     records = {k.folder: _load_many(_files(data_dir / k.folder, (".yaml", ".yml"), problems), problems) for k in KINDS}
-    notices = [d for p in _files(data_dir / "notices", (".md",), problems)
-               if (d := load_markdown_file(p, problems))]
+    notices = [d for p in _files(data_dir / "notices", (".md",), problems) if (d := load_markdown_file(p, problems))]
     if problems and not keep_going:
         raise DataError(problems)
     return Tree(data_dir, site, records["providers"], records["physicians"], notices, problems)

@@ -135,7 +135,9 @@ def model_problems(doc: Document, model: type[BaseModel], data: Any) -> tuple[An
         problems = []
         for err in exc.errors():
             # "[key]": pydantic's mark of a mapping key; the key itself is already in loc.
-            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and (p.startswith("function-") or p == "[key]")))
+            loc = tuple(
+                p for p in err["loc"] if not (isinstance(p, str) and (p.startswith("function-") or p == "[key]"))
+            )
             problems.append(Problem(doc.path, doc.line(loc), field_label(loc), _message(err, doc, loc, model)))
         return None, problems
 
@@ -155,8 +157,12 @@ def _expect_in(doc: Document, loc: Path_, value: str, allowed: list[str], what: 
 def _not_future(doc: Document, loc: Path_, value: dt.date | None, today: dt.date) -> Problem | None:
     if value is None or value <= today:
         return None
-    return Problem(doc.path, doc.line(loc), field_label(loc),
-                   f"date is in the future (today is {today.isoformat()}); got {value.isoformat()}")
+    return Problem(
+        doc.path,
+        doc.line(loc),
+        field_label(loc),
+        f"date is in the future (today is {today.isoformat()}); got {value.isoformat()}",
+    )
 
 
 @functools.cache
@@ -175,11 +181,20 @@ def _stem(path: str) -> str:
 def _record_id(doc: Document, problems: list[Problem]) -> str:
     stem = _stem(doc.path)
     if not ID_RE.match(stem):
-        problems.append(Problem(doc.path, 0, "", f"file name must be an id of lower-case letters, digits and "
-                                                  f"hyphens (2-64 characters), such as day-sakura.yaml; got {stem!r}"))
+        problems.append(
+            Problem(
+                doc.path,
+                0,
+                "",
+                f"file name must be an id of lower-case letters, digits and "
+                f"hyphens (2-64 characters), such as day-sakura.yaml; got {stem!r}",
+            )
+        )
     value = doc.value.get("id") if isinstance(doc.value, dict) else None
     if value is not None and value != stem:
-        problems.append(Problem(doc.path, doc.line(("id",)), "id", f"must equal the file name {stem!r}; got {quoted(value)}"))
+        problems.append(
+            Problem(doc.path, doc.line(("id",)), "id", f"must equal the file name {stem!r}; got {quoted(value)}")
+        )
     return stem
 
 
@@ -193,7 +208,7 @@ def _validate_site(doc: Document | None, problems: list[Problem]) -> Site | None
     problems.extend(found)
     if site:
         for town, area in site.area_map.items():
-            if (p := _expect_in(doc, ("area_map", town), area, site.areas, "areas")):
+            if p := _expect_in(doc, ("area_map", town), area, site.areas, "areas"):
                 problems.append(p)
         problems.extend(_same_search_words(doc, site))
     return site
@@ -206,14 +221,21 @@ def _same_search_words(doc: Document, site: Site) -> list[Problem]:
     for word in site.synonyms:
         key = normalize(word)
         if key in seen:
-            out.append(Problem(doc.path, doc.line(("synonyms", word)), f"synonyms.{word}",
-                               f"search reads this word as the same as {seen[key]!r}; keep one of them"))
+            out.append(
+                Problem(
+                    doc.path,
+                    doc.line(("synonyms", word)),
+                    f"synonyms.{word}",
+                    f"search reads this word as the same as {seen[key]!r}; keep one of them",
+                )
+            )
         seen.setdefault(key, word)
     return out
 
 
-def _validate_record(doc: Document, model: type[BaseModel], site: Site | None, today: dt.date,
-                     problems: list[Problem]) -> Any:
+def _validate_record(
+    doc: Document, model: type[BaseModel], site: Site | None, today: dt.date, problems: list[Problem]
+) -> Any:
     rid = _record_id(doc, problems)
     if not isinstance(doc.value, dict):
         problems.append(Problem(doc.path, 1, "", "expected a mapping of fields (name: …, area: …)"))
@@ -227,7 +249,9 @@ def _validate_record(doc: Document, model: type[BaseModel], site: Site | None, t
             problems.append(p)
         services = raw.get("services") if _has_field(model, "services") else None
         for i, service in enumerate(services if isinstance(services, list) else []):
-            if isinstance(service, str) and (p := _expect_in(doc, ("services", i), service, list(site.services), "services")):
+            if isinstance(service, str) and (
+                p := _expect_in(doc, ("services", i), service, list(site.services), "services")
+            ):
                 problems.append(p)
     section = next(k.section for k in KINDS if k.model is model)
     block = raw.get(section)
@@ -235,11 +259,17 @@ def _validate_record(doc: Document, model: type[BaseModel], site: Site | None, t
     current = getattr(record, section, None)
     if current is not None and current.updated is None and getattr(current, "answered", True):
         # Only an entry nobody has answered yet may go without a confirmation date.
-        problems.append(Problem(doc.path, doc.line((section,)), f"{section}.updated",
-                                "required once the status is answered (a date such as 2026-11-20); got none"))
+        problems.append(
+            Problem(
+                doc.path,
+                doc.line((section,)),
+                f"{section}.updated",
+                "required once the status is answered (a date such as 2026-11-20); got none",
+            )
+        )
     if isinstance(updated, dt.date):
         loc = (section, "updated")
-        if (p := _not_future(doc, loc, updated, today)):
+        if p := _not_future(doc, loc, updated, today):
             problems.append(p)
     return record
 
@@ -247,7 +277,9 @@ def _validate_record(doc: Document, model: type[BaseModel], site: Site | None, t
 def _validate_notice(doc: Document, today: dt.date, problems: list[Problem]) -> NoticeRecord | None:
     stem = Path(doc.path).stem
     if not _NOTICE_NAME.match(stem):
-        problems.append(Problem(doc.path, 0, "", f"notice file name must be YYYY-MM-DD-slug.md; got {Path(doc.path).name!r}"))
+        problems.append(
+            Problem(doc.path, 0, "", f"notice file name must be YYYY-MM-DD-slug.md; got {Path(doc.path).name!r}")
+        )
     if not isinstance(doc.value, dict):
         problems.append(Problem(doc.path, 2, "", "expected front matter with title and date"))
         return None

@@ -41,7 +41,7 @@ class Config:
     epoch: int | None = None
     search: bool = True
     # Processes for rendering record pages at prefecture scale (1 = in this process).
-    workers: int = 0                    # 0: as many as the machine has cores (at most 4)
+    workers: int = 0  # 0: as many as the machine has cores (at most 4)
     quiet: bool = False
     # The update page's sealing key when site.yaml has none (serve --relay makes one for the local run).
     seal_key: str | None = None

@@ -16,7 +16,7 @@ from tsunagu.domain.labels import (
     WEEKDAY_JA,
 )
 
-SECTIONS = {"status", "contact"}     # mappings whose fields are compared one by one
+SECTIONS = {"status", "contact"}  # mappings whose fields are compared one by one
 MAX_TEXT = 40
 # Who confirmed and when: not a change of what the record says.
 CONFIRMATION_KEYS = {"updated", "confirmed_via", "confirmed_by", "confirmed_with"}
@@ -71,7 +71,7 @@ def window(item: Any) -> str:
 def flatten(value: Any) -> dict[str, Any]:
     """A record as dotted paths: status.new_clients, contact.windows, name …"""
     out: dict[str, Any] = {}
-    for key, item in (value.items() if isinstance(value, dict) else []):
+    for key, item in value.items() if isinstance(value, dict) else []:
         if key in SECTIONS and isinstance(item, dict):
             out.update({f"{key}.{k}": v for k, v in item.items()})
         else:
@@ -84,12 +84,16 @@ def field_label(kind: str, path: str) -> str:
     return BY_NAME[kind].field_label(path)
 
 
-def field_changes(kind: str, old: Any, new: Any, *, section: str | None = None,
-                  whole: bool = False) -> list[tuple[str, str, str]]:
+def field_changes(
+    kind: str, old: Any, new: Any, *, section: str | None = None, whole: bool = False
+) -> list[tuple[str, str, str]]:
     """(label, before, after) per changed field; with a section, only its fields and not who confirmed when."""
     before, after = flatten(old), flatten(new)
     paths = list(after) + [p for p in before if p not in after]
     if section is not None:
         paths = [p for p in paths if p.startswith(section + ".") and p.split(".", 1)[1] not in CONFIRMATION_KEYS]
-    return [(field_label(kind, p), format_value(p, before.get(p), whole), format_value(p, after.get(p), whole))
-            for p in paths if before.get(p) != after.get(p)]
+    return [
+        (field_label(kind, p), format_value(p, before.get(p), whole), format_value(p, after.get(p), whole))
+        for p in paths
+        if before.get(p) != after.get(p)
+    ]

@@ -20,7 +20,7 @@ class Problem:
 
     def annotation(self) -> str:
         """The same problem as a GitHub Actions workflow command."""
-        msg = (f"{self.field}: {self.message}" if self.field else self.message)
+        msg = f"{self.field}: {self.message}" if self.field else self.message
         msg = msg.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         line = f",line={self.line}" if self.line else ""
         return f"::error file={self.file}{line}::{msg}"

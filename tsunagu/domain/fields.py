@@ -49,8 +49,9 @@ def _strip(value: Any) -> Any:
 
 def combine_voiced_marks(text: str) -> str:
     """`ウ゛` (a spacing voiced mark after the kana) is how old systems wrote `ヴ`."""
-    return _SPACING_MARK.sub(lambda m: unicodedata.normalize("NFC", m[1] + ("\u3099" if m[2] == "゛" else "\u309a")),
-                             text)
+    return _SPACING_MARK.sub(
+        lambda m: unicodedata.normalize("NFC", m[1] + ("\u3099" if m[2] == "゛" else "\u309a")), text
+    )
 
 
 def normalize_kana(value: str) -> str:
@@ -86,13 +87,17 @@ def _search_word(value: str) -> str:
 
 def _synonym_targets(value: Any) -> Any:
     if not isinstance(value, list):
-        raise ValueError("expected a list of what the word stands for, such as [通所介護], "
-                         f"or [] to switch off the word shipped with tsunagu; got {value!r}")
+        raise ValueError(
+            "expected a list of what the word stands for, such as [通所介護], "
+            f"or [] to switch off the word shipped with tsunagu; got {value!r}"
+        )
     return value
 
 
 SearchWord = Annotated[str, BeforeValidator(_strip), AfterValidator(_search_word)]
 # word -> services or texts it stands for; [] switches off a word of tsunagu's vocabulary.
 # An empty `synonyms:` (all entries commented out) is no synonyms, not an error.
-Synonyms = Annotated[dict[SearchWord, Annotated[list[SearchWord], BeforeValidator(_synonym_targets)]],
-                     BeforeValidator(lambda value: {} if value is None else value)]
+Synonyms = Annotated[
+    dict[SearchWord, Annotated[list[SearchWord], BeforeValidator(_synonym_targets)]],
+    BeforeValidator(lambda value: {} if value is None else value),
+]

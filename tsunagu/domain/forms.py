@@ -20,8 +20,8 @@ from tsunagu.domain.models import Record
 
 UPDATE = "内容を更新する"
 CONFIRM = "変更なしで確認する"
-NO_RESPONSE = "_No response_"   # what GitHub writes for a field left empty
-CLEAR = "-"                     # a lone hyphen empties an optional field
+NO_RESPONSE = "_No response_"  # what GitHub writes for a field left empty
+CLEAR = "-"  # a lone hyphen empties an optional field
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class FormField:
 
     id: str
     label: str
-    type: str                       # input | textarea | dropdown
+    type: str  # input | textarea | dropdown
     options: tuple[str, ...] = ()
 
 
@@ -38,7 +38,7 @@ class FormField:
 class Form:
     """An issue form under .github/ISSUE_TEMPLATE/."""
 
-    kind: str                       # provider | physician
+    kind: str  # provider | physician
     template: str
     title: str
     fields: tuple[FormField, ...]
@@ -50,29 +50,41 @@ class Form:
 
 _ACTION = FormField("action", "更新の種類", "dropdown", (UPDATE, CONFIRM))
 _ACCEPTANCE = tuple(ACCEPTANCE_JA.values())
-_CONFIRMATION = (FormField("confirmed_via", "確認方法", "dropdown", tuple(VIA_FORM_JA.values())),
-                 FormField("confirmed_with", "確認した相手（電話・FAX のとき）", "input"))
+_CONFIRMATION = (
+    FormField("confirmed_via", "確認方法", "dropdown", tuple(VIA_FORM_JA.values())),
+    FormField("confirmed_with", "確認した相手（電話・FAX のとき）", "input"),
+)
 
-PROVIDER_FORM = Form("provider", "status-update.yml", "[状況更新] ", (
-    FormField("record_id", "事業所ID", "input"),
-    _ACTION,
-    FormField("operation", "営業状況", "dropdown", tuple(OPERATION_JA.values())),
-    *(FormField(key, label, "dropdown", _ACCEPTANCE) for key, label in STATUS_FIELDS_JA.items()),
-    FormField("vacancies", "空き（人数）", "input"),
-    FormField("conditions", "受入条件", "textarea"),
-    *_CONFIRMATION,
-))
+PROVIDER_FORM = Form(
+    "provider",
+    "status-update.yml",
+    "[状況更新] ",
+    (
+        FormField("record_id", "事業所ID", "input"),
+        _ACTION,
+        FormField("operation", "営業状況", "dropdown", tuple(OPERATION_JA.values())),
+        *(FormField(key, label, "dropdown", _ACCEPTANCE) for key, label in STATUS_FIELDS_JA.items()),
+        FormField("vacancies", "空き（人数）", "input"),
+        FormField("conditions", "受入条件", "textarea"),
+        *_CONFIRMATION,
+    ),
+)
 
-PHYSICIAN_FORM = Form("physician", "contact-update.yml", "[連絡先更新] ", (
-    FormField("record_id", "医師ID", "input"),
-    _ACTION,
-    FormField("methods", "連絡方法（希望順）", "input"),
-    FormField("appointment_required", "面談の予約", "dropdown", tuple(APPOINTMENT_JA.values())),
-    FormField("via", "取次ぎ（どなたに連絡すればよいか）", "input"),
-    FormField("windows", "連絡しやすい時間帯", "textarea"),
-    FormField("notes", "連絡時のお願い", "textarea"),
-    *_CONFIRMATION,
-))
+PHYSICIAN_FORM = Form(
+    "physician",
+    "contact-update.yml",
+    "[連絡先更新] ",
+    (
+        FormField("record_id", "医師ID", "input"),
+        _ACTION,
+        FormField("methods", "連絡方法（希望順）", "input"),
+        FormField("appointment_required", "面談の予約", "dropdown", tuple(APPOINTMENT_JA.values())),
+        FormField("via", "取次ぎ（どなたに連絡すればよいか）", "input"),
+        FormField("windows", "連絡しやすい時間帯", "textarea"),
+        FormField("notes", "連絡時のお願い", "textarea"),
+        *_CONFIRMATION,
+    ),
+)
 
 FORMS = {"provider": PROVIDER_FORM, "physician": PHYSICIAN_FORM}
 
@@ -89,18 +101,22 @@ def format_windows(windows) -> str:
 
 
 def _status_values(s: Any) -> dict[str, str]:
-    return {"operation": OPERATION_JA[s.operation],
-            **{key: ACCEPTANCE_JA[getattr(s, key)] for key in STATUS_FIELDS_JA},
-            "vacancies": "" if s.vacancies is None else str(s.vacancies),
-            "conditions": (s.conditions or "").strip()}
+    return {
+        "operation": OPERATION_JA[s.operation],
+        **{key: ACCEPTANCE_JA[getattr(s, key)] for key in STATUS_FIELDS_JA},
+        "vacancies": "" if s.vacancies is None else str(s.vacancies),
+        "conditions": (s.conditions or "").strip(),
+    }
 
 
 def _contact_values(c: Any) -> dict[str, str]:
-    return {"methods": ", ".join(METHOD_JA[m] for m in c.methods),
-            "appointment_required": APPOINTMENT_JA[c.appointment_required],
-            "via": c.via or "",
-            "windows": format_windows(c.windows),
-            "notes": (c.notes or "").strip()}
+    return {
+        "methods": ", ".join(METHOD_JA[m] for m in c.methods),
+        "appointment_required": APPOINTMENT_JA[c.appointment_required],
+        "via": c.via or "",
+        "windows": format_windows(c.windows),
+        "notes": (c.notes or "").strip(),
+    }
 
 
 # What each form shows of the section it updates (see kinds.Kind.section).

@@ -33,23 +33,23 @@ WEEKDAYS = tuple(WEEKDAY_JA)
 class SearchText:
     """A record's own text for the search index, by weight, with the services its vocabulary matches."""
 
-    names: list[str]                 # what people call it (heaviest)
-    kind: list[str]                  # what it is or offers
-    other: list[str]                 # the rest of its own text
-    services: list[str] = field(default_factory=list)   # matched to the vocabulary by service code
-    numbers: list[str] = field(default_factory=list)    # searchable only whole (an office number)
+    names: list[str]  # what people call it (heaviest)
+    kind: list[str]  # what it is or offers
+    other: list[str]  # the rest of its own text
+    services: list[str] = field(default_factory=list)  # matched to the vocabulary by service code
+    numbers: list[str] = field(default_factory=list)  # searchable only whole (an office number)
 
 
 @dataclass(frozen=True)
 class Kind:
     """One kind of record: provider (介護事業所) or physician (医師)."""
 
-    name: str                      # provider | physician
-    folder: str                    # its folder under data/
+    name: str  # provider | physician
+    folder: str  # its folder under data/
     model: type[Record]
-    section: str                   # the part its maintainers keep current: status | contact
+    section: str  # the part its maintainers keep current: status | contact
     section_model: type[BaseModel]
-    form: str                      # the issue form (.github/ISSUE_TEMPLATE/<form>) that updates it
+    form: str  # the issue form (.github/ISSUE_TEMPLATE/<form>) that updates it
     title_fields: tuple[str, ...]  # the fields people know a record by, in reading order
 
     @property
@@ -106,9 +106,13 @@ class ProviderKind(Kind):
         """Name and reading; services; office number, conditions, hours and operation."""
         r = cast(Provider, record)
         s = r.status
-        return SearchText([r.name, r.name_kana or ""], [*r.services],
-                          [r.office_number or "", s.conditions or "", r.hours or "", OPERATION_JA[s.operation]],
-                          services=list(r.services), numbers=[r.office_number or ""])
+        return SearchText(
+            [r.name, r.name_kana or ""],
+            [*r.services],
+            [r.office_number or "", s.conditions or "", r.hours or "", OPERATION_JA[s.operation]],
+            services=list(r.services),
+            numbers=[r.office_number or ""],
+        )
 
 
 class PhysicianKind(Kind):
@@ -122,8 +126,11 @@ class PhysicianKind(Kind):
         """Names and readings of physician and clinic; specialties and marks; how to reach them."""
         r = cast(Physician, record)
         marks = ([HOME_VISITS] if r.home_visits else []) + ([CARE_SUPPORT] if r.care_support_doctor else [])
-        return SearchText([r.name, r.name_kana or "", r.clinic, r.clinic_kana or ""], [*r.specialties, *marks],
-                          [r.contact.via or "", r.contact.notes or ""])
+        return SearchText(
+            [r.name, r.name_kana or "", r.clinic, r.clinic_kana or ""],
+            [*r.specialties, *marks],
+            [r.contact.via or "", r.contact.notes or ""],
+        )
 
     def weekly(self, record: Record) -> list[dict[str, Any]]:
         """Contact windows as rows of a weekly table: one row per time, a cell per weekday."""
@@ -138,8 +145,9 @@ class PhysicianKind(Kind):
 
 
 PROVIDER = ProviderKind("provider", "providers", Provider, "status", Status, "status-update.yml", ("name",))
-PHYSICIAN = PhysicianKind("physician", "physicians", Physician, "contact", Contact, "contact-update.yml",
-                          ("clinic", "name"))
+PHYSICIAN = PhysicianKind(
+    "physician", "physicians", Physician, "contact", Contact, "contact-update.yml", ("clinic", "name")
+)
 KINDS: tuple[Kind, ...] = (PROVIDER, PHYSICIAN)
 BY_NAME = {k.name: k for k in KINDS}
 BY_FOLDER = {k.folder: k for k in KINDS}

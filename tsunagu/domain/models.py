@@ -70,7 +70,9 @@ class Site(Strict):
     # the CI secret TSUNAGU_SEAL_KEY. Absent: the update page cannot send (serve --relay makes its own).
     seal_key: Annotated[str, StringConstraints(pattern=r"^B[A-P][A-Za-z0-9_-]{85}$")] | None = None
     # Where the update page posts (default ../api/ on the site's own origin; a Worker beside GitHub Pages: its URL).
-    relay_url: Annotated[str, StringConstraints(pattern=r"^(https://[A-Za-z0-9.-]+(:\d+)?)?/[A-Za-z0-9/_.-]*/$")] | None = None
+    relay_url: (
+        Annotated[str, StringConstraints(pattern=r"^(https://[A-Za-z0-9.-]+(:\d+)?)?/[A-Za-z0-9/_.-]*/$")] | None
+    ) = None
 
     @field_validator("services", mode="before")
     @classmethod
@@ -91,15 +93,19 @@ class Status(Strict):
     post_infection: Acceptance = "unknown"
     vacancies: int | None = Field(None, ge=0, le=10000)
     conditions: LongText | None = None
-    confirmed_via: Via | None = None      # how the last confirmation came in
-    confirmed_by: Login | None = None     # account that entered it (the maintainer, or an admin by proxy)
-    confirmed_with: Text | None = None    # whom an admin spoke to, for a phone or FAX update
+    confirmed_via: Via | None = None  # how the last confirmation came in
+    confirmed_by: Login | None = None  # account that entered it (the maintainer, or an admin by proxy)
+    confirmed_with: Text | None = None  # whom an admin spoke to, for a phone or FAX update
 
     @property
     def answered(self) -> bool:
         """Whether anyone has said anything beyond the importer's defaults (then a date is required)."""
-        return (self.operation != "open" or self.vacancies is not None or bool(self.conditions)
-                or any(getattr(self, k) != "unknown" for k in ("new_clients", "alternative_support", "post_infection")))
+        return (
+            self.operation != "open"
+            or self.vacancies is not None
+            or bool(self.conditions)
+            or any(getattr(self, k) != "unknown" for k in ("new_clients", "alternative_support", "post_infection"))
+        )
 
 
 class Source(Strict):
@@ -118,7 +124,7 @@ class Record(Strict):
     """What every kind of record has: an id (its file's stem), a name, and how to reach it."""
 
     if TYPE_CHECKING:
-        id: str          # validation sets it from the file's name: every record a stage sees has one
+        id: str  # validation sets it from the file's name: every record a stage sees has one
     else:
         id: str | None = None
     name: Text
@@ -150,7 +156,7 @@ class Provider(Record):
     capacity: int | None = Field(None, ge=0, le=10000)
     hours: Text | None = None
     maintainers: list[Login] = []
-    link_version: LinkVersion = 1     # bump to revoke the record's update links
+    link_version: LinkVersion = 1  # bump to revoke the record's update links
     status: Status
     notes: LongText | None = None
     source: Source | None = None
@@ -162,7 +168,6 @@ class Provider(Record):
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         return unicodedata.normalize("NFKC", value) if isinstance(value, str) else value
-
 
 
 class Window(Strict):
@@ -179,7 +184,7 @@ class Window(Strict):
         text = unicodedata.normalize("NFKC", value).replace(" ", "")
         match = TIME_RE.match(text)
         if not match:
-            raise ValueError(f"expected a time range such as \"13:00-14:00\"; got {value!r}")
+            raise ValueError(f'expected a time range such as "13:00-14:00"; got {value!r}')
         h1, m1, h2, m2 = (int(g) for g in match.groups())
         if (h2, m2) <= (h1, m1):
             raise ValueError(f"the end must come after the start; got {value!r}")
@@ -195,9 +200,9 @@ class Contact(Strict):
     via: Text | None = None
     notes: LongText | None = None
     updated: dt.date
-    confirmed_via: Via | None = None      # how the last confirmation came in
-    confirmed_by: Login | None = None     # account that entered it (the maintainer, or an admin by proxy)
-    confirmed_with: Text | None = None    # whom an admin spoke to, for a phone or FAX update
+    confirmed_via: Via | None = None  # how the last confirmation came in
+    confirmed_by: Login | None = None  # account that entered it (the maintainer, or an admin by proxy)
+    confirmed_with: Text | None = None  # whom an admin spoke to, for a phone or FAX update
 
 
 class Physician(Record):
@@ -214,10 +219,9 @@ class Physician(Record):
     home_visits: StrictBool = False
     care_support_doctor: StrictBool = False
     maintainers: list[Login] = []
-    link_version: LinkVersion = 1     # bump to revoke the record's update links
+    link_version: LinkVersion = 1  # bump to revoke the record's update links
     contact: Contact
     notes: LongText | None = None
-
 
 
 class Notice(Strict):

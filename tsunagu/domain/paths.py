@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-RECORD_DIR = "r/"          # record pages, one file each and no folder: r/<token>.html (mirrored in the browser)
-DATA_DIR = "data/"         # data files with free text: records.json, status.csv, holidays.json
-INDEX_DIR = "pagefind/"    # the search index
+RECORD_DIR = "r/"  # record pages, one file each and no folder: r/<token>.html (mirrored in the browser)
+DATA_DIR = "data/"  # data files with free text: records.json, status.csv, holidays.json
+INDEX_DIR = "pagefind/"  # the search index
 NOT_FOUND = "404.html"
 
 

@@ -34,8 +34,15 @@ def describe(char: str) -> str:
         code -= _STAND_IN
         char = chr(code)
     name = _NAMES.get(code) or unicodedata.name(char, "")
-    what = "bidirectional control" if char in BIDI else "invisible character" if char in INVISIBLE \
-        else "control character" if unicodedata.category(char) == "Cc" else "character"
+    what = (
+        "bidirectional control"
+        if char in BIDI
+        else "invisible character"
+        if char in INVISIBLE
+        else "control character"
+        if unicodedata.category(char) == "Cc"
+        else "character"
+    )
     return f"{what} U+{code:04X}" + (f" ({name})" if name else "")
 
 
@@ -56,8 +63,10 @@ def forbidden_character(text: str, *, multiline: bool = False) -> tuple[int, str
 
 
 # Terminal escape sequences (CSI, OSC such as hyperlinks, and two-character ones), removed whole.
-_ESCAPES = re.compile(r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
-                      r"|\x1b[0-~]")
+_ESCAPES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[0-~]"
+)
 
 
 def strip_forbidden(text: str, *, multiline: bool = False) -> str:

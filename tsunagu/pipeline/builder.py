@@ -32,8 +32,8 @@ from tsunagu.search.index import compact_record, index_records, is_runtime, with
 from tsunagu.search.output import status_filters
 
 FORK_LIMIT = 30_000
-SPOOL_RECORDS = 20_000   # above this, sealed entries wait in a temporary file during the index
-SHARED_PARTS = 1_200   # sealed parts of shared files at most: packs.FILE_BUDGET keeps room for packs and the index
+SPOOL_RECORDS = 20_000  # above this, sealed entries wait in a temporary file during the index
+SHARED_PARTS = 1_200  # sealed parts of shared files at most: packs.FILE_BUDGET keeps room for packs and the index
 REFUSED_NOTE = "（この過去の版は読まずに、最近の変更から除きました）"
 
 
@@ -55,22 +55,26 @@ class BuildReport:
         """Seconds per stage, by the stage packages' names: validate includes deriving the keys and reading
         the history; render includes sealing the record pages (done where each is rendered); seal is the rest."""
         laps = self.seconds
-        return {"load": laps.get("load", 0.0),
-                "validate": laps.get("validate", 0.0) + laps.get("keys", 0.0) + laps.get("history", 0.0),
-                "render": laps.get("render", 0.0), "index": laps.get("index", 0.0),
-                "seal": laps.get("encrypt", 0.0), "publish": laps.get("publish", 0.0)}
+        return {
+            "load": laps.get("load", 0.0),
+            "validate": laps.get("validate", 0.0) + laps.get("keys", 0.0) + laps.get("history", 0.0),
+            "render": laps.get("render", 0.0),
+            "index": laps.get("index", 0.0),
+            "seal": laps.get("encrypt", 0.0),
+            "publish": laps.get("publish", 0.0),
+        }
 
 
 def build(requested: Config) -> BuildReport:
     """Build the encrypted site into config.out_dir; nothing is written unless every check passes."""
     timer = _Timer()
     checked = _check(requested, timer)
-    config = checked.config          # every later step builds for the checked date, never the clock's
+    config = checked.config  # every later step builds for the checked date, never the clock's
     workers = config.workers or min(4, os.cpu_count() or 1)
     providers, physicians = len(checked.directory.providers), len(checked.directory.physicians)
-    content = _render_and_seal(checked, workers, timer)   # releases the records once rendered
+    content = _render_and_seal(checked, workers, timer)  # releases the records once rendered
     if providers + physicians > SPOOL_RECORDS:
-        content.spool()   # a few hundred MB of sealed pages wait on disk while Pagefind runs
+        content.spool()  # a few hundred MB of sealed pages wait on disk while Pagefind runs
     gc.collect()
     _release_free_memory()
     index = index_records(content.take_documents(), workers) if config.search else {}
@@ -79,30 +83,50 @@ def build(requested: Config) -> BuildReport:
     protected_index = {p: b for p, b in index.items() if not is_runtime(p)}
     together = status_filters(protected_index)
     generation = hashlib.sha256(content.status_digest + b"".join(protected_index[p] for p in together)).digest()
-    content.add(protected_index, _seal_all({p: b for p, b in protected_index.items() if p not in together},
-                                           checked.keys, workers))
+    content.add(
+        protected_index,
+        _seal_all({p: b for p, b in protected_index.items() if p not in together}, checked.keys, workers),
+    )
     # The status fields' filter files change together at every status edit: which one changed would
     # tell a watcher of the public site which field an edit touched.
     content.add({}, _seal_all({p: protected_index[p] for p in together}, checked.keys, workers, 1, generation))
     packs, root_name, root_hash = build_packs(content.take_entries(), checked.keys)
-    keys_json = make_keys_json(checked.passwords, checked.salt, config.iterations, checked.keys, checked.epoch,
-                               root_name, root_hash)
-    public = shell_files(content.names, index, keys_json, config,
-                         allow_shared_origin=checked.directory.site.allow_shared_origin, site=checked.directory.site)
+    keys_json = make_keys_json(
+        checked.passwords, checked.salt, config.iterations, checked.keys, checked.epoch, root_name, root_hash
+    )
+    public = shell_files(
+        content.names,
+        index,
+        keys_json,
+        config,
+        allow_shared_origin=checked.directory.site.allow_shared_origin,
+        site=checked.directory.site,
+    )
     timer.lap("encrypt")
     output = {**packs, **public}
     write_site(output, config.out_dir)
     timer.lap("publish")
-    return BuildReport(providers, physicians, content.pages, len(output),
-                       sum(len(b) for b in output.values()), timer.laps, content.plaintext_bytes, checked.notes)
+    return BuildReport(
+        providers,
+        physicians,
+        content.pages,
+        len(output),
+        sum(len(b) for b in output.values()),
+        timer.laps,
+        content.plaintext_bytes,
+        checked.notes,
+    )
 
 
 def _check(config: Config, timer: _Timer) -> Checked:
     """Everything checked before anything is made: data, then passwords; then the keys and the history."""
     tree = load_tree(config.data_dir, keep_going=True)
     timer.lap("load")
-    epoch = config.epoch if config.epoch is not None else \
-        build_epoch(config.data_dir, demo=config.demo, require=config.require_passwords)
+    epoch = (
+        config.epoch
+        if config.epoch is not None
+        else build_epoch(config.data_dir, demo=config.demo, require=config.require_passwords)
+    )
     if config.today_from_epoch:
         # Nothing in a production build depends on the day it runs: its date is its commit's.
         config = dataclasses.replace(config, today=epoch_date(epoch))
@@ -117,7 +141,7 @@ def _check(config: Config, timer: _Timer) -> Checked:
     # The demo's dates move to the build day (demo builds only), its recorded changes with them.
     shift = demo_shift(directory, config.today, config.demo)
     shift_directory(directory, shift)
-    history = shift_history(read_history(config.data_dir, config.today - shift), shift, config.today)   # for 最近の変更
+    history = shift_history(read_history(config.data_dir, config.today - shift), shift, config.today)  # for 最近の変更
     timer.lap("history")
     notes = ([note] if note else []) + [f"{p}{REFUSED_NOTE}" for p in history.refused]
     return Checked(config, directory, passwords, salt, keys, epoch, history, notes)
@@ -130,9 +154,12 @@ def _render_and_seal(checked: Checked, workers: int, timer: _Timer) -> Content:
     # process renders, so a large region stays within a CI runner's memory.
     config, directory = checked.config, checked.directory
     records_count = len(directory.providers) + len(directory.physicians)
-    render_config = dataclasses.replace(config, workers=1) if records_count > FORK_LIMIT and not config.workers else config
-    rendered = render_site(directory, render_config, checked.history,
-                           record_hook=functools.partial(_record_page, checked.keys))
+    render_config = (
+        dataclasses.replace(config, workers=1) if records_count > FORK_LIMIT and not config.workers else config
+    )
+    rendered = render_site(
+        directory, render_config, checked.history, record_hook=functools.partial(_record_page, checked.keys)
+    )
     # Nothing after the render reads the records: they go now, before the shared files are sealed and
     # the index runs (60,000 validated records and their source text are about half a GB).
     for records_of_a_kind in (directory.providers, directory.physicians, directory.notices):
@@ -143,17 +170,20 @@ def _render_and_seal(checked: Checked, workers: int, timer: _Timer) -> Content:
     timer.lap("render")
     shared: dict[str, bytes] = {p: b for p, b in rendered.items() if not is_record(p)}
     records: list[tuple[str, RecordPage]] = sorted((p, v) for p, v in rendered.items() if is_record(p))
-    rendered.clear()   # the records' sealed entries are all that is left of them
+    rendered.clear()  # the records' sealed entries are all that is left of them
     sealed = [SealedEntry(p, part, parts, blob) for p, page in records for part, parts, blob in page.entries]
     scale = part_scale(records_count)
     # Shared pages with much text per record (long conditions and notes): larger parts, within the file budget.
     while sum(part_count(p, b, checked.keys, scale) for p, b in shared.items()) > SHARED_PARTS and scale < 1024:
         scale *= 2
     sealed += _seal_all(shared, checked.keys, workers, scale)
-    return Content(sealed, sorted([*shared, *(p for p, _ in records)]),
-                   sum(len(b) for b in shared.values()) + sum(page.size for _, page in records),
-                   [page.document for _, page in records] if config.search else [],
-                   hashlib.sha256(shared.get(f"{DATA_DIR}status.csv", b"")).digest())
+    return Content(
+        sealed,
+        sorted([*shared, *(p for p, _ in records)]),
+        sum(len(b) for b in shared.values()) + sum(page.size for _, page in records),
+        [page.document for _, page in records] if config.search else [],
+        hashlib.sha256(shared.get(f"{DATA_DIR}status.csv", b"")).digest(),
+    )
 
 
 def _record_page(keys: RootKeys, path: str, page: bytes) -> RecordPage:
@@ -161,12 +191,16 @@ def _record_page(keys: RootKeys, path: str, page: bytes) -> RecordPage:
     return RecordPage(len(page), compact_record(path, page), list(entries(path, without_index_block(page), keys)))
 
 
-def _seal_all(files: dict[str, bytes], keys: RootKeys, workers: int, scale: int = 1,
-              generation: bytes = b"") -> list[SealedEntry]:
+def _seal_all(
+    files: dict[str, bytes], keys: RootKeys, workers: int, scale: int = 1, generation: bytes = b""
+) -> list[SealedEntry]:
     """Every file as sealed entries; deflate releases the GIL, so threads share the big files out to every core."""
+
     def one(item: tuple[str, bytes]) -> list[SealedEntry]:
-        return [SealedEntry(item[0], part, parts, blob)
-                for part, parts, blob in entries(item[0], item[1], keys, scale, generation)]
+        return [
+            SealedEntry(item[0], part, parts, blob)
+            for part, parts, blob in entries(item[0], item[1], keys, scale, generation)
+        ]
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         return [entry for sealed in pool.map(one, sorted(files.items())) for entry in sealed]
@@ -176,7 +210,7 @@ def _release_free_memory() -> None:
     """Hand the C heap's free pages back to the system (glibc), before Pagefind needs its share."""
     try:
         ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):   # not glibc: its allocator keeps its own ways
+    except (OSError, AttributeError):  # not glibc: its allocator keeps its own ways
         pass
 
 

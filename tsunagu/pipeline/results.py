@@ -17,22 +17,22 @@ from tsunagu.seal.packs import SealedEntry
 class Checked:
     """The data and the passwords, checked; the keys derived; the recent history read."""
 
-    config: Config                   # the settings the build runs with: a production build's date is its epoch's
+    config: Config  # the settings the build runs with: a production build's date is its epoch's
     directory: Directory
     passwords: dict[str, str]
     salt: bytes
     keys: RootKeys
     epoch: int
     history: History
-    notes: list[str]                 # for the person running the build (a new salt, refused old versions)
+    notes: list[str]  # for the person running the build (a new salt, refused old versions)
 
 
 class RecordPage(NamedTuple):
     """What a render worker sends back for one record page: never its plaintext."""
 
-    size: int                                 # plaintext bytes, for the report
-    document: tuple[str, bytes]               # its search record, compact (search.index.compact_record)
-    entries: list[tuple[int, int, bytes]]     # (part, parts, sealed blob)
+    size: int  # plaintext bytes, for the report
+    document: tuple[str, bytes]  # its search record, compact (search.index.compact_record)
+    entries: list[tuple[int, int, bytes]]  # (part, parts, sealed blob)
 
 
 @dataclass
@@ -40,11 +40,11 @@ class Content:
     """The protected files, sealed; their search records wait for the index."""
 
     entries: list[SealedEntry]
-    names: list[str]                 # every protected path, sorted
+    names: list[str]  # every protected path, sorted
     plaintext_bytes: int
     documents: list[tuple[str, bytes]] = field(default_factory=list)
-    status_digest: bytes = b""       # SHA-256 of status.csv: changes with any provider's status
-    spooled: list[tuple[str, int, int, int]] = field(default_factory=list)   # (path, part, parts, length) in the spool
+    status_digest: bytes = b""  # SHA-256 of status.csv: changes with any provider's status
+    spooled: list[tuple[str, int, int, int]] = field(default_factory=list)  # (path, part, parts, length) in the spool
     spool_file: IO[bytes] | None = None
 
     def spool(self) -> None:
@@ -70,7 +70,10 @@ class Content:
         entries, self.entries = self.entries, []
         if self.spool_file is not None:
             self.spool_file.seek(0)
-            back = [SealedEntry(path, part, parts, self.spool_file.read(length)) for path, part, parts, length in self.spooled]
+            back = [
+                SealedEntry(path, part, parts, self.spool_file.read(length))
+                for path, part, parts, length in self.spooled
+            ]
             self.spool_file.close()
             self.spool_file, self.spooled = None, []
             entries = back + entries

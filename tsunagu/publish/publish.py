@@ -35,11 +35,12 @@ def output_lock(out_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BuildError(f"{out_dir}: another build is writing here now; nothing was written "
-                             "(run again when it has finished)") from None
+            raise BuildError(
+                f"{out_dir}: another build is writing here now; nothing was written (run again when it has finished)"
+            ) from None
         yield
     finally:
-        os.close(fd)   # closing releases the lock, also when the process is killed
+        os.close(fd)  # closing releases the lock, also when the process is killed
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -75,12 +76,12 @@ def _write_all(files: dict[str, bytes], staging: Path) -> None:
 
 def _swap(staging: Path, out_dir: Path, parent: Path) -> None:
     if out_dir.exists() and _exchange(staging, out_dir):
-        shutil.rmtree(staging, ignore_errors=True)   # now holds the previous site
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous site
         return
     old = None
     if out_dir.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-old-", dir=parent))
-        os.rename(out_dir, old / "site")   # a kill between these two renames is undone by _recover
+        os.rename(out_dir, old / "site")  # a kill between these two renames is undone by _recover
     os.rename(staging, out_dir)
     if old:
         shutil.rmtree(old, ignore_errors=True)
@@ -104,8 +105,9 @@ def write_site(files: dict[str, bytes], out_dir: Path) -> None:
             shutil.rmtree(staging, ignore_errors=True)
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
                 need = sum(len(b) for b in files.values()) / 1e6
-                raise BuildError(f"{out_dir}: the disk is full ({need:.1f} MB to write); "
-                                 "the previous site is unchanged") from None
+                raise BuildError(
+                    f"{out_dir}: the disk is full ({need:.1f} MB to write); the previous site is unchanged"
+                ) from None
             raise
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)

@@ -16,7 +16,7 @@ _TOWN_END = re.compile(r"([0-9０-９]|[一二三四五六七八九十]+丁目|�
 _PREFIX = re.compile(r"^(大字|字)")
 COMPASS = ("北部", "東部", "南部", "西部")
 CENTRE = "中部"
-MAX_TOWN_AREAS = 6   # below this many towns each town is an area of its own
+MAX_TOWN_AREAS = 6  # below this many towns each town is an area of its own
 
 
 @dataclass
@@ -25,7 +25,7 @@ class Suggestion:
 
     areas: list[str]
     area_map: dict[str, str]
-    basis: str            # 市区町村 | 町名 | 方角 (the town's offices' position from the region's centre)
+    basis: str  # 市区町村 | 町名 | 方角 (the town's offices' position from the region's centre)
     towns: dict[str, int]  # town (or municipality) -> offices counted there
 
 
@@ -34,7 +34,7 @@ def town_of(address: str, pref: str, city: str) -> str | None:
     text = re.sub(r"\s+", "", tidy(address))
     for part in (tidy(pref).replace(" ", ""), tidy(city).replace(" ", "")):
         if part and text.startswith(part):
-            text = text[len(part):]
+            text = text[len(part) :]
     text = _PREFIX.sub("", text)
     text = _TOWN_END.split(text, maxsplit=1)[0]
     text = re.sub(r"字.*$", "", text) if len(text) > 2 and "字" in text[1:] else text
@@ -46,7 +46,7 @@ def _position(row: Row) -> tuple[float, float] | None:
         lat, lon = float(row.cells.get("緯度", "")), float(row.cells.get("経度", ""))
     except ValueError:
         return None
-    return (lat, lon) if 20 < lat < 46 and 122 < lon < 154 else None   # inside Japan, or unknown
+    return (lat, lon) if 20 < lat < 46 and 122 < lon < 154 else None  # inside Japan, or unknown
 
 
 def suggest_areas(rows: list[Row]) -> Suggestion:
@@ -63,7 +63,7 @@ def suggest_areas(rows: list[Row]) -> Suggestion:
         town = town_of(row.cells[C_ADDRESS], row.cells[C_PREF], row.cells[C_CITY_NAME])
         if town:
             counts[town] += 1
-            if (where := _position(row)):
+            if where := _position(row):
                 towns[town].append(where)
     city = next(iter(cities), "")
     if len(counts) <= MAX_TOWN_AREAS:
@@ -79,17 +79,19 @@ def _by_direction(towns: dict[str, list[tuple[float, float]]], counts: dict[str,
         return Suggestion([city or "全域"], {city: city or "全域"} if city else {}, "市区町村", dict(counts))
     centre = (statistics.median(p[0] for p in every), statistics.median(p[1] for p in every))
     scale = math.cos(math.radians(centre[0]))
-    where = {t: (statistics.fmean(p[0] for p in pts) - centre[0], (statistics.fmean(p[1] for p in pts) - centre[1]) * scale)
-             for t, pts in towns.items()}
+    where = {
+        t: (statistics.fmean(p[0] for p in pts) - centre[0], (statistics.fmean(p[1] for p in pts) - centre[1]) * scale)
+        for t, pts in towns.items()
+    }
     near = statistics.median(math.hypot(*d) for d in where.values()) * 0.6
     area_map = {}
     for town, (north, east) in sorted(where.items()):
         if math.hypot(north, east) <= near:
             area_map[town] = CENTRE
         else:
-            bearing = math.degrees(math.atan2(east, north)) % 360      # 0 = north, 90 = east
+            bearing = math.degrees(math.atan2(east, north)) % 360  # 0 = north, 90 = east
             area_map[town] = COMPASS[int(((bearing + 45) % 360) // 90)]
     for town in counts:
-        area_map.setdefault(town, CENTRE)   # no position in the data: the centre until someone decides
+        area_map.setdefault(town, CENTRE)  # no position in the data: the centre until someone decides
     areas = [a for a in (COMPASS[0], CENTRE, *COMPASS[1:]) if a in area_map.values()]
     return Suggestion(areas, area_map, "方角", dict(counts))

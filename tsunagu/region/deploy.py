@@ -14,7 +14,7 @@ from tsunagu.domain.config import JST
 from tsunagu.domain.errors import TsunaguError
 
 MAX_KEYS_BYTES = 1 << 20
-FUTURE_SLACK = 300   # seconds a committer's clock may run ahead of the build machine's
+FUTURE_SLACK = 300  # seconds a committer's clock may run ahead of the build machine's
 
 
 class DeployRefused(TsunaguError):
@@ -48,39 +48,49 @@ def read_version(text: bytes, origin: str) -> Version:
 def fetch_live(url: str, timeout: float = 30) -> Version | None:
     """The live site's version; None when it has no keys.json yet (the first deploy)."""
     target = url.rstrip("/") + "/keys.json"
-    request = urllib.request.Request(target, headers={"Cache-Control": "no-cache", "User-Agent": "tsunagu-deploy-check"})
+    request = urllib.request.Request(
+        target, headers={"Cache-Control": "no-cache", "User-Agent": "tsunagu-deploy-check"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - the admin's own site
             return read_version(response.read(MAX_KEYS_BYTES + 1), target)
     except urllib.error.HTTPError as exc:
         if exc.code == 404:
             return None
-        raise DeployRefused(f"{target}: 配信中のサイトを確かめられません（HTTP {exc.code}）。"
-                            "確かめられないうちは配信しません。") from None
+        raise DeployRefused(
+            f"{target}: 配信中のサイトを確かめられません（HTTP {exc.code}）。確かめられないうちは配信しません。"
+        ) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise DeployRefused(f"{target}: 配信中のサイトに接続できません（{reason}）。"
-                            "確かめられないうちは配信しません。") from None
+        raise DeployRefused(
+            f"{target}: 配信中のサイトに接続できません（{reason}）。確かめられないうちは配信しません。"
+        ) from None
 
 
 def decide(new: Version, live: Version | None, now: float | None = None) -> tuple[bool, str]:
     """(deploy?, why) — refuses a future epoch, an older one, and the same epoch with another root."""
     now = time.time() if now is None else now
     if new.epoch > now + FUTURE_SLACK:
-        raise DeployRefused(f"今回のビルドの版（{new.shown}）が未来の日時です（この機械の時刻: "
-                            f"{Version(int(now), '').shown}）。コミットした機械の時計を直し、もう一度コミットしてください。"
-                            "未来の版を配信すると、それを見た端末はその日時まで新しい版を受け付けなくなります。")
+        raise DeployRefused(
+            f"今回のビルドの版（{new.shown}）が未来の日時です（この機械の時刻: "
+            f"{Version(int(now), '').shown}）。コミットした機械の時計を直し、もう一度コミットしてください。"
+            "未来の版を配信すると、それを見た端末はその日時まで新しい版を受け付けなくなります。"
+        )
     if live is None:
         return True, "配信中のサイトはまだありません。初めての配信です。"
     if new.epoch < live.epoch:
-        raise DeployRefused(f"今回のビルドの版（{new.shown}）は配信中の版（{live.shown}）より古いため、配信しません。"
-                            "前の状態に戻すときは、git revert で戻すコミットを作って push してください"
-                            "（新しい版として配信されます）。")
+        raise DeployRefused(
+            f"今回のビルドの版（{new.shown}）は配信中の版（{live.shown}）より古いため、配信しません。"
+            "前の状態に戻すときは、git revert で戻すコミットを作って push してください"
+            "（新しい版として配信されます）。"
+        )
     if new.epoch == live.epoch:
         if new.root == live.root:
             return False, f"同じ版（{new.shown}）がすでに配信されています。配信は省略します。"
-        raise DeployRefused(f"配信中の版と同じ版（{new.shown}）なのに内容が違います。端末はこの版を受け付けません。"
-                            "データを変えたときは、コミットしてからビルドしてください。")
+        raise DeployRefused(
+            f"配信中の版と同じ版（{new.shown}）なのに内容が違います。端末はこの版を受け付けません。"
+            "データを変えたときは、コミットしてからビルドしてください。"
+        )
     return True, f"配信中の版（{live.shown}）より新しい版（{new.shown}）です。配信します。"
 
 

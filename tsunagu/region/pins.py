@@ -15,11 +15,21 @@ FILES = Path(__file__).resolve().parent / "files"
 _CHECKOUT = Path(__file__).resolve().parents[2]
 # Files a wheel carries inside tsunagu/region/files (symbolic links in the repository to these top-level files).
 # The relay (relay/ of the product repository: the handler behind the update links) goes to the region unchanged.
-RELAY = ("github.mjs", "handler.mjs", "token.mjs", "worker.mjs", "worker.wrangler.toml",
-         "netlify/functions/tsunagu-relay.mjs", "pages/functions/api/[[route]].js")
-SHIPPED = {"requirements.lock": "requirements.txt", "deploy/package.json": ".github/deploy/package.json",
-           "deploy/package-lock.json": ".github/deploy/package-lock.json",
-           **{f"relay/{name}": f"relay/{name}" for name in RELAY}}
+RELAY = (
+    "github.mjs",
+    "handler.mjs",
+    "token.mjs",
+    "worker.mjs",
+    "worker.wrangler.toml",
+    "netlify/functions/tsunagu-relay.mjs",
+    "pages/functions/api/[[route]].js",
+)
+SHIPPED = {
+    "requirements.lock": "requirements.txt",
+    "deploy/package.json": ".github/deploy/package.json",
+    "deploy/package-lock.json": ".github/deploy/package-lock.json",
+    **{f"relay/{name}": f"relay/{name}" for name in RELAY},
+}
 _WHEEL = re.compile(r"^tsunagu-([0-9][0-9A-Za-z.+!]*)-py3-none-any\.whl$")
 
 
@@ -53,8 +63,10 @@ def tsunagu_pin(wheel: Path | None) -> tuple[str, str]:
         return match[1], hashlib.sha256(wheel.read_bytes()).hexdigest()
     digest = _installed_hash()
     if digest is None:
-        raise PinError("tsunagu のホイールのハッシュが分かりません。リリースに添付された "
-                       f"tsunagu-{__version__}-py3-none-any.whl をダウンロードし、--tsunagu-wheel で指定してください。")
+        raise PinError(
+            "tsunagu のホイールのハッシュが分かりません。リリースに添付された "
+            f"tsunagu-{__version__}-py3-none-any.whl をダウンロードし、--tsunagu-wheel で指定してください。"
+        )
     return __version__, digest
 
 
@@ -64,6 +76,8 @@ def requirements(version: str, digest: str, find_links: str | None) -> str:
     body = "\n".join(line for line in lock.splitlines() if not (line.startswith("#") and not line.startswith("#    ")))
     body = re.sub(r"\A(#[^\n]*\n|\s*\n)*", "", body + "\n")
     links = f"--find-links {find_links}\n" if find_links else ""
-    return ("# tsunagu と依存パッケージ（すべてハッシュで固定: 配信のたびに同じものが入ります）。\n"
-            "# tsunagu の更新: 下の tsunagu== の版とハッシュを新しい版のものに替えます。\n"
-            f"{links}tsunagu=={version} \\\n    --hash=sha256:{digest}\n{body}")
+    return (
+        "# tsunagu と依存パッケージ（すべてハッシュで固定: 配信のたびに同じものが入ります）。\n"
+        "# tsunagu の更新: 下の tsunagu== の版とハッシュを新しい版のものに替えます。\n"
+        f"{links}tsunagu=={version} \\\n    --hash=sha256:{digest}\n{body}"
+    )

@@ -61,7 +61,7 @@ def word_diff(before: str, after: str) -> tuple[list[tuple[bool, str]], list[tup
 
 def field_view(label: str, before: str, after: str) -> FieldView:
     """A changed field, marked word by word when either value is too long to compare at a glance."""
-    if label == "空き":   # 「空き 3名」 as on every page
+    if label == "空き":  # 「空き 3名」 as on every page
         before, after = (f"{v}名" if v.isdigit() else v for v in (before, after))
     if max(len(before), len(after)) <= SHORT or "（なし）" in (before, after):
         return FieldView(label, before, after)

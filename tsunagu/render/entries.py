@@ -16,7 +16,7 @@ from tsunagu.domain.models import Physician, Provider, Record
 from tsunagu.domain.paths import record_path
 from tsunagu.seal.keys import page_key
 
-R = TypeVar("R", bound=Record, covariant=True)   # an Entry[Provider] is an Entry[Record]
+R = TypeVar("R", bound=Record, covariant=True)  # an Entry[Provider] is an Entry[Record]
 M = TypeVar("M", bound=Record)
 
 
@@ -26,9 +26,9 @@ class Entry(Generic[R]):
 
     kind: Kind
     record: R
-    path: str                 # output file, e.g. r/k3j2….html
-    updated: dt.date | None   # last confirmation; None: never answered (an import nobody confirmed)
-    age_days: int | None      # at build time; the browser recomputes it from today in Japan
+    path: str  # output file, e.g. r/k3j2….html
+    updated: dt.date | None  # last confirmation; None: never answered (an import nobody confirmed)
+    age_days: int | None  # at build time; the browser recomputes it from today in Japan
     stale: bool
     imported: dt.date | None = None
 
@@ -57,11 +57,20 @@ def make_entries(directory: Directory, config: Config) -> tuple[list[Entry[Provi
         source = getattr(record, "source", None)
         imported = source.imported if source else None
         # One file per record, no folder: at prefecture scale a folder each costs seconds of mkdir.
-        return Entry(kind, record, record_path(page_token(key, kind.name, record.id)), updated, age,
-                     age is not None and age > limit, imported)
+        return Entry(
+            kind,
+            record,
+            record_path(page_token(key, kind.name, record.id)),
+            updated,
+            age,
+            age is not None and age > limit,
+            imported,
+        )
 
     def by_reading(e: Entry[Record]) -> tuple[str, str]:
         return e.record.name_kana or e.record.name, e.record.id
 
-    return (sorted((entry(PROVIDER, r) for r in directory.providers), key=by_reading),
-            sorted((entry(PHYSICIAN, r) for r in directory.physicians), key=by_reading))
+    return (
+        sorted((entry(PROVIDER, r) for r in directory.providers), key=by_reading),
+        sorted((entry(PHYSICIAN, r) for r in directory.physicians), key=by_reading),
+    )

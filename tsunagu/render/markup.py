@@ -11,8 +11,33 @@ from collections import Counter
 import markdown as md  # type: ignore[import-untyped,unused-ignore]  # no type information shipped
 import nh3
 
-_TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "b", "i", "code", "pre", "blockquote",
-         "h3", "h4", "h5", "h6", "a", "table", "thead", "tbody", "tr", "th", "td", "hr", "del"}
+_TAGS = {
+    "p",
+    "br",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "code",
+    "pre",
+    "blockquote",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "a",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "hr",
+    "del",
+}
 _ATTRS = {"a": {"href", "title"}}
 
 
@@ -45,8 +70,13 @@ def render_markdown(text: str | None) -> str:
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("![", "[")
     converted = _converter().reset().convert(escaped)
     # Same-page links only for relative URLs, and http(s)/mailto/tel for the rest.
-    out = nh3.clean(converted, tags=_TAGS, attributes=_ATTRS, url_schemes={"http", "https", "mailto", "tel"},
-                    link_rel="noopener noreferrer nofollow")
+    out = nh3.clean(
+        converted,
+        tags=_TAGS,
+        attributes=_ATTRS,
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel="noopener noreferrer nofollow",
+    )
     # Python-Markdown's placeholders (\x02…\x03) can come apart around raw markup and odd links: then
     # words vanish. Every letter of the note must be somewhere in the result (text or link address).
     if _CONTROL.search(out) or _letters(text) - _letters(html.unescape(out)):

@@ -36,38 +36,63 @@ ACCEPTING_OR_CONDITIONAL = wire.ACCEPTING_OR_CONDITIONAL
 
 
 def _environment(config: Config) -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(template_dirs(config.templates_dir)),
-                             autoescape=True, undefined=jinja2.StrictUndefined, auto_reload=False,
-                             trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(template_dirs(config.templates_dir)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        auto_reload=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(render_markdown(text))
     env.filters["plain"] = plain_text
     env.filters["jdate"] = lambda d: f"{d.year}年{d.month}月{d.day}日" if d else ""
     env.filters["tel"] = lambda p: "tel:" + p.replace("-", "")
     env.filters["windows"] = windows_attr
-    env.globals.update(ACCEPTANCE_JA=ACCEPTANCE_JA, OPERATION_JA=OPERATION_JA, METHOD_JA=METHOD_JA,
-                       WEEKDAY_JA=WEEKDAY_JA, WEEKDAYS=WEEKDAYS, STATUS_FIELDS_JA=STATUS_FIELDS_JA,
-                       ACCEPTANCE_KEYS=ACCEPTANCE_KEYS, urlencode=urlencode,
-                       ACCEPTING_OR_CONDITIONAL=ACCEPTING_OR_CONDITIONAL, ASSETS=ASSETS, WIRE=wire)
+    env.globals.update(
+        ACCEPTANCE_JA=ACCEPTANCE_JA,
+        OPERATION_JA=OPERATION_JA,
+        METHOD_JA=METHOD_JA,
+        WEEKDAY_JA=WEEKDAY_JA,
+        WEEKDAYS=WEEKDAYS,
+        STATUS_FIELDS_JA=STATUS_FIELDS_JA,
+        ACCEPTANCE_KEYS=ACCEPTANCE_KEYS,
+        urlencode=urlencode,
+        ACCEPTING_OR_CONDITIONAL=ACCEPTING_OR_CONDITIONAL,
+        ASSETS=ASSETS,
+        WIRE=wire,
+    )
     return env
 
 
 def records_json(directory: Directory, providers: list[Entry[Provider]], physicians: list[Entry[Physician]]) -> bytes:
     """Every record as JSON for client features and export (encrypted like the pages)."""
+
     def dump(e: Entry[Record]) -> dict[str, Any]:
         data = e.record.model_dump(mode="json", exclude_none=True)
         # "confirmed": the date the browser ages; None for a never-answered import.
-        return {"kind": e.kind.name, "path": e.path, "stale": e.stale,
-                "confirmed": e.updated.isoformat() if e.updated else None, **data}
+        return {
+            "kind": e.kind.name,
+            "path": e.path,
+            "stale": e.stale,
+            "confirmed": e.updated.isoformat() if e.updated else None,
+            **data,
+        }
+
     include = {"title", "region", "areas", "services", "stale_after_days"}
-    payload = {"site": directory.site.model_dump(mode="json", include=include),
-               "records": [dump(e) for e in providers + physicians]}
+    payload = {
+        "site": directory.site.model_dump(mode="json", include=include),
+        "records": [dump(e) for e in providers + physicians],
+    }
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _form_links(repository: str, e: Entry[Record]) -> dict[str, str]:
     """Prefilled issue-form links: update the entry, or confirm it unchanged."""
-    return {"update": update_form_url(repository, e.kind.name, e.record),
-            "confirm": update_form_url(repository, e.kind.name, e.record, confirm=True)}
+    return {
+        "update": update_form_url(repository, e.kind.name, e.record),
+        "confirm": update_form_url(repository, e.kind.name, e.record, confirm=True),
+    }
 
 
 def _page(env: jinja2.Environment, template: str, path: str, common: dict[str, Any], **context: Any) -> bytes:
@@ -76,16 +101,27 @@ def _page(env: jinja2.Environment, template: str, path: str, common: dict[str, A
     return html.encode()
 
 
-def _render_records(entries: Sequence[Entry[Record]], env: jinja2.Environment, common: dict[str, Any],
-                    hook: Callable[[str, bytes], Any] | None = None) -> list[tuple[str, Any]]:
+def _render_records(
+    entries: Sequence[Entry[Record]],
+    env: jinja2.Environment,
+    common: dict[str, Any],
+    hook: Callable[[str, bytes], Any] | None = None,
+) -> list[tuple[str, Any]]:
     """One page per record (a list, so it crosses a process boundary cheaply), through hook if given."""
     site = common["site"]
     out = []
     for e in entries:
-        page = _page(env, e.kind.template, e.path, common, e=e, r=e.record,
-                     forms=_form_links(site.repository, e) if site.repository else {},
-                     weekly=e.kind.weekly(e.record),
-                     tokens=search_blocks(e.record, common["search"]))
+        page = _page(
+            env,
+            e.kind.template,
+            e.path,
+            common,
+            e=e,
+            r=e.record,
+            forms=_form_links(site.repository, e) if site.repository else {},
+            weekly=e.kind.weekly(e.record),
+            tokens=search_blocks(e.record, common["search"]),
+        )
         out.append((e.path, hook(e.path, page) if hook else page))
     return out
 
@@ -95,11 +131,16 @@ _FORKED: tuple[Any, ...] = ()  # what forked workers inherit: (entries, env, com
 
 def _render_slice(bounds: tuple[int, int]) -> list[tuple[str, Any]]:
     entries, env, common, hook = _FORKED
-    return _render_records(entries[bounds[0]:bounds[1]], env, common, hook)
+    return _render_records(entries[bounds[0] : bounds[1]], env, common, hook)
 
 
-def _record_pages(entries: Sequence[Entry[Record]], env: jinja2.Environment, common: dict[str, Any], workers: int,
-                  hook: Callable[[str, bytes], Any] | None = None) -> dict[str, Any]:
+def _record_pages(
+    entries: Sequence[Entry[Record]],
+    env: jinja2.Environment,
+    common: dict[str, Any],
+    workers: int,
+    hook: Callable[[str, bytes], Any] | None = None,
+) -> dict[str, Any]:
     """Record pages, rendered by forked processes when there are many (templates are CPU-bound).
 
     A hook (the build's: index record and sealed entries) runs in the worker, so plaintext pages
@@ -131,8 +172,12 @@ def _updates_by_date(entries: Sequence[Entry[Record]]) -> str:
     return json.dumps(dict(sorted(counts.items())), separators=(",", ":"))
 
 
-def render_site(directory: Directory, config: Config, history: History | None = None,
-                record_hook: Callable[[str, bytes], Any] | None = None) -> dict[str, Any]:
+def render_site(
+    directory: Directory,
+    config: Config,
+    history: History | None = None,
+    record_hook: Callable[[str, bytes], Any] | None = None,
+) -> dict[str, Any]:
     """Every protected file of the site, as output path -> bytes (record pages through record_hook if given)."""
     env = _environment(config)
     providers, physicians = make_entries(directory, config)
@@ -141,14 +186,22 @@ def render_site(directory: Directory, config: Config, history: History | None = 
     relay = site.relay_url or "api/"
     # A relay on an origin of its own (a Worker beside GitHub Pages): the pages may post 「情報が違う」 to it.
     relay_origin = "/".join(relay.split("/")[:3]) if relay.startswith("https://") else ""
-    common = {"site": site, "demo": config.demo, "today": config.today, "built": config.today,
-              "records_total": len(providers) + len(physicians),   # the footer's 「保存済み …（全 N 件）」
-              # 「情報が違う」: a note-only link per record, sealed like the update page (none without the link key).
-              "note_token": config.note_token if (config.seal_key or site.seal_key) else None,
-              "seal_key": config.seal_key or site.seal_key, "relay_url": relay, "relay_origin": relay_origin,
-              "imported": any(p.source for p in directory.providers), "holidays": holidays,
-              "sources": sorted({f for p in directory.providers if p.source for f in p.source.files}),
-              "search": search_context(site, [*directory.providers, *directory.physicians])}
+    common = {
+        "site": site,
+        "demo": config.demo,
+        "today": config.today,
+        "built": config.today,
+        "records_total": len(providers) + len(physicians),  # the footer's 「保存済み …（全 N 件）」
+        # 「情報が違う」: a note-only link per record, sealed like the update page (none without the link key).
+        "note_token": config.note_token if (config.seal_key or site.seal_key) else None,
+        "seal_key": config.seal_key or site.seal_key,
+        "relay_url": relay,
+        "relay_origin": relay_origin,
+        "imported": any(p.source for p in directory.providers),
+        "holidays": holidays,
+        "sources": sorted({f for p in directory.providers if p.source for f in p.source.files}),
+        "search": search_context(site, [*directory.providers, *directory.physicians]),
+    }
     out: dict[str, bytes] = {}
 
     def page(path: str, template: str, **context) -> None:
@@ -160,23 +213,36 @@ def render_site(directory: Directory, config: Config, history: History | None = 
     history = history or History(False, config.today)
     days = days_view(history, {e.record.id: e for e in everyone})
     # The home page shows the last 24 hours' changes in full: the newest two days; the browser hides older ones.
-    page("index.html", "home.html", recent=days[:2], yesterday=config.today - dt.timedelta(days=1), glance=glance(site, providers, config.today), newest=newest,
-         notices=notices[:3], stale_count=sum(e.stale for e in everyone), by_date=_updates_by_date(everyone),
-         unconfirmed=sum(not e.confirmed for e in everyone), providers=providers, physicians=physicians)
+    page(
+        "index.html",
+        "home.html",
+        recent=days[:2],
+        yesterday=config.today - dt.timedelta(days=1),
+        glance=glance(site, providers, config.today),
+        newest=newest,
+        notices=notices[:3],
+        stale_count=sum(e.stale for e in everyone),
+        by_date=_updates_by_date(everyone),
+        unconfirmed=sum(not e.confirmed for e in everyone),
+        providers=providers,
+        physicians=physicians,
+    )
     areas = [(i + 1, a, [e for e in providers if e.record.area == a]) for i, a in enumerate(site.areas)]
     page("providers/index.html", "providers.html", areas=areas)
     for number, area, group in areas:
         page(f"providers/{number}/index.html", "provider_list.html", area=area, entries=group)
-    page("physicians/index.html", "physicians.html",
-         areas=[(a, [e for e in physicians if e.record.area == a]) for a in site.areas])
+    page(
+        "physicians/index.html",
+        "physicians.html",
+        areas=[(a, [e for e in physicians if e.record.area == a]) for a in site.areas],
+    )
     page("status/index.html", "status.html", groups=sheet_groups(site, providers))
     page("changes/index.html", "changes.html", history=history, days=days)
     page("notices/index.html", "notices.html", notices=notices)
     page("desks/index.html", "desks.html")
     page("search/index.html", "search.html")
     page(NOT_FOUND, "not_found.html")
-    out.update(_record_pages(everyone, env, common, config.workers or min(4, os.cpu_count() or 1),
-                               record_hook))
+    out.update(_record_pages(everyone, env, common, config.workers or min(4, os.cpu_count() or 1), record_hook))
     out[f"{DATA_DIR}records.json"] = records_json(directory, providers, physicians)
     out[f"{DATA_DIR}holidays.json"] = holidays.encode()
     out[f"{DATA_DIR}status.csv"] = providers_csv(providers)

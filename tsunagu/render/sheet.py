@@ -31,10 +31,23 @@ def glance(site: Site, providers: list[Entry[Provider]], today: dt.date) -> list
             group = groups.get((service, area), [])
             # Ages at build time of each counted answer: the browser leaves out the old ones on request.
             # Per status, the ages of the 受入可 and of the 条件付きで可 answers (shown as ○ and △).
-            ages = {k: {v: [(today - p.status.updated).days for p in group
-                            if p.status.updated and getattr(p.status, k) == v] for v in _YES} for k in ACCEPTANCE_KEYS}
-            cells.append({"area": area, "total": len(group), "ages": ages,
-                          **{k: sum(map(len, by.values())) for k, by in ages.items()}})
+            ages = {
+                k: {
+                    v: [
+                        (today - p.status.updated).days for p in group if p.status.updated and getattr(p.status, k) == v
+                    ]
+                    for v in _YES
+                }
+                for k in ACCEPTANCE_KEYS
+            }
+            cells.append(
+                {
+                    "area": area,
+                    "total": len(group),
+                    "ages": ages,
+                    **{k: sum(map(len, by.values())) for k, by in ages.items()},
+                }
+            )
             total += len(group)
         if total:
             rows.append({"service": service, "cells": cells, "total": total})
@@ -46,8 +59,7 @@ def sheet_groups(site: Site, providers: list[Entry[Provider]]) -> list[dict[str,
     out = []
     for number, area in enumerate(site.areas, 1):
         in_area = [e for e in providers if e.record.area == area]
-        services = [{"service": s, "entries": [e for e in in_area if s in e.record.services]}
-                    for s in site.services]
+        services = [{"service": s, "entries": [e for e in in_area if s in e.record.services]} for s in site.services]
         services = [g for g in services if g["entries"]]
         out.append({"number": number, "area": area, "services": services, "count": len(in_area)})
     return out
@@ -57,14 +69,38 @@ def providers_csv(providers: list[Entry[Provider]]) -> bytes:
     """The daily status sheet as CSV (UTF-8 with BOM so spreadsheet programs read Japanese)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["事業所名", "サービス", "地域", "電話", "営業", *STATUS_FIELDS_JA.values(), "空き",
-                     "条件", "確認日", "更新が古い"])
+    writer.writerow(
+        [
+            "事業所名",
+            "サービス",
+            "地域",
+            "電話",
+            "営業",
+            *STATUS_FIELDS_JA.values(),
+            "空き",
+            "条件",
+            "確認日",
+            "更新が古い",
+        ]
+    )
     for e in providers:
         p = e.record
         s = p.status
-        writer.writerow([spreadsheet_cell(v) for v in [
-                         p.name, "・".join(p.services), p.area, p.phone,
-                         OPERATION_JA[s.operation], *(ACCEPTANCE_JA[getattr(s, k)] for k in ACCEPTANCE_KEYS),
-                         "" if s.vacancies is None else s.vacancies, plain_text(s.conditions),
-                         s.updated.isoformat() if s.updated else "未回答", "はい" if e.stale else ""]])
+        writer.writerow(
+            [
+                spreadsheet_cell(v)
+                for v in [
+                    p.name,
+                    "・".join(p.services),
+                    p.area,
+                    p.phone,
+                    OPERATION_JA[s.operation],
+                    *(ACCEPTANCE_JA[getattr(s, k)] for k in ACCEPTANCE_KEYS),
+                    "" if s.vacancies is None else s.vacancies,
+                    plain_text(s.conditions),
+                    s.updated.isoformat() if s.updated else "未回答",
+                    "はい" if e.stale else "",
+                ]
+            ]
+        )
     return ("\ufeff" + out.getvalue()).encode()

@@ -11,8 +11,8 @@ import holidays as holiday_calendars
 from tsunagu.domain.labels import METHOD_JA
 from tsunagu.domain.models import Physician
 
-HOLIDAY_YEARS_BEHIND = 0   # only today onwards matters; the current year covers it
-HOLIDAY_YEARS_AHEAD = 3   # a site left unbuilt for years still knows the holidays it may meet
+HOLIDAY_YEARS_BEHIND = 0  # only today onwards matters; the current year covers it
+HOLIDAY_YEARS_AHEAD = 3  # a site left unbuilt for years still knows the holidays it may meet
 
 
 def holiday_table(today: dt.date) -> dict[str, str]:
@@ -25,7 +25,7 @@ def holiday_table(today: dt.date) -> dict[str, str]:
 def holidays_json(today: dt.date) -> str:
     """The holiday table as compact JSON, for a data block in a page or data/holidays.json."""
     text = json.dumps(holiday_table(today), ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c")   # safe inside a <script type="application/json"> block
+    return text.replace("<", "\\u003c")  # safe inside a <script type="application/json"> block
 
 
 def contact_windows(record: Physician) -> list[dict[str, Any]]:
@@ -34,8 +34,15 @@ def contact_windows(record: Physician) -> list[dict[str, Any]]:
     for window in record.contact.windows:
         start, end = window.time.split("-")
         methods = window.methods or record.contact.methods
-        out.append({"days": list(window.days), "start": start, "end": end,
-                    "methods": [METHOD_JA[m] for m in methods], "holidays": window.holidays})
+        out.append(
+            {
+                "days": list(window.days),
+                "start": start,
+                "end": end,
+                "methods": [METHOD_JA[m] for m in methods],
+                "holidays": window.holidays,
+            }
+        )
     return out
 
 

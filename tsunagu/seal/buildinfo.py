@@ -13,8 +13,10 @@ from tsunagu.domain.config import JST
 from tsunagu.domain.errors import BuildError
 from tsunagu.seal import wire
 
-SALT_COMMENT = ("# Random and public, written once by the first build: every key of the site derives from it.\n"
-                "# Keep it and commit it; changing or deleting it logs every reader out.\n")
+SALT_COMMENT = (
+    "# Random and public, written once by the first build: every key of the site derives from it.\n"
+    "# Keep it and commit it; changing or deleting it logs every reader out.\n"
+)
 
 
 def site_salt(data_dir: Path, salt: str | None, *, require: bool = False) -> tuple[bytes, str | None]:
@@ -27,9 +29,11 @@ def site_salt(data_dir: Path, salt: str | None, *, require: bool = False) -> tup
         return bytes.fromhex(salt), None
     site_yaml = Path(data_dir) / "site.yaml"
     if require:
-        raise BuildError(f"{site_yaml}: salt がありません。CI のビルドは salt を作りません（作っても次のビルドに残らず、"
-                         "配信のたびに全員がログアウトされます）。手元で `tsunagu build --data data` を一度実行すると "
-                         f"salt が {site_yaml} に書き込まれます。そのファイルをコミットして push してください。")
+        raise BuildError(
+            f"{site_yaml}: salt がありません。CI のビルドは salt を作りません（作っても次のビルドに残らず、"
+            "配信のたびに全員がログアウトされます）。手元で `tsunagu build --data data` を一度実行すると "
+            f"salt が {site_yaml} に書き込まれます。そのファイルをコミットして push してください。"
+        )
     value = secrets.token_hex(wire.SALT_BYTES)
     text = site_yaml.read_text(encoding="utf-8")
     try:
@@ -37,17 +41,20 @@ def site_salt(data_dir: Path, salt: str | None, *, require: bool = False) -> tup
             out.write(("" if text.endswith("\n") else "\n") + SALT_COMMENT + f'salt: "{value}"\n')
     except OSError as exc:
         raise BuildError(f"{site_yaml}: cannot add the site's salt: {exc.strerror}") from None
-    return bytes.fromhex(value), (f"{site_yaml} に鍵の導出に使う salt を追加しました。このファイルをコミットしてください"
-                                  "（コミットしないと、次のビルドで全員がログアウトされます）。")
+    return bytes.fromhex(value), (
+        f"{site_yaml} に鍵の導出に使う salt を追加しました。このファイルをコミットしてください"
+        "（コミットしないと、次のビルドで全員がログアウトされます）。"
+    )
 
 
-FUTURE_SLACK = 300   # seconds a committer's clock may run ahead of the build machine's
+FUTURE_SLACK = 300  # seconds a committer's clock may run ahead of the build machine's
 
 
 def _commit_time(data_dir: Path) -> int | None:
     try:
-        done = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=data_dir, capture_output=True,
-                              text=True, timeout=10, check=False)
+        done = subprocess.run(
+            ["git", "log", "-1", "--format=%ct"], cwd=data_dir, capture_output=True, text=True, timeout=10, check=False
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     out = done.stdout.strip()
@@ -68,13 +75,17 @@ def build_epoch(data_dir: Path, *, demo: bool = False, require: bool = False, no
     epoch = int(env) if env.isdigit() else int(now) if demo else _commit_time(data_dir)
     if epoch is None:
         if require:
-            raise BuildError(f"{data_dir}: git のコミットの中にありません。CI のビルドの版（epoch）は、データの最後のコミットの"
-                             "日時です。コミットしたものをビルドしてください。")
+            raise BuildError(
+                f"{data_dir}: git のコミットの中にありません。CI のビルドの版（epoch）は、データの最後のコミットの"
+                "日時です。コミットしたものをビルドしてください。"
+            )
         epoch = int(now)
     if epoch > now + FUTURE_SLACK:
-        raise BuildError(f"ビルドの版（epoch）が未来の日時です: {_shown(epoch)}（この機械の時刻: {_shown(int(now))}）。"
-                         "コミットした機械の時計が進んでいます。時計を直してからもう一度コミットしてください"
-                         "（未来の版を配信すると、それを見た端末はその日時まで新しい版を受け付けなくなります）。")
+        raise BuildError(
+            f"ビルドの版（epoch）が未来の日時です: {_shown(epoch)}（この機械の時刻: {_shown(int(now))}）。"
+            "コミットした機械の時計が進んでいます。時計を直してからもう一度コミットしてください"
+            "（未来の版を配信すると、それを見た端末はその日時まで新しい版を受け付けなくなります）。"
+        )
     return epoch
 
 

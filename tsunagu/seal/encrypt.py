@@ -36,8 +36,8 @@ HEADER = wire.FRAME_HEADER
 PART_MIN, PART_MAX = 16 * 1024, 128 * 1024
 # (least, largest) plaintext bytes of a part, per kind: about 10-40 kB of ciphertext each.
 PART_SIZES = {"data": (16 * 1024, 64 * 1024), "sheet": (16 * 1024, 64 * 1024)}
-SCALE_RECORDS = 16_000   # up to this many records, parts have the sizes above
-RECORD = b'{"kind":"'   # where a record of records.json starts
+SCALE_RECORDS = 16_000  # up to this many records, parts have the sizes above
+RECORD = b'{"kind":"'  # where a record of records.json starts
 # Where a record's row, card or change starts in a shared page.
 ROW = re.compile(rb"(?=<(?:tr|li)[\s>])")
 
@@ -63,16 +63,16 @@ def unframe(payload: bytes) -> bytes:
     if len(payload) < HEADER:
         raise ValueError("bad entry framing")
     flag, length = payload[0], struct.unpack(">I", payload[1:HEADER])[0]
-    if flag not in (STORED, DEFLATE) or HEADER + length > len(payload) or any(payload[HEADER + length:]):
+    if flag not in (STORED, DEFLATE) or HEADER + length > len(payload) or any(payload[HEADER + length :]):
         raise ValueError("bad entry framing")
-    body = payload[HEADER:HEADER + length]
+    body = payload[HEADER : HEADER + length]
     if flag == DEFLATE:
         inflater = zlib.decompressobj(-15)
         try:
             body = inflater.decompress(body) + inflater.flush()
         except zlib.error:
             raise ValueError("bad deflate stream") from None
-        if not inflater.eof or inflater.unused_data:   # as strict as the browser's DecompressionStream
+        if not inflater.eof or inflater.unused_data:  # as strict as the browser's DecompressionStream
             raise ValueError("bad deflate stream")
     return body
 
@@ -125,14 +125,15 @@ def units_of(data: bytes, kind: str = "data") -> list[bytes]:
     units = [line + b"\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
     out = []
     for unit in units:
-        pieces = unit.split(RECORD)   # records.json is one line: one unit per record
+        pieces = unit.split(RECORD)  # records.json is one line: one unit per record
         out.append(pieces[0])
         out.extend(RECORD + piece for piece in pieces[1:])
     return [u for u in out if u]
 
 
-def split_parts(data: bytes, group_key: bytes, least: int = PART_MIN, largest: int = PART_MAX,
-                kind: str = "data") -> list[list[bytes]]:
+def split_parts(
+    data: bytes, group_key: bytes, least: int = PART_MIN, largest: int = PART_MAX, kind: str = "data"
+) -> list[list[bytes]]:
     """Units grouped in parts of at least `least` bytes, cut after units picked by a keyed hash
     (content-defined, not public); a file up to `largest` bytes is one part (of units all the same)."""
     units = units_of(data, kind)
@@ -168,8 +169,9 @@ def part_count(path: str, data: bytes, keys: RootKeys, scale: int = 1) -> int:
     return len(split_parts(data, keys.group, least * scale, largest * scale, kind))
 
 
-def entries(path: str, data: bytes, keys: RootKeys, scale: int = 1,
-            generation: bytes = b"") -> Iterator[tuple[int, int, bytes]]:
+def entries(
+    path: str, data: bytes, keys: RootKeys, scale: int = 1, generation: bytes = b""
+) -> Iterator[tuple[int, int, bytes]]:
     """(part, parts, sealed blob) of one logical file; shared files in parts `scale` times the usual size."""
     kind = kind_of(path)
     if kind in ("record", "stored"):

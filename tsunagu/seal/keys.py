@@ -45,10 +45,10 @@ class UnsafeKeys(ValueError):
 class RootKeys:
     """The keys every build of one password set shares."""
 
-    content: bytes   # K_enc: AES-256-GCM key of every entry
-    nonce: bytes     # HMAC key of synthetic nonces
-    group: bytes     # HMAC key that places entries in packs and cuts shared files into parts
-    page: bytes      # HMAC key of record page names
+    content: bytes  # K_enc: AES-256-GCM key of every entry
+    nonce: bytes  # HMAC key of synthetic nonces
+    group: bytes  # HMAC key that places entries in packs and cuts shared files into parts
+    page: bytes  # HMAC key of record page names
 
 
 def derive_key(password: str, salt: bytes, iterations: int) -> bytes:
@@ -101,8 +101,15 @@ def slot_ad(epoch: int, root_hash: bytes) -> bytes:
     return SLOT_AD + struct.pack(">Q", epoch) + root_hash
 
 
-def make_keys_json(passwords: dict[str, str], salt: bytes, iterations: int, keys: RootKeys,
-                   epoch: int, root_name: str, root_hash: bytes) -> bytes:
+def make_keys_json(
+    passwords: dict[str, str],
+    salt: bytes,
+    iterations: int,
+    keys: RootKeys,
+    epoch: int,
+    root_name: str,
+    root_hash: bytes,
+) -> bytes:
     """The public keys.json: canonical JSON, no labels, slots sorted."""
     ad = slot_ad(epoch, root_hash)
     slots = []
@@ -111,21 +118,42 @@ def make_keys_json(passwords: dict[str, str], salt: bytes, iterations: int, keys
         # Domain-separated from file nonces; the payload hash makes a new K_enc take a new nonce.
         nonce = synthetic_nonce(keys.nonce, b"slot" + ad, keys.content + kek_id(kek))
         slots.append(_b64(nonce + AESGCM(kek).encrypt(nonce, keys.content, ad)))
-    doc = {"cipher": CIPHER, "epoch": epoch, "iterations": iterations, "kdf": KDF, "root": root_name,
-           "root_sha256": root_hash.hex(), "salt": _b64(salt), "slots": sorted(slots), "version": VERSION}
+    doc = {
+        "cipher": CIPHER,
+        "epoch": epoch,
+        "iterations": iterations,
+        "kdf": KDF,
+        "root": root_name,
+        "root_sha256": root_hash.hex(),
+        "salt": _b64(salt),
+        "slots": sorted(slots),
+        "version": VERSION,
+    }
     return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
 
 
 def check_keys(doc: object) -> dict[str, Any]:
     """keys.json as the browser accepts it (seal.js checkKeys): never a weaker KDF, cipher or iteration count."""
     d = doc if isinstance(doc, dict) else {}
-    ok = (_integer(d.get("version")) and d["version"] == VERSION and d.get("kdf") == KDF and d.get("cipher") == CIPHER
-          and _integer(d.get("iterations")) and MIN_ITERATIONS <= d["iterations"] <= MAX_ITERATIONS
-          and isinstance(d.get("salt"), str) and _SALT.fullmatch(d["salt"]) is not None
-          and _integer(d.get("epoch")) and 0 <= d["epoch"] <= 2 ** 53 - 1
-          and isinstance(d.get("root"), str) and _ROOT.fullmatch(d["root"]) is not None
-          and isinstance(d.get("root_sha256"), str) and re.fullmatch("[0-9a-f]{64}", d["root_sha256"]) is not None
-          and isinstance(d.get("slots"), list) and len(d["slots"]) > 0 and all(isinstance(x, str) for x in d["slots"]))
+    ok = (
+        _integer(d.get("version"))
+        and d["version"] == VERSION
+        and d.get("kdf") == KDF
+        and d.get("cipher") == CIPHER
+        and _integer(d.get("iterations"))
+        and MIN_ITERATIONS <= d["iterations"] <= MAX_ITERATIONS
+        and isinstance(d.get("salt"), str)
+        and _SALT.fullmatch(d["salt"]) is not None
+        and _integer(d.get("epoch"))
+        and 0 <= d["epoch"] <= 2**53 - 1
+        and isinstance(d.get("root"), str)
+        and _ROOT.fullmatch(d["root"]) is not None
+        and isinstance(d.get("root_sha256"), str)
+        and re.fullmatch("[0-9a-f]{64}", d["root_sha256"]) is not None
+        and isinstance(d.get("slots"), list)
+        and len(d["slots"]) > 0
+        and all(isinstance(x, str) for x in d["slots"])
+    )
     if not ok:
         raise UnsafeKeys("keys.json is not one this version accepts")
     return d

@@ -20,11 +20,11 @@ from tsunagu.domain.paths import is_record
 from tsunagu.seal import wire
 
 LOC_AD = wire.LOC_AD.encode()
-PARTS = wire.LOC_PARTS    # parts of the locator: an edit that moves an entry changes one part (1/16 of it)
-TAG = slice(*wire.LOC_TAG)   # bytes of the slot after the ones that pick the pack: distinct within a pack
-LIMIT = wire.LOC_LIMIT    # offsets and lengths are 3 bytes; an entry beyond is left out (the slow path finds it)
+PARTS = wire.LOC_PARTS  # parts of the locator: an edit that moves an entry changes one part (1/16 of it)
+TAG = slice(*wire.LOC_TAG)  # bytes of the slot after the ones that pick the pack: distinct within a pack
+LIMIT = wire.LOC_LIMIT  # offsets and lengths are 3 bytes; an entry beyond is left out (the slow path finds it)
 _WIDTH = wire.LOC_TAG[1] - wire.LOC_TAG[0]
-ROW = struct.Struct(f">{_WIDTH}s3s3s")   # wire.LOC_ROW_BYTES
+ROW = struct.Struct(f">{_WIDTH}s3s3s")  # wire.LOC_ROW_BYTES
 
 
 def is_located(path: str) -> bool:

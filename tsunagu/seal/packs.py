@@ -34,11 +34,11 @@ from tsunagu.seal.keys import RootKeys
 DIR_AD = wire.DIR_AD.encode()
 ROOT_AD = wire.ROOT_AD.encode()
 PACK_DIR = wire.FILE_DIR
-TARGET_PACK = 40 * 1024          # average pack size aimed at: small packs keep an edit's re-upload small
+TARGET_PACK = 40 * 1024  # average pack size aimed at: small packs keep an edit's re-upload small
 MAX_PACKS = 1024
 MIN_PACKS = 64
-INDEX_CHUNK = ".pf_index"   # Pagefind's index chunks: packed, not files of their own, in a crowded site
-FILE_BUDGET = 1_880   # packs and solo files: with the public shell, at most 2,000 files (a host's count stays low)
+INDEX_CHUNK = ".pf_index"  # Pagefind's index chunks: packed, not files of their own, in a crowded site
+FILE_BUDGET = 1_880  # packs and solo files: with the public shell, at most 2,000 files (a host's count stays low)
 ROOT_VERSION = wire.ROOT_VERSION
 # A record's fragment, named after its page's token by output.canonical: placed with r/<token>.html.
 FRAGMENT = re.compile(wire.FRAGMENT)
@@ -49,7 +49,11 @@ def pack_count(total_bytes: int, solo: int = 0) -> int:
     """A power of two near total/TARGET_PACK, so the count (and every pack) only moves when the site doubles;
     fewer (larger packs) when the solo files would otherwise take the site over FILE_BUDGET."""
     count = 1
-    while count < MAX_PACKS and count * TARGET_PACK < total_bytes and (2 * count + solo <= FILE_BUDGET or count < MIN_PACKS):
+    while (
+        count < MAX_PACKS
+        and count * TARGET_PACK < total_bytes
+        and (2 * count + solo <= FILE_BUDGET or count < MIN_PACKS)
+    ):
         count *= 2
     return count
 
@@ -68,7 +72,7 @@ def slot_of(group_key: bytes, path: str, part: int) -> bytes:
 
 def short_hash(blob: bytes) -> str:
     """The first 128 bits of SHA-256, in hex: a file's name and the check of its bytes in the root manifest."""
-    return hashlib.sha256(blob).hexdigest()[:wire.SHORT_HASH_HEX]
+    return hashlib.sha256(blob).hexdigest()[: wire.SHORT_HASH_HEX]
 
 
 def file_name(digest: str) -> str:
@@ -137,8 +141,17 @@ def build_packs(sealed: list[SealedEntry], keys: RootKeys) -> tuple[dict[str, by
         for slot, path, part, parts, blob in bucket:
             if locator.is_located(path):
                 located.setdefault(number, []).append((slot[locator.TAG], offset, len(blob)))
-            listing.append(wire.row(wire.ENTRY_ROW, path=path, part=part, parts=parts, offset=offset, length=len(blob),
-                                    sha256=hashlib.sha256(blob).hexdigest()))
+            listing.append(
+                wire.row(
+                    wire.ENTRY_ROW,
+                    path=path,
+                    part=part,
+                    parts=parts,
+                    offset=offset,
+                    length=len(blob),
+                    sha256=hashlib.sha256(blob).hexdigest(),
+                )
+            )
             chunks.append(blob)
             offset += len(blob)
         del bucket
@@ -153,8 +166,18 @@ def build_packs(sealed: list[SealedEntry], keys: RootKeys) -> tuple[dict[str, by
         digest = short_hash(blob)
         files[file_name(digest)] = blob
         locators.append(wire.row(wire.LOC_ROW, digest=digest, length=len(blob), first=first, end=end))
-    root = _seal_json(keys, ROOT_AD, {"v": ROOT_VERSION, "packs": count, "group": base64.b64encode(keys.group).decode(),
-                                      "dirs": dirs, "solo": sorted(solo), "loc": locators})
+    root = _seal_json(
+        keys,
+        ROOT_AD,
+        {
+            "v": ROOT_VERSION,
+            "packs": count,
+            "group": base64.b64encode(keys.group).decode(),
+            "dirs": dirs,
+            "solo": sorted(solo),
+            "loc": locators,
+        },
+    )
     root_name = pack_name(root)
     files[root_name] = root
     return files, root_name, hashlib.sha256(root).digest()
@@ -175,7 +198,7 @@ class Reader:
         self.solo = {(e[SOLO["path"]], e[SOLO["part"]]): e for e in self.root["solo"]}
         self._dirs: dict[int, dict[str, Any]] = {}
         self._loc: dict[int, dict[int, dict[bytes, tuple[int, int]]]] = {}
-        self.located = 0   # entries read at the place the locator gave (checked against the directory)
+        self.located = 0  # entries read at the place the locator gave (checked against the directory)
 
     def directory(self, number: int) -> dict[str, Any]:
         """The listing of one pack, checked against the root manifest."""
@@ -183,7 +206,7 @@ class Reader:
             row = self.root["dirs"][number]
             digest, offset, length = row[DIR["digest"]], row[DIR["offset"]], row[DIR["length"]]
             name = file_name(digest)
-            blob = self.files[name][offset:offset + length]
+            blob = self.files[name][offset : offset + length]
             if short_hash(blob) != digest:
                 raise ValueError(f"pack {number}: directory hash mismatch")
             listing = json.loads(unframe(open_sealed(self.key, DIR_AD + struct.pack(">I", number), blob)))
@@ -227,7 +250,7 @@ class Reader:
         if hit is None or self.root["dirs"][number] is None:
             return None
         pack = self.directory(number)
-        blob = self.files[pack["name"]][hit[0]:hit[0] + hit[1]]   # fetched at once, judged below
+        blob = self.files[pack["name"]][hit[0] : hit[0] + hit[1]]  # fetched at once, judged below
         entry = pack["entries"].get((path, part))
         if entry is None or (entry[ENTRY["offset"]], entry[ENTRY["length"]]) != hit:
             return None
@@ -240,10 +263,10 @@ class Reader:
         if got is not None:
             return got
         name, offset, length, parts, digest = self.locate(path, part)
-        return parts, self._checked(path, part, parts, self.files[name][offset:offset + length], digest)
+        return parts, self._checked(path, part, parts, self.files[name][offset : offset + length], digest)
 
     def _checked(self, path: str, part: int, parts: int, blob: bytes, digest: str) -> bytes:
-        if len(digest) not in (wire.SHORT_HASH_HEX, 64) or hashlib.sha256(blob).hexdigest()[:len(digest)] != digest:
+        if len(digest) not in (wire.SHORT_HASH_HEX, 64) or hashlib.sha256(blob).hexdigest()[: len(digest)] != digest:
             raise ValueError(f"{path}: entry hash mismatch")
         return unframe(open_sealed(self.key, entry_ad(path, part, parts), blob))
 

@@ -33,9 +33,12 @@ MIN_LENGTH = 12
 MIN_BITS = 64
 WORDS = 6
 # Passwords once printed in the README: known to everyone, so never accepted.
-README_EXAMPLES = ("violet-harbor-lantern-93", "copper-meadow-whistle-58",
-                   "unbalance vending cried scrabble pavilion stilt",
-                   "kerosene tackle unsteady bauble mumbo pretender")
+README_EXAMPLES = (
+    "violet-harbor-lantern-93",
+    "copper-meadow-whistle-58",
+    "unbalance vending cried scrabble pavilion stilt",
+    "kerosene tackle unsteady bauble mumbo pretender",
+)
 _GENERIC_WORDS = ("tsunagu", "つなぐ", "kaigo", "介護", "care", "caremanager", "ケアマネ", "password", "パスワード")
 _LABEL = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _STR = "tag:yaml.org,2002:str"
@@ -52,7 +55,7 @@ def parse_passwords(text: str, origin: str) -> dict[str, str]:
         where = f"{origin}:{mark.line + 1}" if mark else origin
         raise PasswordError(f"{where}: not valid YAML; {_EXAMPLE}") from None
     if not isinstance(root, yaml.MappingNode) or not root.value:
-        raise PasswordError(f"{origin}: expected a mapping of label to password, such as  caremanagers: \"…\"")
+        raise PasswordError(f'{origin}: expected a mapping of label to password, such as  caremanagers: "…"')
     problems = []
     out: dict[str, str] = {}
     lines: dict[str, int] = {}
@@ -62,9 +65,11 @@ def parse_passwords(text: str, origin: str) -> dict[str, str]:
         is_text = isinstance(value, yaml.ScalarNode) and value.tag == _STR
         if label is None or not _LABEL.match(label):
             swapped = is_text and _LABEL.match(value.value)
-            hint = "; label and password look swapped: write  label: \"password\"" if swapped else ""
-            problems.append(f"{origin}:{line}: a label must be lower-case letters, digits, '-' or '_' "
-                            f"(at most 40) {_NOT_SHOWN}{hint}")
+            hint = '; label and password look swapped: write  label: "password"' if swapped else ""
+            problems.append(
+                f"{origin}:{line}: a label must be lower-case letters, digits, '-' or '_' "
+                f"(at most 40) {_NOT_SHOWN}{hint}"
+            )
         elif label in lines:
             problems.append(f"{origin}:{line}: label '{label}' appears twice (first on line {lines[label]})")
         elif not is_text:
@@ -96,8 +101,17 @@ def site_words(site: Site | None) -> list[str]:
     for table in (ACCEPTANCE_JA, OPERATION_JA, WEEKDAY_JA, METHOD_JA, STATUS_FIELDS_JA, KIND_JA, FIELD_JA):
         words += [*table, *table.values()]
     if site is not None:
-        words += [site.title, site.region, site.site_id or "", *site.areas, *site.services, *site.services.values(),
-                  *site.area_map, *site.area_map.values(), *(d.name for d in site.desks)]
+        words += [
+            site.title,
+            site.region,
+            site.site_id or "",
+            *site.areas,
+            *site.services,
+            *site.services.values(),
+            *site.area_map,
+            *site.area_map.values(),
+            *(d.name for d in site.desks),
+        ]
         words += [w for syn, alts in site.synonyms.items() for w in (syn, *alts)]
     parts = [p for w in words for p in re.split(r"[\s\-_・]+", w)]
     return sorted({w.lower() for w in words + parts if w})
@@ -131,8 +145,10 @@ def weakness(password: str, label: str, known: Iterable[str] = ()) -> str | None
     if estimate_bits(password, inputs) < MIN_BITS:
         result = zxcvbn(password[:100], user_inputs=inputs)
         hint = result["feedback"].get("warning") or "words of the site, names, dates or patterns are easy to guess"
-        return (f"is too easy to guess ({hint}); it needs {MIN_BITS} bits: "
-                f"run `tsunagu passwords new {label or 'LABEL'}` for six random words")
+        return (
+            f"is too easy to guess ({hint}); it needs {MIN_BITS} bits: "
+            f"run `tsunagu passwords new {label or 'LABEL'}` for six random words"
+        )
     return None
 
 
@@ -140,12 +156,14 @@ def check_passwords(passwords: dict[str, str], *, require: bool, site: Site | No
     """Refuse a missing password when required, and every weak one; all problems at once."""
     if not passwords:
         if require:
-            raise PasswordError(f"no passwords given: set ${ENV_VAR} or use --passwords-file "
-                                "(--require-passwords refuses a demo build)")
+            raise PasswordError(
+                f"no passwords given: set ${ENV_VAR} or use --passwords-file (--require-passwords refuses a demo build)"
+            )
         return
     known = site_words(site)
-    problems = [f"password for '{label}' {why}" for label, pw in passwords.items()
-                if (why := weakness(pw, label, known))]
+    problems = [
+        f"password for '{label}' {why}" for label, pw in passwords.items() if (why := weakness(pw, label, known))
+    ]
     seen: dict[str, str] = {}
     for label, pw in passwords.items():
         if pw in seen:
@@ -160,19 +178,24 @@ def wordlist(japanese: bool = False) -> tuple[str, ...]:
     return japanese_words() if japanese else english_words()
 
 
-def new_passwords(labels: Iterable[str], *, words: int = WORDS, site: Site | None = None,
-                  japanese: bool = False) -> dict[str, str]:
+def new_passwords(
+    labels: Iterable[str], *, words: int = WORDS, site: Site | None = None, japanese: bool = False
+) -> dict[str, str]:
     """A fresh random password of `words` words for each label, each passing the production check."""
     labels = list(labels)
     words_of = wordlist(japanese)
     bits = words * math.log2(len(words_of))
     if bits < MIN_BITS:
-        raise PasswordError(f"--words {words} gives {bits:.0f} bits; at least {MIN_BITS} are needed "
-                            f"({math.ceil(MIN_BITS / math.log2(len(words_of)))} words or more)")
+        raise PasswordError(
+            f"--words {words} gives {bits:.0f} bits; at least {MIN_BITS} are needed "
+            f"({math.ceil(MIN_BITS / math.log2(len(words_of)))} words or more)"
+        )
     bad = [label for label in labels if not _LABEL.match(label)]
     if bad or not labels or len(set(labels)) != len(labels):
-        raise PasswordError("give one or more different labels of lower-case letters, digits, '-' or '_' "
-                            "(at most 40), such as  caremanagers city-office")
+        raise PasswordError(
+            "give one or more different labels of lower-case letters, digits, '-' or '_' "
+            "(at most 40), such as  caremanagers city-office"
+        )
     known = site_words(site)
     out: dict[str, str] = {}
     while len(out) < len(labels):

@@ -53,7 +53,7 @@ def _char_bits(char: str) -> float:
         return math.log2(26)
     if char.isascii():
         return math.log2(33)
-    return 5.0   # kana, kanji: at least as many as the 46 basic kana
+    return 5.0  # kana, kanji: at least as many as the 46 basic kana
 
 
 def _run_bits(run: str, known: list[str]) -> float:
@@ -76,7 +76,9 @@ def _token_bits(token: str, site: dict[str, float], known: list[str]) -> float:
     words = {**_lists(), **site}
     longest = max(map(len, words), default=0)
     while i < len(token):
-        match = next((token[i:i + n] for n in range(min(longest, len(token) - i), 1, -1) if token[i:i + n] in words), None)
+        match = next(
+            (token[i : i + n] for n in range(min(longest, len(token) - i), 1, -1) if token[i : i + n] in words), None
+        )
         if match is None:
             run += token[i]
             i += 1

@@ -17,8 +17,8 @@ from tsunagu.domain.errors import BuildError
 from tsunagu.domain.paths import INDEX_DIR, is_record_page
 from tsunagu.search.output import canonical
 
-SearchRecord = dict[str, Any]   # one page, as Pagefind's AddFile takes it
-CompactRecord = tuple[str, bytes]   # (record page path, its search block deflated): see compact_record
+SearchRecord = dict[str, Any]  # one page, as Pagefind's AddFile takes it
+CompactRecord = tuple[str, bytes]  # (record page path, its search block deflated): see compact_record
 # Pagefind runtime files that hold no data (plus its wasm, *.pagefind); the rest is the index.
 RUNTIME = ("pagefind.js", "pagefind-worker.js")
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
@@ -28,7 +28,7 @@ SHARD = 6_000  # records per Pagefind process
 # Above three shards, one Pagefind process at a time holds about 70 kB a record beside the build's own
 # memory: smaller shards keep 50,000 + 10,000 records within 1.2 GB.
 SEQUENTIAL_SHARD = 4_000
-BATCH = 32    # requests in flight: their replies must fit in the pipe, or both sides wait forever
+BATCH = 32  # requests in flight: their replies must fit in the pipe, or both sides wait forever
 
 
 def is_runtime(name: str) -> bool:
@@ -45,8 +45,11 @@ def index_document(page: bytes) -> bytes:
     start, end = page.find(BODY_START), page.find(BODY_END)
     if start < 0 or end < start:
         return page
-    return b'<!doctype html><html lang="ja"><head><meta charset="utf-8"></head><body>' + \
-        page[start:end + len(BODY_END)] + b"</body></html>"
+    return (
+        b'<!doctype html><html lang="ja"><head><meta charset="utf-8"></head><body>'
+        + page[start : end + len(BODY_END)]
+        + b"</body></html>"
+    )
 
 
 def index_record(path: str, page: bytes) -> SearchRecord:
@@ -69,8 +72,12 @@ def compact_record(path: str, page: bytes) -> CompactRecord:
 
 def request(record: CompactRecord) -> SearchRecord:
     """A compact record as the AddFile request Pagefind's service takes."""
-    return {"type": "AddFile", "url": "/" + record[0], "file_contents": zlib.decompress(record[1]).decode(),
-            "file_path": None}
+    return {
+        "type": "AddFile",
+        "url": "/" + record[0],
+        "file_contents": zlib.decompress(record[1]).decode(),
+        "file_path": None,
+    }
 
 
 def without_index_block(page: bytes) -> bytes:
@@ -78,7 +85,7 @@ def without_index_block(page: bytes) -> bytes:
     start, end = page.find(BODY_START), page.find(BODY_END)
     if start < 0 or end < start:
         return page
-    return page[:start] + page[end + len(BODY_END):]
+    return page[:start] + page[end + len(BODY_END) :]
 
 
 class _Service:
@@ -90,8 +97,9 @@ class _Service:
         binary = get_executable()
         if binary is None:
             raise BuildError("search index: the Pagefind binary is missing (pip install 'pagefind[extended]')")
-        self.proc = subprocess.Popen([str(binary), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [str(binary), "--service"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        )
         self.buffer = b""
         self.next_id = 0
 
@@ -106,7 +114,7 @@ class _Service:
         assert self.proc.stdout is not None
         end = self.buffer.find(b",")
         if end < 0:
-            parts = [self.buffer]   # a reply can be tens of MB: collect chunks, never re-copy the whole
+            parts = [self.buffer]  # a reply can be tens of MB: collect chunks, never re-copy the whole
             while True:
                 chunk = self.proc.stdout.read1(1 << 20)  # type: ignore[attr-defined]  # a BufferedReader
                 if not chunk:
@@ -116,7 +124,7 @@ class _Service:
                     break
             self.buffer = b"".join(parts)
             end = self.buffer.find(b",")
-        raw, self.buffer = self.buffer[:end], self.buffer[end + 1:]
+        raw, self.buffer = self.buffer[:end], self.buffer[end + 1 :]
         reply = json.loads(base64.b64decode(raw))
         payload = reply.get("payload") or {}
         if payload.get("type") == "Error":
@@ -143,8 +151,8 @@ def _run(documents: list[CompactRecord]) -> tuple[int, list[dict[str, Any]]]:
         # stemmer should touch it: "zz" is no language Pagefind knows, and it leaves words as they are.
         index_id = service.call({"type": "NewIndex", "config": {"force_language": "zz"}})["index_id"]
         count = 0
-        for start in range(0, len(documents), BATCH):   # a batch in flight, so the pipes never fill up
-            batch = documents[start:start + BATCH]
+        for start in range(0, len(documents), BATCH):  # a batch in flight, so the pipes never fill up
+            batch = documents[start : start + BATCH]
             for record in batch:
                 service.send({**request(record), "index_id": index_id})
             assert service.proc.stdin is not None
@@ -158,8 +166,7 @@ def _run(documents: list[CompactRecord]) -> tuple[int, list[dict[str, Any]]]:
 
 def index_pages(pages: dict[str, bytes], workers: int = 2) -> dict[str, bytes]:
     """Pagefind's output for the record pages of a rendered site, as 'pagefind/<name>' -> bytes."""
-    return index_records([compact_record(p, b) for p, b in sorted(pages.items())
-                          if is_record_page(p)], workers)
+    return index_records([compact_record(p, b) for p, b in sorted(pages.items()) if is_record_page(p)], workers)
 
 
 def _shard(documents: list[CompactRecord]) -> dict[str, bytes]:
@@ -202,16 +209,16 @@ def index_records(documents: list[CompactRecord], workers: int = 2) -> dict[str,
     """
     total = len(documents)
     count = shard_count(total)
-    shards = [documents[i * total // count:(i + 1) * total // count] for i in range(count)]
+    shards = [documents[i * total // count : (i + 1) * total // count] for i in range(count)]
     documents.clear()
 
     def one(number: int) -> dict[str, bytes]:
         files = _shard(shards[number])
-        shards[number] = []   # fed and dropped: a shard's records go once Pagefind has them
+        shards[number] = []  # fed and dropped: a shard's records go once Pagefind has them
         return files
 
     parallel = max(1, min(workers, 2 if total <= 3 * SHARD else 1))
-    with ThreadPoolExecutor(max_workers=parallel) as pool:   # each thread drives its own Pagefind process
+    with ThreadPoolExecutor(max_workers=parallel) as pool:  # each thread drives its own Pagefind process
         results = list(pool.map(one, range(count)))
     out = {f"{INDEX_DIR}{rel}": data for rel, data in results[0].items()}
     for number, files in enumerate(results[1:], start=1):

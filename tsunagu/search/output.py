@@ -27,14 +27,14 @@ def _unpack(data: bytes) -> Any:
     raw = gzip.decompress(data)
     if not raw.startswith(SIGNATURE):
         raise BuildError("search index: unexpected Pagefind file format")
-    return cbor2.loads(raw[len(SIGNATURE):])
+    return cbor2.loads(raw[len(SIGNATURE) :])
 
 
 def _pack(doc: Any) -> bytes:
     return gzip.compress(SIGNATURE + cbor2.dumps(doc), compresslevel=6, mtime=0)
 
 
-META = "pagefind.zz_m000000000.pf_meta"   # one stable name: an edit that changes a word count changes its bytes only
+META = "pagefind.zz_m000000000.pf_meta"  # one stable name: an edit that changes a word count changes its bytes only
 
 
 def _stem(path: str) -> str:
@@ -46,7 +46,7 @@ def _fragment_names(out: dict[str, bytes]) -> dict[str, str]:
     record's fragment keeps its logical path (and its pack, next to its page)."""
     names: dict[str, str] = {}
     for path in [p for p in out if "/fragment/" in "/" + p]:
-        url = json.loads(gzip.decompress(out[path])[len(SIGNATURE):])["url"]
+        url = json.loads(gzip.decompress(out[path])[len(SIGNATURE) :])["url"]
         token = url.rsplit("/", 1)[-1].removesuffix(".html")
         new = path.rsplit("/", 1)[0] + f"/zz_{token}.pf_fragment"
         names[_stem(path)] = _stem(new)
@@ -65,7 +65,7 @@ def canonical(files: dict[str, bytes]) -> dict[str, bytes]:
     nothing else (pagefind-entry.json only when the page count changes).
     """
     out = dict(files)
-    names = _fragment_names(out)   # old file stem -> new file stem
+    names = _fragment_names(out)  # old file stem -> new file stem
     for path in [p for p in files if p.endswith(".pf_filter")]:
         doc = _unpack(out.pop(path))
         doc[1].sort(key=lambda entry: str(entry[0]))

@@ -22,7 +22,8 @@ _ADDRESS = re.compile(
     f"^{_SPACE}*(?P<pref>{'|'.join(wire.PREFECTURES)})?{_SPACE}*"
     r"(?:(?P<ku>[^\d\s]{1,3}?区)"
     r"|(?P<gun>[^\d\s]{1,5}?郡)(?P<town>[^\d\s]{1,5}?[町村])"
-    r"|(?P<city>[^\d\s]{1,5}?市(?:市)?)(?P<ward>[^\d\s]{1,4}?区)?)?")
+    r"|(?P<city>[^\d\s]{1,5}?市(?:市)?)(?P<ward>[^\d\s]{1,4}?区)?)?"
+)
 # A place on this share of addresses or more is the region itself: not a search word.
 COMMON_SHARE = 0.9
 
@@ -30,10 +31,10 @@ COMMON_SHARE = 0.9
 def split_address(address: str) -> tuple[list[str], str]:
     """(the leading place names, the rest): '北海道札幌市中央区北1条' -> (['北海道', '札幌市', '中央区'], '北1条')."""
     match = _ADDRESS.match(address)
-    if match is None:   # the pattern matches the empty start at least; kept for the type checker
+    if match is None:  # the pattern matches the empty start at least; kept for the type checker
         return [], address
     places = [p for p in match.group("pref", "ku", "gun", "town", "city", "ward") if p]
-    return places, address[match.end():]
+    return places, address[match.end() :]
 
 
 def place_words(places: list[str]) -> list[str]:
@@ -60,6 +61,7 @@ def region_places(addresses: list[str]) -> tuple[tuple[str, ...], tuple[str, ...
 
     def longest_first(names: set[str]) -> tuple[str, ...]:
         return tuple(sorted(names, key=lambda p: (-len(p), p)))
+
     return longest_first(common), longest_first(words)
 
 
@@ -73,5 +75,5 @@ def peel(word: str, common: tuple[str, ...], words: tuple[str, ...]) -> tuple[li
             break
         if hit in words:
             found.append(hit)
-        word = word[len(hit):]
+        word = word[len(hit) :]
     return found, word

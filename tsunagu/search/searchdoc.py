@@ -23,9 +23,9 @@ class SearchContext:
     """Per build: the region's vocabulary, its place words (common to nearly every address, or not), its service codes."""
 
     vocabulary: Vocabulary
-    places: tuple[str, ...]           # on nearly every address: no search word (static/search.js drops them)
+    places: tuple[str, ...]  # on nearly every address: no search word (static/search.js drops them)
     codes: dict[str, str]
-    place_words: tuple[str, ...] = ()   # every other place word: a whole-word term (places.py)
+    place_words: tuple[str, ...] = ()  # every other place word: a whole-word term (places.py)
 
 
 def search_context(site: Site, records: list[Record]) -> SearchContext:

@@ -23,7 +23,7 @@ _DROP = re.compile(wire.char_class(wire.DROP) + "+")
 _SPACE = wire.char_class(wire.SPACES)
 _WORDS = re.compile(_SPACE + "+")
 _KANA_FIRST, _KANA_LAST = (chr(c) for c in wire.KANA)
-_UNIGRAM, _BIGRAM = 1 + wire.TOKEN_HEX, 1 + 2 * wire.TOKEN_HEX   # lengths of the two kinds of token
+_UNIGRAM, _BIGRAM = 1 + wire.TOKEN_HEX, 1 + 2 * wire.TOKEN_HEX  # lengths of the two kinds of token
 # Tokens in three blocks: what the record is called, what it is, and everything else.
 NAME_WEIGHT, KIND_WEIGHT, OTHER_WEIGHT = 10, 5, 1
 
@@ -50,7 +50,7 @@ def exact_token(text: str) -> str:
     h = wire.FNV_OFFSET
     for byte in normalize(text).encode():
         h = ((h ^ byte) * wire.FNV_PRIME) & 0xFFFFFFFFFFFFFFFF
-    return wire.EXACT_PREFIX + f"{h:016x}"[:wire.EXACT_HEX]
+    return wire.EXACT_PREFIX + f"{h:016x}"[: wire.EXACT_HEX]
 
 
 def query_parts(text: str, places: tuple[str, ...] = (), words: tuple[str, ...] = ()) -> tuple[list[str], list[str]]:
@@ -77,7 +77,7 @@ def query_tokens(text: str, places: tuple[str, ...] = (), words: tuple[str, ...]
     rest, named = query_parts(text, places, words)
     out = [exact_token(p) for p in named]
     for norm in rest:
-        grams = [norm] if len(norm) == 1 else [norm[i:i + 2] for i in range(len(norm) - 1)]
+        grams = [norm] if len(norm) == 1 else [norm[i : i + 2] for i in range(len(norm) - 1)]
         out.extend(token(g) for g in grams)
     return list(dict.fromkeys(out))
 

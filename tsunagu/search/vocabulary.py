@@ -17,7 +17,7 @@ def shipped() -> dict[str, list[str]]:
     """The shipped words: word -> what it stands for."""
     text = resources.files("tsunagu.search").joinpath("vocabulary.yaml").read_text(encoding="utf-8")
     problems: list[Problem] = []
-    doc = parse_yaml(text, "tsunagu/search/vocabulary.yaml", problems)   # as strictly as a region's data
+    doc = parse_yaml(text, "tsunagu/search/vocabulary.yaml", problems)  # as strictly as a region's data
     if doc is None or not isinstance(doc.value, dict) or not isinstance(doc.value.get("words"), dict):
         raise BuildError("\n".join(map(str, problems)) or "tsunagu/search/vocabulary.yaml: expected `words:`")
     words: dict[str, list[str]] = doc.value["words"]
@@ -40,9 +40,9 @@ def merged(site_synonyms: dict[str, list[str]]) -> dict[str, list[str]]:
 class Vocabulary:
     """Which words a record gets: by the codes of its services, or by text found in its name or kind."""
 
-    by_code: dict[str, list[str]]            # service code -> words
-    by_service: dict[str, list[str]]         # a region's service name -> words (services outside the MHLW list)
-    by_text: list[tuple[str, str]]           # (normalised target text, word)
+    by_code: dict[str, list[str]]  # service code -> words
+    by_service: dict[str, list[str]]  # a region's service name -> words (services outside the MHLW list)
+    by_text: list[tuple[str, str]]  # (normalised target text, word)
 
     def words_for(self, services: list[str], codes: list[str], kind_text: str) -> list[str]:
         """The words that stand for something this record is or offers."""

@@ -14,7 +14,7 @@ def round_trip() -> YAML:
     """ruamel.yaml set up to give back a file as it was, apart from what we change."""
     yaml = YAML()
     yaml.preserve_quotes = True
-    yaml.width = 4096               # never re-wrap long lines people wrote
+    yaml.width = 4096  # never re-wrap long lines people wrote
     yaml.indent(mapping=2, sequence=4, offset=2)
     # The strict loader refuses anchors and aliases (&id001), which ruamel writes for a repeated value.
     yaml.representer.ignore_aliases = lambda data: True
@@ -86,7 +86,7 @@ def merge_lines(original: str, base: str, edited: str) -> str:
         start, end = at(lo), at(hi)
         assert start is not None and end is not None
         if start < cursor or end < start:
-            return edited       # overlapping re-styled hunks: keep ruamel's whole output
+            return edited  # overlapping re-styled hunks: keep ruamel's whole output
         out += orig[cursor:start] + old[lo:i1] + new[j1:j2] + old[i2:hi]
         cursor = end
     return "".join(out + orig[cursor:])

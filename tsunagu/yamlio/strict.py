@@ -29,16 +29,18 @@ class _Resolver(yaml.resolver.BaseResolver):
 
 
 _Resolver.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
-_Resolver.add_implicit_resolver(
-    "tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
 _Resolver.add_implicit_resolver(
     "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"), list("-+0123456789."))
+    re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"),
+    list("-+0123456789."),
+)
+_Resolver.add_implicit_resolver("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
 _Resolver.add_implicit_resolver(
-    "tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
-_Resolver.add_implicit_resolver(
-    "tag:yaml.org,2002:timestamp", re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$"), list("0123456789"))
+    "tag:yaml.org,2002:timestamp", re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$"), list("0123456789")
+)
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -60,11 +62,11 @@ _PyEventLoader.yaml_implicit_resolvers = _Resolver.yaml_implicit_resolvers
 class Document:
     """One data file: its value and where each value stands in it."""
 
-    path: str                      # as shown in messages, e.g. data/providers/x.yaml
+    path: str  # as shown in messages, e.g. data/providers/x.yaml
     value: Any
     lines: dict[Path_, int] = field(default_factory=dict)
     raw: dict[Path_, str] = field(default_factory=dict)
-    body: str = ""                 # Markdown after the front matter (notices)
+    body: str = ""  # Markdown after the front matter (notices)
     body_line: int = 0
 
     def line(self, path: Path_) -> int:
@@ -85,7 +87,7 @@ def display_path(path: Path) -> str:
     if absolute == cwd:
         text = "."
     elif absolute.startswith(prefix):
-        text = absolute[len(prefix):]
+        text = absolute[len(prefix) :]
     else:
         text = str(path)
     # A file name may hold an escape sequence or a bidi override: show it escaped, never raw.
@@ -118,8 +120,11 @@ def _convert(event: yaml.ScalarEvent, line: int, loc: Path_) -> Any:
     if tag == "tag:yaml.org,2002:str":
         return value
     if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") and len(value) > MAX_DIGITS:
-        raise _Bad(line, f"number too long ({len(value):,} characters; at most {MAX_DIGITS}); "
-                         "put it in quotes if it is text", loc)
+        raise _Bad(
+            line,
+            f"number too long ({len(value):,} characters; at most {MAX_DIGITS}); put it in quotes if it is text",
+            loc,
+        )
     if tag == "tag:yaml.org,2002:int":
         return int(value)
     if tag == "tag:yaml.org,2002:float":
@@ -142,7 +147,7 @@ class _Builder:
 
     def __init__(self, doc: Document, found: list[Problem]):
         self.doc, self.found = doc, found
-        self.stack: list[list[Any]] = []   # frames: [container, path, pending_key, key_line]
+        self.stack: list[list[Any]] = []  # frames: [container, path, pending_key, key_line]
         self.root: Any = None
         self.nodes = 0
         self.seen_doc = False
@@ -217,7 +222,10 @@ class _Builder:
                 self._check_text(value, line + 1 if event.style in ("|", ">") else line, loc)
             self.doc.raw[loc] = event.value
         elif (tag := getattr(event, "tag", None)) not in (
-                None, "!", _MAP_TAG if isinstance(event, yaml.MappingStartEvent) else _SEQ_TAG):
+            None,
+            "!",
+            _MAP_TAG if isinstance(event, yaml.MappingStartEvent) else _SEQ_TAG,
+        ):
             raise _Bad(line, f"unsupported YAML tag {tag!r}", loc)
         elif len(self.stack) >= MAX_DEPTH:
             raise _Bad(line, f"nesting deeper than {MAX_DEPTH} levels", loc)
@@ -233,7 +241,7 @@ class _Builder:
         self.doc.lines.setdefault(loc, line)
 
     def _check_text(self, text: str, line: int, loc: Path_) -> None:
-        multiline = not MARKDOWN_FIELDS.isdisjoint(loc)   # a field path: names and list indexes
+        multiline = not MARKDOWN_FIELDS.isdisjoint(loc)  # a field path: names and list indexes
         bad = forbidden_character(text, multiline=multiline)
         if bad:
             at = line + text.count("\n", 0, bad[0]) if multiline else line

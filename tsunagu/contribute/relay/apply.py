@@ -35,8 +35,8 @@ class Plan:
     record_id: str | None = None
     path: Path | None = None
     text: str | None = None
-    changes: list[str] = field(default_factory=list)     # 新規受入: 受入可 → 受入不可
-    reasons: list[str] = field(default_factory=list)     # why it waits for review
+    changes: list[str] = field(default_factory=list)  # 新規受入: 受入可 → 受入不可
+    reasons: list[str] = field(default_factory=list)  # why it waits for review
     submission: Submission | None = None
 
 
@@ -51,7 +51,10 @@ def open_submission(sealed: str, receipt: str, private: Any) -> Submission:
 
 def _plain_window(w: dict[str, Any]) -> dict[str, Any]:
     """A window as the page sends it: normalised time, methods only when there are some."""
-    out: dict[str, Any] = {"days": list(w["days"]), "time": Window.model_validate({"days": w["days"], "time": w["time"]}).time}
+    out: dict[str, Any] = {
+        "days": list(w["days"]),
+        "time": Window.model_validate({"days": w["days"], "time": w["time"]}).time,
+    }
     if w.get("methods"):
         out["methods"] = list(w["methods"])
     if w.get("holidays"):
@@ -67,7 +70,7 @@ def _edits(kind: str, answers: dict[str, Any], current: dict[str, Any]) -> dict[
         if key == "windows":
             now = [_plain_window(w) for w in now or []]
         if isinstance(now, str):
-            now = now.strip() or None      # a YAML block (|) ends with a newline the page never sends
+            now = now.strip() or None  # a YAML block (|) ends with a newline the page never sends
         if value is None:
             if now is not None:
                 edits[key] = _DELETE
@@ -80,10 +83,14 @@ def _confirmation(token: Token, sub: Submission, current: dict[str, Any], today:
     """Who confirmed, how and when: the link itself, or an admin by proxy naming whom they spoke to."""
     if token.purpose == ADMIN:
         assert sub.proxy is not None
-        return {"updated": today, "confirmed_via": sub.proxy["via"], "confirmed_by": token.login,
-                "confirmed_with": sub.proxy["with"]}
+        return {
+            "updated": today,
+            "confirmed_via": sub.proxy["via"],
+            "confirmed_by": token.login,
+            "confirmed_with": sub.proxy["with"],
+        }
     out: dict[str, Any] = {"updated": today, "confirmed_via": "link"}
-    for key in ("confirmed_by", "confirmed_with"):      # the link names nobody: an older entrant's name would lie
+    for key in ("confirmed_by", "confirmed_with"):  # the link names nobody: an older entrant's name would lie
         if current.get(key) is not None:
             out[key] = _DELETE
     return out
@@ -123,7 +130,7 @@ def plan(sub: Submission, data_dir: Path, link_key: bytes, now: int, today: dt.d
     if sub.type == "note":
         return Plan(NOTED, kind=sub.kind, record_id=sub.record_id, submission=sub)
     kind, doc = _find(tree, sub.kind, sub.record_id)
-    assert doc is not None      # authorise found it
+    assert doc is not None  # authorise found it
     current = dict(doc.value[kind.section])
     try:
         step = edit_record(tree, doc, kind.name, sub.answers, _confirmation(token, sub, current, today), today)
@@ -133,8 +140,9 @@ def plan(sub: Submission, data_dir: Path, link_key: bytes, now: int, today: dt.d
     return step
 
 
-def edit_record(tree: Tree, doc: Any, kind_name: str, answers: dict[str, Any], confirmation: dict[str, Any],
-                today: dt.date) -> Plan:
+def edit_record(
+    tree: Tree, doc: Any, kind_name: str, answers: dict[str, Any], confirmation: dict[str, Any], today: dt.date
+) -> Plan:
     """The minimal edit of one record's section for these answers, checked against the whole tree (Rejected)."""
     kind = BY_NAME[kind_name]
     current = dict(doc.value[kind.section])
@@ -144,7 +152,17 @@ def edit_record(tree: Tree, doc: Any, kind_name: str, answers: dict[str, Any], c
     path = Path(tree.root) / kind.folder / Path(doc.path).name
     text = edit_text(path.read_bytes().decode("utf-8-sig"), kind.section, edits, list(kind.section_model.model_fields))
     after = _check(tree, doc, text, kind.section, edits, today)
-    changes = [f"{label}: {was} → {new}" for label, was, new in field_changes(kind.name, doc.value, after)
-               if label not in ("確認日", "確認方法", "入力者", "確認した相手")]
-    return Plan(REVIEW if reasons else APPLIED, kind=kind.name, record_id=Path(doc.path).stem, path=path, text=text,
-                changes=changes, reasons=reasons)
+    changes = [
+        f"{label}: {was} → {new}"
+        for label, was, new in field_changes(kind.name, doc.value, after)
+        if label not in ("確認日", "確認方法", "入力者", "確認した相手")
+    ]
+    return Plan(
+        REVIEW if reasons else APPLIED,
+        kind=kind.name,
+        record_id=Path(doc.path).stem,
+        path=path,
+        text=text,
+        changes=changes,
+        reasons=reasons,
+    )

@@ -13,13 +13,22 @@ from pathlib import Path
 
 from tsunagu.contribute.changes import GitError
 
-_IDENTITY = {"GIT_AUTHOR_NAME": "tsunagu", "GIT_AUTHOR_EMAIL": "tsunagu@localhost",
-             "GIT_COMMITTER_NAME": "tsunagu", "GIT_COMMITTER_EMAIL": "tsunagu@localhost"}
+_IDENTITY = {
+    "GIT_AUTHOR_NAME": "tsunagu",
+    "GIT_AUTHOR_EMAIL": "tsunagu@localhost",
+    "GIT_COMMITTER_NAME": "tsunagu",
+    "GIT_COMMITTER_EMAIL": "tsunagu@localhost",
+}
 
 
 def run_git(root: Path, *args: str, env: dict[str, str] | None = None, data: bytes | None = None) -> str:
-    result = subprocess.run(["git", *args], cwd=root, capture_output=True, input=data,
-                            env={**os.environ, **env} if env is not None else None)
+    result = subprocess.run(
+        ["git", *args],
+        cwd=root,
+        capture_output=True,
+        input=data,
+        env={**os.environ, **env} if env is not None else None,
+    )
     if result.returncode != 0:
         raise GitError(f"git {' '.join(args[:2])}: {result.stderr.decode(errors='replace').strip()}")
     return result.stdout.decode()
@@ -39,8 +48,10 @@ def repo_root(data_dir: Path) -> Path:
 def message(subject: str, changes: list[str], receipt: str, replay: str, via: str) -> str:
     """The commit message: subject, the change in words, and the trailers receipts are looked up by."""
     body = "\n".join(f"- {c}" for c in changes)
-    return (f"{subject}\n\n{body + chr(10) + chr(10) if body else ''}"
-            f"Tsunagu-Receipt: {receipt}\nTsunagu-Replay: {replay}\nTsunagu-Via: {via}\n")
+    return (
+        f"{subject}\n\n{body + chr(10) + chr(10) if body else ''}"
+        f"Tsunagu-Receipt: {receipt}\nTsunagu-Replay: {replay}\nTsunagu-Via: {via}\n"
+    )
 
 
 def seen(root: Path, replay: str) -> tuple[str, str | None] | None:

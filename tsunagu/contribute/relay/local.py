@@ -36,8 +36,11 @@ MAX_BODY = 32 * 1024
 PER_LINK_PER_HOUR = 30
 PER_ADDRESS_PER_HOUR = 120
 _SEALED = r"^[A-Za-z0-9_-]{100,43000}$"
-MESSAGES = {"bad_request": "送信内容を読み取れませんでした。", "too_large": "送信内容が大きすぎます。",
-            "rate_limited": "送信が多すぎます。しばらくしてからもう一度お試しください。"}
+MESSAGES = {
+    "bad_request": "送信内容を読み取れませんでした。",
+    "too_large": "送信内容が大きすぎます。",
+    "rate_limited": "送信が多すぎます。しばらくしてからもう一度お試しください。",
+}
 
 
 def local_dir(data_dir: Path) -> Path:
@@ -47,9 +50,11 @@ def local_dir(data_dir: Path) -> Path:
     try:
         root = repo_root(data_dir)
     except GitError:
-        raise TsunaguError(f"{data_dir}: not in a git repository: run `git init` where data/ is (the local run keeps "
-                           "its keys in .git/), or set TSUNAGU_LINK_KEY and TSUNAGU_SEAL_KEY "
-                           "(python build.py link-keys)") from None
+        raise TsunaguError(
+            f"{data_dir}: not in a git repository: run `git init` where data/ is (the local run keeps "
+            "its keys in .git/), or set TSUNAGU_LINK_KEY and TSUNAGU_SEAL_KEY "
+            "(python build.py link-keys)"
+        ) from None
     folder = root / ".git" / "tsunagu"
     if not (root / ".git").is_dir():
         raise TsunaguError(f"{data_dir}: the data folder must be in a git repository of its own (not a worktree)")
@@ -66,7 +71,10 @@ def local_keys(data_dir: Path, *, create: bool) -> tuple[bytes, str]:
         raise TsunaguError("TSUNAGU_LINK_KEY and TSUNAGU_SEAL_KEY: set both as secrets; CI never invents keys")
     folder = local_dir(data_dir)
     out = []
-    for name, env, make in (("link.key", env_link, lambda: os.urandom(32).hex()), ("seal.key", env_seal, new_private_key)):
+    for name, env, make in (
+        ("link.key", env_link, lambda: os.urandom(32).hex()),
+        ("seal.key", env_seal, new_private_key),
+    ):
         path = folder / name
         if env:
             out.append(env.strip())
@@ -91,8 +99,9 @@ class LocalRelay:
         self.public_key = public_key_text(seal_text)
         self.rebuild, self.clock = rebuild, clock
         self.receipts_file = local_dir(data_dir) / "receipts.json"
-        self.results: dict[str, dict[str, Any]] = (json.loads(self.receipts_file.read_text())
-                                                   if self.receipts_file.is_file() else {})
+        self.results: dict[str, dict[str, Any]] = (
+            json.loads(self.receipts_file.read_text()) if self.receipts_file.is_file() else {}
+        )
         self.seen: dict[str, list[float]] = defaultdict(list)
         self.jobs: queue.Queue[tuple[str, str, str]] = queue.Queue()
         self.lock = threading.Lock()
@@ -107,9 +116,14 @@ class LocalRelay:
             return 400, {"error": "bad_request", "message": MESSAGES["bad_request"]}
         try:
             data = json.loads(body)
-            if (not isinstance(data, dict) or set(data) != {"v", "type", "token", "replay", "sealed"} or data["v"] != 1
-                    or data["type"] not in ("update", "note") or not isinstance(data["sealed"], str)
-                    or not re.match(_SEALED, data["sealed"])):
+            if (
+                not isinstance(data, dict)
+                or set(data) != {"v", "type", "token", "replay", "sealed"}
+                or data["v"] != 1
+                or data["type"] not in ("update", "note")
+                or not isinstance(data["sealed"], str)
+                or not re.match(_SEALED, data["sealed"])
+            ):
                 raise ValueError
             receipt = receipt_of(parse_replay(data["replay"]))
         except (ValueError, TypeError):
@@ -128,7 +142,7 @@ class LocalRelay:
             known = receipt in self.results
             if not known:
                 self.results[receipt] = {"receipt": receipt, "outcome": "pending", "label": "処理中"}
-        if not known:        # a retry of the same submission is not queued twice
+        if not known:  # a retry of the same submission is not queued twice
             self.seen[link] = [*recent, now]
             self.seen["address " + address] = [*by_address, now]
             self.jobs.put((data["sealed"], receipt, link))
@@ -155,14 +169,27 @@ class LocalRelay:
         now = self.clock()
         today = dt.datetime.fromtimestamp(now, dt.timezone(dt.timedelta(hours=9))).date()
         try:
-            result = process(sealed, receipt, data_dir=self.data_dir, link_key=self.link_key, private=self.private,
-                             now=int(now), today=today, link=link)
+            result = process(
+                sealed,
+                receipt,
+                data_dir=self.data_dir,
+                link_key=self.link_key,
+                private=self.private,
+                now=int(now),
+                today=today,
+                link=link,
+            )
         except TsunaguError:
             result = Result(receipt, "refused", reason="invalid")
         if result.outcome == "applied":
             self.rebuild()
-        elif result.outcome == "noted":         # for the admins of this machine; never in the data
+        elif result.outcome == "noted":  # for the admins of this machine; never in the data
             with (local_dir(self.data_dir) / "notes.jsonl").open("a", encoding="utf-8") as f:
-                f.write(json.dumps({"receipt": receipt, "record": result.record, "note": result.note,
-                                    "at": int(now)}, ensure_ascii=False) + "\n")
+                f.write(
+                    json.dumps(
+                        {"receipt": receipt, "record": result.record, "note": result.note, "at": int(now)},
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
         return result

@@ -22,8 +22,8 @@ class Result:
     outcome: str
     reason: str | None = None
     branch: str | None = None
-    record: str | None = None       # kind/id, for the admins' log (never shown to the sender)
-    note: str | None = None         # 「情報が違う」: the note, for the admins only
+    record: str | None = None  # kind/id, for the admins' log (never shown to the sender)
+    note: str | None = None  # 「情報が違う」: the note, for the admins only
 
     def public(self) -> dict[str, Any]:
         """The JSON the receipt page reads (docs/relay-protocol.md § 7)."""
@@ -37,15 +37,24 @@ class Result:
         return out
 
 
-def process(sealed: str, receipt: str, *, data_dir: Path, link_key: bytes, private: Any, now: int,
-            today: dt.date, link: str | None = None) -> Result:
+def process(
+    sealed: str,
+    receipt: str,
+    *,
+    data_dir: Path,
+    link_key: bytes,
+    private: Any,
+    now: int,
+    today: dt.date,
+    link: str | None = None,
+) -> Result:
     """Apply one submission to the repository of data_dir; a refusal commits nothing."""
     try:
         sub = open_submission(sealed, receipt, private)
         if receipt_of(parse_replay(sub.replay)) != receipt or (link is not None and link_id(sub.token) != link):
             raise LinkRefused("invalid")
         root = repo_root(data_dir)
-        if (earlier := seen(root, sub.replay)) is not None:     # a replay changes nothing twice
+        if (earlier := seen(root, sub.replay)) is not None:  # a replay changes nothing twice
             return Result(receipt, earlier[0], branch=earlier[1])
         step = plan(sub, data_dir, link_key, now, today)
     except LinkRefused as exc:
@@ -58,8 +67,13 @@ def process(sealed: str, receipt: str, *, data_dir: Path, link_key: bytes, priva
     assert step.path is not None and step.text is not None
     proxy = sub.proxy["via"] if sub.proxy else "link"
     what = "、".join(step.changes) or "変更なし（確認のみ）"
-    msg = message(f"{step.record_id}: {what} ({'リンク' if proxy == 'link' else '代理入力 ' + proxy})",
-                  step.changes + [f"確認待ちの理由: {r}" for r in step.reasons], receipt, sub.replay, proxy)
+    msg = message(
+        f"{step.record_id}: {what} ({'リンク' if proxy == 'link' else '代理入力 ' + proxy})",
+        step.changes + [f"確認待ちの理由: {r}" for r in step.reasons],
+        receipt,
+        sub.replay,
+        proxy,
+    )
     if step.outcome == APPLIED:
         commit_here(root, step.path, step.text, msg)
         return Result(receipt, APPLIED, record=record)

@@ -48,8 +48,14 @@ def _key(shared: bytes, eph: bytes, recipient: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=eph + recipient, info=INFO).derive(shared)
 
 
-def seal(plaintext: bytes, public_text: str, receipt: str, *, eph_private: ec.EllipticCurvePrivateKey | None = None,
-         nonce: bytes | None = None) -> str:
+def seal(
+    plaintext: bytes,
+    public_text: str,
+    receipt: str,
+    *,
+    eph_private: ec.EllipticCurvePrivateKey | None = None,
+    nonce: bytes | None = None,
+) -> str:
     """A sealed blob (tests and vectors; the page seals with WebCrypto the same way)."""
     recipient_raw = unb64(public_text)
     recipient = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), recipient_raw)
@@ -73,7 +79,7 @@ def unseal(blob: str, private: ec.EllipticCurvePrivateKey, receipt: str) -> byte
         plaintext = AESGCM(key).decrypt(nonce, ct, AAD_LABEL + receipt.encode("ascii"))
     except Unsealed:
         raise
-    except Exception as exc:     # bad point, bad tag, bad base64: all the same to the sender
+    except Exception as exc:  # bad point, bad tag, bad base64: all the same to the sender
         raise Unsealed("does not open") from exc
     if len(plaintext) > MAX_PLAINTEXT:
         raise Unsealed("too large")

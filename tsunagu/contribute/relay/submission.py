@@ -21,8 +21,10 @@ _PROVIDER = {"new_clients", "alternative_support", "post_infection", "vacancies"
 _PHYSICIAN = {"windows", "methods", "via", "appointment_required", "notes"}
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 # A link in any spelling people or phishers use: a scheme, www., or a host name with a common top-level domain.
-_URL = re.compile(r"(?i)([a-z][a-z0-9+.-]*:/*[^\s]|www\.|\b[a-z0-9-]+(\.[a-z0-9-]+)*\."
-                  r"(jp|com|net|org|info|biz|io|co|me|app|xyz|link|ly|to|cc|page|site|online|top|dev|ne|or|go|ac|lg)\b)")
+_URL = re.compile(
+    r"(?i)([a-z][a-z0-9+.-]*:/*[^\s]|www\.|\b[a-z0-9-]+(\.[a-z0-9-]+)*\."
+    r"(jp|com|net|org|info|biz|io|co|me|app|xyz|link|ly|to|cc|page|site|online|top|dev|ne|or|go|ac|lg)\b)"
+)
 
 
 @dataclass
@@ -109,10 +111,14 @@ def _windows(value: Any) -> list[dict[str, Any]]:
 
 _READERS: dict[str, Any] = {
     **{k: lambda v: _choice(v, ACCEPTANCE) for k in ("new_clients", "alternative_support", "post_infection")},
-    "operation": lambda v: _choice(v, OPERATION), "vacancies": _count,
-    "conditions": lambda v: _text(v, MAX_TEXT, lines=True), "notes": lambda v: _text(v, MAX_TEXT, lines=True),
-    "via": lambda v: _text(v, MAX_VIA, lines=False), "appointment_required": _flag,
-    "methods": lambda v: _list(v, METHODS, ranked=True), "windows": _windows,
+    "operation": lambda v: _choice(v, OPERATION),
+    "vacancies": _count,
+    "conditions": lambda v: _text(v, MAX_TEXT, lines=True),
+    "notes": lambda v: _text(v, MAX_TEXT, lines=True),
+    "via": lambda v: _text(v, MAX_VIA, lines=False),
+    "appointment_required": _flag,
+    "methods": lambda v: _list(v, METHODS, ranked=True),
+    "windows": _windows,
 }
 
 
@@ -132,17 +138,31 @@ def parse_submission(plaintext: bytes, receipt: str) -> Submission:
     if not isinstance(data, dict) or set(data) != _KEYS or data["v"] != 1 or data["type"] not in ("update", "note"):
         raise _invalid()
     record = data["record"]
-    if (not isinstance(record, dict) or set(record) != {"kind", "id"} or record["kind"] not in ("provider", "physician")
-            or not isinstance(record["id"], str) or not isinstance(data["token"], str)):
+    if (
+        not isinstance(record, dict)
+        or set(record) != {"kind", "id"}
+        or record["kind"] not in ("provider", "physician")
+        or not isinstance(record["id"], str)
+        or not isinstance(data["token"], str)
+    ):
         raise _invalid()
-    if (not isinstance(data["replay"], str) or not REPLAY_RE.match(data["replay"]) or data["receipt"] != receipt
-            or not RECEIPT_RE.match(receipt) or type(data["confirm_only"]) is not bool):
+    if (
+        not isinstance(data["replay"], str)
+        or not REPLAY_RE.match(data["replay"])
+        or data["receipt"] != receipt
+        or not RECEIPT_RE.match(receipt)
+        or type(data["confirm_only"]) is not bool
+    ):
         raise _invalid()
     answers = _answers(record["kind"], data["answers"])
     proxy = data["proxy"]
     if proxy is not None:
-        if (not isinstance(proxy, dict) or set(proxy) != {"via", "with"} or proxy["via"] not in ("phone", "fax")
-                or not (whom := _text(proxy["with"], MAX_VIA, lines=False))):
+        if (
+            not isinstance(proxy, dict)
+            or set(proxy) != {"via", "with"}
+            or proxy["via"] not in ("phone", "fax")
+            or not (whom := _text(proxy["with"], MAX_VIA, lines=False))
+        ):
             raise _invalid()
         proxy = {"via": proxy["via"], "with": whom}
     note = _text(data["note"], MAX_NOTE, lines=True)
@@ -153,5 +173,15 @@ def parse_submission(plaintext: bytes, receipt: str) -> Submission:
         raise _invalid()
     if data["sent_at"] is not None and not isinstance(data["sent_at"], str):
         raise _invalid()
-    return Submission(data["type"], data["token"], data["replay"], receipt, record["kind"], record["id"],
-                      data["confirm_only"], answers, proxy, note)
+    return Submission(
+        data["type"],
+        data["token"],
+        data["replay"],
+        receipt,
+        record["kind"],
+        record["id"],
+        data["confirm_only"],
+        answers,
+        proxy,
+        note,
+    )

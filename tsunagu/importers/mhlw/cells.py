@@ -69,7 +69,7 @@ def clean_phone(raw: str, area_codes: set[str]) -> str | None:
     known = [c for c in area_codes if digits.startswith(c)]
     if len(digits) == 10 and known:
         code = max(known, key=len)
-        return f"{code}-{digits[len(code):6]}-{digits[6:]}"
+        return f"{code}-{digits[len(code) : 6]}-{digits[6:]}"
     return text
 
 
@@ -85,9 +85,10 @@ def clean_url(raw: str) -> tuple[str | None, str | None]:
     # Host names never hold a comma: `www.kuribara.co,jp` is a typo for a dot.
     text = re.sub(r"^([^/]*//)?([^/]*)", lambda m: (m[1] or "") + m[2].replace(",", "."), text)
     if match and set(match[1].lower()) <= set("htps") and "t" in match[1].lower():
-        text = ("https://" if match[1].lower().endswith("s") else "http://") + text[match.end():]
+        text = ("https://" if match[1].lower().endswith("s") else "http://") + text[match.end() :]
     elif text.lower().startswith("www.") or re.fullmatch(
-            rf"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.({'|'.join(_TLDS)})(/\S*)?", text, re.I):
+        rf"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.({'|'.join(_TLDS)})(/\S*)?", text, re.I
+    ):
         # Only http is sure to answer: an https-only site redirects from it, the reverse does not hold.
         text = "http://" + text
     if not URL_RE.match(text):

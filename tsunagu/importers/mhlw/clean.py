@@ -44,14 +44,33 @@ from tsunagu.importers.mhlw.read import (
 )
 
 # The fields an import owns, in the order new files list them.
-FIELDS = ("name", "name_kana", "office_number", "services", "area", "address", "phone", "fax",
-          "email", "url", "capacity", "hours")
+FIELDS = (
+    "name",
+    "name_kana",
+    "office_number",
+    "services",
+    "area",
+    "address",
+    "phone",
+    "fax",
+    "email",
+    "url",
+    "capacity",
+    "hours",
+)
 
 _FILE_CODE = re.compile(r"jigyosho_(\d{3})\.csv$", re.I)
 _NUMBER_RE = re.compile(r"^[0-9A-Z]{10}$")
 # The optional facts a row gives, by the column they come from (name and number are checked on their own).
-_COLUMN_OF = {"name_kana": C_KANA, "phone": C_PHONE, "fax": C_FAX, "email": C_URL,
-              "url": C_URL, "capacity": C_CAPACITY, "hours": C_DAYS_NOTE}
+_COLUMN_OF = {
+    "name_kana": C_KANA,
+    "phone": C_PHONE,
+    "fax": C_FAX,
+    "email": C_URL,
+    "url": C_URL,
+    "capacity": C_CAPACITY,
+    "hours": C_DAYS_NOTE,
+}
 
 
 @dataclass
@@ -153,9 +172,12 @@ def clean_row(row: Row, area_codes: set[str], vocabulary: dict[str, str]) -> tup
         bad(C_NAME, "empty; row not imported")
         return None, problems
     values["address"] = clean_address(c[C_ADDRESS], c[C_EXTRA], c[C_PREF], c[C_CITY_NAME])
-    for key, column, clean in (("name_kana", C_KANA, clean_kana), ("capacity", C_CAPACITY, clean_capacity),
-                               ("phone", C_PHONE, lambda v: clean_phone(v, area_codes)),
-                               ("fax", C_FAX, lambda v: clean_phone(v, area_codes))):
+    for key, column, clean in (
+        ("name_kana", C_KANA, clean_kana),
+        ("capacity", C_CAPACITY, clean_capacity),
+        ("phone", C_PHONE, lambda v: clean_phone(v, area_codes)),
+        ("fax", C_FAX, lambda v: clean_phone(v, area_codes)),
+    ):
         try:
             values[key] = clean(c[column])
         except ValueError as exc:
@@ -198,7 +220,16 @@ def merge_offices(records: list[Record]) -> list[Office]:
         keys = [k for k in group[0].values]
         values = {k: pick([r.values[k] for r in group]) for k in keys}
         kinds = {r.code: r.kind for r in group}
-        offices.append(Office(number, pick([r.city for r in group]), pick([r.city_name for r in group]), values,
-                              sorted(kinds), kinds, sorted({r.file for r in group}),
-                              [(r.file, r.line) for r in group]))
+        offices.append(
+            Office(
+                number,
+                pick([r.city for r in group]),
+                pick([r.city_name for r in group]),
+                values,
+                sorted(kinds),
+                kinds,
+                sorted({r.file for r in group}),
+                [(r.file, r.line) for r in group],
+            )
+        )
     return offices

@@ -35,8 +35,8 @@ UNPLACED_HINT = "add the town to area_map in site.yaml, or give --default-area A
 class Change:
     """One provider file as the import leaves it."""
 
-    path: str                 # providers/<id>.yaml
-    kind: str                 # added | updated | unchanged
+    path: str  # providers/<id>.yaml
+    kind: str  # added | updated | unchanged
     name: str
     text: str
     old_text: str | None = None
@@ -67,16 +67,24 @@ class Plan:
         return sum(1 for c in self.changes if c.kind == kind)
 
 
-def plan_import(files: list[str], rows: list[Row], site_text: str, existing: dict[str, str],
-                options: Options, site_shown: str = "site.yaml") -> Plan:
+def plan_import(
+    files: list[str],
+    rows: list[Row],
+    site_text: str,
+    existing: dict[str, str],
+    options: Options,
+    site_shown: str = "site.yaml",
+) -> Plan:
     """Decide every change of an import from the rows read and the files as they are now; writes nothing."""
     keys = {city_key(c) for c in options.cities}
     mine = [r for r in rows if city_key(r.cells["都道府県コード又は市町村コード"]) in keys]
     plan = Plan(files, mine, len(rows) - len(mine))
     site = read_site(site_text, site_shown)
     if options.default_area is not None and options.default_area not in site.areas:
-        raise ImportError_(f"--default-area: expected one of the areas in {site_shown} "
-                           f"({', '.join(site.areas)}); got {options.default_area!r}")
+        raise ImportError_(
+            f"--default-area: expected one of the areas in {site_shown} "
+            f"({', '.join(site.areas)}); got {options.default_area!r}"
+        )
     names: dict[str, str] = {}
     for name, code in site.services.items():
         names.setdefault(code, name)
@@ -84,8 +92,15 @@ def plan_import(files: list[str], rows: list[Row], site_text: str, existing: dic
     covered |= {c for c in (service_code(r.file, r.cells["サービスの種類"], site.services) for r in rows) if c}
     plan.offices = merge_offices(_clean_rows(mine, site, names, options, plan, site_shown))
     index = index_existing(existing, plan.problems)
-    context = _Context(options, site, names, covered, {name: code for code, name in names.items()} | site.services,
-                       {Path(f).name for f in files}, existing)
+    context = _Context(
+        options,
+        site,
+        names,
+        covered,
+        {name: code for code, name in names.items()} | site.services,
+        {Path(f).name for f in files},
+        existing,
+    )
     for office in plan.offices:
         _plan_office(office, index.get(office.number), context, plan)
     seen = {o.number for o in plan.offices}
@@ -101,15 +116,16 @@ class _Context:
 
     options: Options
     site: SiteInfo
-    names: dict[str, str]           # service code -> name in site.yaml
-    covered: set[str]               # service codes this import has files for
-    codes: dict[str, str]           # service name -> code
+    names: dict[str, str]  # service code -> name in site.yaml
+    covered: set[str]  # service codes this import has files for
+    codes: dict[str, str]  # service name -> code
     files_read: set[str]
     existing: dict[str, str]
 
 
-def _clean_rows(mine: list[Row], site: SiteInfo, names: dict[str, str], options: Options, plan: Plan,
-                site_shown: str) -> list[Record]:
+def _clean_rows(
+    mine: list[Row], site: SiteInfo, names: dict[str, str], options: Options, plan: Plan, site_shown: str
+) -> list[Record]:
     """Clean each row; a service site.yaml lacks is added (or, with --no-new-services, the row reported)."""
     area_codes = learn_area_codes([r.cells[C_PHONE] for r in mine] + [r.cells[C_FAX] for r in mine])
     records = []
@@ -121,9 +137,15 @@ def _clean_rows(mine: list[Row], site: SiteInfo, names: dict[str, str], options:
             continue
         if record.code not in names:
             if not options.new_services:
-                plan.problems.append(Problem(row.file, row.line, "サービスの種類",
-                                             f"{record.kind} (code {record.code}) is not among the services of "
-                                             f"{site_shown}; row not imported (--no-new-services)"))
+                plan.problems.append(
+                    Problem(
+                        row.file,
+                        row.line,
+                        "サービスの種類",
+                        f"{record.kind} (code {record.code}) is not among the services of "
+                        f"{site_shown}; row not imported (--no-new-services)",
+                    )
+                )
                 plan.reported_rows.add((row.file, row.line))
                 continue
             name = SERVICE_NAMES.get(record.code) or tidy(record.kind)
@@ -155,16 +177,22 @@ def _plan_office(office: Office, found: Any, ctx: _Context, plan: Plan) -> None:
         return
     if area is None:
         placed = found or options.default_area
-        plan.unplaced.append((office, ("area kept" if found else f"placed in {options.default_area}")
-                              if placed else "not written"))
+        plan.unplaced.append(
+            (office, ("area kept" if found else f"placed in {options.default_area}") if placed else "not written")
+        )
         plan.reported_rows.update(office.rows)
         if not placed:
             return
     values["area"] = area if area is not None else (None if found else options.default_area)
     if values["office_number"] is None:
-        plan.problems.append(Problem(office.rows[0][0], office.rows[0][1], "事業所番号",
-                                     f"{office.number} is not 10 digits or capital letters, "
-                                     f"so it is kept in the file name {stem}.yaml only"))
+        plan.problems.append(
+            Problem(
+                office.rows[0][0],
+                office.rows[0][1],
+                "事業所番号",
+                f"{office.number} is not 10 digits or capital letters, so it is kept in the file name {stem}.yaml only",
+            )
+        )
     plan.imported_rows.update(office.rows)
     if found:
         name, doc = found
@@ -184,13 +212,24 @@ def _mark_vanished(unseen: dict[str, Any], keys: set[str], ctx: _Context, plan: 
             continue
         source, original = doc["source"], plain(doc["source"].get("original") or {})
         services = original.get("services") or []
-        if city_key(str(original.get("city", ""))) not in keys or not services \
-                or any(ctx.codes.get(s) not in ctx.covered for s in services):
+        if (
+            city_key(str(original.get("city", ""))) not in keys
+            or not services
+            or any(ctx.codes.get(s) not in ctx.covered for s in services)
+        ):
             continue
         newly = "vanished" not in source
         path = f"providers/{name}"
         plan.vanished.append((path, str(doc.get("name", "")), newly))
         if newly:
             source["vanished"] = ctx.options.today
-            plan.changes.append(Change(path, "updated", str(doc.get("name", "")), dump(doc), ctx.existing[name],
-                                       [("source.vanished", None, ctx.options.today)]))
+            plan.changes.append(
+                Change(
+                    path,
+                    "updated",
+                    str(doc.get("name", "")),
+                    dump(doc),
+                    ctx.existing[name],
+                    [("source.vanished", None, ctx.options.today)],
+                )
+            )

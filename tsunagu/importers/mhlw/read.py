@@ -17,8 +17,23 @@ C_NAME, C_KANA, C_KIND = "事業所名", "事業所名カナ", "サービスの�
 C_ADDRESS, C_EXTRA, C_PHONE, C_FAX = "住所", "方書（ビル名等）", "電話番号", "FAX番号"
 C_NUMBER, C_DAYS, C_DAYS_NOTE = "事業所番号", "利用可能曜日", "利用可能曜日特記事項"
 C_CAPACITY, C_URL = "定員", "URL"
-REQUIRED_COLUMNS = (C_CITY, C_PREF, C_CITY_NAME, C_NAME, C_KANA, C_KIND, C_ADDRESS, C_EXTRA,
-                    C_PHONE, C_FAX, C_NUMBER, C_DAYS, C_DAYS_NOTE, C_CAPACITY, C_URL)
+REQUIRED_COLUMNS = (
+    C_CITY,
+    C_PREF,
+    C_CITY_NAME,
+    C_NAME,
+    C_KANA,
+    C_KIND,
+    C_ADDRESS,
+    C_EXTRA,
+    C_PHONE,
+    C_FAX,
+    C_NUMBER,
+    C_DAYS,
+    C_DAYS_NOTE,
+    C_CAPACITY,
+    C_URL,
+)
 
 
 @dataclass(frozen=True)
@@ -30,9 +45,8 @@ class Row:
     cells: dict[str, str]
 
 
-
-MAX_CSV_BYTES = 512 * 1024 * 1024   # the largest national file is far smaller
-MAX_CELL = 10_000                   # longer than any real cell; csv's own limit would raise mid-file
+MAX_CSV_BYTES = 512 * 1024 * 1024  # the largest national file is far smaller
+MAX_CELL = 10_000  # longer than any real cell; csv's own limit would raise mid-file
 
 
 def read_csv(path: Path) -> list[Row]:
@@ -41,14 +55,24 @@ def read_csv(path: Path) -> list[Row]:
     try:
         data = read_regular_file(path, MAX_CSV_BYTES, follow=True)
     except (UnsafeFile, OSError) as exc:
-        raise DataError([Problem(shown, 0, "", str(exc) if isinstance(exc, UnsafeFile)
-                                 else f"cannot read file: {exc.strerror}")]) from None
+        raise DataError(
+            [Problem(shown, 0, "", str(exc) if isinstance(exc, UnsafeFile) else f"cannot read file: {exc.strerror}")]
+        ) from None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise DataError([Problem(shown, line, "", f"not UTF-8 text (byte 0x{data[exc.start]:02x}); "
-                                 "use the file as downloaded, not re-saved by a spreadsheet")]) from None
+        raise DataError(
+            [
+                Problem(
+                    shown,
+                    line,
+                    "",
+                    f"not UTF-8 text (byte 0x{data[exc.start]:02x}); "
+                    "use the file as downloaded, not re-saved by a spreadsheet",
+                )
+            ]
+        ) from None
     previous = csv.field_size_limit(max(len(text), 131_072))  # every cell fits; long ones are refused below
     try:
         return _rows(csv.reader(io.StringIO(text, newline="")), shown)
@@ -62,7 +86,9 @@ def _rows(reader: Any, shown: str) -> list[Row]:
     header = next(reader, None)
     missing = [c for c in REQUIRED_COLUMNS if header is None or c not in header]
     if header is None or missing:
-        raise DataError([Problem(shown, 1, "", f"not the care-service open data: missing column(s) {', '.join(missing)}")])
+        raise DataError(
+            [Problem(shown, 1, "", f"not the care-service open data: missing column(s) {', '.join(missing)}")]
+        )
     rows: list[Row] = []
     problems: list[Problem] = []
     start = reader.line_num + 1
@@ -72,9 +98,15 @@ def _rows(reader: Any, shown: str) -> list[Row]:
             if len(cells) != len(header):
                 problems.append(Problem(shown, start, "", f"expected {len(header)} cells; found {len(cells)}"))
             elif long:
-                problems += [Problem(shown, start, name, f"cell too long ({len(cell):,} characters; at most "
-                                                         f"{MAX_CELL:,}); not the published data")
-                             for name, cell in long]
+                problems += [
+                    Problem(
+                        shown,
+                        start,
+                        name,
+                        f"cell too long ({len(cell):,} characters; at most {MAX_CELL:,}); not the published data",
+                    )
+                    for name, cell in long
+                ]
             else:
                 rows.append(Row(shown, start, dict(zip(header, cells, strict=True))))
         start = reader.line_num + 1

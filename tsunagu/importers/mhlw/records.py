@@ -16,8 +16,10 @@ from tsunagu.yamlio.roundtrip import plain, put, round_trip
 
 DATASET = "介護サービス情報公表システム（厚生労働省）"
 LICENSE = "CC BY 4.0"
-HEADER = ("介護サービス情報公表システム（厚生労働省）のオープンデータから作成（CC BY 4.0）。\n"
-          "どの項目も編集できます。再取り込みでも編集した項目はそのまま残ります。source は変更しないでください。")
+HEADER = (
+    "介護サービス情報公表システム（厚生労働省）のオープンデータから作成（CC BY 4.0）。\n"
+    "どの項目も編集できます。再取り込みでも編集した項目はそのまま残ります。source は変更しないでください。"
+)
 TOP_ORDER = FIELDS + ("maintainers", "status", "notes", "source")
 ORIGINAL_ORDER = FIELDS + ("city",)
 _STEM_NUMBER = re.compile(r"^mhlw-([0-9a-z]{10})$")
@@ -51,7 +53,9 @@ def index_existing(existing: dict[str, str], problems: list[Problem]) -> dict[st
         try:
             doc = round_trip().load(text)
         except Exception as exc:  # noqa: BLE001 - any unreadable file is reported, not fatal
-            problems.append(Problem(f"providers/{name}", 0, "", f"cannot read as YAML ({type(exc).__name__}); left alone"))
+            problems.append(
+                Problem(f"providers/{name}", 0, "", f"cannot read as YAML ({type(exc).__name__}); left alone")
+            )
             continue
         if not isinstance(doc, dict):
             continue
@@ -80,8 +84,9 @@ def new_doc(office: Office, values: dict[str, Any], options: Options) -> Comment
             doc[key] = _yaml_value(key, values[key])
     doc["maintainers"] = _yaml_value("maintainers", [])
     # No status.updated: nobody has confirmed anything yet; source.imported carries the import date.
-    doc["status"] = CommentedMap(operation="open", new_clients="unknown",
-                                 alternative_support="unknown", post_infection="unknown")
+    doc["status"] = CommentedMap(
+        operation="open", new_clients="unknown", alternative_support="unknown", post_infection="unknown"
+    )
     doc["source"] = _source(office.files, values, office, options)
     doc.yaml_set_start_comment(HEADER)
     return doc
@@ -91,12 +96,23 @@ def _source(files: list[str], values: dict[str, Any], office: Office, options: O
     # office_number and city always: re-imports find the office and its city by them.
     facts = {k: v for k, v in values.items() if v is not None} | {"office_number": office.number, "city": office.city}
     original = CommentedMap((k, _yaml_value(k, facts[k])) for k in ORIGINAL_ORDER if k in facts)
-    return CommentedMap(dataset=DATASET, license=LICENSE, files=_yaml_value("files", files),
-                        published=options.published, imported=options.today, original=original)
+    return CommentedMap(
+        dataset=DATASET,
+        license=LICENSE,
+        files=_yaml_value("files", files),
+        published=options.published,
+        imported=options.today,
+        original=original,
+    )
 
 
-def _merge_fields(doc: CommentedMap, values: dict[str, Any], old_original: dict[str, Any], path: str,
-                  kept: list[tuple[str, str, Any, Any]]) -> list[tuple[str, Any, Any]]:
+def _merge_fields(
+    doc: CommentedMap,
+    values: dict[str, Any],
+    old_original: dict[str, Any],
+    path: str,
+    kept: list[tuple[str, str, Any, Any]],
+) -> list[tuple[str, Any, Any]]:
     """Take the open data's value of each field nobody edited by hand; keep (and report) the edited ones."""
     diffs = []
     for key in FIELDS:
@@ -123,9 +139,17 @@ def _set_original(original: CommentedMap, facts: dict[str, Any]) -> None:
             put(original, key, _yaml_value(key, facts[key]), ORIGINAL_ORDER)
 
 
-def update_doc(doc: CommentedMap, office: Office, values: dict[str, Any], covered: set[str],
-                files_read: set[str], codes: dict[str, str], options: Options, path: str,
-               kept: list[tuple[str, str, Any, Any]]) -> list[tuple[str, Any, Any]]:
+def update_doc(
+    doc: CommentedMap,
+    office: Office,
+    values: dict[str, Any],
+    covered: set[str],
+    files_read: set[str],
+    codes: dict[str, str],
+    options: Options,
+    path: str,
+    kept: list[tuple[str, str, Any, Any]],
+) -> list[tuple[str, Any, Any]]:
     """Apply a re-import to an existing document in place; returns the changed fields."""
     source = doc["source"]
     original = source.get("original")
@@ -135,8 +159,7 @@ def update_doc(doc: CommentedMap, office: Office, values: dict[str, Any], covere
     # Services of files not in this import are not known to be gone: keep them.
     kept_services = [s for s in old_original.get("services") or [] if codes.get(s) not in covered]
     values = dict(values)
-    values["services"] = sorted(set(kept_services) | set(values["services"]),
-                                key=lambda s: (codes.get(s, "999"), s))
+    values["services"] = sorted(set(kept_services) | set(values["services"]), key=lambda s: (codes.get(s, "999"), s))
     if values.get("area") is None:
         values["area"] = old_original.get("area")
     diffs = _merge_fields(doc, values, old_original, path, kept)
@@ -144,10 +167,15 @@ def update_doc(doc: CommentedMap, office: Office, values: dict[str, Any], covere
     new_original["office_number"] = office.number
     new_original["city"] = office.city
     old_files = [str(f) for f in source.get("files") or []]
-    files = sorted({f for f in old_files if f not in files_read and service_code(f, "", {}) not in covered}
-                   | set(office.files))
-    touched = bool(diffs) or new_original != {k: v for k, v in old_original.items() if v is not None} \
-        or files != old_files or "vanished" in source
+    files = sorted(
+        {f for f in old_files if f not in files_read and service_code(f, "", {}) not in covered} | set(office.files)
+    )
+    touched = (
+        bool(diffs)
+        or new_original != {k: v for k, v in old_original.items() if v is not None}
+        or files != old_files
+        or "vanished" in source
+    )
     if not touched:
         return diffs
     _set_original(original, new_original)

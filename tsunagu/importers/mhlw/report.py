@@ -21,8 +21,10 @@ def summary(plan: Plan, options: Options, site_shown: str, dry_run: bool) -> str
     cities: dict[str, list[Office]] = {}
     for office in plan.offices:
         cities.setdefault(office.city, []).append(office)
-    lines = [f"Read {len(plan.rows) + plan.other_rows} rows from {len(plan.files)} files: "
-             f"{len(plan.rows)} of the cities asked for, {plan.other_rows} of other municipalities left out."]
+    lines = [
+        f"Read {len(plan.rows) + plan.other_rows} rows from {len(plan.files)} files: "
+        f"{len(plan.rows)} of the cities asked for, {plan.other_rows} of other municipalities left out."
+    ]
     per_city = ", ".join(f"{c} {o[0].city_name}: {len(o)}" for c, o in sorted(cities.items()))
     lines.append(f"Offices: {len(plan.offices)}" + (f" ({per_city})" if per_city else ""))
     missing = [c for c in options.cities if not any(city_key(c) == city_key(k) for k in cities)]
@@ -42,8 +44,10 @@ def summary(plan: Plan, options: Options, site_shown: str, dry_run: bool) -> str
                 lines += [f"      {k}: {_shown(a)} → {_shown(b)}" for k, a, b in change.diffs if k != "source.original"]
     not_written = sum(1 for _, what in plan.unplaced if what == "not written")
     unplaced = f"unplaced {len(plan.unplaced)}" + (f" ({not_written} not written)" if not_written else "")
-    lines.append(f"added {plan.count('added')}, updated {plan.count('updated')}, unchanged {plan.count('unchanged')}, "
-                 f"vanished {len(plan.vanished)}, {unplaced}, skipped {len(plan.skipped)}")
+    lines.append(
+        f"added {plan.count('added')}, updated {plan.count('updated')}, unchanged {plan.count('unchanged')}, "
+        f"vanished {len(plan.vanished)}, {unplaced}, skipped {len(plan.skipped)}"
+    )
     return "\n".join(lines)
 
 
@@ -55,8 +59,10 @@ def _needs_a_look(plan: Plan) -> list[str]:
         lines += [f"  {p}" for p in sorted(plan.problems)]
     if plan.unplaced:
         lines.append(f"Unplaced: no area_map key in the address ({UNPLACED_HINT}):")
-        lines += [f"  {o.number} {o.values['name']}: {o.values['address']} ({o.rows[0][0]}:{o.rows[0][1]}); {what}"
-                  for o, what in plan.unplaced]
+        lines += [
+            f"  {o.number} {o.values['name']}: {o.values['address']} ({o.rows[0][0]}:{o.rows[0][1]}); {what}"
+            for o, what in plan.unplaced
+        ]
     if plan.skipped:
         lines.append("Skipped:")
         lines += [f"  {o.number} {o.values['name']}: {why}" for o, why in plan.skipped]

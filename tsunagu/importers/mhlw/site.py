@@ -32,8 +32,11 @@ def read_site(text: str, shown: str) -> SiteInfo:
     if not isinstance(doc, CommentedMap):
         raise ImportError_(f"{shown}: expected site settings (a mapping)")
     problems = []
-    for key, kind, example in (("areas", list, "areas: [北部, 南部]"), ("services", dict, '訪問介護: "110"'),
-                               ("area_map", dict, "本町: 北部")):
+    for key, kind, example in (
+        ("areas", list, "areas: [北部, 南部]"),
+        ("services", dict, '訪問介護: "110"'),
+        ("area_map", dict, "本町: 北部"),
+    ):
         if doc.get(key) is not None and not isinstance(doc[key], kind):
             what = "a list" if kind is list else "a mapping"
             problems.append(Problem(shown, doc.lc.key(key)[0] + 1, key, f"expected {what}, such as  {example}"))
@@ -45,8 +48,9 @@ def read_site(text: str, shown: str) -> SiteInfo:
     for key, area in area_map.items():
         if area not in areas:
             line = doc["area_map"].lc.key(key)[0] + 1
-            problems.append(Problem(shown, line, f"area_map.{key}",
-                                    f"expected one of the areas ({', '.join(areas)}); got {area!r}"))
+            problems.append(
+                Problem(shown, line, f"area_map.{key}", f"expected one of the areas ({', '.join(areas)}); got {area!r}")
+            )
     if problems:
         raise DataError(problems)
     return SiteInfo(cast(CommentedMap, doc), areas, services, area_map)
@@ -70,7 +74,7 @@ def add_services(site: SiteInfo, new: dict[str, str]) -> str:
 def place(address: str, city_name: str, area_map: dict[str, str]) -> str | None:
     """The area of an address: the longest area_map key after the city name, else the city's own entry."""
     at = address.find(city_name) if city_name else -1
-    rest = address[at + len(city_name):] if at >= 0 else address
+    rest = address[at + len(city_name) :] if at >= 0 else address
     found = [k for k in area_map if k and k in rest]
     if found:
         return area_map[max(found, key=len)]
