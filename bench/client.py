@@ -109,7 +109,7 @@ def bench_search(out: Path) -> None:
 
 
 def _reader(out: Path):
-    from tsunagu.seal.packs import open_site
+    from tsunagu.seal.reader import open_site
 
     return open_site({p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}, PASSWORD)
 

@@ -19,7 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from steps import PASSWORD  # noqa: E402
 
-from tsunagu.seal.packs import Reader, file_name, open_site  # noqa: E402
+from tsunagu.seal.packs import file_name  # noqa: E402
+from tsunagu.seal.reader import Reader, open_site  # noqa: E402
 
 
 def read_folder(folder: Path) -> dict[str, bytes]:

@@ -13,8 +13,8 @@ from conftest import DEMO_DATA, PROVIDER_X, STRONG, TODAY, read_tree, write
 from tools import ROOT
 
 from tsunagu.cli import cli, main
-from tsunagu.seal.packs import open_site
 from tsunagu.seal.passwords import ENV_VAR, check_passwords, parse_passwords
+from tsunagu.seal.reader import open_site
 
 DAY_X = "data/providers/day-x.yaml"
 YES_ERROR = f"{DAY_X}:12: status.new_clients: expected one of accepting, conditional, not_accepting, unknown; got 'yes'"

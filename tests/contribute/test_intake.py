@@ -4,8 +4,10 @@ from click.testing import CliRunner
 from gitflow import FIXTURE, copy_data, render_body
 
 from tsunagu.cli import cli
-from tsunagu.contribute.intake import intake, merge_lines, parse_issue_body, parse_windows
+from tsunagu.contribute.intake import intake
 from tsunagu.contribute.replies import success_reply
+from tsunagu.contribute.submission import parse_issue_body, parse_windows
+from tsunagu.yamlio.roundtrip import merge_lines
 
 TODAY = "2026-11-20"
 

@@ -33,7 +33,7 @@ from tsunagu.domain.models import Physician, Provider
 from tsunagu.pipeline.builder import build
 from tsunagu.publish.shell import FALLBACK_SCRIPT
 from tsunagu.render.pages import render_site
-from tsunagu.seal.packs import decrypt_site
+from tsunagu.seal.reader import decrypt_site
 from tsunagu.search.index import without_index_block
 
 PAGEFIND_DATA = re.compile(r"(\.pf_index|\.pf_fragment|\.pf_meta|\.pf_filter|pagefind-entry\.json)$")

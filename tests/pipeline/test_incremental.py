@@ -10,7 +10,7 @@ import pytest
 from conftest import STRONG, fast_config, read_tree
 
 from tsunagu.pipeline.builder import build
-from tsunagu.seal.packs import open_site
+from tsunagu.seal.reader import open_site
 
 pytestmark = pytest.mark.slow  # builds a generated region twice
 

@@ -1,4 +1,4 @@
-"""Encrypted output, tested by opening what the build wrote as the browser does (packs.Reader)."""
+"""Encrypted output, tested by opening what the build wrote as the browser does (reader.Reader)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from tsunagu.render.entries import page_token
 from tsunagu.render.pages import render_site
 from tsunagu.seal.encrypt import deflate, entry_ad, frame, padme, seal, split_parts, unframe
 from tsunagu.seal.keys import derive_key, root_keys, synthetic_nonce, unwrap, unwrap_with_kek
-from tsunagu.seal.packs import Reader, RollbackError, decrypt_site, file_name, open_site
+from tsunagu.seal.packs import file_name
+from tsunagu.seal.reader import Reader, RollbackError, decrypt_site, open_site
 from tsunagu.search.index import without_index_block
 
 NEW_PASSWORD = "plum-teacup-glacier-mosaic-91"

@@ -10,7 +10,8 @@ import pytest
 from tsunagu.seal import locator
 from tsunagu.seal.encrypt import STORED, entry_ad, frame, part_scale, seal
 from tsunagu.seal.keys import root_keys
-from tsunagu.seal.packs import MAX_PACKS, Reader, build_packs, pack_count, slot_of
+from tsunagu.seal.packs import MAX_PACKS, build_packs, pack_count, slot_of
+from tsunagu.seal.reader import Reader
 
 HOST_FILE_LIMIT = 20 * 1024 * 1024  # Cloudflare Pages' largest file (the smallest limit of the hosts)
 SITE_FILE_LIMIT = 2_000  # issue 10: at most 2,000 files at 10,000 + 3,000 (shell included)

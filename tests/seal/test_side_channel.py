@@ -21,7 +21,7 @@ from tsunagu.data.history import History, StatusChange
 from tsunagu.pipeline.builder import build
 from tsunagu.render.pages import render_site
 from tsunagu.seal.encrypt import entry_ad, kind_of, open_sealed, padme, units_of
-from tsunagu.seal.packs import open_site
+from tsunagu.seal.reader import open_site
 
 SECRET = "職員に新型コロナ陽性者が3名発生"
 GUESSES = [f"職員に新型コロナ{word}者が{digit}名発生" for word in ("陽性", "感染") for digit in range(10)]

@@ -12,6 +12,7 @@ from cryptography.exceptions import InvalidTag
 from tools import ROOT
 
 from tsunagu.seal import encrypt, keys, locator, packs, wire
+from tsunagu.seal import reader as sealed_reader
 from tsunagu.search import textsearch
 
 VECTORS = ROOT / "tests" / "vectors"
@@ -84,7 +85,7 @@ def test_one_entry_of_each_kind_and_the_bad_framings():
 def test_a_built_pack_reads_back_every_path():
     v = vector("pack")
     files = {name: b64(blob) for name, blob in v["files"].items()}
-    reader = packs.Reader(files, b64(v["content_key"]), v["root_name"], bytes.fromhex(v["root_sha256"]))
+    reader = sealed_reader.Reader(files, b64(v["content_key"]), v["root_name"], bytes.fromhex(v["root_sha256"]))
     assert reader.root == v["root"]
     group = b64(v["group_key"])
     for p in v["paths"]:

@@ -22,6 +22,7 @@ if __name__ == "__main__":  # run as a script from the checkout: the package bes
 from vector_cases import HOSTILE, keys_variants  # noqa: E402
 
 from tsunagu.seal import encrypt, keys, locator, packs, wire  # noqa: E402
+from tsunagu.seal import reader as sealed_reader  # noqa: E402
 from tsunagu.search import textsearch  # noqa: E402
 
 SALT = bytes(range(16))
@@ -166,7 +167,7 @@ def _pack_vectors(root: keys.RootKeys) -> dict:
         for path, body in plain.items()
     ]
     files, root_name, root_hash = packs.build_packs(sealed, root)
-    reader = packs.Reader(files, root.content, root_name, root_hash)
+    reader = sealed_reader.Reader(files, root.content, root_name, root_hash)
     numbers = [n for n, d in enumerate(reader.root["dirs"]) if d is not None]
     return {
         "about": "build_packs over four entries: the files (name -> bytes), the root manifest and a pack's directory "

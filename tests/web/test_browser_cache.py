@@ -12,7 +12,8 @@ from conftest import read_tree
 from tools import ROOT
 
 from tsunagu.domain.config import DEMO_PASSWORD
-from tsunagu.seal.packs import DIR, ENTRY, LOC, SOLO, open_site, slot_of
+from tsunagu.seal.packs import DIR, ENTRY, LOC, SOLO, slot_of
+from tsunagu.seal.reader import open_site
 
 pytestmark = pytest.mark.browser
 CACHE = "tsunagu-ciphertext-v2"  # sw-store.js

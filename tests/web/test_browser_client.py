@@ -19,7 +19,8 @@ from tools import ROOT
 
 from tsunagu.cli.serve import _Handler
 from tsunagu.domain.config import DEMO_PASSWORD
-from tsunagu.seal.packs import file_name, open_site, slot_of
+from tsunagu.seal.packs import file_name, slot_of
+from tsunagu.seal.reader import open_site
 
 pytestmark = pytest.mark.browser
 TODAY = dt.date(2026, 11, 22)

@@ -17,7 +17,8 @@ from tools import ROOT
 from tsunagu.domain.config import DEMO_PASSWORD, Config
 from tsunagu.seal.encrypt import DEFLATE, STORED, deflate, entry_ad, frame, open_sealed, seal, unframe
 from tsunagu.seal.keys import derive_key, make_keys_json, root_keys, synthetic_nonce
-from tsunagu.seal.packs import open_site, slot_of
+from tsunagu.seal.packs import slot_of
+from tsunagu.seal.reader import open_site
 
 pytestmark = pytest.mark.browser
 TODAY = dt.date(2026, 11, 22)

@@ -12,29 +12,25 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
+from tsunagu.contribute.formvalues import DELETE, choice, physician_edits, provider_edits
 from tsunagu.contribute.gate import AUTO, REVIEW, classify_record
 from tsunagu.contribute.owners import owners_of, refusal
 from tsunagu.contribute.submission import (
     Rejected,
     parse_issue_body,
-    parse_methods,
-    parse_windows,
-    plain_text,
     short_text,
 )
 from tsunagu.data.load import Tree, load_tree
 from tsunagu.data.validate import validate_tree
 from tsunagu.domain.errors import DataError, Problem, TsunaguError
 from tsunagu.domain.fields import ID_RE
-from tsunagu.domain.forms import CLEAR, CONFIRM, UPDATE, Form
+from tsunagu.domain.forms import CONFIRM, UPDATE, Form
 from tsunagu.domain.kinds import BY_NAME, KINDS, Kind
-from tsunagu.domain.labels import ACCEPTANCE_JA, APPOINTMENT_JA, METHOD_JA, OPERATION_JA, VIA_FORM_JA
-from tsunagu.domain.models import Contact, Status
+from tsunagu.domain.labels import VIA_FORM_JA
 from tsunagu.yamlio.roundtrip import dump, flow, load, merge_lines, put
 from tsunagu.yamlio.strict import Document, parse_yaml
 
 MAX_BODY = 64 * 1024
-_DELETE = object()
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -58,89 +54,6 @@ class Edit:
     reasons: list[str] = field(default_factory=list)
 
 
-# --- field values -----------------------------------------------------------------------------
-
-
-def _choice(form: Form, field_id: str, text: str, mapping: dict[Any, str], problems: list[str]) -> Any:
-    field = form.field(field_id)
-    reverse = {label: key for key, label in mapping.items()}
-    if text.strip() in reverse:
-        return reverse[text.strip()]
-    problems.append(f"{field.label}: 「{short_text(text)}」は選べません（{'、'.join(field.options)} のいずれか）。")
-    return None
-
-
-def _text(form: Form, field_id: str, text: str, current: str | None, problems: list[str]) -> Any:
-    """A free-text field: CLEAR empties it, the same text leaves it alone."""
-    if plain_text(text) == CLEAR:
-        return _DELETE if current else None
-    if form.field(field_id).type == "input" and "\n" in text:
-        problems.append(f"{form.field(field_id).label}: 1 行で入力してください。")
-        return None
-    value = text.strip() if form.field(field_id).type == "input" else text.strip("\n")
-    return None if value.strip() == (current or "").strip() else value
-
-
-def _provider_edits(form: Form, values: dict[str, Any], status: Status, problems: list[str]) -> dict[str, Any]:
-    edits: dict[str, Any] = {}
-    if values["operation"] is not None:
-        edits["operation"] = _choice(form, "operation", values["operation"], OPERATION_JA, problems)
-    for key in ("new_clients", "alternative_support", "post_infection"):
-        if values[key] is not None:
-            edits[key] = _choice(form, key, values[key], ACCEPTANCE_JA, problems)
-    if (text := values["vacancies"]) is not None:
-        plain = re.sub(r"\s*(人|名)$", "", plain_text(text))
-        if plain == CLEAR:
-            edits["vacancies"] = _DELETE if status.vacancies is not None else None
-        elif plain.isdigit() and len(plain) <= 5:
-            edits["vacancies"] = int(plain)
-        else:
-            problems.append(
-                f"{form.field('vacancies').label}: 0 以上の整数で入力してください（「{short_text(text)}」）。"
-            )
-    if values["conditions"] is not None:
-        edits["conditions"] = _text(form, "conditions", values["conditions"], status.conditions, problems)
-    return {k: v for k, v in edits.items() if v is not None and v != getattr(status, k)}
-
-
-def _physician_edits(form: Form, values: dict[str, Any], contact: Contact, problems: list[str]) -> dict[str, Any]:
-    edits: dict[str, Any] = {}
-    if (text := values["methods"]) is not None:
-        methods, unknown = parse_methods(text)
-        if unknown:
-            problems.append(
-                f"{form.field('methods').label}: 「{short_text('、'.join(unknown))}」は使えません"
-                f"（{'、'.join(METHOD_JA.values())} のいずれか）。"
-            )
-        elif "\n" in text:
-            problems.append(f"{form.field('methods').label}: 1 行で入力してください。")
-        else:
-            edits["methods"] = methods
-    if values["appointment_required"] is not None:
-        edits["appointment_required"] = _choice(
-            form, "appointment_required", values["appointment_required"], APPOINTMENT_JA, problems
-        )
-    if values["via"] is not None:
-        edits["via"] = _text(form, "via", values["via"], contact.via, problems)
-    if (text := values["windows"]) is not None:
-        if plain_text(text) == CLEAR:
-            edits["windows"] = _DELETE if contact.windows else None
-        else:
-            windows, found = parse_windows(text, form.field("windows").label)
-            problems.extend(found)
-            edits["windows"] = windows
-    if values["notes"] is not None:
-        edits["notes"] = _text(form, "notes", values["notes"], contact.notes, problems)
-    current = contact.model_dump(exclude_none=True)
-    if isinstance(edits.get("windows"), list):  # compare with methods spelled out, as the model holds them
-        shown = [{"methods": [], **w} for w in edits["windows"]]
-        edits["windows"] = None if shown == current.get("windows", []) else edits["windows"]
-    return {k: v for k, v in edits.items() if v is not None and v != current.get(k)}
-
-
-# --- writing the YAML -------------------------------------------------------------------------
-
-
 def _node(key: str, value: Any, old: Any) -> Any:
     """A plain value as a ruamel node in the style of data-format.md (and of the value it replaces)."""
     if key == "windows":
@@ -160,7 +73,7 @@ def _node(key: str, value: Any, old: Any) -> Any:
 
 def _apply(section: CommentedMap, edits: dict[str, Any], order: list[str]) -> None:
     for key, value in edits.items():
-        if value is _DELETE:
+        if value is DELETE:
             section.pop(key, None)
         else:
             put(section, key, _node(key, value, section.get(key)), order)
@@ -174,7 +87,7 @@ def edit_text(text: str, section: str, edits: dict[str, Any], order: list[str]) 
     return merge_lines(text, base, dump(data))
 
 
-_EDITS: dict[str, Callable[..., dict[str, Any]]] = {"provider": _provider_edits, "physician": _physician_edits}
+_EDITS: dict[str, Callable[..., dict[str, Any]]] = {"provider": provider_edits, "physician": physician_edits}
 
 
 # --- the whole intake -------------------------------------------------------------------------
@@ -243,7 +156,7 @@ def _confirmation(
     via = (
         "form"
         if values["confirmed_via"] is None
-        else _choice(form, "confirmed_via", values["confirmed_via"], VIA_FORM_JA, problems)
+        else choice(form, "confirmed_via", values["confirmed_via"], VIA_FORM_JA, problems)
     )
     whom = (values["confirmed_with"] or "").strip()
     label = form.field("confirmed_with").label
@@ -255,7 +168,7 @@ def _confirmation(
         problems.append(f"{label}: 確認方法が「{VIA_FORM_JA['form']}」のときは空欄にしてください。")
     elif "\n" in whom:
         problems.append(f"{label}: 1 行で入力してください。")
-    gone = _DELETE if current.confirmed_with else None
+    gone = DELETE if current.confirmed_with else None
     return {"confirmed_via": via, "confirmed_by": author, "confirmed_with": whom or gone}
 
 
@@ -312,7 +225,7 @@ def _check(tree: Tree, doc: Document, text: str, section: str, edits: dict[str, 
         raise Rejected([f"入力内容を反映できませんでした: {p}" for p in problems])
     expected = {**doc.value, section: {**doc.value[section]}}
     for key, value in edits.items():
-        if value is _DELETE:
+        if value is DELETE:
             expected[section].pop(key, None)
         else:
             expected[section][key] = value

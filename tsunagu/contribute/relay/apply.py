@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tsunagu.contribute.intake import _DELETE, _check, edit_text
+from tsunagu.contribute.formvalues import DELETE
+from tsunagu.contribute.intake import _check, edit_text
 from tsunagu.contribute.links import ADMIN, HOLDER, NOTE, LinkRefused, Token, authorise, verify_token
 from tsunagu.contribute.relay.seal import Unsealed, unseal
 from tsunagu.contribute.relay.submission import Submission, has_url, parse_submission
@@ -73,7 +74,7 @@ def _edits(kind: str, answers: dict[str, Any], current: dict[str, Any]) -> dict[
             now = now.strip() or None  # a YAML block (|) ends with a newline the page never sends
         if value is None:
             if now is not None:
-                edits[key] = _DELETE
+                edits[key] = DELETE
         elif value != now and not (key == "methods" and value == [] and now is None):
             edits[key] = value
     return edits
@@ -92,7 +93,7 @@ def _confirmation(token: Token, sub: Submission, current: dict[str, Any], today:
     out: dict[str, Any] = {"updated": today, "confirmed_via": "link"}
     for key in ("confirmed_by", "confirmed_with"):  # the link names nobody: an older entrant's name would lie
         if current.get(key) is not None:
-            out[key] = _DELETE
+            out[key] = DELETE
     return out
 
 
