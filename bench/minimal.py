@@ -75,6 +75,13 @@ def run(data: Path, out: Path, password: str, staticrypt: list[str] | None, page
     shutil.rmtree(out, ignore_errors=True)
     if staticrypt is None:
         raise SystemExit("the minimal peer needs staticrypt (npm install staticrypt@3): none installed")
+    encrypt_folder(staticrypt, plain, out, password)
+    lap("encrypt")  # staticrypt encrypts the HTML and copies the rest (Pagefind's index, in the clear) along
+    return summary(laps, plain, out, "staticrypt -r (npm)")
+
+
+def encrypt_folder(staticrypt: list[str], plain: Path, out: Path, password: str) -> None:
+    """staticrypt -r over the whole folder, as its README shows for a static site."""
     subprocess.run(
         [
             *staticrypt,
@@ -94,7 +101,10 @@ def run(data: Path, out: Path, password: str, staticrypt: list[str] | None, page
         capture_output=True,
         cwd=out.parent,
     )
-    lap("encrypt")  # staticrypt encrypts the HTML and copies the rest (Pagefind's index, in the clear) along
+
+
+def summary(laps: dict, plain: Path, out: Path, how: str) -> dict:
+    """Files and bytes of the output (the plain folder is measured, then removed)."""
     files = [p for p in out.rglob("*") if p.is_file()]
     plain_bytes = sum(p.stat().st_size for p in plain.rglob("*") if p.is_file())
     shutil.rmtree(plain, ignore_errors=True)
@@ -103,5 +113,5 @@ def run(data: Path, out: Path, password: str, staticrypt: list[str] | None, page
         "files": len(files),
         "bytes": sum(p.stat().st_size for p in files),
         "plaintext": plain_bytes,
-        "encryption": "staticrypt -r (npm)",
+        "encryption": how,
     }

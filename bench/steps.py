@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+from minimal import encrypt_folder, summary  # bench/ is this script's folder, first on sys.path
+
 TODAY = dt.date(2026, 11, 22)
 PASSWORD = "ochre-violin-tundra-saffron-gully-pebble"  # six random words: passes the production check
 BENCH_DIR = Path(__file__).resolve().parents[1] / "bench-out"
@@ -115,26 +117,12 @@ def step_peer(data: Path, out: Path) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     tool = staticrypt()
     if tool:
-        subprocess.run(
-            [*tool, str(plain), "-r", "-d", str(out), "-p", PASSWORD, "--short", "-c", "false", "--remember", "false"],
-            check=True,
-            capture_output=True,
-            cwd=out.parent,
-        )
+        encrypt_folder(tool, plain, out, PASSWORD)
         how = "staticrypt -r (npm)"
     else:
         how = _aes_per_file(plain, out)
     lap("encrypt")
-    files = [p for p in out.rglob("*") if p.is_file()]
-    plain_bytes = sum(p.stat().st_size for p in plain.rglob("*") if p.is_file())
-    shutil.rmtree(plain, ignore_errors=True)
-    return {
-        "stages": laps,
-        "files": len(files),
-        "bytes": sum(p.stat().st_size for p in files),
-        "plaintext": plain_bytes,
-        "encryption": how,
-    }
+    return summary(laps, plain, out, how)
 
 
 def main() -> None:
