@@ -7,6 +7,7 @@ as a Netlify Function. Each runtime starts once for this module; every test runs
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import json
 import os
 import re
@@ -87,8 +88,8 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 120) -> 
         try:
             if call(url, "/api/update", method="GET")[0] == 405:
                 return
-        except urllib.error.URLError:
-            pass  # not listening yet
+        except (urllib.error.URLError, ConnectionError, http.client.HTTPException):
+            pass  # not listening yet, or listening and dropping connections while it starts (netlify-cli does)
         time.sleep(0.3)
     raise AssertionError(f"{url} did not come up within {seconds} s")
 
