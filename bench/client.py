@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path[:0] = [str(Path(__file__).resolve().parents[1]), str(Path(__file__).resolve().parents[1] / "tests")]
 
 from host import SLOW_4G, Host  # noqa: E402
 from steps import PASSWORD  # noqa: E402
@@ -28,6 +28,26 @@ QUERIES = [
     "みどり市 デイ",
     "市",
 ]  # the last one matches every record: the worst case
+
+# Real queries for the eastern half of the open data (bench/east.py): places (a prefecture, cities, a ward name two
+# cities share, a place outside the region), services and their everyday abbreviations, an office name, a phone
+# number's first digits (Sapporo's 011-700), and 市, on nearly every record.
+EAST_QUERIES = [
+    "札幌市 デイ",
+    "横浜市 訪問看護",
+    "仙台",
+    "中央区",
+    "名古屋 グループホーム",
+    "長野県 特養",
+    "京都",
+    "ショート",
+    "小多機",
+    "ケアマネ",
+    "訪問入浴",
+    "ニチイ",
+    "011-700",
+    "市",
+]
 
 # Typed into the box; timed in the page from the input event to the first result card on screen, and
 # to the status line that says the first page (20 cards) is complete.
@@ -63,8 +83,9 @@ def _unlock(page, url: str, path: str) -> None:
     page.wait_for_url(url + path, timeout=60000)
 
 
-def bench_search(out: Path) -> None:
-    """Search on a local host (no throttling): first results after each query typed, bytes fetched."""
+def bench_search(out: Path, queries: list[str] = QUERIES, throttle: float = 1.0) -> dict:
+    """Search on a local host: first results after each query typed, bytes fetched; with throttle > 1 the page's
+    CPU is slowed that many times (CDP Emulation.setCPUThrottlingRate, after the unlock)."""
     from browser_support import ARGS, CHROMIUM
     from playwright.sync_api import sync_playwright
 
@@ -79,6 +100,9 @@ def bench_search(out: Path) -> None:
             f"  unlock (PBKDF2 600,000) and open /search/: {(time.perf_counter() - started) * 1000:.0f} ms, "
             f"{host.bytes_sent() / 1024:.0f} KiB (Pagefind's runtime and index metadata load in the background)"
         )
+        if throttle > 1:
+            page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": throttle})
+            print(f"  CPU throttled x{throttle:g} from here on (the page; the service worker is not throttled)")
         page.wait_for_timeout(1500)
         host.sent.clear()
         first, _full = page.evaluate(TIME_QUERY, "訪問介護")
@@ -86,7 +110,7 @@ def bench_search(out: Path) -> None:
             f"  first query of the session '訪問介護': first results {first:.0f} ms, {host.bytes_sent() / 1024:.0f} KiB"
         )
         firsts, fulls, fetched = [], [], []
-        for q in QUERIES:
+        for q in queries:
             page.fill("#search-q", "")
             page.wait_for_timeout(400)
             host.sent.clear()
@@ -97,15 +121,17 @@ def bench_search(out: Path) -> None:
             fetched.append(host.bytes_sent())
             print(
                 f"  {q!r}: first results {first:.0f} ms, first page of 20 {full:.0f} ms, "
-                f"{fetched[-1] / 1024:.0f} KiB fetched ({page.inner_text('#search-status')})"
+                f"{fetched[-1] / 1024:.0f} KiB fetched in {len(host.sent)} requests ({page.inner_text('#search-status')})"
             )
         browser.close()
     host.close()
     print(
-        f"search: first results median {statistics.median(firsts):.0f} ms, max {max(firsts):.0f} ms; first page "
+        f"search{f' (CPU x{throttle:g})' if throttle > 1 else ''}: first results median "
+        f"{statistics.median(firsts):.0f} ms, max {max(firsts):.0f} ms; first page "
         f"of 20 median {statistics.median(fulls):.0f} ms, max {max(fulls):.0f} ms; "
-        f"median {statistics.median(fetched) / 1024:.0f} KiB fetched per query"
+        f"median {statistics.median(fetched) / 1024:.0f} KiB fetched per query (max {max(fetched) / 1024:.0f} KiB)"
     )
+    return {"first": firsts, "page": fulls, "bytes": fetched}
 
 
 def _reader(out: Path):
@@ -231,3 +257,19 @@ def _pageviews(out: Path, plain: Path, paths: list[str], listed: list[str], poli
     sealed_host.close()
     plain_host.close()
     return deep, (tapped, sealed_host.ahead[:1], plain_host.ahead[:1])  # the list's first visit (later ones: cached)
+
+
+def main() -> None:
+    """Search timings of a built site: python bench/client.py OUT [--east] [--throttle N]."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--east", action="store_true", help="the eastern half's real queries (bench/east.py)")
+    parser.add_argument("--throttle", type=float, default=1.0, help="CPU slowdown of the page (CDP), e.g. 4")
+    opts = parser.parse_args()
+    bench_search(opts.out, EAST_QUERIES if opts.east else [*QUERIES, "ショート"], opts.throttle)
+
+
+if __name__ == "__main__":
+    main()

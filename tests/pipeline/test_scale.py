@@ -1,4 +1,5 @@
-"""Five prefectures at once (50,000 providers + 10,000 physicians, varied text): the build streams within 1.2 GB and 2,000 files.
+"""Five prefectures at once (50,000 providers + 10,000 physicians, varied text): the build streams within 1.2 GB and 2,000 files;
+the eastern half of the national open data (../shared/samples/mhlw-east) within 1.0 GB.
 
 Outside the default run (minutes of CPU): `python -m pytest -m scale tests/pipeline/test_scale.py`.
 """
@@ -30,4 +31,25 @@ def test_a_large_region_builds_within_the_memory_bound(tmp_path):
         f"{measured.result['bytes'] / 1e6:.0f} MB"
     )
     assert measured.peak_tree_mb <= LIMIT_MB
+    assert measured.result["files"] <= FILES
+
+
+EAST_LIMIT_MB = 1000  # issue 23: the eastern half of the national open data within 1.0 GB
+
+
+def test_the_eastern_half_of_the_open_data_builds_within_1_gb(tmp_path, tmp_path_factory):
+    """23,054 real offices of 24 prefectures (32,068 rows), imported by the importer, one area per prefecture."""
+    from east import import_east
+    from measure import peak_stage, python_step
+    from samples import mhlw_east
+
+    imported = import_east(mhlw_east(tmp_path_factory), tmp_path / "data")
+    assert imported["rows"] == 32_068 and imported["providers"] > 20_000
+    measured = python_step(["build", str(tmp_path / "data"), str(tmp_path / "site")])
+    print(
+        f"\neastern half ({imported['providers']} offices): {measured.seconds:.0f} s, peak "
+        f"{measured.peak_tree_mb:.0f} MB during {peak_stage(measured)}, stages {measured.result['stages']}, "
+        f"{measured.result['files']} files"
+    )
+    assert measured.peak_tree_mb <= EAST_LIMIT_MB
     assert measured.result["files"] <= FILES
