@@ -60,11 +60,18 @@ def _as_paragraphs(text: str) -> str:
     return "".join("<p>" + html.escape(p.strip(), quote=False).replace("\n", "<br>\n") + "</p>\n" for p in paragraphs)
 
 
+# A one-line note with none of the characters Markdown, HTML or the sanitiser would act on (and not
+# starting like a list or heading) converts to one paragraph of itself: no converter needed.
+_MARKUP = re.compile(r"[\\`*_{}\[\]()<>&#|!~=+\-\"'\x00-\x1f\x7f-\xa0\u2028\u2029]|^\d")
+
+
 def render_markdown(text: str | None) -> str:
     """Markdown to HTML that carries no script, style, event handler or foreign markup; a note whose
     rendering would drop any of its letters or leave a control character is shown as plain text."""
     if not text:
         return ""
+    if text == text.strip() and not _MARKUP.search(text):
+        return f"<p>{text}</p>"
     # Raw HTML in the source is escaped first: people write Markdown here, not HTML. Images are not
     # allowed: written as links, so their words stay.
     escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("![", "[")

@@ -12,11 +12,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 import jinja2
+from markupsafe import Markup
 
 from tsunagu.data.history import History
 from tsunagu.domain.config import Config
 from tsunagu.domain.directory import Directory
-from tsunagu.domain.forms import update_form_url
 from tsunagu.domain.kinds import WEEKDAYS
 from tsunagu.domain.labels import ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA
 from tsunagu.domain.models import Physician, Provider, Record
@@ -87,18 +87,22 @@ def records_json(directory: Directory, providers: list[Entry[Provider]], physici
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _form_links(repository: str, e: Entry[Record]) -> dict[str, str]:
-    """Prefilled issue-form links: update the entry, or confirm it unchanged."""
-    return {
-        "update": update_form_url(repository, e.kind.name, e.record),
-        "confirm": update_form_url(repository, e.kind.name, e.record, confirm=True),
-    }
-
-
 def _page(env: jinja2.Environment, template: str, path: str, common: dict[str, Any], **context: Any) -> bytes:
     """One page; links are relative to its folder, so the site works under any base path."""
     html = env.get_template(template).render(root=root_of(path), page_path=path, **common, **context)
     return html.encode()
+
+
+def _chrome(
+    env: jinja2.Environment, path: str, common: dict[str, Any], cache: dict[tuple[str, str], dict[str, Markup]]
+) -> dict[str, Markup]:
+    """The header and footer of a page, rendered once for every page of its folder: they depend on the
+    page only through its root and its first path segment (the menu marks the current section)."""
+    key = (root_of(path), path.split("/", 1)[0])
+    if key not in cache:
+        context = {"root": key[0], "page_path": path, **common}
+        cache[key] = {part: Markup(env.get_template(f"_{part}.html").render(context)) for part in ("header", "footer")}
+    return cache[key]
 
 
 def _render_records(
@@ -108,17 +112,17 @@ def _render_records(
     hook: Callable[[str, bytes], Any] | None = None,
 ) -> list[tuple[str, Any]]:
     """One page per record (a list, so it crosses a process boundary cheaply), through hook if given."""
-    site = common["site"]
     out = []
+    chromes: dict[tuple[str, str], dict[str, Markup]] = {}
     for e in entries:
         page = _page(
             env,
             e.kind.template,
             e.path,
             common,
+            chrome=_chrome(env, e.path, common, chromes),
             e=e,
             r=e.record,
-            forms=_form_links(site.repository, e) if site.repository else {},
             weekly=e.kind.weekly(e.record),
             tokens=search_blocks(e.record, common["search"]),
         )

@@ -22,7 +22,8 @@ from tsunagu.search.places import peel
 _DROP = re.compile(wire.char_class(wire.DROP) + "+")
 _SPACE = wire.char_class(wire.SPACES)
 _WORDS = re.compile(_SPACE + "+")
-_KANA_FIRST, _KANA_LAST = (chr(c) for c in wire.KANA)
+# Katakana folded to hiragana by one table lookup per character (str.translate), not a Python loop.
+_KANA_FOLD = {c: c - wire.KANA_SHIFT for c in range(wire.KANA[0], wire.KANA[1] + 1)}
 _UNIGRAM, _BIGRAM = 1 + wire.TOKEN_HEX, 1 + 2 * wire.TOKEN_HEX  # lengths of the two kinds of token
 # Tokens in three blocks: what the record is called, what it is, and everything else.
 NAME_WEIGHT, KIND_WEIGHT, OTHER_WEIGHT = 10, 5, 1
@@ -30,9 +31,7 @@ NAME_WEIGHT, KIND_WEIGHT, OTHER_WEIGHT = 10, 5, 1
 
 def normalize(text: str) -> str:
     """NFKC (width), lower case, katakana folded to hiragana, then every DROP character removed."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    text = "".join(chr(ord(c) - wire.KANA_SHIFT) if _KANA_FIRST <= c <= _KANA_LAST else c for c in text)
-    return _DROP.sub("", text)
+    return _DROP.sub("", unicodedata.normalize("NFKC", text).lower().translate(_KANA_FOLD))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -45,6 +44,7 @@ def token(gram: str) -> str:
     return wire.TOKEN_PREFIX + "".join(_hex(c) for c in gram)
 
 
+@functools.lru_cache(maxsize=65536)  # vocabulary words, areas and fax numbers recur on many records
 def exact_token(text: str) -> str:
     """A whole name or number as one word: 'x' + 48 bits of FNV-1a-64 over its normalised UTF-8."""
     h = wire.FNV_OFFSET
