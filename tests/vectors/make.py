@@ -21,7 +21,7 @@ if __name__ == "__main__":  # run as a script from the checkout: the package bes
 
 from vector_cases import HOSTILE, keys_variants  # noqa: E402
 
-from tsunagu.seal import encrypt, keys, locator, packs, wire  # noqa: E402
+from tsunagu.seal import encrypt, keys, locator, packs, rows, wire  # noqa: E402
 from tsunagu.seal import reader as sealed_reader  # noqa: E402
 from tsunagu.search import textsearch  # noqa: E402
 
@@ -195,6 +195,36 @@ def _pack_vectors(root: keys.RootKeys) -> dict:
     }
 
 
+def _rows_vectors(root: keys.RootKeys) -> dict:
+    """Composites (seal/rows.py): an area's list, records.json and status.csv laid out; each skeleton, each store
+    part's plaintext (as unframed), and the file that assembling them gives back."""
+    cards = [f'<li class="card" data-stale-scope><a href="../../r/t{i}.html">事業所{i}</a></li>\n' for i in range(40)]
+    records = [{"kind": "provider", "path": f"r/t{i}.html", "name": f"事業所{i}"} for i in range(40)]
+    shared = {
+        "providers/1/index.html": ("<h1>北部</h1><ul>" + "".join(cards) + "</ul>").encode(),
+        "data/records.json": json.dumps(
+            {"site": {}, "records": records}, ensure_ascii=False, separators=(",", ":")
+        ).encode(),
+        "data/status.csv": ("\ufeff事業所名\r\n" + "".join(f"事業所{i}\r\n" for i in range(40))).encode(),
+    }
+    skeletons, stores = rows.layout(shared, root.group)
+    parts = {
+        store: [
+            encrypt.unframe(encrypt.open_sealed(root.content, encrypt.entry_ad(store, i, n), blob))
+            for i, n, blob in rows.store_entries(store, got, root)
+        ]
+        for store, got in stores.items()
+    }
+    return {
+        "about": "rows.layout over a list, records.json and status.csv: skeletons, store parts, files assembled",
+        "files": [
+            {"path": path, "skeleton": b64(skeletons[path]), "plain": b64(body)}
+            for path, body in sorted(shared.items())
+        ],
+        "stores": {store: [b64(body) for body in bodies] for store, bodies in sorted(parts.items())},
+    }
+
+
 def _locator_vectors(root: keys.RootKeys) -> dict:
     """One locator part: rows per pack (a shared tag and an entry past 16 MiB are left out), its plaintext and blob."""
     rows = {
@@ -254,6 +284,7 @@ def vectors() -> dict[str, dict]:
         "entries": _entries_vectors(root),
         "pack": _pack_vectors(root),
         "locator": _locator_vectors(root),
+        "rows": _rows_vectors(root),
         "text": _text_vectors(),
     }
 

@@ -28,6 +28,7 @@ from tsunagu.seal.encrypt import entries, part_count, part_scale
 from tsunagu.seal.keys import RootKeys, make_keys_json, root_keys
 from tsunagu.seal.packs import SealedEntry, build_packs
 from tsunagu.seal.passwords import check_passwords
+from tsunagu.seal.rows import GLANCE_STORE, layout, store_entries
 from tsunagu.search.index import compact_record, index_records, is_runtime, without_index_block
 from tsunagu.search.output import status_filters
 
@@ -172,6 +173,19 @@ def _render_and_seal(checked: Checked, workers: int, timer: _Timer) -> Content:
     records: list[tuple[str, RecordPage]] = sorted((p, v) for p, v in rendered.items() if is_record(p))
     rendered.clear()  # the records' sealed entries are all that is left of them
     sealed = [SealedEntry(p, part, parts, blob) for p, page in records for part, parts, blob in page.entries]
+    names = sorted([*shared, *(p for p, _ in records)])
+    plaintext = sum(len(b) for b in shared.values()) + sum(page.size for _, page in records)
+    status_digest = hashlib.sha256(shared.get(f"{DATA_DIR}status.csv", b"")).digest()
+    # Rows of records leave the lists, the sheet and the data files for stores keyed by record (seal/rows.py).
+    skeletons, stores = layout(shared, checked.keys.group)
+    shared.update(skeletons)
+    for store, rows in sorted(stores.items()):
+        # The home page's counts change with some status edits and not others (vacancies): sealed anew at each.
+        generation = status_digest if store == GLANCE_STORE else b""
+        sealed += [
+            SealedEntry(store, part, parts, blob)
+            for part, parts, blob in store_entries(store, rows, checked.keys, generation)
+        ]
     scale = part_scale(records_count)
     # Shared pages with much text per record (long conditions and notes): larger parts, within the file budget.
     while sum(part_count(p, b, checked.keys, scale) for p, b in shared.items()) > SHARED_PARTS and scale < 1024:
@@ -179,10 +193,10 @@ def _render_and_seal(checked: Checked, workers: int, timer: _Timer) -> Content:
     sealed += _seal_all(shared, checked.keys, workers, scale)
     return Content(
         sealed,
-        sorted([*shared, *(p for p, _ in records)]),
-        sum(len(b) for b in shared.values()) + sum(page.size for _, page in records),
+        names,
+        plaintext,
         [page.document for _, page in records] if config.search else [],
-        hashlib.sha256(shared.get(f"{DATA_DIR}status.csv", b"")).digest(),
+        status_digest,
     )
 
 

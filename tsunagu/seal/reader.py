@@ -11,6 +11,7 @@ from typing import Any
 from tsunagu.seal import locator, wire
 from tsunagu.seal.encrypt import entry_ad, open_sealed, unframe
 from tsunagu.seal.packs import DIR, DIR_AD, ENTRY, LOC, ROOT_AD, ROOT_VERSION, SOLO, file_name, short_hash, slot_of
+from tsunagu.seal.rows import assemble, is_store
 
 
 class Reader:
@@ -101,9 +102,10 @@ class Reader:
         return unframe(open_sealed(self.key, entry_ad(path, part, parts), blob))
 
     def read(self, path: str) -> bytes:
-        """The plaintext of one logical file, every part checked."""
+        """The plaintext of one logical file, every part checked; a composite with its rows put back."""
         parts, body = self.part(path, 0)
-        return body + b"".join(self.part(path, i)[1] for i in range(1, parts))
+        body += b"".join(self.part(path, i)[1] for i in range(1, parts))
+        return assemble(body, self.part) if body.startswith(b"\0") and not is_store(path) else body
 
     def paths(self) -> set[str]:
         """Every logical path in the build."""
@@ -129,6 +131,6 @@ def open_site(files: dict[str, bytes], password: str, seen_epoch: int = 0) -> Re
 
 
 def decrypt_site(files: dict[str, bytes], password: str) -> dict[str, bytes]:
-    """Every logical file of a built site, decrypted and checked."""
+    """Every logical file of a built site, decrypted and checked (composites whole, their stores left out)."""
     reader = open_site(files, password)
-    return {path: reader.read(path) for path in sorted(reader.paths())}
+    return {path: reader.read(path) for path in sorted(reader.paths()) if not is_store(path)}

@@ -46,7 +46,7 @@ RECORD_DIR = paths.RECORD_DIR  # record pages, r/<token>.html: compressed alone,
 FRAGMENT = rf"^{paths.INDEX_DIR}(?:s[0-9]+/)?fragment/zz_([a-z0-9]+)\.pf_fragment$"
 
 # The root manifest (sealed JSON) and its rows, by field position.
-ROOT_VERSION = 3
+ROOT_VERSION = 4  # 4: composites and their row stores
 DIR_ROW = ("digest", "offset", "length")  # root "dirs"[pack number] (null: empty pack)
 SOLO_ROW = ("path", "part", "parts", "digest", "length")  # root "solo": an entry that is a file of its own
 LOC_ROW = ("digest", "length", "first", "end")  # root "loc": one locator part
@@ -57,6 +57,18 @@ LOC_TAG = (4, 7)  # the slot's bytes [4, 7): bytes [0, 4) already picked the pac
 LOC_ROW_BYTES = 9
 LOC_PARTS = 16
 LOC_LIMIT = 1 << 24
+
+# Composites: a shared file whose rows belong to records (the area lists, physicians, the status sheet, the data
+# files) is sealed as a skeleton, its own text with a marker NUL ‖ key ‖ NUL where each record's row was, after
+# NUL ‖ store path ‖ NUL; the rows live in the store, one part per bucket, each row as NUL ‖ key ‖ NUL ‖ row.
+# A key is the hex of the first ROW_KEY_BYTES of the record page's slot, "." and a count (keys stay unique);
+# its bucket is the key's first 4 bytes (u32) modulo the store's parts: the record page's pack number modulo
+# that count whenever there are at least as many packs. A status edit changes one part of each store, the
+# same stores whatever the record's area: no part maps to an area or to an order.
+ROWS_DIR = "rows/"
+ROW_KEY_BYTES = 6
+ROWS_PER_BUCKET = 8  # records per part of a store, at least (the part count is a power of two)
+MAX_BUCKETS = 128
 
 # Search text, applied alike to the index (build) and to the query (browser): NFKC, lower case,
 # katakana folded to hiragana, then every character in DROP removed. Code point ranges, inclusive.

@@ -4,7 +4,9 @@ import { Tampered } from "./errors.js";
 import { entryKey, fileName, isRecord, locTag, packOf, packOfSlot, slotOf } from "./packs.js";
 import { entryAd, openSealed } from "./seal.js";
 import { checked, current, directory, openBuild, slice } from "./sw-build.js";
-import { RECORD_DIR } from "./wire.js";
+import { RECORD_DIR, ROWS_DIR } from "./wire.js";
+import { assemble } from "./rows.js";
+import { concat } from "./bytes.js";
 
 /** @typedef {import("./sw-build.js").Build} Build */
 
@@ -30,17 +32,26 @@ async function readPart(b, path, part) {
   return { parts: e.parts, body: await openSealed(b.key, entryAd(path, part, e.parts), blob) };
 }
 
-/** The plaintext of a logical path, every part checked; null if the build has no such path. @param {Build} b @param {string} path */
-export async function readFile(b, path) {
+/** Every part of a logical path, checked, in order; null if the build has no such path. @param {Build} b @param {string} path */
+async function readParts(b, path) {
   const first = await readPart(b, path, 0);
   if (!first) return null;
-  const bodies = [first.body];
-  for (let i = 1; i < first.parts; i++) {
-    const next = await readPart(b, path, i);
-    if (!next || next.parts !== first.parts) throw new Tampered("missing part");
-    bodies.push(next.body);
-  }
-  return new Blob(bodies);
+  const rest = await Promise.all(Array.from({ length: first.parts - 1 }, (_, i) => readPart(b, path, i + 1)));
+  if (rest.some((next) => !next || next.parts !== first.parts)) throw new Tampered("missing part");
+  return [first.body, ...rest.map((next) => /** @type {{ body: Uint8Array<ArrayBuffer> }} */ (next).body)];
+}
+
+/** The plaintext of a logical path, every part checked (a composite with its rows put back: tsunagu/seal/rows.py);
+    null if the build has no such path. @param {Build} b @param {string} path */
+export async function readFile(b, path) {
+  const bodies = await readParts(b, path);
+  if (!bodies) return null;
+  if (bodies[0][0] !== 0 || path.startsWith(ROWS_DIR)) return new Blob(bodies);
+  return new Blob(await assemble(concat(...bodies), async (store, part) => {
+    const got = await readPart(b, store, part);
+    if (!got) throw new Tampered("missing rows");
+    return got;
+  }));
 }
 
 /** A file from the current build. A page view fetches keys.json again; meanwhile the page is read from the
