@@ -20,12 +20,14 @@ from conftest import STRONG, fast_config, load_directory, make_tree, read_tree
 from tsunagu.data.history import History, StatusChange
 from tsunagu.pipeline.builder import build
 from tsunagu.render.pages import render_site
-from tsunagu.seal.encrypt import entry_ad, kind_of, open_sealed, padme, units_of
+from tsunagu.seal.encrypt import entry_ad, kind_of, open_sealed, padme, unframe, units_of
 from tsunagu.seal.reader import open_site
+from tsunagu.seal.rows import store_of
 
 SECRET = "職員に新型コロナ陽性者が3名発生"
 GUESSES = [f"職員に新型コロナ{word}者が{digit}名発生" for word in ("陽性", "感染") for digit in range(10)]
 VICTIM, ATTACKER = "day-sakura", "helper-momiji"
+ATTACKER_NAME = "ヘルパーステーションもみじ"
 # Search is off: word presence through the index's sizes is a leak SECURITY.md accepts by design.
 _RANDOM = random.Random(21)
 FILLER = "".join(_RANDOM.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz") for _ in range(4000))
@@ -45,11 +47,16 @@ def _build(data, out, note: str) -> dict[str, bytes]:
 
 
 def _framed_size(files: dict[str, bytes], path: str) -> int:
-    """Flag, length and compressed body of a file's first part: what Padmé pads."""
+    """Flag, length and compressed body of the part holding the attacker's row: what Padmé pads. A file's
+    rows live in its store (seal/rows.py), so that is where the attacker's edit moves a size."""
     reader = open_site(files, STRONG["city"])
-    name, offset, length, parts, _digest = reader.locate(path, 0)
-    payload = open_sealed(reader.key, entry_ad(path, 0, parts), files[name][offset : offset + length])
-    return 5 + struct.unpack(">I", payload[1:5])[0]
+    path = store_of(path) or path
+    for part in range(reader.locate(path, 0)[3]):
+        name, offset, length, parts, _digest = reader.locate(path, part)
+        payload = open_sealed(reader.key, entry_ad(path, part, parts), files[name][offset : offset + length])
+        if ATTACKER_NAME.encode() in unframe(payload):
+            return 5 + struct.unpack(">I", payload[1:5])[0]
+    raise AssertionError(f"{path}: no part holds {ATTACKER_NAME}")
 
 
 def _bucket_below(size: int) -> int:
