@@ -570,3 +570,21 @@ def test_record_pages_may_post_to_a_relay_on_its_own_origin(tmp_path):
     html = render_site(directory, config)[providers[0].path].decode()
     assert "connect-src 'self' https://relay.example.jp;" in html
     assert 'data-relay="https://relay.example.jp/api/"' in html
+
+
+def test_home_shows_the_five_newest_confirmations_and_links_to_all(tmp_path):
+    from tools import ROOT
+
+    from tsunagu.render.pages import NEWEST_ON_HOME
+
+    directory = load_directory(ROOT / "data")
+    config = Config(data_dir=ROOT / "data", out_dir=tmp_path / "site", today=TODAY, iterations=FAST)
+    providers, physicians = make_entries(directory, config)
+    home = render_site(directory, config)["index.html"].decode()
+    newest = home[home.index('id="newest-h"') : home.index("</section>", home.index('id="newest-h"'))]
+    shown = re.findall(r'<a class="card-title" href="[^"]*">(.*?)</a>', newest)
+    dated = sorted((e.updated, e.record.name) for e in providers + physicians if e.updated)
+    assert len(dated) > NEWEST_ON_HOME == len(shown) == 5
+    assert min(e.updated for e in providers + physicians if e.record.name in shown) >= dated[-NEWEST_ON_HOME][0]
+    assert 'search/?kind=%E4%BA%8B%E6%A5%AD%E6%89%80&amp;sort=updated">' in newest  # 事業所, newest first
+    assert "確認日の新しい順に、すべての事業所を見る" in newest

@@ -33,6 +33,7 @@ from tsunagu.web import ASSETS, template_dirs
 ACCEPTANCE_KEYS = tuple(STATUS_FIELDS_JA)  # new_clients, alternative_support, post_infection
 # One filter choice for both answers a care manager can work with (search.js expands it).
 ACCEPTING_OR_CONDITIONAL = wire.ACCEPTING_OR_CONDITIONAL
+NEWEST_ON_HOME = 5  # recently confirmed cards on the home page: a phone scrolls past more (the link lists all)
 
 
 def _environment(config: Config) -> jinja2.Environment:
@@ -214,7 +215,7 @@ def render_site(
         out[path] = _page(env, template, path, common, **context)
 
     everyone = providers + physicians
-    newest = sorted((e for e in everyone if e.updated), key=lambda e: e.updated or dt.date.min, reverse=True)[:12]
+    newest = sorted((e for e in everyone if e.updated), key=lambda e: e.updated or dt.date.min, reverse=True)
     notices = sorted(directory.notices, key=lambda n: (n.meta.pinned, n.meta.date), reverse=True)
     history = history or History(False, config.today)
     days = days_view(history, {e.record.id: e for e in everyone})
@@ -225,7 +226,7 @@ def render_site(
         recent=days[:2],
         yesterday=config.today - dt.timedelta(days=1),
         glance=glance(site, providers, config.today),
-        newest=newest,
+        newest=newest[:NEWEST_ON_HOME],
         notices=notices[:3],
         stale_count=sum(e.stale for e in everyone),
         by_date=_updates_by_date(everyone),
