@@ -164,11 +164,6 @@ def test_a_status_edit_changes_the_same_files_whatever_its_field(region):
     assert len(shapes["vacancies"][1]) == len(shapes["new_clients"][1])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Pagefind 1.5 indexes metadata values as words: the chunks holding the status words (and the record's "
-    "other answers) change with the edit (SECURITY.md, What it reveals by design)",
-)
 def test_a_status_edit_changes_the_same_index_chunks_whatever_its_area_or_field(region):
     areas, fields = _area_shapes(region, chunks=True), _field_shapes(region, chunks=True)
     assert len({tuple(s[0]) for s in areas.values()}) == 1, areas
@@ -182,7 +177,6 @@ def test_a_status_edit_changes_at_most_20_files(region):
         assert len([p for p in after if base.get(p) != after[p]]) <= 20, rid
 
 
-@pytest.mark.xfail(strict=True, reason="the index chunks a status edit changes take it to 2.9 % (SECURITY.md)")
 def test_a_status_edit_changes_at_most_2_percent_of_the_bytes(region):
     base, _providers, edited = region
     for rid in ("p00000", "p00300"):

@@ -20,7 +20,7 @@ SHELL_FILES = 120  # the public shell: unlock page, assets, Pagefind's runtime, 
 
 def test_the_pack_count_is_a_power_of_two_capped_at_max_packs():
     assert pack_count(0) == 1
-    assert [pack_count(n) for n in (10**5, 10**7, 10**9, 10**11)] == [4, 256, MAX_PACKS, MAX_PACKS]
+    assert [pack_count(n) for n in (10**5, 10**7, 10**9, 10**11)] == [8, 512, MAX_PACKS, MAX_PACKS]
     assert MAX_PACKS + SHELL_FILES < SITE_FILE_LIMIT
 
 

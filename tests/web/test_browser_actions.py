@@ -74,6 +74,13 @@ def test_the_first_search_result_is_an_action_on_the_first_phone_screen(site, br
     # The filters wait behind one button; the card has the three answers, the phone and the age.
     assert not day.page.locator("#search-filters").is_visible()
     assert first.locator(".badges .badge").count() == 3
+    # The answers come from the result's filters (never metadata: SECURITY.md), each one the card of the record says.
+    codes = [c.split(" ")[1] for c in first.locator(".badges .badge").evaluate_all("bs => bs.map(b => b.className)")]
+    answers = day.page.evaluate(
+        'async (u) => (await (await fetch(u)).text()).match(/class="badge b-[a-z_]+/g)',
+        first.locator(".card-title").get_attribute("href"),
+    )
+    assert codes == [a.split('"')[1].split(" ")[1] for a in answers[:3]], (codes, answers)
     call = first.locator("a.call")
     assert re.fullmatch(r"tel:0\d{9}", call.get_attribute("href") or "")
     box = call.bounding_box()

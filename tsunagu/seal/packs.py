@@ -34,7 +34,7 @@ from tsunagu.seal.keys import RootKeys
 DIR_AD = wire.DIR_AD.encode()
 ROOT_AD = wire.ROOT_AD.encode()
 PACK_DIR = wire.FILE_DIR
-TARGET_PACK = 40 * 1024  # average pack size aimed at: small packs keep an edit's re-upload small
+TARGET_PACK = 20 * 1024  # average pack size aimed at: small packs keep an edit's re-upload small (its pack is most of it)
 MAX_PACKS = 1024
 MIN_PACKS = 64
 INDEX_CHUNK = ".pf_index"  # Pagefind's index chunks: packed, not files of their own, in a crowded site

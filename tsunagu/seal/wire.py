@@ -181,6 +181,11 @@ PREFECTURES = (
 KIND_FILTER, AREA_FILTER, SERVICE_FILTER = "種別", "地域", "サービス"
 HOME_VISITS, CARE_SUPPORT = labels.HOME_VISITS, labels.CARE_SUPPORT
 FILTERS = {"kind": KIND_FILTER, "area": AREA_FILTER, "service": SERVICE_FILTER, **labels.STATUS_FIELDS_JA}
+# A provider's 営業 and 空き: filters too, so that search cards show them without metadata (Pagefind indexes
+# metadata values as words: which index chunks an edit changed would tell the field and the value).
+OPERATION_FILTER, VACANCY_FILTER = "営業", "空き"
+ACCEPTANCE = dict(labels.ACCEPTANCE_JA)  # answer code -> the value of its filter
+OPEN = labels.OPERATION_JA["open"]
 FLAGS = {"home_visits": (HOME_VISITS, "対応"), "care_support_doctor": (CARE_SUPPORT, "はい")}
 KIND_NAMES = dict(labels.KIND_JA)  # record kind -> the value of the kind filter
 # One filter choice for the two answers a care manager can work with.

@@ -10,12 +10,13 @@ import cbor2
 
 from tsunagu.domain.errors import BuildError
 from tsunagu.domain.labels import STATUS_FIELDS_JA
+from tsunagu.seal import wire
 
 SIGNATURE = b"pagefind_dcd"
 
 
-# The filters of a provider's status (the three answers and 営業): sealed together (pipeline.builder).
-STATUS_FILTER_NAMES = frozenset({*STATUS_FIELDS_JA.values(), "営業"})
+# The filters of a provider's status (the three answers, 営業 and 空き): sealed together (pipeline.builder).
+STATUS_FILTER_NAMES = frozenset({*STATUS_FIELDS_JA.values(), wire.OPERATION_FILTER, wire.VACANCY_FILTER})
 
 
 def status_filters(files: dict[str, bytes]) -> list[str]:

@@ -2,9 +2,11 @@
 /* A search result as an action card, built like the lists' cards (templates/_macros.html): the three answers as
    ○△× badges, the first line of the conditions, the phone to tap and the FAX, contact-now for a physician, and
    the confirmation date whose age and 「更新が古い」 time.js computes, as on every other page. */
-import { FILTERS } from "./wire.js";
+import { ACCEPTANCE, FILTERS, OPEN, OPERATION_FILTER, VACANCY_FILTER } from "./wire.js";
 
 /** Search metadata of one result (templates/_search_data.html). @typedef {Record<string, string>} Meta */
+/** Its filters (a provider's answers, 営業 and 空き are filters only: templates/_search_provider.html).
+    @typedef {Record<string, string[]>} Filters */
 
 const STATUS_KEYS = ["new_clients", "alternative_support", "post_infection"];
 /** @type {Record<string, string>} the statuses' names (新規受入 …), as the search filters name them */
@@ -25,10 +27,15 @@ export function el(tag, cls, text) {
 /** 「2026年11月16日」 of an ISO date. @param {string} iso */
 export const longDate = (iso) => `${Number(iso.slice(0, 4))}年${Number(iso.slice(5, 7))}月${Number(iso.slice(8, 10))}日`;
 
-/** The three answers (and vacancies) as badges. @param {Meta} m */
-function badges(m) {
+/** @type {Record<string, string>} a filter's value -> the answer's code */
+const CODES = Object.fromEntries(Object.entries(ACCEPTANCE).map(([code, label]) => [label, code]));
+/** The first value of a filter, or "". @param {Filters} f @param {string} name */
+const first = (f, name) => (f[name] || [])[0] || "";
+
+/** The three answers (and vacancies) as badges. @param {Filters} f */
+function badges(f) {
   const ul = el("ul", "badges");
-  const codes = (m.badges || "").split(" ");
+  const codes = STATUS_KEYS.map((key) => CODES[first(f, LABELS[key])] || "unknown");
   STATUS_KEYS.forEach((key, i) => {
     const [mark, word] = BADGES[codes[i]] || BADGES.unknown;
     const badge = el("span", `badge b-${codes[i] in BADGES ? codes[i] : "unknown"}`);
@@ -39,7 +46,8 @@ function badges(m) {
     li.append(el("span", "b-label", LABELS[key]), " ", badge);
     ul.append(li);
   });
-  if (m.vacancies) ul.append(el("li", "vacancies", `空き ${m.vacancies}名`));
+  const vacancies = first(f, VACANCY_FILTER);
+  if (vacancies) ul.append(el("li", "vacancies", `空き ${vacancies}名`));
   return ul;
 }
 
@@ -74,9 +82,10 @@ function confirmed(iso) {
   return p;
 }
 
-/** One result as a card. @param {{ url: string, meta: Meta }} data */
+/** One result as a card. @param {{ url: string, meta: Meta, filters?: Filters }} data */
 export function resultCard(data) {
-  const m = data.meta || {};
+  const m = data.meta || {}, f = data.filters || {};
+  const operation = first(f, OPERATION_FILTER);
   const li = el("li", "card result");
   li.dataset.staleScope = "";
   const a = /** @type {HTMLAnchorElement} */ (el("a", "card-title", m.title || "(名称なし)"));
@@ -84,9 +93,9 @@ export function resultCard(data) {
   li.append(a);
   if (m.clinic) li.append(" ", el("span", "clinic", m.clinic));
   const meta = el("p", "meta", [m.kind, m.area, m.services].filter(Boolean).join(" ／ "));
-  if (m.operation) meta.append(" ／ ", el("strong", "op", m.operation));
+  if (operation && operation !== OPEN) meta.append(" ／ ", el("strong", "op", operation));
   li.append(meta);
-  if (m.badges) li.append(badges(m));
+  if (STATUS_KEYS.some((key) => first(f, LABELS[key]))) li.append(badges(f));
   if (m.conditions) {
     const p = el("p", "conditions");
     p.append(el("span", "b-label", "条件"), " ", m.conditions);

@@ -8,7 +8,7 @@ import { EITHER, FILTERS, FLAGS, KIND_FILTER, KIND_NAMES } from "./wire.js";
 
 /**
  * What Pagefind gives for one result, and the part of its API used here.
- * @typedef {{ url: string, content: string, meta: Record<string, string> }} Data
+ * @typedef {{ url: string, content: string, meta: Record<string, string>, filters?: Record<string, string[]> }} Data
  * @typedef {{ id: string, data: () => Promise<Data> }} Result
  * @typedef {string | { any: string[] }} FilterValue
  * @typedef {{ search: (query: string | null, options: object) => Promise<{ results: Result[] }>,
