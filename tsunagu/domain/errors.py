@@ -37,6 +37,10 @@ class DataError(TsunaguError):
         self.problems = sorted(set(problems))
         super().__init__(f"{len(self.problems)} error(s) in the data")
 
+    def __reduce__(self) -> tuple[type[DataError], tuple[list[Problem]]]:
+        # Pickled whole (a large build validates in a child process): the problems, not the summary line.
+        return (DataError, (self.problems,))
+
     def __str__(self) -> str:
         lines = [str(p) for p in self.problems]
         n = len(self.problems)

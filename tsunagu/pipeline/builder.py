@@ -9,16 +9,20 @@ import functools
 import gc
 import hashlib
 import os
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import IO
 
 from tsunagu.data.demo import demo_shift, shift_directory, shift_history
 from tsunagu.data.history import read_history
 from tsunagu.data.load import load_tree
 from tsunagu.data.validate import validate_tree
 from tsunagu.domain.config import Config
+from tsunagu.domain.kinds import KINDS
 from tsunagu.domain.paths import DATA_DIR, is_record
+from tsunagu.pipeline.forked import in_child
 from tsunagu.pipeline.results import Checked, Content, RecordPage
 from tsunagu.publish.publish import write_site
 from tsunagu.publish.shell import shell_files
@@ -35,6 +39,7 @@ from tsunagu.search.output import status_filters
 FORK_LIMIT = 30_000
 SPOOL_RECORDS = 20_000  # above this, sealed entries wait in a temporary file during the index
 SHARED_PARTS = 1_200  # sealed parts of shared files at most: packs.FILE_BUDGET keeps room for packs and the index
+_Stages = tuple[Checked, Content, int, int]  # checked data, sealed content, providers, physicians
 REFUSED_NOTE = "（この過去の版は読まずに、最近の変更から除きました）"
 
 
@@ -69,13 +74,12 @@ class BuildReport:
 def build(requested: Config) -> BuildReport:
     """Build the encrypted site into config.out_dir; nothing is written unless every check passes."""
     timer = _Timer()
-    checked = _check(requested, timer)
+    if _record_files(requested) > SPOOL_RECORDS:
+        checked, content, providers, physicians = _stages_in_child(requested, timer)
+    else:
+        checked, content, providers, physicians = _checked_and_sealed(requested, timer)
     config = checked.config  # every later step builds for the checked date, never the clock's
     workers = config.workers or min(4, os.cpu_count() or 1)
-    providers, physicians = len(checked.directory.providers), len(checked.directory.physicians)
-    content = _render_and_seal(checked, workers, timer)  # releases the records once rendered
-    if providers + physicians > SPOOL_RECORDS:
-        content.spool()  # a few hundred MB of sealed pages wait on disk while Pagefind runs
     gc.collect()
     _release_free_memory()
     index = index_records(content.take_documents(), workers) if config.search else {}
@@ -116,6 +120,51 @@ def build(requested: Config) -> BuildReport:
         timer.laps,
         content.plaintext_bytes,
         checked.notes,
+    )
+
+
+def _checked_and_sealed(config: Config, timer: _Timer, spool: IO[bytes] | None = None) -> _Stages:
+    """Load, validate and render with sealing: the protected content and what later stages need of the data."""
+    checked = _check(config, timer)
+    providers, physicians = len(checked.directory.providers), len(checked.directory.physicians)
+    workers = checked.config.workers or min(4, os.cpu_count() or 1)
+    content = _render_and_seal(checked, workers, timer)  # releases the records once rendered
+    if spool is not None or providers + physicians > SPOOL_RECORDS:
+        content.spool(spool)  # a few hundred MB of sealed pages wait on disk while Pagefind runs
+    return checked, content, providers, physicians
+
+
+def _stages_in_child(config: Config, timer: _Timer) -> _Stages:
+    """_checked_and_sealed in a forked process: the records' memory (several hundred MB at 23,000, much of it
+    heap the allocator cannot hand back once the records are freed) ends with it, before Pagefind needs room.
+    The sealed entries (ciphertext) come back through a temporary file; the rest through a pipe."""
+    spool = tempfile.TemporaryFile(prefix="tsunagu-sealed-")
+
+    def stages() -> tuple[_Stages, dict[str, float]]:
+        done = _checked_and_sealed(config, timer, spool)
+        spool.flush()
+        done[1].spool_file = None  # the parent holds the same file
+        return done, timer.laps
+
+    try:
+        (checked, content, providers, physicians), laps = in_child(stages)
+    except BaseException:
+        spool.close()
+        raise
+    content.spool_file = spool
+    timer.laps.update(laps)
+    timer.last = time.perf_counter()
+    return checked, content, providers, physicians
+
+
+def _record_files(config: Config) -> int:
+    """How many record files the data folder holds (before reading them)."""
+    return sum(
+        1
+        for kind in KINDS
+        if (config.data_dir / kind.folder).is_dir()
+        for p in (config.data_dir / kind.folder).iterdir()
+        if p.suffix in (".yaml", ".yml")
     )
 
 

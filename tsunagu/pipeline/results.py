@@ -47,9 +47,9 @@ class Content:
     spooled: list[tuple[str, int, int, int]] = field(default_factory=list)  # (path, part, parts, length) in the spool
     spool_file: IO[bytes] | None = None
 
-    def spool(self) -> None:
-        """The sealed entries out to a temporary file while the index runs (the peak of memory): ciphertext only."""
-        self.spool_file = tempfile.TemporaryFile(prefix="tsunagu-sealed-")
+    def spool(self, file: IO[bytes] | None = None) -> None:
+        """The sealed entries out to a temporary file (or file) while the index runs (the peak of memory): ciphertext only."""
+        self.spool_file = file or tempfile.TemporaryFile(prefix="tsunagu-sealed-")
         for entry in self.entries:
             self.spool_file.write(entry.blob)
             self.spooled.append((entry.path, entry.part, entry.parts, len(entry.blob)))
