@@ -131,11 +131,14 @@ def _render_records(
     return out
 
 
-_FORKED: tuple[Any, ...] = ()  # what forked workers inherit: (entries, env, common, hook)
+_FORKED: tuple[Any, ...] = ()  # what forked workers inherit: (entries, env, common, hook, beside)
 
 
-def _render_slice(bounds: tuple[int, int]) -> list[tuple[str, Any]]:
-    entries, env, common, hook = _FORKED
+def _render_task(bounds: tuple[int, int] | None) -> list[tuple[str, Any]]:
+    """One slice of the record pages, or (None) the files rendered beside them."""
+    entries, env, common, hook, beside = _FORKED
+    if bounds is None:
+        return list(beside().items())
     return _render_records(entries[bounds[0] : bounds[1]], env, common, hook)
 
 
@@ -145,26 +148,31 @@ def _record_pages(
     common: dict[str, Any],
     workers: int,
     hook: Callable[[str, bytes], Any] | None = None,
+    beside: Callable[[], dict[str, bytes]] = dict,
 ) -> dict[str, Any]:
-    """Record pages, rendered by forked processes when there are many (templates are CPU-bound).
+    """Record pages and the files of `beside`, rendered by forked processes when there are many
+    (templates are CPU-bound).
 
     A hook (the build's: index record and sealed entries) runs in the worker, so plaintext pages
-    never cross back to the parent and their compression and encryption use every core too.
+    never cross back to the parent and their compression and encryption use every core too. The
+    shared pages and data files (`beside`, one task) are rendered by a worker too, while the others
+    render records: in the parent they kept one core idle.
     """
     global _FORKED
     if workers <= 1 or len(entries) < 2000 or "fork" not in multiprocessing.get_all_start_methods():
-        return dict(_render_records(entries, env, common, hook))
-    _FORKED = (entries, env, common, hook)
+        return {**beside(), **dict(_render_records(entries, env, common, hook))}
+    _FORKED = (entries, env, common, hook, beside)
     # Forked workers share the parent's memory until they write to it; the collector would touch
     # every object (copying it) in each worker, so the objects alive now are kept out of its way.
     gc.freeze()
     try:
         step = -(-len(entries) // (workers * 4))
-        slices = [(i, min(i + step, len(entries))) for i in range(0, len(entries), step)]
+        slices: list[tuple[int, int] | None] = [None]
+        slices += [(i, min(i + step, len(entries))) for i in range(0, len(entries), step)]
         # One slice per worker process: a worker's copies of the pages it touched go with it (at 23,000
         # records two long-lived workers had copied most of the records, 400 MB, by the end of the render).
         with multiprocessing.get_context("fork").Pool(workers, maxtasksperchild=1) as pool:
-            return dict(item for part in pool.map(_render_slice, slices) for item in part)
+            return dict(item for part in pool.map(_render_task, slices, chunksize=1) for item in part)
     finally:
         _FORKED = ()
         gc.unfreeze()
@@ -209,12 +217,36 @@ def render_site(
         "sources": sorted({f for p in directory.providers if p.source for f in p.source.files}),
         "search": search_context(site, [*directory.providers, *directory.physicians]),
     }
-    out: dict[str, bytes] = {}
-
-    def page(path: str, template: str, **context) -> None:
-        out[path] = _page(env, template, path, common, **context)
-
     everyone = providers + physicians
+
+    def shared() -> dict[str, bytes]:
+        """Every file but the record pages: the shared pages and the data files."""
+        out: dict[str, bytes] = {}
+
+        def page(path: str, template: str, **context) -> None:
+            out[path] = _page(env, template, path, common, **context)
+
+        _shared_pages(page, directory, config, history, providers, physicians)
+        out[f"{DATA_DIR}records.json"] = records_json(directory, providers, physicians)
+        out[f"{DATA_DIR}holidays.json"] = holidays.encode()
+        out[f"{DATA_DIR}status.csv"] = providers_csv(providers)
+        return out
+
+    workers = config.workers or min(4, os.cpu_count() or 1)
+    return _record_pages(everyone, env, common, workers, record_hook, shared)
+
+
+def _shared_pages(
+    page: Callable[..., None],
+    directory: Directory,
+    config: Config,
+    history: History | None,
+    providers: list[Entry[Provider]],
+    physicians: list[Entry[Physician]],
+) -> None:
+    """The home page, the lists, the status sheet, recent changes and the other shared pages."""
+    site = directory.site
+    everyone = [*providers, *physicians]
     newest = sorted((e for e in everyone if e.updated), key=lambda e: e.updated or dt.date.min, reverse=True)
     notices = sorted(directory.notices, key=lambda n: (n.meta.pinned, n.meta.date), reverse=True)
     history = history or History(False, config.today)
@@ -249,8 +281,3 @@ def render_site(
     page("desks/index.html", "desks.html")
     page("search/index.html", "search.html")
     page(NOT_FOUND, "not_found.html")
-    out.update(_record_pages(everyone, env, common, config.workers or min(4, os.cpu_count() or 1), record_hook))
-    out[f"{DATA_DIR}records.json"] = records_json(directory, providers, physicians)
-    out[f"{DATA_DIR}holidays.json"] = holidays.encode()
-    out[f"{DATA_DIR}status.csv"] = providers_csv(providers)
-    return out
