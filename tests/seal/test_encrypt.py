@@ -18,6 +18,7 @@ from tsunagu.domain.config import Config
 from tsunagu.pipeline.builder import build
 from tsunagu.render.entries import page_token
 from tsunagu.render.pages import render_site
+from tsunagu.seal import wire
 from tsunagu.seal.encrypt import deflate, entry_ad, frame, padme, seal, split_parts, unframe
 from tsunagu.seal.keys import derive_key, root_keys, synthetic_nonce, unwrap, unwrap_with_kek
 from tsunagu.seal.packs import file_name
@@ -70,8 +71,10 @@ def test_decrypting_gives_back_exactly_the_rendered_files(built):
     expected = {p: without_index_block(b) if p.startswith("r/") else b for p, b in built["rendered"].items()}
     for password in STRONG.values():
         plain = decrypt_site(built["second"], password)
-        assert {p: b for p, b in plain.items() if not p.startswith("pagefind/")} == expected
+        # Besides, the dictionary record pages and fragments are deflated against (tests/render/test_sample.py).
+        assert {p: b for p, b in plain.items() if not p.startswith("pagefind/") and p != wire.DICT_PATH} == expected
         assert any(p.endswith(".pf_fragment") for p in plain)
+        assert wire.DICT_PATH in plain
 
 
 def test_rebuilding_the_same_commit_is_byte_identical(built):

@@ -11,6 +11,7 @@ import hashlib
 import os
 import tempfile
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO
@@ -27,8 +28,10 @@ from tsunagu.pipeline.results import Checked, Content, RecordPage
 from tsunagu.publish.publish import write_site
 from tsunagu.publish.shell import shell_files
 from tsunagu.render.pages import render_site
+from tsunagu.render.sample import dictionary
+from tsunagu.seal import wire
 from tsunagu.seal.buildinfo import build_epoch, epoch_date, site_salt
-from tsunagu.seal.encrypt import entries, part_count, part_scale
+from tsunagu.seal.encrypt import entries, part_count, part_scale, read_sections
 from tsunagu.seal.keys import RootKeys, make_keys_json, root_keys
 from tsunagu.seal.packs import SealedEntry, build_packs
 from tsunagu.seal.passwords import check_passwords
@@ -90,7 +93,12 @@ def build(requested: Config) -> BuildReport:
     generation = hashlib.sha256(content.status_digest + b"".join(protected_index[p] for p in together)).digest()
     content.add(
         protected_index,
-        _seal_all({p: b for p, b in protected_index.items() if p not in together}, checked.keys, workers),
+        _seal_all(
+            {p: b for p, b in protected_index.items() if p not in together},
+            checked.keys,
+            workers,
+            sections=content.sections,
+        ),
     )
     # The status fields' filter files change together at every status edit: which one changed would
     # tell a watcher of the public site which field an edit touched.
@@ -207,9 +215,16 @@ def _render_and_seal(checked: Checked, workers: int, timer: _Timer) -> Content:
     render_config = (
         dataclasses.replace(config, workers=1) if records_count > FORK_LIMIT and not config.workers else config
     )
+    # The region's pages for made-up records: the preset dictionary each record page is deflated against.
+    shared_text = dictionary(directory.site, config)
+    sections = read_sections(shared_text)
     rendered = render_site(
-        directory, render_config, checked.history, record_hook=functools.partial(_record_page, checked.keys)
+        directory,
+        render_config,
+        checked.history,
+        record_hook=functools.partial(_record_page, checked.keys, sections),
     )
+    rendered[wire.DICT_PATH] = shared_text
     # Nothing after the render reads the records: they go now, before the shared files are sealed and
     # the index runs (60,000 validated records and their source text are about half a GB).
     for records_of_a_kind in (directory.providers, directory.physicians, directory.notices):
@@ -246,23 +261,30 @@ def _render_and_seal(checked: Checked, workers: int, timer: _Timer) -> Content:
         plaintext,
         [page.document for _, page in records] if config.search else [],
         status_digest,
+        sections=sections,
     )
 
 
-def _record_page(keys: RootKeys, path: str, page: bytes) -> RecordPage:
+def _record_page(keys: RootKeys, sections: Sequence[bytes], path: str, page: bytes) -> RecordPage:
     """What the build keeps of a record page: its size, its search record, its sealed entries."""
-    return RecordPage(len(page), compact_record(path, page), list(entries(path, without_index_block(page), keys)))
+    sealed = entries(path, without_index_block(page), keys, sections=sections)
+    return RecordPage(len(page), compact_record(path, page), list(sealed))
 
 
 def _seal_all(
-    files: dict[str, bytes], keys: RootKeys, workers: int, scale: int = 1, generation: bytes = b""
+    files: dict[str, bytes],
+    keys: RootKeys,
+    workers: int,
+    scale: int = 1,
+    generation: bytes = b"",
+    sections: Sequence[bytes] | None = None,
 ) -> list[SealedEntry]:
     """Every file as sealed entries; deflate releases the GIL, so threads share the big files out to every core."""
 
     def one(item: tuple[str, bytes]) -> list[SealedEntry]:
         return [
             SealedEntry(item[0], part, parts, blob)
-            for part, parts, blob in entries(item[0], item[1], keys, scale, generation)
+            for part, parts, blob in entries(item[0], item[1], keys, scale, generation, sections)
         ]
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:

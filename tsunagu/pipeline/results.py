@@ -46,6 +46,9 @@ class Content:
     status_digest: bytes = b""  # SHA-256 of status.csv: changes with any provider's status
     spooled: list[tuple[str, int, int, int]] = field(default_factory=list)  # (path, part, parts, length) in the spool
     spool_file: IO[bytes] | None = None
+    sections: list[bytes] = field(
+        default_factory=list
+    )  # the dictionary record pages and fragments are deflated against
 
     def spool(self, file: IO[bytes] | None = None) -> None:
         """The sealed entries out to a temporary file (or file) while the index runs (the peak of memory): ciphertext only."""

@@ -17,11 +17,12 @@ stays within a few hundred such files.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -30,7 +31,8 @@ from tsunagu.seal import wire
 from tsunagu.seal.keys import RootKeys, synthetic_nonce
 
 FILE_AD = wire.FILE_AD.encode()
-STORED, DEFLATE = wire.STORED, wire.DEFLATE
+STORED, DEFLATE, DICTIONARY = wire.STORED, wire.DEFLATE, wire.DICTIONARY
+FRAGMENT = re.compile(wire.FRAGMENT)
 MIN_BUCKET = wire.MIN_BUCKET
 HEADER = wire.FRAME_HEADER
 PART_MIN, PART_MAX = 16 * 1024, 128 * 1024
@@ -58,22 +60,82 @@ def frame(body: bytes, flag: int) -> bytes:
     return inner + bytes(padme(len(inner)) - len(inner))
 
 
-def unframe(payload: bytes) -> bytes:
-    """The body of a payload, decompressed (ValueError if the framing is wrong)."""
+def _inflate(body: bytes) -> bytes:
+    inflater = zlib.decompressobj(-15)
+    try:
+        out = inflater.decompress(body) + inflater.flush()
+    except zlib.error:
+        raise ValueError("bad deflate stream") from None
+    if not inflater.eof or inflater.unused_data:  # as strict as the browser's DecompressionStream
+        raise ValueError("bad deflate stream")
+    return out
+
+
+def stored_block(data: bytes) -> bytes:
+    """A non-final stored deflate block holding data (at most 65,535 bytes), from a byte boundary."""
+    return b"\0" + struct.pack("<HH", len(data), len(data) ^ 0xFFFF) + data
+
+
+def with_dictionary(units: Sequence[bytes], number: int, section: bytes) -> bytes:
+    """The body of a DICTIONARY payload: each unit deflated alone against the section (wire.DICTIONARY)."""
+    streams = []
+    for unit in units:
+        comp = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, section)
+        streams.append(comp.compress(unit) + comp.flush(zlib.Z_SYNC_FLUSH))
+    sizes = b"".join(struct.pack(">II", len(s), len(u)) for s, u in zip(streams, units, strict=True))
+    return bytes([number]) + struct.pack(">I", len(units)) + sizes + b"".join(streams)
+
+
+def without_dictionary(body: bytes, sections: Sequence[bytes]) -> list[bytes]:
+    """The units of a DICTIONARY body, decoded as the browser does: one stream, the section before each unit."""
+    head = wire.DICT_HEADER
+    if len(body) < head or body[0] >= len(sections):
+        raise ValueError("bad dictionary framing")
+    section, count = sections[body[0]], struct.unpack(">I", body[1:head])[0]
+    if head + 8 * count > len(body):
+        raise ValueError("bad dictionary framing")
+    sizes = [struct.unpack(">II", body[head + 8 * i : head + 8 * i + 8]) for i in range(count)]
+    at, stream = head + 8 * count, []
+    for packed, _plain in sizes:
+        stream += [stored_block(section), body[at : at + packed]]
+        at += packed
+    if at != len(body):
+        raise ValueError("bad dictionary framing")
+    out, units, at = _inflate(b"".join(stream) + b"\x03\x00"), [], 0
+    for _packed, plain in sizes:
+        if out[at : at + len(section)] != section:
+            raise ValueError("bad deflate stream")
+        units.append(out[at + len(section) : at + len(section) + plain])
+        at += len(section) + plain
+    if at != len(out):
+        raise ValueError("bad deflate stream")
+    return units
+
+
+def read_sections(data: bytes) -> list[bytes]:
+    """The dictionary's sections (wire.DICT_PATH): count (u32), then length (u32) and bytes each."""
+    count, at, out = struct.unpack(">I", data[:4])[0], 4, []
+    for _ in range(count):
+        (length,) = struct.unpack(">I", data[at : at + 4])
+        out.append(data[at + 4 : at + 4 + length])
+        at += 4 + length
+    return out
+
+
+def unframe(payload: bytes, sections: Callable[[], Sequence[bytes]] | None = None) -> bytes:
+    """The body of a payload, decompressed (ValueError if the framing is wrong); sections gives the
+    dictionary's sections for a DICTIONARY payload."""
     if len(payload) < HEADER:
         raise ValueError("bad entry framing")
     flag, length = payload[0], struct.unpack(">I", payload[1:HEADER])[0]
-    if flag not in (STORED, DEFLATE) or HEADER + length > len(payload) or any(payload[HEADER + length :]):
+    known = (STORED, DEFLATE, DICTIONARY) if sections else (STORED, DEFLATE)
+    if flag not in known or HEADER + length > len(payload) or any(payload[HEADER + length :]):
         raise ValueError("bad entry framing")
     body = payload[HEADER : HEADER + length]
     if flag == DEFLATE:
-        inflater = zlib.decompressobj(-15)
-        try:
-            body = inflater.decompress(body) + inflater.flush()
-        except zlib.error:
-            raise ValueError("bad deflate stream") from None
-        if not inflater.eof or inflater.unused_data:  # as strict as the browser's DecompressionStream
-            raise ValueError("bad deflate stream")
+        return _inflate(body)
+    if flag == DICTIONARY and sections:
+        return b"".join(without_dictionary(body, sections()))
     return body
 
 
@@ -109,6 +171,10 @@ def deflate(units: list[bytes], flush_each: bool) -> bytes:
 def kind_of(path: str) -> str:
     """How a file is compressed: 'record' page, 'sheet' (a shared page: lists, cards, the status sheet
     and recent changes all show records' conditions), 'data' file, or 'stored'."""
+    if path == wire.DICT_PATH:
+        return "whole"
+    if FRAGMENT.match(path):
+        return "fragment"
     if path.startswith(INDEX_DIR):
         return "stored"
     if path.startswith(DATA_DIR):
@@ -163,25 +229,40 @@ def part_scale(records: int) -> int:
 def part_count(path: str, data: bytes, keys: RootKeys, scale: int = 1) -> int:
     """How many entries entries() makes of a file, without sealing them."""
     kind = kind_of(path)
-    if kind in ("record", "stored"):
+    if kind not in PART_SIZES:
         return 1
     least, largest = PART_SIZES[kind]
     return len(split_parts(data, keys.group, least * scale, largest * scale, kind))
 
 
+def _payload(kind: str, units: list[bytes], sections: Sequence[bytes] | None) -> bytes:
+    """A part's exact payload: a record page or a record's fragment alone against the dictionary's section
+    for its kind, if the build has one (the fragment as Pagefind's plain bytes, which its runtime takes as is)."""
+    if kind in ("record", "fragment") and sections:
+        number = wire.DICT_SECTIONS.index(kind)
+        unit = gzip.decompress(units[0]) if kind == "fragment" else units[0]
+        return frame(with_dictionary([unit], number, sections[number]), DICTIONARY)
+    if kind in ("stored", "fragment"):
+        return frame(units[0], STORED)
+    return frame(deflate(units, flush_each=kind in ("data", "sheet")), DEFLATE)
+
+
 def entries(
-    path: str, data: bytes, keys: RootKeys, scale: int = 1, generation: bytes = b""
+    path: str,
+    data: bytes,
+    keys: RootKeys,
+    scale: int = 1,
+    generation: bytes = b"",
+    sections: Sequence[bytes] | None = None,
 ) -> Iterator[tuple[int, int, bytes]]:
-    """(part, parts, sealed blob) of one logical file; shared files in parts `scale` times the usual size."""
+    """(part, parts, sealed blob) of one logical file; shared files in parts `scale` times the usual size;
+    with the dictionary's sections, record pages and fragments deflated against them."""
     kind = kind_of(path)
-    if kind in ("record", "stored"):
+    if kind not in PART_SIZES:
         parts = [[data]]
     else:
         least, largest = PART_SIZES[kind]
         parts = split_parts(data, keys.group, least * scale, largest * scale, kind)
     for i, units in enumerate(parts):
-        if kind == "stored":
-            payload = frame(units[0], STORED)
-        else:
-            payload = frame(deflate(units, flush_each=kind in ("data", "sheet")), DEFLATE)
+        payload = _payload(kind, units, sections)
         yield i, len(parts), seal(keys, entry_ad(path, i, len(parts)), payload, generation)

@@ -9,7 +9,7 @@ import struct
 from typing import Any
 
 from tsunagu.seal import locator, wire
-from tsunagu.seal.encrypt import entry_ad, open_sealed, unframe
+from tsunagu.seal.encrypt import entry_ad, open_sealed, read_sections, unframe
 from tsunagu.seal.packs import DIR, DIR_AD, ENTRY, LOC, ROOT_AD, ROOT_VERSION, SOLO, file_name, short_hash, slot_of
 from tsunagu.seal.rows import assemble, is_store
 
@@ -30,6 +30,7 @@ class Reader:
         self._dirs: dict[int, dict[str, Any]] = {}
         self._loc: dict[int, dict[int, dict[bytes, tuple[int, int]]]] = {}
         self.located = 0  # entries read at the place the locator gave (checked against the directory)
+        self._sections: list[bytes] | None = None
 
     def directory(self, number: int) -> dict[str, Any]:
         """The listing of one pack, checked against the root manifest."""
@@ -99,7 +100,13 @@ class Reader:
     def _checked(self, path: str, part: int, parts: int, blob: bytes, digest: str) -> bytes:
         if len(digest) not in (wire.SHORT_HASH_HEX, 64) or hashlib.sha256(blob).hexdigest()[: len(digest)] != digest:
             raise ValueError(f"{path}: entry hash mismatch")
-        return unframe(open_sealed(self.key, entry_ad(path, part, parts), blob))
+        return unframe(open_sealed(self.key, entry_ad(path, part, parts), blob), self.sections)
+
+    def sections(self) -> list[bytes]:
+        """The dictionary's sections (record pages and fragments are deflated against them), read once."""
+        if self._sections is None:
+            self._sections = read_sections(self.read(wire.DICT_PATH))
+        return self._sections
 
     def read(self, path: str) -> bytes:
         """The plaintext of one logical file, every part checked; a composite with its rows put back."""

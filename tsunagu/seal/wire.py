@@ -34,6 +34,14 @@ PACK_LABEL = "pack\0"  # HMAC(grouping key, PACK_LABEL ‖ placement ‖ NUL ‖
 
 # Framing of every payload: flag (1 byte) ‖ true length (u32) ‖ body ‖ zeros to a Padmé bucket.
 STORED, DEFLATE = 0, 1  # body as is / raw deflate
+# Units deflated against a section of the build's dictionary (render/sample.py): body = section (u8) ‖ count (u32)
+# ‖ count × (deflated length, plain length) (u32 each) ‖ the units, each raw deflate with the section as preset
+# dictionary, ended by a sync flush (byte-aligned, not final). Decoded as one stream: before each unit a stored
+# block holding the section, after the last an empty final block; the copies of the section are then cut out.
+DICTIONARY = 2
+DICT_PATH = paths.DATA_DIR + "dictionary.bin"  # the sections, sealed as a file of its own
+DICT_SECTIONS = ("record", "fragment")
+DICT_HEADER = 5
 FRAME_HEADER = 5
 MIN_BUCKET = 256  # Padmé's smallest bucket
 

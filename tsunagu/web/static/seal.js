@@ -74,25 +74,82 @@ export function frame(body, flag) {
   return concat(inner, new Uint8Array(padme(inner.length) - inner.length));
 }
 
-/** Raw inflate. @param {Uint8Array<ArrayBuffer>} body */
-async function inflate(body) {
-  const stream = new Blob([body]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+/** Raw inflate. @param {BlobPart[]} parts */
+async function inflate(parts) {
+  const stream = new Blob(parts).stream().pipeThrough(new DecompressionStream("deflate-raw"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** A non-final stored deflate block holding the bytes, from a byte boundary. @param {Uint8Array<ArrayBuffer>} data */
+const storedBlock = (data) => {
+  const head = new Uint8Array(5);
+  new DataView(head.buffer).setUint16(1, data.length, true);
+  new DataView(head.buffer).setUint16(3, data.length ^ 0xffff, true);
+  return [head, data];
+};
+
+/**
+ * The units of a DICTIONARY body (wire.py): one stream, each unit after a stored block holding its section,
+ * then an empty final block; the section's copies are cut out again (and must be exactly the section).
+ * @param {Uint8Array<ArrayBuffer>} body @param {Uint8Array<ArrayBuffer>[]} sections
+ */
+async function withoutDictionary(body, sections) {
+  const section = sections[body[0]], count = body.length >= W.DICT_HEADER ? view(body).getUint32(1) : Infinity;
+  if (!section || W.DICT_HEADER + 8 * count > body.length) throw new Tampered("bad dictionary framing");
+  /** @type {BlobPart[]} */
+  const parts = [];
+  /** @type {number[]} */
+  const plain = [];
+  let at = W.DICT_HEADER + 8 * count;
+  for (let i = 0; i < count; i++) {
+    const packed = view(body).getUint32(W.DICT_HEADER + 8 * i);
+    plain.push(view(body).getUint32(W.DICT_HEADER + 8 * i + 4));
+    parts.push(...storedBlock(section), body.subarray(at, at + packed));
+    at += packed;
+  }
+  if (at !== body.length) throw new Tampered("bad dictionary framing");
+  let out;
+  try { out = await inflate([...parts, new Uint8Array([3, 0])]); } catch (e) { throw new Tampered("bad deflate stream"); }
+  const units = [];
+  let from = 0;
+  for (const length of plain) {
+    const copy = out.subarray(from, from + section.length);
+    if (copy.length !== section.length || copy.some((b, i) => b !== section[i])) throw new Tampered("bad deflate stream");
+    units.push(out.slice(from + section.length, from + section.length + length));
+    from += section.length + length;
+  }
+  if (from !== out.length) throw new Tampered("bad deflate stream");
+  return units.length === 1 ? units[0] : concat(...units);
 }
 
 /**
  * The body of a payload (padding stripped before decompressing: DecompressionStream rejects trailing bytes).
  * @param {Uint8Array<ArrayBuffer>} payload
+ * @param {(() => Promise<Uint8Array<ArrayBuffer>[]>) | null} [sections] the dictionary's sections, for a DICTIONARY payload
  */
-export async function unframe(payload) {
+export async function unframe(payload, sections = null) {
   const flag = payload[0], length = payload.length >= W.FRAME_HEADER ? view(payload).getUint32(1) : Infinity;
   const end = W.FRAME_HEADER + length;
-  if ((flag !== W.STORED && flag !== W.DEFLATE) || end > payload.length || payload.subarray(end).some((b) => b)) {
+  const known = flag === W.STORED || flag === W.DEFLATE || (flag === W.DICTIONARY && sections);
+  if (!known || end > payload.length || payload.subarray(end).some((b) => b)) {
     throw new Tampered("bad entry framing");
   }
   const body = payload.slice(W.FRAME_HEADER, end);
   if (flag === W.STORED) return body;
-  try { return await inflate(body); } catch (e) { throw new Tampered("bad deflate stream"); }
+  if (flag === W.DICTIONARY && sections) return withoutDictionary(body, await sections());
+  try { return await inflate([body]); } catch (e) { throw new Tampered("bad deflate stream"); }
+}
+
+/** The dictionary's sections (wire.DICT_PATH): count (u32), then length (u32) and bytes each. @param {Uint8Array<ArrayBuffer>} data */
+export function readSections(data) {
+  const count = view(data).getUint32(0), out = [];
+  let at = 4;
+  for (let i = 0; i < count; i++) {
+    const length = view(data).getUint32(at);
+    out.push(data.slice(at + 4, at + 4 + length));
+    at += 4 + length;
+  }
+  return out;
 }
 
 /** AD of one part of a logical file. @param {string} path @param {number} part @param {number} parts */
@@ -109,8 +166,9 @@ export const locAd = (first) => concat(utf8(W.LOC_AD), u32(first));
  * @param {CryptoKey} key
  * @param {Uint8Array<ArrayBuffer>} ad
  * @param {Uint8Array<ArrayBuffer>} blob
+ * @param {(() => Promise<Uint8Array<ArrayBuffer>[]>) | null} [sections] the dictionary's sections, for a DICTIONARY payload
  */
-export async function openSealed(key, ad, blob) {
+export async function openSealed(key, ad, blob, sections = null) {
   let plain;
   try {
     plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: blob.slice(0, W.NONCE_BYTES), additionalData: ad },
@@ -118,7 +176,7 @@ export async function openSealed(key, ad, blob) {
   } catch (e) {
     throw new Tampered("does not open with this key and place");
   }
-  return unframe(new Uint8Array(plain));
+  return unframe(new Uint8Array(plain), sections);
 }
 
 /** An HMAC-SHA256 signing key from raw bytes. @param {Uint8Array<ArrayBuffer>} raw */

@@ -14,7 +14,8 @@ import { FILE_DIR, FILE_SUFFIX, SHORT_HASH_HEX } from "./wire.js";
  * One opened build: its key, its root manifest, and what has been read of it so far.
  * @typedef {{ keysText: string, tag: string, rootDigest: string, epoch: number, key: CryptoKey, root: import("./packs.js").Root,
  *   group: CryptoKey, dirs: Map<number, Promise<Directory | null>>, loc: Map<number, Map<string, [number, number]>>,
- *   locating: Promise<void> | null, solo: Map<string, import("./packs.js").SoloRow>, evicted: boolean }} Build
+ *   locating: Promise<void> | null, solo: Map<string, import("./packs.js").SoloRow>, evicted: boolean,
+ *   sections: Promise<Uint8Array<ArrayBuffer>[]> | null }} Build
  * @typedef {{ name: string, entries: Map<string, import("./packs.js").EntryRow> }} Directory
  * @typedef {{ bytes: Uint8Array<ArrayBuffer>, key: string, cachedAs: string | null }} Slice  bytes and where they were (or go) in the cache
  */
@@ -147,7 +148,7 @@ export async function openBuild(fresh) {
   keepIfRoom(siteUrl("keys.json"), new Response(text));   // only a keys.json that opened a verified build
   build = { keysText: text, tag: keys.root_sha256, rootDigest: keys.root.slice(FILE_DIR.length, -FILE_SUFFIX.length),
     epoch: keys.epoch, key, root, group: await hmacKey(b64(root.group)), dirs: new Map(), loc: new Map(), locating: null,
-    solo: new Map(root.solo.map((e) => [entryKey(e.path, e.part), e])), evicted: false };
+    solo: new Map(root.solo.map((e) => [entryKey(e.path, e.part), e])), evicted: false, sections: null };
   return build;
 }
 

@@ -2,21 +2,36 @@
 /** The reader: the plaintext of a logical path of the current build, every part found, checked and decrypted. */
 import { Tampered } from "./errors.js";
 import { entryKey, fileName, isRecord, locTag, packOf, packOfSlot, slotOf } from "./packs.js";
-import { entryAd, openSealed } from "./seal.js";
+import { entryAd, openSealed, readSections } from "./seal.js";
 import { checked, current, directory, openBuild, slice } from "./sw-build.js";
-import { RECORD_DIR, ROWS_DIR } from "./wire.js";
+import { DICT_PATH, RECORD_DIR, ROWS_DIR } from "./wire.js";
 import { assemble } from "./rows.js";
 import { concat } from "./bytes.js";
 
 /** @typedef {import("./sw-build.js").Build} Build */
 
+/** The dictionary's sections, read once per build (record pages and fragments are deflated against them).
+    @param {Build} b @returns {Promise<Uint8Array<ArrayBuffer>[]>} */
+function sections(b) {
+  if (!b.sections) {
+    b.sections = readFile(b, DICT_PATH).then(async (body) => {
+      if (!body) throw new Tampered("no dictionary");
+      return readSections(new Uint8Array(await body.arrayBuffer()));
+    });
+    b.sections.catch(() => { b.sections = null; });   // offline: tried again next time
+  }
+  return b.sections;
+}
+
 /** One part of a logical file, or null if the build has no such part. @param {Build} b @param {string} path @param {number} part
     @returns {Promise<{ parts: number, body: Uint8Array<ArrayBuffer> } | null>} */
 async function readPart(b, path, part) {
+  const dict = path === DICT_PATH ? null : () => sections(b);
+  if (dict && isRecord(path)) dict().catch(() => {});   // fetched beside the page, not after it (cached once read)
   const solo = b.solo.get(entryKey(path, part));   // an entry that is a file of its own
   if (solo) {
     const blob = await checked(fileName(solo.digest), 0, solo.length, solo.digest, { whole: true });
-    return { parts: solo.parts, body: await openSealed(b.key, entryAd(path, part, solo.parts), blob) };
+    return { parts: solo.parts, body: await openSealed(b.key, entryAd(path, part, solo.parts), blob, dict) };
   }
   const slot = await slotOf(b.group, path, part), number = packOfSlot(slot, b.root.packs);
   const pack = b.root.dirs[number];
@@ -29,7 +44,7 @@ async function readPart(b, path, part) {
   if (!dir || !e) return null;
   const agrees = hit && e.offset === hit[0] && e.length === hit[1];
   const blob = await checked(dir.name, e.offset, e.length, e.sha256, { fetched: agrees ? early : null });
-  return { parts: e.parts, body: await openSealed(b.key, entryAd(path, part, e.parts), blob) };
+  return { parts: e.parts, body: await openSealed(b.key, entryAd(path, part, e.parts), blob, dict) };
 }
 
 /** Every part of a logical path, checked, in order; null if the build has no such path. @param {Build} b @param {string} path */
