@@ -6,6 +6,7 @@ build of the region at a commit, then a one-status edit committed and rebuilt, a
 (the files a host that keeps the previous build would be sent).
 
 Usage: python bench/region_deploy.py --mhlw DIR --city CODE [--city CODE ...] --wheel tsunagu-….whl
+       [--synth PROVIDERS PHYSICIANS [--varied]]   the region's data replaced by a synthetic prefecture (bench/synth.py)
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ def main() -> None:
     parser.add_argument("--mhlw", required=True, type=Path)
     parser.add_argument("--city", action="append", required=True)
     parser.add_argument("--wheel", required=True, type=Path)
+    parser.add_argument("--synth", nargs=2, type=int, metavar=("PROVIDERS", "PHYSICIANS"))
+    parser.add_argument("--varied", action="store_true")
     opts = parser.parse_args()
     laps: dict[str, float] = {}
     work = Path(tempfile.mkdtemp(prefix="region-deploy-"))
@@ -72,6 +75,11 @@ def main() -> None:
         capture_output=True,
         env={**os.environ},
     )
+    if opts.synth:  # the workflows and pinned tsunagu of init, a prefecture's records (with the demo's salt)
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from synth import write_data
+
+        write_data(repo / "data", *opts.synth, varied=opts.varied)
     git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.jp"]
     subprocess.run([*git, "init", "-q", "-b", "main"], cwd=repo, check=True)
     subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
@@ -97,7 +105,10 @@ def main() -> None:
     provider = sorted((repo / "data" / "providers").glob("*.yaml"))[0]
     text = provider.read_text(encoding="utf-8")
     today = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 9 * 3600))  # Japan
-    text = text.replace("  new_clients: unknown\n", "  new_clients: accepting\n")
+    now = re.search(r"(?m)^  new_clients: (\w+)$", text)
+    answer = "not_accepting" if now and now.group(1) == "accepting" else "accepting"
+    text = re.sub(r"(?m)^  new_clients: \w+$", f"  new_clients: {answer}", text)
+    text = re.sub(r"(?m)^  updated: .*\n", "", text)  # the answer's date is today's
     provider.write_text(re.sub(r"(?m)^status:\n", f"status:\n  updated: {today}\n", text), encoding="utf-8")
     subprocess.run(
         [*git, "commit", "-q", "-am", "one status"],

@@ -254,7 +254,7 @@ def _render_and_seal(checked: Checked, workers: int, timer: _Timer) -> Content:
     # Shared pages with much text per record (long conditions and notes): larger parts, within the file budget.
     while sum(part_count(p, b, checked.keys, scale) for p, b in shared.items()) > SHARED_PARTS and scale < 1024:
         scale *= 2
-    sealed += _seal_all(shared, checked.keys, workers, scale)
+    sealed += _seal_all(shared, checked.keys, workers, scale, sections=sections)
     return Content(
         sealed,
         names,

@@ -14,10 +14,12 @@ import datetime as dt
 from tsunagu.domain.config import Config
 from tsunagu.domain.directory import Directory
 from tsunagu.domain.models import Contact, Physician, Provider, Site, Status
-from tsunagu.domain.paths import RECORD_DIR
+from tsunagu.domain.paths import DATA_DIR, RECORD_DIR
 from tsunagu.seal import wire
+from tsunagu.seal.encrypt import units_of
 
 LIMIT = 32 * 1024 - 262  # deflate's window, less what zlib keeps back: older bytes could not be referred to
+SMALL = 6 * 1024  # for files of many small units: each unit is decoded after its own copy of the section
 TEXT = "サンプル事業所の受入条件と連絡のお願いです。入浴、送迎、認知症の方の受入れは要相談。"
 
 
@@ -84,12 +86,16 @@ def dictionary(site: Site, config: Config) -> bytes:
 
     pages = render_site(_sample(site, config.today), dataclasses.replace(config, workers=1))
     records = b"".join(body for path, body in sorted(pages.items()) if path.startswith(RECORD_DIR))
+    # A shared page's rows and cards (not its shell: a part holds it once), a data file's records and lines.
+    lists = ("status/index.html", "physicians/index.html", "providers/1/index.html")
+    sheet = b"".join(b"".join(units_of(pages[path], "sheet")[1:]) for path in lists if path in pages)
+    data = pages[f"{DATA_DIR}records.json"] + pages[f"{DATA_DIR}status.csv"]
     fragment = (
         b'pagefind_dcd{"url":"/r/","content":"","word_count":0,"filters":{},"meta":{"area":"","badges":"accepting '
         b'conditional not_accepting unknown","conditions":"","kind":"","phone":"","services":"","status":"","title":'
         b'"","updated":"","vacancies":""},"anchors":[]}'
     )
-    sections = {"record": records[-LIMIT:], "fragment": fragment}
+    sections = {"record": records[-LIMIT:], "fragment": fragment, "sheet": sheet[-SMALL:], "data": data[-SMALL:]}
     out = [len(wire.DICT_SECTIONS).to_bytes(4, "big")]
     for name in wire.DICT_SECTIONS:
         out += [len(sections[name]).to_bytes(4, "big"), sections[name]]

@@ -236,14 +236,18 @@ def part_count(path: str, data: bytes, keys: RootKeys, scale: int = 1) -> int:
 
 
 def _payload(kind: str, units: list[bytes], sections: Sequence[bytes] | None) -> bytes:
-    """A part's exact payload: a record page or a record's fragment alone against the dictionary's section
-    for its kind, if the build has one (the fragment as Pagefind's plain bytes, which its runtime takes as is)."""
+    """A part's exact payload: a record page, a record's fragment, and each unit of a shared file alone against
+    the dictionary's section for its kind, if the build has one (a fragment as Pagefind's plain bytes, which its
+    runtime takes as is)."""
     if kind in ("record", "fragment") and sections:
         number = wire.DICT_SECTIONS.index(kind)
         unit = gzip.decompress(units[0]) if kind == "fragment" else units[0]
         return frame(with_dictionary([unit], number, sections[number]), DICTIONARY)
     if kind in ("stored", "fragment"):
         return frame(units[0], STORED)
+    if kind in ("sheet", "data") and sections:  # every unit (a row, card or record) in a context of its own
+        number = wire.DICT_SECTIONS.index(kind)
+        return frame(with_dictionary(units, number, sections[number]), DICTIONARY)
     return frame(deflate(units, flush_each=kind in ("data", "sheet")), DEFLATE)
 
 

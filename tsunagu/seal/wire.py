@@ -40,7 +40,7 @@ STORED, DEFLATE = 0, 1  # body as is / raw deflate
 # block holding the section, after the last an empty final block; the copies of the section are then cut out.
 DICTIONARY = 2
 DICT_PATH = paths.DATA_DIR + "dictionary.bin"  # the sections, sealed as a file of its own
-DICT_SECTIONS = ("record", "fragment")
+DICT_SECTIONS = ("record", "fragment", "sheet", "data")
 DICT_HEADER = 5
 FRAME_HEADER = 5
 MIN_BUCKET = 256  # Padmé's smallest bucket

@@ -6,7 +6,7 @@
    the answers (sw-pages.js) and 「この端末に保存」 (sw-save.js) are modules of their own. */
 import { current, forget, settle } from "./sw-build.js";
 import { publicFile, serve } from "./sw-pages.js";
-import { warm } from "./sw-read.js";
+import { sections, warm } from "./sw-read.js";
 import { classify, isRuntime, sw } from "./sw-route.js";
 import { saveAll } from "./sw-save.js";
 import { clear } from "./sw-store.js";
@@ -28,9 +28,13 @@ sw.addEventListener("fetch", (/** @type {FetchEvent} */ event) => {
   if (target) {
     const answer = serve(req, target);
     event.respondWith(answer);
-    // Once a page is answered: the build's locator (where each record page sits) read, and older builds' files evicted.
+    // Once a page is answered: the build's locator (where each record page sits) and dictionary (what record pages
+    // are deflated against) read, and older builds' files evicted.
     if (target.page) {
-      event.waitUntil(answer.then(() => { const b = current(); return b ? settle(b) : undefined; }).catch(() => {}));
+      event.waitUntil(answer.then(() => {
+        const b = current();
+        return b ? Promise.all([settle(b), sections(b).catch(() => {})]) : undefined;
+      }).catch(() => {}));
     }
     return;
   }

@@ -12,7 +12,7 @@ import { concat } from "./bytes.js";
 
 /** The dictionary's sections, read once per build (record pages and fragments are deflated against them).
     @param {Build} b @returns {Promise<Uint8Array<ArrayBuffer>[]>} */
-function sections(b) {
+export function sections(b) {
   if (!b.sections) {
     b.sections = readFile(b, DICT_PATH).then(async (body) => {
       if (!body) throw new Tampered("no dictionary");
