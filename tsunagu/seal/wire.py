@@ -42,6 +42,8 @@ DICTIONARY = 2
 DICT_PATH = paths.DATA_DIR + "dictionary.bin"  # the sections, sealed as a file of its own
 DICT_SECTIONS = ("record", "fragment", "sheet", "data")
 DICT_HEADER = 5
+# Left out of 「この端末に保存」: only the update page reads records.json, and it needs a network to send anyway.
+UNSAVED = (paths.DATA_DIR + "records.json",)
 FRAME_HEADER = 5
 MIN_BUCKET = 256  # Padmé's smallest bucket
 

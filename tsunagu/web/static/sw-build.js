@@ -169,15 +169,18 @@ async function rootManifest(keys) {
   return bytes;
 }
 
-/** A pack's directory, fetched once even when Pagefind asks for many of its entries at the same time.
-    @param {Build} b @param {number} number @returns {Promise<Directory | null>} */
-export function directory(b, number) {
+/** A pack's directory, fetched once even when Pagefind asks for many of its entries at the same time; read from
+    the whole pack when the caller has it (「この端末に保存」), so its bytes are not fetched twice.
+    @param {Build} b @param {number} number @param {Uint8Array<ArrayBuffer> | null} [whole] @returns {Promise<Directory | null>} */
+export function directory(b, number, whole = null) {
   const known = b.dirs.get(number);
   if (known) return known;
   const d = b.root.dirs[number];
   if (!d) return Promise.resolve(null);
-  const name = fileName(d.digest);
-  const pending = checked(name, d.offset, d.length, d.digest)
+  const name = fileName(d.digest), url = siteUrl(name);
+  // Bytes at hand count as cached under the pack's address: checked like those, never kept as a slice.
+  const fetched = whole ? Promise.resolve({ bytes: whole.slice(d.offset, d.offset + d.length), key: url, cachedAs: url }) : null;
+  const pending = checked(name, d.offset, d.length, d.digest, { fetched })
     .then((blob) => openSealed(b.key, dirAd(number), blob))
     .then((plain) => ({ name, entries: new Map(readDirectory(plain).map((e) => [entryKey(e.path, e.part), e])) }));
   pending.catch(() => b.dirs.delete(number));   // a failed fetch (offline) is tried again next time

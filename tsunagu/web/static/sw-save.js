@@ -7,6 +7,7 @@ import { fileName } from "./packs.js";
 import { directory, openBuild } from "./sw-build.js";
 import { siteUrl, SCOPE } from "./sw-route.js";
 import { cached, keep } from "./sw-store.js";
+import { UNSAVED } from "./wire.js";
 
 /** @typedef {import("./sw-build.js").Build} Build */
 
@@ -16,7 +17,7 @@ const hashed = async (bytes, digest) => (await sha256hex(bytes)).startsWith(dige
 /** A pack checked whole: its directory against the root manifest, and every entry against the directory, which
     together cover the pack exactly. @param {Build} b @param {number} number @param {Uint8Array<ArrayBuffer>} bytes */
 async function checkPack(b, number, bytes) {
-  const d = b.root.dirs[number], dir = await directory(b, number);
+  const d = b.root.dirs[number], dir = await directory(b, number, bytes);
   if (!d || !dir || d.offset + d.length !== bytes.length || !(await hashed(bytes.subarray(d.offset), d.digest))) {
     throw new Tampered(`pack ${number}: directory`);
   }
@@ -38,7 +39,8 @@ function sealedFiles(b) {
   b.root.dirs.forEach((d, number) => {
     if (d) out.push([fileName(d.digest), (bytes) => checkPack(b, number, bytes)]);
   });
-  for (const e of [...b.root.solo, ...b.root.loc]) {
+  const solo = b.root.solo.filter((e) => !UNSAVED.includes(e.path));   // what a device can do without offline
+  for (const e of [...solo, ...b.root.loc]) {
     out.push([fileName(e.digest), async (bytes) => {
       if (bytes.length !== e.length || !(await hashed(bytes, e.digest))) throw new Tampered(`${e.digest}: hash mismatch`);
     }]);

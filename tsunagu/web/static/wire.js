@@ -20,6 +20,7 @@ export const DICTIONARY = 2;
 export const DICT_PATH = "data/dictionary.bin";
 export const DICT_SECTIONS = ["record", "fragment", "sheet", "data"];
 export const DICT_HEADER = 5;
+export const UNSAVED = ["data/records.json"];
 export const FRAME_HEADER = 5;
 export const MIN_BUCKET = 256;
 export const FILE_DIR = "p/";
