@@ -248,7 +248,7 @@ def _render_and_seal(checked: Checked, workers: int, timer: _Timer) -> Content:
         generation = status_digest if store == GLANCE_STORE else b""
         sealed += [
             SealedEntry(store, part, parts, blob)
-            for part, parts, blob in store_entries(store, rows, checked.keys, generation)
+            for part, parts, blob in store_entries(store, rows, checked.keys, generation, sections)
         ]
     scale = part_scale(records_count)
     # Shared pages with much text per record (long conditions and notes): larger parts, within the file budget.

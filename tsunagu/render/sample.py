@@ -81,7 +81,8 @@ def _sample(site: Site, today: dt.date) -> Directory:
 
 
 def dictionary(site: Site, config: Config) -> bytes:
-    """The sections of the dictionary (wire.DICT_SECTIONS), framed: count (u32), then length (u32) and bytes each."""
+    """The sections of the dictionary (wire.DICT_SECTIONS), framed: magic, count (u32), then length (u32) and
+    bytes each (never a NUL first: that marks a composite, seal/rows.py)."""
     from tsunagu.render.pages import render_site  # pages imports this module's callers' stage, not this one
 
     pages = render_site(_sample(site, config.today), dataclasses.replace(config, workers=1))
@@ -95,8 +96,16 @@ def dictionary(site: Site, config: Config) -> bytes:
         b'conditional not_accepting unknown","conditions":"","kind":"","phone":"","services":"","status":"","title":'
         b'"","updated":"","vacancies":""},"anchors":[]}'
     )
-    sections = {"record": records[-LIMIT:], "fragment": fragment, "sheet": sheet[-SMALL:], "data": data[-SMALL:]}
-    out = [len(wire.DICT_SECTIONS).to_bytes(4, "big")]
+    # Every area and service named once: a row compresses about alike whatever its area (the sample's records
+    # have one each), so the size of an edit's parts says as little about the area as before.
+    names = "\n".join([*site.areas, *site.services]).encode()
+    sections = {
+        "record": (names + records)[-LIMIT:],
+        "fragment": names + fragment,
+        "sheet": names + sheet[-SMALL:],
+        "data": names + data[-SMALL:],
+    }
+    out = [wire.DICT_MAGIC.encode(), len(wire.DICT_SECTIONS).to_bytes(4, "big")]
     for name in wire.DICT_SECTIONS:
         out += [len(sections[name]).to_bytes(4, "big"), sections[name]]
     return b"".join(out)

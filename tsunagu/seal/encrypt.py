@@ -113,7 +113,11 @@ def without_dictionary(body: bytes, sections: Sequence[bytes]) -> list[bytes]:
 
 
 def read_sections(data: bytes) -> list[bytes]:
-    """The dictionary's sections (wire.DICT_PATH): count (u32), then length (u32) and bytes each."""
+    """The dictionary's sections (wire.DICT_PATH): magic, count (u32), then length (u32) and bytes each."""
+    magic = wire.DICT_MAGIC.encode()
+    if not data.startswith(magic):
+        raise ValueError("bad dictionary")
+    data = data[len(magic) :]
     count, at, out = struct.unpack(">I", data[:4])[0], 4, []
     for _ in range(count):
         (length,) = struct.unpack(">I", data[at : at + 4])

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from tsunagu.domain.errors import BuildError
 from tsunagu.domain.paths import DATA_DIR
 from tsunagu.seal import wire
-from tsunagu.seal.encrypt import DEFLATE, deflate, entry_ad, frame, seal
+from tsunagu.seal.encrypt import DEFLATE, DICTIONARY, deflate, entry_ad, frame, seal, with_dictionary
 from tsunagu.seal.keys import RootKeys
 from tsunagu.seal.packs import slot_of
 
@@ -30,6 +30,7 @@ OWNER = re.compile(rb'href="(?:\.\./)*(r/[a-z0-9]+\.html)"')
 GLANCE = b'<table class="glance"'
 GLANCE_STORE = f"{wire.ROWS_DIR}glance"
 LIST = re.compile(r"providers/[0-9]+/index\.html")
+DATA_STORES = (f"{wire.ROWS_DIR}csv", f"{wire.ROWS_DIR}records")  # rows of the data files (the rest: of pages)
 
 
 def store_of(path: str) -> str | None:
@@ -154,18 +155,29 @@ def layout(shared: dict[str, bytes], group: bytes) -> tuple[dict[str, bytes], di
 
 
 def store_entries(
-    store: str, rows: dict[bytes, bytes], keys: RootKeys, generation: bytes = b""
+    store: str,
+    rows: dict[bytes, bytes],
+    keys: RootKeys,
+    generation: bytes = b"",
+    sections: Sequence[bytes] | None = None,
 ) -> list[tuple[int, int, bytes]]:
     """(part, parts, sealed blob) of a store: each row in the part of its key's bucket, in key order, each
-    row (with its key) a compression context of its own; sealed with a generation if given (pipeline.builder)."""
+    row (with its key) a compression context of its own, against the dictionary's section for its kind if
+    given; sealed with a generation if given (pipeline.builder)."""
     owners = len({key.split(b".")[0] for key in rows})
     count = bucket_count(owners)
     parts: list[list[bytes]] = [[] for _ in range(count)]
     for key in sorted(rows):
         parts[bucket_of(key, count)].append(NUL + key + NUL + rows[key])
+    number = wire.DICT_SECTIONS.index("data" if store in DATA_STORES else "sheet")
+
+    def payload(units: list[bytes]) -> bytes:
+        if sections:
+            return frame(with_dictionary(units, number, sections[number]), DICTIONARY)
+        return frame(deflate(units, flush_each=True), DEFLATE)
+
     return [
-        (i, count, seal(keys, entry_ad(store, i, count), frame(deflate(units, flush_each=True), DEFLATE), generation))
-        for i, units in enumerate(parts)
+        (i, count, seal(keys, entry_ad(store, i, count), payload(units), generation)) for i, units in enumerate(parts)
     ]
 
 

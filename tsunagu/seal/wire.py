@@ -42,8 +42,9 @@ DICTIONARY = 2
 DICT_PATH = paths.DATA_DIR + "dictionary.bin"  # the sections, sealed as a file of its own
 DICT_SECTIONS = ("record", "fragment", "sheet", "data")
 DICT_HEADER = 5
+DICT_MAGIC = "tsunagu/dict\n"  # the dictionary file's first bytes (then count u32, and length u32 ‖ bytes each)
 # Left out of 「この端末に保存」: only the update page reads records.json, and it needs a network to send anyway.
-UNSAVED = (paths.DATA_DIR + "records.json",)
+UNSAVED = (paths.DATA_DIR + "records.json", "rows/records")  # the file and its rows (ROWS_DIR below)
 FRAME_HEADER = 5
 MIN_BUCKET = 256  # Padmé's smallest bucket
 
@@ -77,7 +78,7 @@ LOC_LIMIT = 1 << 24
 # same stores whatever the record's area: no part maps to an area or to an order.
 ROWS_DIR = "rows/"
 ROW_KEY_BYTES = 6
-ROWS_PER_BUCKET = 8  # records per part of a store, at least (the part count is a power of two)
+ROWS_PER_BUCKET = 16  # records per part of a store, at least (a power of two; at most as many parts as packs)
 MAX_BUCKETS = 128
 
 # Search text, applied alike to the index (build) and to the query (browser): NFKC, lower case,

@@ -140,10 +140,12 @@ export async function unframe(payload, sections = null) {
   try { return await inflate([body]); } catch (e) { throw new Tampered("bad deflate stream"); }
 }
 
-/** The dictionary's sections (wire.DICT_PATH): count (u32), then length (u32) and bytes each. @param {Uint8Array<ArrayBuffer>} data */
+/** The dictionary's sections (wire.DICT_PATH): magic, count (u32), then length (u32) and bytes each. @param {Uint8Array<ArrayBuffer>} data */
 export function readSections(data) {
-  const count = view(data).getUint32(0), out = [];
-  let at = 4;
+  const magic = utf8(W.DICT_MAGIC);
+  if (data.length < magic.length + 4 || magic.some((b, i) => data[i] !== b)) throw new Tampered("bad dictionary");
+  const count = view(data).getUint32(magic.length), out = [];
+  let at = magic.length + 4;
   for (let i = 0; i < count; i++) {
     const length = view(data).getUint32(at);
     out.push(data.slice(at + 4, at + 4 + length));
