@@ -91,15 +91,8 @@ def build(requested: Config) -> BuildReport:
     protected_index = {p: b for p, b in index.items() if not is_runtime(p)}
     together = status_filters(protected_index)
     generation = hashlib.sha256(content.status_digest + b"".join(protected_index[p] for p in together)).digest()
-    content.add(
-        protected_index,
-        _seal_all(
-            {p: b for p, b in protected_index.items() if p not in together},
-            checked.keys,
-            workers,
-            sections=content.sections,
-        ),
-    )
+    rest = {p: b for p, b in protected_index.items() if p not in together}
+    content.add(protected_index, _seal_all(rest, checked.keys, workers, sections=content.sections))
     # The status fields' filter files change together at every status edit: which one changed would
     # tell a watcher of the public site which field an edit touched.
     content.add({}, _seal_all({p: protected_index[p] for p in together}, checked.keys, workers, 1, generation))
@@ -218,12 +211,8 @@ def _render_and_seal(checked: Checked, workers: int, timer: _Timer) -> Content:
     # The region's pages for made-up records: the preset dictionary each record page is deflated against.
     shared_text = dictionary(directory.site, config)
     sections = read_sections(shared_text)
-    rendered = render_site(
-        directory,
-        render_config,
-        checked.history,
-        record_hook=functools.partial(_record_page, checked.keys, sections),
-    )
+    hook = functools.partial(_record_page, checked.keys, sections)
+    rendered = render_site(directory, render_config, checked.history, record_hook=hook)
     rendered[wire.DICT_PATH] = shared_text
     # Nothing after the render reads the records: they go now, before the shared files are sealed and
     # the index runs (60,000 validated records and their source text are about half a GB).
