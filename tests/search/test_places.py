@@ -175,3 +175,22 @@ def test_every_cards_title_is_the_offices_name(east_data):
         if p.endswith(".pf_fragment")
     )
     assert titles == sorted(r.name for r in [*directory.providers, *directory.physicians])
+
+
+def test_an_area_that_is_a_place_is_a_place_word_not_ngrams(data_dir):
+    # A region of prefectures (areas: [東京都, …]): the area's bigrams made 京都 find every 東京都 office.
+    from conftest import SITE, load_directory, write
+
+    from tsunagu.search.searchdoc import search_context, search_text
+
+    write(data_dir / "site.yaml", SITE.replace("areas: [北部, 中部, 南部]", "areas: [東京都, 北部, 中部, 南部]"))
+    sakura = data_dir / "providers" / "day-sakura.yaml"
+    sakura.write_text(sakura.read_text(encoding="utf-8").replace("area: 北部", "area: 東京都"), encoding="utf-8")
+    directory = load_directory(data_dir)
+    records = [*directory.providers, *directory.physicians]
+    ctx = search_context(directory.site, records)
+    tokens = set(search_text(next(r for r in records if r.id == "day-sakura"), ctx).split())
+    assert {exact_token("東京都"), exact_token("東京")} <= tokens
+    assert not set(query_tokens("京都", ctx.places, ctx.place_words)) <= tokens
+    other = set(search_text(next(r for r in records if r.area == "中部"), ctx).split())
+    assert set(query_tokens("中部")) <= other  # an area that is no place: its words as before

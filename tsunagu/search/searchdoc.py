@@ -44,10 +44,14 @@ def search_blocks(r: Record, ctx: SearchContext) -> list[tuple[int, str]]:
     # The places that start the address are whole words (places.py), not n-grams: 京都 is not in 東京都;
     # those on nearly every address would match every record and cost Pagefind seconds, finding nothing.
     places, street = split_address(r.address)
-    other = [*text.other, r.area, street, r.phone, r.fax or "", r.notes or ""]
+    # An area that is itself a place (東京都, 札幌市中央区: a region of many municipalities) is a place too,
+    # or its n-grams find 東京都's offices for 京都.
+    area_places, area_rest = split_address(r.area)
+    area = "" if area_places and not area_rest else r.area
+    other = [*text.other, area, street, r.phone, r.fax or "", r.notes or ""]
     blocks = index_blocks([names, kind, [t for t in other if t]])
     common = set(ctx.places)
-    where = sorted({exact_token(p) for p in place_words([p for p in places if p not in common])})
+    where = sorted({exact_token(p) for p in place_words([p for p in places + area_places if p not in common])})
     blocks[2] = " ".join([blocks[2], *where]).strip()
     # Whole names and numbers; only the phone also by its ends, as people quote them (000-1441, 1441).
     # A vocabulary word whole too: search.js lists the records whose whole word the query is first, so
