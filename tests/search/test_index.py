@@ -63,6 +63,6 @@ def test_a_region_just_above_one_shard_is_cut_in_two_not_three():
         2,
         3,
         3,
-        5,
-        15,
+        4,
+        10,
     ]

@@ -25,9 +25,10 @@ UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pag
 BODY_START = b"<div hidden data-pagefind-body>"
 BODY_END = b"</div><!-- /pagefind-body -->"
 SHARD = 6_000  # records per Pagefind process
-# Above three shards, one Pagefind process at a time holds about 70 kB a record beside the build's own
-# memory: smaller shards keep 50,000 + 10,000 records within 1.2 GB.
-SEQUENTIAL_SHARD = 4_000
+# Above three shards, one Pagefind process at a time holds about 115 kB a record (real open data) beside
+# the build's own memory, which is small by then (pipeline/forked.py): 6,000 keeps the eastern half of the
+# open data within 1.0 GB, and fewer shards are fewer index fetches per query (4,000 made 6 at 23,000 records).
+SEQUENTIAL_SHARD = 6_000
 BATCH = 32  # requests in flight: their replies must fit in the pipe, or both sides wait forever
 
 
