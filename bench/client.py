@@ -34,7 +34,7 @@ QUERIES = [
 # number's first digits (Sapporo's 011-700), and 市, on nearly every record.
 EAST_QUERIES = [
     "札幌市 デイ",
-    "横浜市 訪問看護",
+    "横浜市 訪問入浴",
     "仙台",
     "中央区",
     "名古屋 グループホーム",
