@@ -1,6 +1,6 @@
 """What a phone downloads: 「この端末に保存」, a record view and a search, in headless Chromium on a loopback host.
 
-    python bench/offline.py SITE            # a site built by bench/steps.py build (the bench password)
+    python bench/offline.py SITE [PASSWORD]   # a site built by bench/steps.py build (default: the bench password)
 
 Counts the response bodies the host sends (gzip for text, as bench/host.py serves them): after unlocking on the
 home page, pressing 「この端末に保存」 until the page says it is done; then, in a fresh browser, one record
@@ -88,5 +88,7 @@ def view_and_search(out: Path, query: str = "デイ") -> tuple[int, int]:
 
 if __name__ == "__main__":
     site = Path(sys.argv[1])
+    if len(sys.argv) > 2:  # e.g. bench/region_deploy.py's build
+        _unlock.__globals__["PASSWORD"] = sys.argv[2]
     save(site)
     view_and_search(site)
