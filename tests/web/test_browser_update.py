@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import shutil
 import socket
@@ -55,6 +56,9 @@ def relay_site(tmp_path_factory):
     port = _free_port()
     base = f"http://127.0.0.1:{port}/"
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(repo)}
+    # The clock the suite runs under (libfaketime's variables, on a run at another date), so the links'
+    # expiry and the browser's clock agree.
+    env.update({k: v for k, v in os.environ.items() if k in ("LD_PRELOAD", "FAKETIME")})
     cli = [sys.executable, str(ROOT / "build.py")]
     out = subprocess.run(
         [*cli, "links", "--base-url", base, "--data", "data"], cwd=repo, env=env, check=True, capture_output=True
