@@ -39,7 +39,7 @@ from tsunagu.seal.rows import GLANCE_STORE, layout, store_entries
 from tsunagu.search.index import compact_record, index_records, is_runtime, without_index_block
 from tsunagu.search.output import status_filters
 
-FORK_LIMIT = 30_000
+FORK_LIMIT = 20_000  # above this many records one process renders: two forked workers each copy about 250 MB
 SPOOL_RECORDS = 20_000  # above this, sealed entries wait in a temporary file during the index
 SHARED_PARTS = 1_200  # sealed parts of shared files at most: packs.FILE_BUDGET keeps room for packs and the index
 _Stages = tuple[Checked, Content, int, int]  # checked data, sealed content, providers, physicians
