@@ -45,15 +45,22 @@ def _rows(record: dict, prefix: str = "") -> list[tuple[str, str]]:
     return rows
 
 
+class Laps(dict):
+    """Seconds per stage, each stage timed from the end of the one before (both peers' stopwatch)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self[name], self.last = now - self.last, now
+
+
 def run(data: Path, out: Path, password: str, staticrypt: list[str] | None, pagefind: str) -> dict:
     """Render, index and encrypt; returns the stage times, files and bytes."""
-    laps: dict[str, float] = {}
-    last = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal last
-        now = time.perf_counter()
-        laps[name], last = now - last, now
+    laps = Laps()
+    lap = laps.lap
 
     plain = out.parent / (out.name + "-plain")
     shutil.rmtree(plain, ignore_errors=True)

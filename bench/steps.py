@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from minimal import encrypt_folder, summary  # bench/ is this script's folder, first on sys.path
+from minimal import Laps, encrypt_folder, summary  # bench/ is this script's folder, first on sys.path
 
 TODAY = dt.date(2026, 11, 22)
 PASSWORD = "ochre-violin-tundra-saffron-gully-pebble"  # six random words: passes the production check
@@ -91,13 +91,8 @@ def step_peer(data: Path, out: Path) -> dict:
     from tsunagu.domain.config import Config
     from tsunagu.render.pages import render_site
 
-    laps: dict[str, float] = {}
-    last = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal last
-        now = time.perf_counter()
-        laps[name], last = now - last, now
+    laps = Laps()
+    lap = laps.lap
 
     config = Config(data_dir=data, out_dir=out, today=TODAY, passwords={"bench": PASSWORD}, path_key="bench")
     pages = render_site(validate_tree(load_tree(data), TODAY), config)
