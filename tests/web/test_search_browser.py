@@ -139,3 +139,18 @@ def test_contact_now_keeps_the_physicians_inside_a_window_now(sites, browser):
     titles, _ = search_results(s.page, site["url"] + "search/?contact_now=1&q=" + quote("訪問診療"))
     assert set(titles) == expected & {p.name for p in directory.physicians if p.home_visits}
     s.close()
+
+
+def test_a_result_card_shows_conditions_and_date_that_the_search_box_does_not_find(sites, browser):
+    """条件 and the confirmation date reach the card from the record's own fragment (never words of the index):
+    the card shows them, and a word found only in 条件 finds nothing (tests/search_queries.yaml, 入浴)."""
+    site = sites["demo"]
+    s = _open(browser, site)
+    titles, _ = search_results(s.page, site["url"] + "search/?q=" + quote("デイサービスさくら"))
+    assert titles[:1] == ["デイサービスさくら"]
+    card = s.page.locator("#search-results .card").first
+    assert card.locator(".conditions").inner_text() == "条件 入浴は午前のみ。送迎は北部エリアに限ります。 …"
+    assert card.locator("time").get_attribute("datetime") == "2026-11-20"
+    titles, status = search_results(s.page, site["url"] + "search/?q=" + quote("北部エリア"))
+    assert "デイサービスさくら" not in titles, status
+    s.close()

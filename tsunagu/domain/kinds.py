@@ -20,7 +20,6 @@ from tsunagu.domain.labels import (
     HOME_VISITS,
     KIND_JA,
     METHOD_JA,
-    OPERATION_JA,
     PHYSICIAN_FIELD_JA,
     WEEKDAY_JA,
 )
@@ -103,13 +102,13 @@ class ProviderKind(Kind):
     """Providers: a status board of what they accept now."""
 
     def search_text(self, record: Record) -> SearchText:
-        """Name and reading; services; office number, conditions, hours and operation."""
+        """Name and reading; services; office number and hours. Nothing of the status (条件, 営業, the answers):
+        a provider changes it without review, and an index chunk is shared by many records (SECURITY.md)."""
         r = cast(Provider, record)
-        s = r.status
         return SearchText(
             [r.name, r.name_kana or ""],
             [*r.services],
-            [r.office_number or "", s.conditions or "", r.hours or "", OPERATION_JA[s.operation]],
+            [r.office_number or "", r.hours or ""],
             services=list(r.services),
             numbers=[r.office_number or ""],
         )

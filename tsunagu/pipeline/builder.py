@@ -37,7 +37,7 @@ from tsunagu.seal.packs import SealedEntry, build_packs
 from tsunagu.seal.passwords import check_passwords
 from tsunagu.seal.rows import GLANCE_STORE, layout, store_entries
 from tsunagu.search.index import compact_record, index_records, is_runtime, without_index_block
-from tsunagu.search.output import status_filters
+from tsunagu.search.output import sealed_together
 
 FORK_LIMIT = 20_000  # above this many records one process renders: two forked workers each copy about 250 MB
 SPOOL_RECORDS = 20_000  # above this, sealed entries wait in a temporary file during the index
@@ -89,12 +89,11 @@ def build(requested: Config) -> BuildReport:
     content.plaintext_bytes += sum(len(b) for b in index.values())
     timer.lap("index")
     protected_index = {p: b for p, b in index.items() if not is_runtime(p)}
-    together = status_filters(protected_index)
+    together = sealed_together(protected_index)
     generation = hashlib.sha256(content.status_digest + b"".join(protected_index[p] for p in together)).digest()
     rest = {p: b for p, b in protected_index.items() if p not in together}
     content.add(protected_index, _seal_all(rest, checked.keys, workers, sections=content.sections))
-    # The status fields' filter files change together at every status edit: which one changed would
-    # tell a watcher of the public site which field an edit touched.
+    # Sealed anew at every status edit, or which of them changed would name the field (search.output.sealed_together).
     content.add({}, _seal_all({p: protected_index[p] for p in together}, checked.keys, workers, 1, generation))
     packs, root_name, root_hash = build_packs(content.take_entries(), checked.keys)
     keys_json = make_keys_json(
@@ -232,8 +231,8 @@ def _render_and_seal(checked: Checked, workers: int, timer: _Timer) -> Content:
     # Rows of records leave the lists, the sheet and the data files for stores keyed by record (seal/rows.py).
     skeletons, stores = layout(shared, checked.keys.group)
     shared.update(skeletons)
+    # The home page's counts (row) and newest confirmations (skeleton) change with some status edits: anew at each.
     for store, rows in sorted(stores.items()):
-        # The home page's counts change with some status edits and not others (vacancies): sealed anew at each.
         generation = status_digest if store == GLANCE_STORE else b""
         sealed += [
             SealedEntry(store, part, parts, blob)
@@ -243,6 +242,7 @@ def _render_and_seal(checked: Checked, workers: int, timer: _Timer) -> Content:
     # Shared pages with much text per record (long conditions and notes): larger parts, within the file budget.
     while sum(part_count(p, b, checked.keys, scale) for p, b in shared.items()) > SHARED_PARTS and scale < 1024:
         scale *= 2
+    sealed += _seal_all({"index.html": shared.pop("index.html")}, checked.keys, workers, scale, status_digest, sections)
     sealed += _seal_all(shared, checked.keys, workers, scale, sections=sections)
     timer.lap("seal shared")  # the rows' stores and the shared files (a lap of its own: laps are in time order)
     return Content(

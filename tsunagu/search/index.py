@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import subprocess
 import zlib
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +16,7 @@ from typing import Any
 
 from tsunagu.domain.errors import BuildError
 from tsunagu.domain.paths import INDEX_DIR, is_record_page
-from tsunagu.search.output import canonical
+from tsunagu.search.output import canonical, with_card_meta
 
 SearchRecord = dict[str, Any]  # one page, as Pagefind's AddFile takes it
 CompactRecord = tuple[str, bytes]  # (record page path, its search block deflated): see compact_record
@@ -24,6 +25,9 @@ RUNTIME = ("pagefind.js", "pagefind-worker.js")
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 BODY_START = b"<div hidden data-pagefind-body>"
 BODY_END = b"</div><!-- /pagefind-body -->"
+# What a search card shows but nobody searches (templates/_search_data.html): JSON that Pagefind never reads, since
+# it indexes every metadata value as words; it goes into the record's own fragment after the index is built.
+CARD_META = re.compile(r"<template data-card-meta>(.*?)</template>", re.S)  # JSON: no "<" (Jinja's tojson)
 SHARD = 6_000  # records per Pagefind process
 # Above three shards, one Pagefind process at a time holds about 115 kB a record (real open data) beside
 # the build's own memory, which is small by then (pipeline/forked.py): 6,000 keeps the eastern half of the
@@ -71,14 +75,13 @@ def compact_record(path: str, page: bytes) -> CompactRecord:
     return path, zlib.compress(index_document(page), 1)
 
 
-def request(record: CompactRecord) -> SearchRecord:
-    """A compact record as the AddFile request Pagefind's service takes."""
-    return {
-        "type": "AddFile",
-        "url": "/" + record[0],
-        "file_contents": zlib.decompress(record[1]).decode(),
-        "file_path": None,
-    }
+def request(record: CompactRecord, card: dict[str, dict[str, str]] | None = None) -> SearchRecord:
+    """A compact record as the AddFile request Pagefind's service takes, without its card metadata (collected
+    into card by URL, if given)."""
+    url, document = "/" + record[0], zlib.decompress(record[1]).decode()
+    if card is not None:
+        card[url] = {k: v for m in CARD_META.findall(document) for k, v in json.loads(m).items()}
+    return {"type": "AddFile", "url": url, "file_contents": CARD_META.sub("", document), "file_path": None}
 
 
 def without_index_block(page: bytes) -> bytes:
@@ -145,7 +148,7 @@ class _Service:
         self.proc.wait()
 
 
-def _run(documents: list[CompactRecord]) -> tuple[int, list[dict[str, Any]]]:
+def _run(documents: list[CompactRecord], card: dict[str, dict[str, str]]) -> tuple[int, list[dict[str, Any]]]:
     service = _Service()
     try:
         # The index holds ASCII n-gram tokens (see textsearch.py), so no language's segmenter or
@@ -155,7 +158,7 @@ def _run(documents: list[CompactRecord]) -> tuple[int, list[dict[str, Any]]]:
         for start in range(0, len(documents), BATCH):  # a batch in flight, so the pipes never fill up
             batch = documents[start : start + BATCH]
             for record in batch:
-                service.send({**request(record), "index_id": index_id})
+                service.send({**request(record, card), "index_id": index_id})
             assert service.proc.stdin is not None
             service.proc.stdin.flush()
             count += sum(service.receive().get("type") == "IndexedFile" for _ in batch)
@@ -171,8 +174,9 @@ def index_pages(pages: dict[str, bytes], workers: int = 2) -> dict[str, bytes]:
 
 
 def _shard(documents: list[CompactRecord]) -> dict[str, bytes]:
+    card: dict[str, dict[str, str]] = {}
     try:
-        count, files = _run(documents)
+        count, files = _run(documents, card)
     except (OSError, ValueError, KeyError) as exc:
         raise BuildError(f"search index: Pagefind failed: {exc}") from exc
     if count != len(documents):
@@ -182,7 +186,7 @@ def _shard(documents: list[CompactRecord]) -> dict[str, bytes]:
         rel = str(file["path"]).replace("\\", "/").lstrip("/")
         if not rel.rsplit("/", 1)[-1].startswith(UNUSED):
             out[rel] = bytes(file["content"])
-    return canonical(out)
+    return canonical(with_card_meta(out, card))
 
 
 def shard_count(records: int) -> int:

@@ -19,9 +19,15 @@ SIGNATURE = b"pagefind_dcd"
 STATUS_FILTER_NAMES = frozenset({*STATUS_FIELDS_JA.values(), wire.OPERATION_FILTER, wire.VACANCY_FILTER})
 
 
-def status_filters(files: dict[str, bytes]) -> list[str]:
-    """The filter files of the status fields, by the filter name inside each."""
-    return sorted(p for p, b in files.items() if p.endswith(".pf_filter") and _unpack(b)[0] in STATUS_FILTER_NAMES)
+def sealed_together(files: dict[str, bytes]) -> list[str]:
+    """The index files that change with some status edits and not others, sealed anew together at every one
+    (pipeline.builder): the status fields' filter files (by the filter name inside each), whose change would name
+    the field, and each shard's meta file, which holds the order of the confirmation dates (Pagefind's sort)."""
+    return sorted(
+        p
+        for p, b in files.items()
+        if p.endswith(".pf_meta") or (p.endswith(".pf_filter") and _unpack(b)[0] in STATUS_FILTER_NAMES)
+    )
 
 
 def _unpack(data: bytes) -> Any:
@@ -33,6 +39,17 @@ def _unpack(data: bytes) -> Any:
 
 def _pack(doc: Any) -> bytes:
     return gzip.compress(SIGNATURE + cbor2.dumps(doc), compresslevel=6, mtime=0)
+
+
+def with_card_meta(files: dict[str, bytes], card: dict[str, dict[str, str]]) -> dict[str, bytes]:
+    """Each record's card metadata (search/index.py: never read by Pagefind) put into its fragment's metadata."""
+    out = dict(files)
+    for path in [p for p in files if p.endswith(".pf_fragment")]:
+        doc = json.loads(gzip.decompress(files[path])[len(SIGNATURE) :])
+        doc["meta"] = dict(sorted({**doc["meta"], **card.get(doc["url"], {})}.items()))
+        text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+        out[path] = gzip.compress(SIGNATURE + text.encode(), compresslevel=6, mtime=0)
+    return out
 
 
 META = "pagefind.zz_m000000000.pf_meta"  # one stable name: an edit that changes a word count changes its bytes only
