@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import dataclasses
 import functools
 import gc
@@ -24,6 +22,7 @@ from tsunagu.domain.config import Config
 from tsunagu.domain.kinds import KINDS
 from tsunagu.domain.paths import DATA_DIR, is_record
 from tsunagu.pipeline.forked import in_child
+from tsunagu.pipeline.heap import keep_small_blocks, release_free_memory
 from tsunagu.pipeline.results import Checked, Content, RecordPage
 from tsunagu.publish.publish import write_site
 from tsunagu.publish.shell import shell_files
@@ -77,6 +76,7 @@ class BuildReport:
 def build(requested: Config) -> BuildReport:
     """Build the encrypted site into config.out_dir; nothing is written unless every check passes."""
     timer = _Timer()
+    keep_small_blocks()
     if _record_files(requested) > SPOOL_RECORDS:
         checked, content, providers, physicians = _stages_in_child(requested, timer)
     else:
@@ -84,7 +84,7 @@ def build(requested: Config) -> BuildReport:
     config = checked.config  # every later step builds for the checked date, never the clock's
     workers = config.workers or min(4, os.cpu_count() or 1)
     gc.collect()
-    _release_free_memory()
+    release_free_memory()
     index = index_records(content.take_documents(), workers) if config.search else {}
     content.plaintext_bytes += sum(len(b) for b in index.values())
     timer.lap("index")
@@ -219,7 +219,7 @@ def _render_and_seal(checked: Checked, workers: int, timer: _Timer) -> Content:
         records_of_a_kind.clear()
     directory.files.clear()
     gc.collect()
-    _release_free_memory()
+    release_free_memory()
     timer.lap("render")
     shared: dict[str, bytes] = {p: b for p, b in rendered.items() if not is_record(p)}
     records: list[tuple[str, RecordPage]] = sorted((p, v) for p, v in rendered.items() if is_record(p))
@@ -279,14 +279,6 @@ def _seal_all(
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         return [entry for sealed in pool.map(one, sorted(files.items())) for entry in sealed]
-
-
-def _release_free_memory() -> None:
-    """Hand the C heap's free pages back to the system (glibc), before Pagefind needs its share."""
-    try:
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: its allocator keeps its own ways
-        pass
 
 
 class _Timer:

@@ -17,6 +17,7 @@ stays within a few hundred such files.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import re
@@ -76,11 +77,19 @@ def stored_block(data: bytes) -> bytes:
     return b"\0" + struct.pack("<HH", len(data), len(data) ^ 0xFFFF) + data
 
 
+@functools.lru_cache(maxsize=len(wire.DICT_SECTIONS))
+def _primed(section: bytes) -> zlib._Compress:
+    """A compressor that has read the section and nothing else: each unit starts from a copy of it."""
+    return zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, section)
+
+
 def with_dictionary(units: Sequence[bytes], number: int, section: bytes) -> bytes:
     """The body of a DICTIONARY payload: each unit deflated alone against the section (wire.DICTIONARY)."""
-    streams = []
+    # A copy of the primed compressor is the very state a new one reaches after hashing the section
+    # (the same bytes out), in a quarter of the time (pipeline.builder keeps the heap's top for it).
+    primed, streams = _primed(section), []
     for unit in units:
-        comp = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, section)
+        comp = primed.copy()
         streams.append(comp.compress(unit) + comp.flush(zlib.Z_SYNC_FLUSH))
     sizes = b"".join(struct.pack(">II", len(s), len(u)) for s, u in zip(streams, units, strict=True))
     return bytes([number]) + struct.pack(">I", len(units)) + sizes + b"".join(streams)
