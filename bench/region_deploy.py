@@ -7,6 +7,7 @@ build of the region at a commit, then a one-status edit committed and rebuilt, a
 
 Usage: python bench/region_deploy.py --mhlw DIR --city CODE [--city CODE ...] --wheel tsunagu-….whl
        [--synth PROVIDERS PHYSICIANS [--varied]]   the region's data replaced by a synthetic prefecture (bench/synth.py)
+       [--data DIR]   the region's data replaced by a copy of DIR (the eastern half: bench/east.py SOURCE DIR)
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import argparse
 import os
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -45,6 +47,7 @@ def main() -> None:
     parser.add_argument("--wheel", required=True, type=Path)
     parser.add_argument("--synth", nargs=2, type=int, metavar=("PROVIDERS", "PHYSICIANS"))
     parser.add_argument("--varied", action="store_true")
+    parser.add_argument("--data", type=Path, help="a data folder to copy over the region's (site.yaml included)")
     opts = parser.parse_args()
     laps: dict[str, float] = {}
     work = Path(tempfile.mkdtemp(prefix="region-deploy-"))
@@ -80,6 +83,9 @@ def main() -> None:
         from synth import write_data
 
         write_data(repo / "data", *opts.synth, varied=opts.varied)
+    if opts.data:  # the workflows and pinned tsunagu of init, another region's records and site.yaml
+        shutil.rmtree(repo / "data")
+        shutil.copytree(opts.data, repo / "data")
     git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.jp"]
     subprocess.run([*git, "init", "-q", "-b", "main"], cwd=repo, check=True)
     subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
