@@ -4,9 +4,10 @@ The attack the review ran on the shipped build: a provider edits only its own st
 update), one guess per build, and compares the sizes of the public files. The test calibrates its own
 note so that a shared file sits one byte above a padding bucket (reading the true length with the
 password stands in for the attacker's dozen calibration builds), then runs 20 guesses (two wordings,
-ten digits) through the real build and looks at nothing but the public sizes: for every guess, they
-are the same whatever the neighbour's note says. (Comparing the guesses with one another says nothing
-since record pages deflate against a preset dictionary: the attacker's own digit moves its own page.)
+ten digits) through the real build, search index included, and looks at nothing but the public sizes:
+every guess of a wording gives the same size to every file, whatever the neighbour's note says. (Before
+unreviewed free text was stored as it is (seal/free.py), the attacker's own digit moved its own page by
+a bucket: "2名" deflated against the preset dictionary by a few bits less.)
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ OTHER_SECRET = "職員に新型コロナ感染者が7名発生"  # the neighbour
 GUESSES = [f"職員に新型コロナ{word}者が{digit}名発生" for word in ("陽性", "感染") for digit in range(10)]
 VICTIM, ATTACKER = "day-sakura", "helper-momiji"
 ATTACKER_NAME = "ヘルパーステーションもみじ"
-# Search is off: word presence through the index's sizes is a leak SECURITY.md accepts by design.
 _RANDOM = random.Random(21)
 FILLER = "".join(_RANDOM.choice("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz") for _ in range(4000))
 
@@ -46,7 +46,7 @@ def _set_conditions(data, rid: str, text: str) -> None:
 
 def _build(data, out, note: str) -> dict[str, bytes]:
     _set_conditions(data, ATTACKER, note)
-    build(fast_config(data, out, passwords=dict(STRONG), search=False))
+    build(fast_config(data, out, passwords=dict(STRONG)))
     return read_tree(out)
 
 
@@ -120,6 +120,8 @@ def test_guessing_a_neighbours_note_through_public_sizes_sees_nothing(tmp_path, 
         assert patterns[0] == patterns[1], {
             g: (patterns[0][g], patterns[1][g]) for g in guesses if patterns[0][g] != patterns[1][g]
         }
+        # Identical public sizes: no guess moves any file, not even the attacker's own page.
+        assert all(not moved for moved in patterns[0].values()), {g: m for g, m in patterns[0].items() if m}
 
 
 def test_no_compression_unit_of_a_shared_file_holds_two_records(tmp_path):
