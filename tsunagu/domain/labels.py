@@ -14,6 +14,20 @@ METHOD_JA = {
     "letter": "文書",
 }
 STATUS_FIELDS_JA = {"new_clients": "新規受入", "alternative_support": "代替支援", "post_infection": "感染後受入"}
+# status.csv's columns (render/sheet.py writes them; seal/free.py stores the 条件 cell as it is, never deflated).
+STATUS_CSV_COLUMNS = (
+    "事業所名",
+    "サービス",
+    "地域",
+    "電話",
+    "営業",
+    *STATUS_FIELDS_JA.values(),
+    "空き",
+    "条件",
+    "確認日",
+    "更新が古い",
+)
+STATUS_CSV_FREE_COLUMN = STATUS_CSV_COLUMNS.index("条件")
 APPOINTMENT_JA = {True: "要予約", False: "予約不要"}
 KIND_JA = {"provider": "事業所", "physician": "医師"}
 # Physician marks, shown as tags and searchable like specialties (a vocabulary target may name them).

@@ -82,6 +82,9 @@ def refusal(char_description: str) -> str:
 
 
 # Fields holding Markdown (the models' LongText): the only ones where tab and newline belong.
+# Around unreviewed free text in a page (render's `free` filter): the seal stores what is between as it is,
+# never deflated (seal/free.py). HTML comments: nothing shows, and the text between has no "<" once escaped.
+FREE_OPEN, FREE_CLOSE = "<!--f-->", "<!--/f-->"
 MARKDOWN_FIELDS = frozenset({"notes", "note", "conditions"})
 
 

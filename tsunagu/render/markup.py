@@ -10,6 +10,9 @@ from collections import Counter
 
 import markdown as md  # type: ignore[import-untyped,unused-ignore]  # no type information shipped
 import nh3
+from markupsafe import Markup, escape
+
+from tsunagu.domain.text import FREE_CLOSE, FREE_OPEN
 
 _TAGS = {
     "p",
@@ -100,3 +103,10 @@ def plain_text(text: str | None) -> str:
     if not text:
         return ""
     return _EMPHASIS.sub(lambda m: m.group(2) or m.group(3) or m.group(4) or "", text.strip())
+
+
+def free_text(text: str | None) -> Markup:
+    """Unreviewed free text, escaped, between the markers that keep it out of compression (seal/free.py)."""
+    if not text:
+        return Markup("")
+    return Markup(FREE_OPEN) + escape(text) + Markup(FREE_CLOSE)

@@ -24,7 +24,7 @@ from tsunagu.domain.models import Physician, Provider, Record
 from tsunagu.domain.paths import DATA_DIR, NOT_FOUND, root_of
 from tsunagu.render.changes import days_view
 from tsunagu.render.entries import Entry, make_entries
-from tsunagu.render.markup import plain_text, render_markdown
+from tsunagu.render.markup import free_text, plain_text, render_markdown
 from tsunagu.render.sheet import glance, providers_csv, sheet_groups
 from tsunagu.render.timedata import holidays_json, windows_attr
 from tsunagu.seal import wire
@@ -48,6 +48,7 @@ def _environment(config: Config) -> jinja2.Environment:
     )
     env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(render_markdown(text))
     env.filters["plain"] = plain_text
+    env.filters["free"] = free_text
     env.filters["jdate"] = lambda d: f"{d.year}年{d.month}月{d.day}日" if d else ""
     env.filters["tel"] = lambda p: "tel:" + p.replace("-", "")
     env.filters["windows"] = windows_attr

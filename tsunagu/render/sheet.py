@@ -7,7 +7,7 @@ import datetime as dt
 import io
 from typing import Any
 
-from tsunagu.domain.labels import ACCEPTANCE_JA, OPERATION_JA, STATUS_FIELDS_JA
+from tsunagu.domain.labels import ACCEPTANCE_JA, OPERATION_JA, STATUS_CSV_COLUMNS, STATUS_FIELDS_JA
 from tsunagu.domain.models import Provider, Site
 from tsunagu.domain.text import spreadsheet_cell
 from tsunagu.render.entries import Entry
@@ -69,20 +69,7 @@ def providers_csv(providers: list[Entry[Provider]]) -> bytes:
     """The daily status sheet as CSV (UTF-8 with BOM so spreadsheet programs read Japanese)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(
-        [
-            "事業所名",
-            "サービス",
-            "地域",
-            "電話",
-            "営業",
-            *STATUS_FIELDS_JA.values(),
-            "空き",
-            "条件",
-            "確認日",
-            "更新が古い",
-        ]
-    )
+    writer.writerow(STATUS_CSV_COLUMNS)
     for e in providers:
         p = e.record
         s = p.status

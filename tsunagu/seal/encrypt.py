@@ -28,7 +28,8 @@ from collections.abc import Callable, Iterator, Sequence
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from tsunagu.domain.paths import DATA_DIR, INDEX_DIR, is_record
-from tsunagu.seal import wire
+from tsunagu.seal import free, wire
+from tsunagu.seal.free import Carver
 from tsunagu.seal.keys import RootKeys, synthetic_nonce
 
 FILE_AD = wire.FILE_AD.encode()
@@ -41,6 +42,7 @@ PART_MIN, PART_MAX = 16 * 1024, 128 * 1024
 PART_SIZES = {"data": (16 * 1024, 64 * 1024), "sheet": (16 * 1024, 64 * 1024)}
 SCALE_RECORDS = 16_000  # up to this many records, parts have the sizes above
 RECORD = b'{"kind":"'  # where a record of records.json starts
+STATUS_CSV = f"{DATA_DIR}status.csv"
 # Where a record's row, card or change starts in a shared page.
 ROW = re.compile(rb"(?=<(?:tr|li)[\s>])")
 
@@ -83,16 +85,26 @@ def _primed(section: bytes) -> zlib._Compress:
     return zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, section)
 
 
-def with_dictionary(units: Sequence[bytes], number: int, section: bytes) -> bytes:
-    """The body of a DICTIONARY payload: each unit deflated alone against the section (wire.DICTIONARY)."""
+def stored(data: bytes) -> bytes:
+    """Data as non-final stored blocks: its size is its length, whatever its letters."""
+    return b"".join(stored_block(data[at : at + 0xFFFF]) for at in range(0, len(data), 0xFFFF))
+
+
+def with_dictionary(units: Sequence[bytes], number: int, section: bytes, carve: Carver = free.pieces) -> bytes:
+    """The body of a DICTIONARY payload: each unit deflated alone against the section (wire.DICTIONARY),
+    its unreviewed free text (free.py) stored as it is, in units of their own."""
     # A copy of the primed compressor is the very state a new one reaches after hashing the section
     # (the same bytes out), in a quarter of the time (pipeline.builder keeps the heap's top for it).
     primed, streams = _primed(section), []
-    for unit in units:
+    pieces = [piece for unit in units for piece in carve(unit)]
+    for piece, is_free in pieces:
+        if is_free:
+            streams.append(stored(piece))
+            continue
         comp = primed.copy()
-        streams.append(comp.compress(unit) + comp.flush(zlib.Z_SYNC_FLUSH))
-    sizes = b"".join(struct.pack(">II", len(s), len(u)) for s, u in zip(streams, units, strict=True))
-    return bytes([number]) + struct.pack(">I", len(units)) + sizes + b"".join(streams)
+        streams.append(comp.compress(piece) + comp.flush(zlib.Z_SYNC_FLUSH))
+    sizes = b"".join(struct.pack(">II", len(s), len(p)) for s, (p, _) in zip(streams, pieces, strict=True))
+    return bytes([number]) + struct.pack(">I", len(pieces)) + sizes + b"".join(streams)
 
 
 def without_dictionary(body: bytes, sections: Sequence[bytes]) -> list[bytes]:
@@ -248,7 +260,7 @@ def part_count(path: str, data: bytes, keys: RootKeys, scale: int = 1) -> int:
     return len(split_parts(data, keys.group, least * scale, largest * scale, kind))
 
 
-def _payload(kind: str, units: list[bytes], sections: Sequence[bytes] | None) -> bytes:
+def _payload(kind: str, units: list[bytes], sections: Sequence[bytes] | None, carve: Carver = free.pieces) -> bytes:
     """A part's exact payload: a record page, a record's fragment, and each unit of a shared file alone against
     the dictionary's section for its kind, if the build has one (a fragment as Pagefind's plain bytes, which its
     runtime takes as is)."""
@@ -260,7 +272,7 @@ def _payload(kind: str, units: list[bytes], sections: Sequence[bytes] | None) ->
         return frame(units[0], STORED)
     if kind in ("sheet", "data") and sections:  # every unit (a row, card or record) in a context of its own
         number = wire.DICT_SECTIONS.index(kind)
-        return frame(with_dictionary(units, number, sections[number]), DICTIONARY)
+        return frame(with_dictionary(units, number, sections[number], carve), DICTIONARY)
     return frame(deflate(units, flush_each=kind in ("data", "sheet")), DEFLATE)
 
 
@@ -281,5 +293,5 @@ def entries(
         least, largest = PART_SIZES[kind]
         parts = split_parts(data, keys.group, least * scale, largest * scale, kind)
     for i, units in enumerate(parts):
-        payload = _payload(kind, units, sections)
+        payload = _payload(kind, units, sections, free.csv_pieces if path == STATUS_CSV else free.pieces)
         yield i, len(parts), seal(keys, entry_ad(path, i, len(parts)), payload, generation)

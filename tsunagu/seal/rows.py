@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 
 from tsunagu.domain.errors import BuildError
 from tsunagu.domain.paths import DATA_DIR
-from tsunagu.seal import wire
+from tsunagu.seal import free, wire
 from tsunagu.seal.encrypt import DEFLATE, DICTIONARY, deflate, entry_ad, frame, seal, with_dictionary
 from tsunagu.seal.keys import RootKeys
 from tsunagu.seal.packs import slot_of
@@ -175,7 +175,8 @@ def store_entries(
 
     def payload(units: list[bytes]) -> bytes:
         if sections:
-            return frame(with_dictionary(units, number, sections[number]), DICTIONARY)
+            carve = free.csv_pieces if store == f"{wire.ROWS_DIR}csv" else free.pieces
+            return frame(with_dictionary(units, number, sections[number], carve), DICTIONARY)
         return frame(deflate(units, flush_each=True), DEFLATE)
 
     return [

@@ -1,0 +1,63 @@
+"""Free text a record's maintainers change without review, cut out of every compression context.
+
+A provider's conditions and a physician's contact notes come through personal update links, unreviewed.
+Deflated, even in a context of their own, their size depends on their letters (a digit the dictionary or the
+page holds elsewhere costs fewer bits), so a provider editing its own note could still move its own files
+by a padding bucket one guess in twenty. Cut out and stored as they are, their size is their length: every
+guess of the same length gives the same public sizes. The pieces stay in order, so the plaintext is
+unchanged and the browser reads them as it reads any unit (wire.DICTIONARY).
+
+Where the free text is: between the markers the templates put around it (render: the `free` filter), under
+its keys in JSON (records.json, Pagefind's fragments), in the 条件 column of status.csv.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from tsunagu.domain.labels import STATUS_CSV_FREE_COLUMN
+from tsunagu.domain.text import FREE_CLOSE, FREE_OPEN
+
+OPEN, CLOSE = FREE_OPEN.encode(), FREE_CLOSE.encode()  # render's `free` filter puts them around the text
+HTML_FREE = re.compile(re.escape(OPEN) + rb"(.*?)" + re.escape(CLOSE), re.S)
+JSON_KEYS = (b"conditions", b"notes", b"via")
+JSON_FREE = re.compile(rb'"(?:' + b"|".join(JSON_KEYS) + rb')":"((?:[^"\\]|\\.)*)"')
+FIELD = re.compile(rb'"(?:[^"]|"")*"|[^,\r\n]*')
+
+Piece = tuple[bytes, bool]  # bytes, and whether they are free text (stored, never deflated)
+Carver = Callable[[bytes], list[Piece]]
+
+
+def _cut(unit: bytes, spans: list[tuple[int, int]]) -> list[Piece]:
+    """The unit as pieces, the spans free."""
+    out, at = [], 0
+    for start, end in spans:
+        if start > at:
+            out.append((unit[at:start], False))
+        if end > start:
+            out.append((unit[start:end], True))
+        at = end
+    if at < len(unit) or not out:
+        out.append((unit[at:], False))
+    return out
+
+
+def pieces(unit: bytes) -> list[Piece]:
+    """A page's or JSON unit's pieces: the text between the markers and the values of the free keys."""
+    if OPEN not in unit and b'":"' not in unit:
+        return [(unit, False)]
+    spans = [m.span(1) for m in HTML_FREE.finditer(unit)] + [m.span(1) for m in JSON_FREE.finditer(unit)]
+    return _cut(unit, sorted(spans))
+
+
+def csv_pieces(unit: bytes) -> list[Piece]:
+    """A status.csv line's pieces (a row store's unit starts with its key: NUL key NUL): the 条件 cell free."""
+    at = unit.rfind(b"\0") + 1
+    for _column in range(STATUS_CSV_FREE_COLUMN):
+        field = FIELD.match(unit, at)
+        if not field or field.end() >= len(unit) or unit[field.end() : field.end() + 1] != b",":
+            return [(unit, False)]  # the header's line, or no such column
+        at = field.end() + 1
+    field = FIELD.match(unit, at)
+    return _cut(unit, [field.span()] if field else [])
