@@ -83,12 +83,63 @@ def _unlock(page, url: str, path: str) -> None:
     page.wait_for_url(url + path, timeout=60000)
 
 
-def bench_search(out: Path, queries: list[str] = QUERIES, throttle: float = 1.0) -> dict:
+def _kind(path: str) -> str:
+    """What a logical path is, for the bytes-by-kind line."""
+    for ending, kind in ((".pf_index", "index chunk"), (".pf_fragment", "fragment"), (".pf_meta", "pagefind meta")):
+        if path.endswith(ending):
+            return kind
+    if path.endswith(".pf_filter"):
+        return "filter"
+    return "record page" if path.startswith("r/") else "other sealed"
+
+
+def kinds(out: Path):
+    """A function from a response (URL path, Range header) to what it held: read from the build as the browser does."""
+    from tsunagu.seal.packs import DIR, ENTRY, LOC, SOLO, file_name
+
+    reader = _reader(out)
+    where: dict[str, object] = {"/" + reader.root_name: "root manifest"}
+    for e in reader.root["solo"]:
+        where["/" + file_name(e[SOLO["digest"]])] = _kind(e[SOLO["path"]])
+    for e in reader.root.get("loc", []):
+        where["/" + file_name(e[LOC["digest"]])] = "locator"
+    for number, row in enumerate(reader.root["dirs"]):
+        if row is not None:
+            pack = reader.directory(number)
+            at = {e[ENTRY["offset"]]: _kind(e[ENTRY["path"]]) for e in pack["entries"].values()}
+            where["/" + pack["name"]] = {**at, row[DIR["offset"]]: "pack directory"}
+
+    def kind(path: str, span: str | None) -> str:
+        got = where.get(path.split("?")[0])
+        if isinstance(got, dict):
+            return got.get(int(span.split("=")[1].split("-")[0]), "pack range") if span else "whole pack"
+        return got if isinstance(got, str) else "public " + path.rsplit("/", 1)[-1].split("?")[0]
+
+    return kind
+
+
+def by_kind(detail: list[tuple[str, str | None, int]], kind) -> dict[str, tuple[int, int]]:
+    """kind -> (responses, bytes)."""
+    out: dict[str, tuple[int, int]] = {}
+    for path, span, size in detail:
+        k = kind(path, span)
+        count, total = out.get(k, (0, 0))
+        out[k] = (count + 1, total + size)
+    return dict(sorted(out.items(), key=lambda i: -i[1][1]))
+
+
+def _kinds_line(counts: dict[str, tuple[int, int]]) -> str:
+    return ", ".join(f"{k} {n}× {b / 1024:.0f} KiB" for k, (n, b) in counts.items())
+
+
+def bench_search(out: Path, queries: list[str] = QUERIES, throttle: float = 1.0, detail: bool = False) -> dict:
     """Search on a local host: first results after each query typed, bytes fetched; with throttle > 1 the page's
     CPU is slowed that many times (CDP Emulation.setCPUThrottlingRate, after the unlock)."""
     from browser_support import ARGS, CHROMIUM
     from playwright.sync_api import sync_playwright
 
+    kind = kinds(out) if detail else None
+    totals: dict[str, tuple[int, int]] = {}
     host = Host(out)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -100,11 +151,13 @@ def bench_search(out: Path, queries: list[str] = QUERIES, throttle: float = 1.0)
             f"  unlock (PBKDF2 600,000) and open /search/: {(time.perf_counter() - started) * 1000:.0f} ms, "
             f"{host.bytes_sent() / 1024:.0f} KiB (Pagefind's runtime and index metadata load in the background)"
         )
+        if kind:
+            print("    " + _kinds_line(by_kind(host.detail, kind)))
         if throttle > 1:
             page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": throttle})
             print(f"  CPU throttled x{throttle:g} from here on (the page; the service worker is not throttled)")
         page.wait_for_timeout(1500)
-        host.sent.clear()
+        host.clear()
         first, _full = page.evaluate(TIME_QUERY, "訪問介護")
         print(
             f"  first query of the session '訪問介護': first results {first:.0f} ms, {host.bytes_sent() / 1024:.0f} KiB"
@@ -113,7 +166,7 @@ def bench_search(out: Path, queries: list[str] = QUERIES, throttle: float = 1.0)
         for q in queries:
             page.fill("#search-q", "")
             page.wait_for_timeout(400)
-            host.sent.clear()
+            host.clear()
             first, full = page.evaluate(TIME_QUERY, q)
             page.wait_for_timeout(200)
             firsts.append(first)
@@ -123,6 +176,11 @@ def bench_search(out: Path, queries: list[str] = QUERIES, throttle: float = 1.0)
                 f"  {q!r}: first results {first:.0f} ms, first page of 20 {full:.0f} ms, "
                 f"{fetched[-1] / 1024:.0f} KiB fetched in {len(host.sent)} requests ({page.inner_text('#search-status')})"
             )
+            if kind:
+                counts = by_kind(host.detail, kind)
+                print("    " + _kinds_line(counts))
+                for k, (n, b) in counts.items():
+                    totals[k] = (totals.get(k, (0, 0))[0] + n, totals.get(k, (0, 0))[1] + b)
         browser.close()
     host.close()
     print(
@@ -131,6 +189,11 @@ def bench_search(out: Path, queries: list[str] = QUERIES, throttle: float = 1.0)
         f"of 20 median {statistics.median(fulls):.0f} ms, max {max(fulls):.0f} ms; "
         f"median {statistics.median(fetched) / 1024:.0f} KiB fetched per query (max {max(fetched) / 1024:.0f} KiB)"
     )
+    if kind:
+        print(
+            f"  per query, by kind (mean of {len(queries)}): "
+            + _kinds_line({k: (round(n / len(queries)), b // len(queries)) for k, (n, b) in totals.items()})
+        )
     return {"first": firsts, "page": fulls, "bytes": fetched}
 
 
@@ -160,7 +223,7 @@ def _view(page, host: Host, path: str) -> tuple[list[float], int]:
     """A deep link: the record's address opened in a tab of the site (fast network until then)."""
     host.network = None
     page.goto(host.url)
-    host.sent.clear()
+    host.clear()
     host.network = SLOW_4G
     page.goto(host.url + path)
     timings = page.evaluate(VIEW)
@@ -171,11 +234,11 @@ def _view(page, host: Host, path: str) -> tuple[list[float], int]:
 def _click(page, host: Host, href: str) -> tuple[list[float], int]:
     """From the list: a record on screen tapped once the list has settled (fast network until then)."""
     host.network = None
-    host.sent.clear()
+    host.clear()
     page.goto(host.url + LIST)
     page.wait_for_timeout(1500)  # a reader reads the list before tapping: what it fetches ahead meanwhile
     host.ahead.append(host.bytes_sent(icons=False))  # the list page view, and what it fetched ahead
-    host.sent.clear()
+    host.clear()
     host.network = SLOW_4G
     with page.expect_navigation(wait_until="load"):
         page.click(f"a[href='{href}']")
@@ -267,8 +330,9 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--east", action="store_true", help="the eastern half's real queries (bench/east.py)")
     parser.add_argument("--throttle", type=float, default=1.0, help="CPU slowdown of the page (CDP), e.g. 4")
+    parser.add_argument("--detail", action="store_true", help="each query's responses by kind (index chunk, ...)")
     opts = parser.parse_args()
-    bench_search(opts.out, EAST_QUERIES if opts.east else [*QUERIES, "ショート"], opts.throttle)
+    bench_search(opts.out, EAST_QUERIES if opts.east else [*QUERIES, "ショート"], opts.throttle, opts.detail)
 
 
 if __name__ == "__main__":

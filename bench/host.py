@@ -39,6 +39,7 @@ class Host:
         self.network = network
         self.cache = cache  # Cache-Control of every response
         self.sent: list[tuple[str, int]] = []
+        self.detail: list[tuple[str, str | None, int]] = []  # (path, Range header or None, body bytes) of each
         self.ahead: list[int] = []  # bytes fetched while a page was on screen, before the next view
         self._lock = threading.Lock()
         self._free_at = 0.0  # when the shared downlink is next free
@@ -73,6 +74,7 @@ class Host:
             def copyfile(self, source, outputfile) -> None:
                 data = source.read()
                 host.sent.append((self.path, len(data)))
+                host.detail.append((self.path, self.headers.get("Range"), len(data)))
                 try:
                     for at in range(0, len(data), 4096):
                         host.wait_for_link(min(4096, len(data) - at))
@@ -95,6 +97,11 @@ class Host:
             self._free_at = start + size / self.network.down
             done = self._free_at
         time.sleep(max(0.0, done - time.monotonic()))
+
+    def clear(self) -> None:
+        """Forget what was sent so far (the next measurement starts)."""
+        self.sent.clear()
+        self.detail.clear()
 
     def bytes_sent(self, icons: bool = True) -> int:
         """Response bodies sent so far; without icons, which Chromium fetches itself when it likes (both sites alike)."""
