@@ -23,9 +23,9 @@ from tsunagu.domain.errors import BuildError
 from tsunagu.search.output import META, SIGNATURE, _pack, _unpack
 
 ENTRY = "pagefind-entry.json"
-# Locations (plus one per page) in a chunk: Pagefind cuts at 20,000. Smaller chunks fetch fewer bytes for a
-# query word; more of them are more files (packs.FILE_BUDGET): 40,000 records make about 1,000 at 8,000.
-CHUNK = 8_000
+# Locations (plus one per page) in a chunk, as Pagefind counts them, which cuts at 20,000: as many chunks as the
+# shards had (files count: packs.FILE_BUDGET; 40,000 records make about 590), each one fetched for every query word.
+CHUNK = 20_000
 # A chunk ends after a word whose hash is 0 mod CUT once it holds CHUNK / 2, and always at 2 × CHUNK: the cuts
 # depend on the words around them, not on everything before, so an edit renames few chunks.
 CUT = 16
