@@ -45,6 +45,7 @@ test("the root manifest: its hash is the one keys.json binds, and it reads as Py
   assert.deepEqual(root.dirs.map((d) => d && Object.values(d)), V.root.dirs);
   assert.deepEqual(root.solo.map((e) => Object.values(e)), V.root.solo);
   assert.deepEqual(root.loc.map((e) => Object.values(e)), V.root.loc);
+  assert.deepEqual(root.frg.map((d) => d && Object.values(d)), V.root.frg);
   await assert.rejects(seal.openSealed(key, seal.dirAd(0), rootBlob), Tampered);   // the root is not a directory
 });
 
@@ -83,4 +84,32 @@ test("the locator gives each record page's place in its pack, as the directory d
     }
   }
   assert.equal(located, V.paths.filter((x) => packs.isRecord(x.path)).length);
+});
+
+test("a pack's fragment list gives each search fragment's place and hash, as the directory does", async () => {
+  const fragments = V.paths.filter((x) => packs.isFragment(x.path));
+  assert.ok(fragments.length > 0);
+  for (const p of fragments) {
+    const slot = fromHex(p.slot), number = packs.packOfSlot(slot, root.packs), d = root.dirs[number], f = root.frg[number];
+    const pack = file(packs.fileName(d.digest)), listBlob = pack.subarray(f.offset, f.offset + f.length);
+    assert.ok((await sha256hex(listBlob)).startsWith(f.digest));   // checked against the root manifest
+    assert.equal(f.offset + f.length, d.offset);   // just before the directory
+    await assert.rejects(seal.openSealed(key, seal.frgAd(number + 1), listBlob), Tampered);   // not another pack's
+    const rows = packs.readFragments(await seal.openSealed(key, seal.frgAd(number), listBlob));
+    const [offset, length, hash] = rows.get(packs.locTag(slot));
+    const entry = V.directories[String(number)].find((e) => e[W.ENTRY_ROW.indexOf("path")] === p.path);
+    assert.deepEqual([offset, length], ["offset", "length"].map((f) => entry[W.ENTRY_ROW.indexOf(f)]));
+    assert.equal(hash.length, W.SHORT_HASH_HEX);
+    assert.ok(entry[W.ENTRY_ROW.indexOf("sha256")].startsWith(hash));
+    const blob = pack.subarray(offset, offset + length);
+    assert.ok((await sha256hex(blob)).startsWith(hash));
+    assert.deepEqual(await seal.openSealed(key, seal.entryAd(p.path, 0, 1), blob), fromB64(p.plain));
+  }
+  const holding = new Set(fragments.map((x) => packs.packOfSlot(fromHex(x.slot), root.packs)));
+  root.frg.forEach((f, number) => assert.equal(f !== null, holding.has(number), `pack ${number}`));   // none without fragments
+});
+
+test("a malformed fragment list is refused as Tampered", () => {
+  assert.throws(() => packs.readFragments(new Uint8Array(W.FRG_ROW_BYTES + 1)), Tampered);
+  assert.equal(packs.readFragments(new Uint8Array(0)).size, 0);
 });

@@ -93,11 +93,54 @@ def test_a_locator_that_disagrees_with_the_directory_is_not_followed():
     assert reader.part(path, 0) == (1, pages[path]) and reader.located == 0
 
 
+def test_a_search_fragment_is_read_from_its_packs_fragment_list_without_the_directory():
+    reader, _pages, _keys = _small_site()
+    fragments = [f"pagefind/fragment/zz_{i:04d}.pf_fragment" for i in range(400)]
+    for path in fragments:
+        assert reader.listed_fragment(path, 0) == (1, b"f" * 500)
+    assert reader.listed == len(fragments) and not reader._dirs, "no directory read"
+    # What the list says is what the directory says.
+    for path in fragments[:50]:
+        slot = slot_of(reader.group, path, 0)
+        number = int.from_bytes(slot[:4], "big") % reader.root["packs"]
+        _name, offset, length, _parts, sha256 = reader.locate(path, 0)
+        listed_offset, listed_length, digest = reader.fragments(number)[slot[locator.TAG]]
+        assert (listed_offset, listed_length) == (offset, length) and sha256.startswith(digest) and len(digest) == 32
+    assert reader.listed_fragment("r/0001.html", 0) is None and reader.listed_fragment("index.html", 0) is None
+
+
+def test_a_changed_fragment_or_fragment_list_is_refused():
+    reader, _pages, _keys = _small_site()
+    path = "pagefind/fragment/zz_0007.pf_fragment"
+    slot = slot_of(reader.group, path, 0)
+    number = int.from_bytes(slot[:4], "big") % reader.root["packs"]
+    name = f"p/{reader.root['dirs'][number][0]}.bin"
+    offset, _length, _digest = reader.fragments(number)[slot[locator.TAG]]
+    pack = bytearray(reader.files[name])
+    pack[offset + 20] ^= 1
+    reader.files[name] = bytes(pack)
+    with pytest.raises(ValueError, match="entry hash mismatch"):
+        reader.listed_fragment(path, 0)
+    fresh, _pages, _keys = _small_site()
+    list_offset = fresh.root["frg"][number][1]
+    pack = bytearray(fresh.files[name])
+    pack[list_offset + 20] ^= 1
+    fresh.files[name] = bytes(pack)
+    with pytest.raises(ValueError, match="fragment list hash mismatch"):
+        fresh.listed_fragment(path, 0)
+
+
 def test_tags_shared_within_a_pack_are_left_out_of_the_locator():
     rows = {0: [(b"abc", 0, 10), (b"abc", 10, 20), (b"xyz", 30, 5)], 2: [(b"big", 1 << 24, 5)]}
     body = locator.encode(rows, 0, 4)
     plain = zlib.decompressobj(-15).decompress(body)
     assert locator.decode(plain, 0, 4) == {0: {b"xyz": (30, 5)}, 1: {}, 2: {}, 3: {}}
+    listed = locator.encode_fragments(
+        [(b"abc", 0, 10, b"1" * 32), (b"abc", 10, 20, b"2" * 32), (b"xyz", 30, 5, b"3" * 32)]
+    )
+    assert locator.decode_fragments(listed) == {b"xyz": (30, 5, (b"3" * 16).hex())}
+    with pytest.raises(ValueError, match="bad fragment list"):
+        locator.decode_fragments(listed + b"\0")
 
 
 def test_a_crowded_site_packs_its_index_chunks_and_every_path_still_reads():

@@ -8,6 +8,10 @@ picked the pack), its offset and its length. A part is sealed (AD "tsunagu/v2/lo
 and is a file of its own, named by the hash of its ciphertext and listed in the root manifest, so an edit
 that moves an entry changes one small part, not the root's other parts. Tags shared within a pack are left
 out: the browser then reads the directory first, as it does without a locator.
+
+A pack's fragment list does the same for the search fragments in it, with each one's hash: sealed (AD
+"tsunagu/v2/frg\\0" ‖ pack number) into the pack before its directory and listed in the root manifest by hash,
+it lets a search result's fragment be read and checked without the pack's directory (a few kB, not tens).
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ TAG = slice(*wire.LOC_TAG)  # bytes of the slot after the ones that pick the pac
 LIMIT = wire.LOC_LIMIT  # offsets and lengths are 3 bytes; an entry beyond is left out (the slow path finds it)
 _WIDTH = wire.LOC_TAG[1] - wire.LOC_TAG[0]
 ROW = struct.Struct(f">{_WIDTH}s3s3s")  # wire.LOC_ROW_BYTES
+FRG_AD = wire.FRG_AD.encode()
+FRG_ROW = struct.Struct(f">{_WIDTH}s3s3s{wire.FRG_HASH_BYTES}s")  # wire.FRG_ROW_BYTES
 
 
 def is_located(path: str) -> bool:
@@ -75,4 +81,29 @@ def decode(body: bytes, first: int, end: int) -> dict[int, dict[bytes, tuple[int
         raise ValueError("locator part too short") from None
     if at != len(body):
         raise ValueError("bad locator")
+    return out
+
+
+def frg_ad(number: int) -> bytes:
+    """Associated data of pack `number`'s fragment list: a list cannot be served for another pack."""
+    return FRG_AD + struct.pack(">I", number)
+
+
+def encode_fragments(entries: list[tuple[bytes, int, int, bytes]]) -> bytes:
+    """A pack's fragment list from (tag, offset, length, SHA-256) of each fragment; shared tags left out."""
+    tags = Counter(tag for tag, _o, _n, _h in entries)
+    return b"".join(
+        FRG_ROW.pack(tag, offset.to_bytes(3, "big"), length.to_bytes(3, "big"), digest[: wire.FRG_HASH_BYTES])
+        for tag, offset, length, digest in entries
+        if tags[tag] == 1 and offset + length < LIMIT
+    )
+
+
+def decode_fragments(body: bytes) -> dict[bytes, tuple[int, int, str]]:
+    """tag -> (offset, length, hex of the hash's first bytes), from a fragment list's plaintext."""
+    if len(body) % FRG_ROW.size:
+        raise ValueError("bad fragment list")
+    out = {}
+    for tag, offset, length, digest in FRG_ROW.iter_unpack(body):
+        out[tag] = (int.from_bytes(offset, "big"), int.from_bytes(length, "big"), digest.hex())
     return out

@@ -10,8 +10,10 @@ changes whenever any byte of the pack does). Every other entry (shared pages and
 index, filter and meta files: what many edits touch) is SOLO, a file of its own named by the first
 128 bits of the SHA-256 of its ciphertext. The root manifest (sealed, AD "tsunagu/v2/root\\0") lists,
 per pack number, the name (= directory hash) and the directory's offset and length, and each solo
-entry's path, part, parts, name (= hash) and length, and the locator's parts (locator.py: where each
-record page sits, so a cold page view fetches directory and entry at once); it carries the grouping key so
+entry's path, part, parts, name (= hash) and length, the locator's parts (locator.py: where each
+record page sits, so a cold page view fetches directory and entry at once), and each pack's fragment list
+(where, and by what hash, each search fragment of the pack is: sealed in the pack before its directory, so a
+search result needs neither the directory nor a second file); it carries the grouping key so
 the browser finds a path's pack. The SHA-256 of the root manifest is bound into every key slot, so one old file, or a
 whole old build under a new keys.json, is detected.
 """
@@ -34,7 +36,9 @@ from tsunagu.seal.keys import RootKeys
 DIR_AD = wire.DIR_AD.encode()
 ROOT_AD = wire.ROOT_AD.encode()
 PACK_DIR = wire.FILE_DIR
-TARGET_PACK = 20 * 1024  # average pack size aimed at: small packs keep an edit's re-upload small (its pack is most of it)
+TARGET_PACK = (
+    20 * 1024
+)  # average pack size aimed at: small packs keep an edit's re-upload small (its pack is most of it)
 MAX_PACKS = 1024
 MIN_PACKS = 64
 INDEX_CHUNK = ".pf_index"  # Pagefind's index chunks: packed, not files of their own, in a crowded site
@@ -135,12 +139,15 @@ def build_packs(sealed: list[SealedEntry], keys: RootKeys) -> tuple[dict[str, by
         slot = slot_of(keys.group, path, part)
         buckets.setdefault(int.from_bytes(slot[:4], "big") % count, []).append((slot, path, part, parts, blob))
     dirs: list[list[Any] | None] = [None] * count
+    frgs: list[list[Any] | None] = [None] * count
     for number in sorted(buckets):
         bucket = sorted(buckets.pop(number), key=lambda i: i[:3])
-        chunks, listing, offset = [], [], 0
+        chunks, listing, offset, fragments = [], [], 0, []
         for slot, path, part, parts, blob in bucket:
             if locator.is_located(path):
                 located.setdefault(number, []).append((slot[locator.TAG], offset, len(blob)))
+            if FRAGMENT.match(path) and (part, parts) == (0, 1):
+                fragments.append((slot[locator.TAG], offset, len(blob), hashlib.sha256(blob).digest()))
             listing.append(
                 wire.row(
                     wire.ENTRY_ROW,
@@ -155,6 +162,12 @@ def build_packs(sealed: list[SealedEntry], keys: RootKeys) -> tuple[dict[str, by
             chunks.append(blob)
             offset += len(blob)
         del bucket
+        listed = locator.encode_fragments(fragments)
+        if listed:
+            blob = seal(keys, locator.frg_ad(number), frame(listed, STORED))
+            frgs[number] = wire.row(wire.FRG_ROW, digest=short_hash(blob), offset=offset, length=len(blob))
+            chunks.append(blob)
+            offset += len(blob)
         directory = _seal_json(keys, DIR_AD + struct.pack(">I", number), listing)
         digest = short_hash(directory)
         files[file_name(digest)] = b"".join([*chunks, directory])
@@ -176,6 +189,7 @@ def build_packs(sealed: list[SealedEntry], keys: RootKeys) -> tuple[dict[str, by
             "dirs": dirs,
             "solo": sorted(solo),
             "loc": locators,
+            "frg": frgs,
         },
     )
     root_name = pack_name(root)

@@ -10,7 +10,19 @@ from typing import Any
 
 from tsunagu.seal import locator, wire
 from tsunagu.seal.encrypt import entry_ad, open_sealed, read_sections, unframe
-from tsunagu.seal.packs import DIR, DIR_AD, ENTRY, LOC, ROOT_AD, ROOT_VERSION, SOLO, file_name, short_hash, slot_of
+from tsunagu.seal.packs import (
+    DIR,
+    DIR_AD,
+    ENTRY,
+    FRAGMENT,
+    LOC,
+    ROOT_AD,
+    ROOT_VERSION,
+    SOLO,
+    file_name,
+    short_hash,
+    slot_of,
+)
 from tsunagu.seal.rows import assemble, is_store
 
 
@@ -30,6 +42,8 @@ class Reader:
         self._dirs: dict[int, dict[str, Any]] = {}
         self._loc: dict[int, dict[int, dict[bytes, tuple[int, int]]]] = {}
         self.located = 0  # entries read at the place the locator gave (checked against the directory)
+        self.listed = 0  # fragments read from their pack's fragment list, without its directory
+        self._frgs: dict[int, dict[bytes, tuple[int, int, str]]] = {}
         self._sections: list[bytes] | None = None
 
     def directory(self, number: int) -> dict[str, Any]:
@@ -89,9 +103,39 @@ class Reader:
         self.located += 1
         return entry[ENTRY["parts"]], self._checked(path, part, entry[ENTRY["parts"]], blob, entry[ENTRY["sha256"]])
 
+    def fragments(self, number: int) -> dict[bytes, tuple[int, int, str]]:
+        """tag -> (offset, length, hash) of the search fragments of one pack, from its list (checked against the
+        root manifest); empty when the pack has none."""
+        rows = self.root.get("frg") or []
+        row = rows[number] if number < len(rows) else None
+        if row is None:
+            return {}
+        if number not in self._frgs:
+            digest, offset, length = (row[wire.FRG_ROW.index(f)] for f in ("digest", "offset", "length"))
+            blob = self.files[file_name(self.root["dirs"][number][DIR["digest"]])][offset : offset + length]
+            if short_hash(blob) != digest:
+                raise ValueError(f"pack {number}: fragment list hash mismatch")
+            self._frgs[number] = locator.decode_fragments(unframe(open_sealed(self.key, locator.frg_ad(number), blob)))
+        return self._frgs[number]
+
+    def listed_fragment(self, path: str, part: int) -> tuple[int, bytes] | None:
+        """(1, body) of a search fragment read where its pack's fragment list says, checked against the list's
+        hash, as the browser reads a search result; None when the list does not have it."""
+        if part != 0 or (path, part) in self.solo or not FRAGMENT.match(path):
+            return None
+        slot = slot_of(self.group, path, part)
+        number = int.from_bytes(slot[:4], "big") % self.root["packs"]
+        hit = self.fragments(number).get(slot[locator.TAG])
+        if hit is None:
+            return None
+        offset, length, digest = hit
+        blob = self.files[file_name(self.root["dirs"][number][DIR["digest"]])][offset : offset + length]
+        self.listed += 1
+        return 1, self._checked(path, part, 1, blob, digest)
+
     def part(self, path: str, part: int) -> tuple[int, bytes]:
         """(parts, body) of one part of a logical file; KeyError if absent."""
-        got = self.fast(path, part)
+        got = self.listed_fragment(path, part) or self.fast(path, part)
         if got is not None:
             return got
         name, offset, length, parts, digest = self.locate(path, part)

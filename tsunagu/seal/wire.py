@@ -30,6 +30,7 @@ FILE_AD = "tsunagu/v2/file\0"  # ‖ path ‖ NUL ‖ part (u32) ‖ parts (u32)
 DIR_AD = "tsunagu/v2/dir\0"  # ‖ pack number (u32)
 ROOT_AD = "tsunagu/v2/root\0"
 LOC_AD = "tsunagu/v2/loc\0"  # ‖ first pack number of the locator part (u32)
+FRG_AD = "tsunagu/v2/frg\0"  # ‖ pack number (u32): the pack's list of search fragments
 PACK_LABEL = "pack\0"  # HMAC(grouping key, PACK_LABEL ‖ placement ‖ NUL ‖ part (u32)): an entry's slot
 
 # Framing of every payload: flag (1 byte) ‖ true length (u32) ‖ body ‖ zeros to a Padmé bucket.
@@ -61,6 +62,7 @@ ROOT_VERSION = 4  # 4: composites and their row stores
 DIR_ROW = ("digest", "offset", "length")  # root "dirs"[pack number] (null: empty pack)
 SOLO_ROW = ("path", "part", "parts", "digest", "length")  # root "solo": an entry that is a file of its own
 LOC_ROW = ("digest", "length", "first", "end")  # root "loc": one locator part
+FRG_ROW = ("digest", "offset", "length")  # root "frg"[pack number]: its fragment list (null: none)
 ENTRY_ROW = ("path", "part", "parts", "offset", "length", "sha256")  # a pack directory's rows
 
 # Locator parts: per pack number, a u16 count, then rows of tag (3) ‖ offset (u24) ‖ length (u24).
@@ -68,6 +70,11 @@ LOC_TAG = (4, 7)  # the slot's bytes [4, 7): bytes [0, 4) already picked the pac
 LOC_ROW_BYTES = 9
 LOC_PARTS = 16
 LOC_LIMIT = 1 << 24
+# A pack's fragment list (sealed, stored, in the pack before its directory): rows of tag (LOC_TAG) ‖ offset (u24) ‖
+# length (u24) ‖ the first FRG_HASH_BYTES of the entry's SHA-256, one per search fragment of the pack; a search
+# result's fragment is then read without the pack's directory (tags shared within the pack are left out).
+FRG_HASH_BYTES = 16
+FRG_ROW_BYTES = 25
 
 # Composites: a shared file whose rows belong to records (the area lists, physicians, the status sheet, the data
 # files) is sealed as a skeleton, its own text with a marker NUL ‖ key ‖ NUL where each record's row was, after

@@ -12,7 +12,7 @@ const FRAGMENT = new RegExp(W.FRAGMENT);
  * @typedef {{ path: string, part: number, parts: number, digest: string, length: number }} SoloRow
  * @typedef {{ digest: string, length: number, first: number, end: number }} LocRow
  * @typedef {{ path: string, part: number, parts: number, offset: number, length: number, sha256: string }} EntryRow
- * @typedef {{ packs: number, group: string, dirs: (DirRow | null)[], solo: SoloRow[], loc: LocRow[] }} Root
+ * @typedef {{ packs: number, group: string, dirs: (DirRow | null)[], solo: SoloRow[], loc: LocRow[], frg: (DirRow | null)[] }} Root
  */
 
 /** A row (an array in the JSON) as an object with the fields of wire.js. @param {string[]} fields @param {unknown} values */
@@ -30,6 +30,7 @@ export function readRoot(plain) {
     dirs: doc.dirs.map((/** @type {unknown} */ d) => (d === null ? null : /** @type {DirRow} */ (row(W.DIR_ROW, d)))),
     solo: doc.solo.map((/** @type {unknown} */ e) => /** @type {SoloRow} */ (row(W.SOLO_ROW, e))),
     loc: (doc.loc || []).map((/** @type {unknown} */ e) => /** @type {LocRow} */ (row(W.LOC_ROW, e))),
+    frg: (doc.frg || []).map((/** @type {unknown} */ d) => (d === null ? null : /** @type {DirRow} */ (row(W.FRG_ROW, d)))),
   };
 }
 
@@ -51,6 +52,9 @@ export function placement(path) {
 
 /** Record pages: what a reader opens by address, and what the locator lists. @param {string} path */
 export const isRecord = (path) => path.startsWith(W.RECORD_DIR);
+
+/** A record's search fragment: what a pack's fragment list lists. @param {string} path */
+export const isFragment = (path) => FRAGMENT.test(path);
 
 /**
  * The keyed slot of one part of a path: HMAC(grouping key, PACK_LABEL ‖ placement ‖ NUL ‖ part).
@@ -96,5 +100,21 @@ export function readLocator(plain, first, end) {
     throw new Tampered("locator part too short");   // a read past the end (RangeError)
   }
   if (at !== plain.length) throw new Tampered("bad locator");
+  return out;
+}
+
+/**
+ * tag -> [offset, length, hash (hex of its first bytes)], from a pack's fragment list (Tampered if malformed).
+ * @param {Uint8Array<ArrayBuffer>} plain
+ * @returns {Map<string, [number, number, string]>}
+ */
+export function readFragments(plain) {
+  if (plain.length % W.FRG_ROW_BYTES) throw new Tampered("bad fragment list");
+  const data = view(plain), out = new Map(), width = W.LOC_TAG[1] - W.LOC_TAG[0];
+  const u24 = (/** @type {number} */ at) => (data.getUint16(at) << 8) | data.getUint8(at + 2);
+  for (let row = 0; row < plain.length; row += W.FRG_ROW_BYTES) {
+    const hash = row + width + 6;
+    out.set(hex(plain.subarray(row, row + width)), [u24(row + width), u24(row + width + 3), hex(plain.subarray(hash, hash + W.FRG_HASH_BYTES))]);
+  }
   return out;
 }

@@ -162,6 +162,8 @@ export const dirAd = (number) => concat(utf8(W.DIR_AD), u32(number));
 export const rootAd = () => utf8(W.ROOT_AD);
 /** AD of the locator part that starts at pack `first`. @param {number} first */
 export const locAd = (first) => concat(utf8(W.LOC_AD), u32(first));
+/** AD of pack `number`'s fragment list. @param {number} number */
+export const frgAd = (number) => concat(utf8(W.FRG_AD), u32(number));
 
 /**
  * The body of a sealed blob (nonce ‖ AES-GCM ciphertext), its framing checked; Tampered if it does not open.

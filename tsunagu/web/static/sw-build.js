@@ -3,8 +3,8 @@
     and every byte checked against its hash before it is decrypted or cached. */
 import { b64, sha256hex } from "./bytes.js";
 import { Locked, Rollback, Tampered, Unavailable, UnsafeKeys } from "./errors.js";
-import { entryKey, fileName, readDirectory, readLocator, readRoot } from "./packs.js";
-import { checkKeys, dirAd, hmacKey, locAd, openSealed, rootAd, unwrapContentKey } from "./seal.js";
+import { entryKey, fileName, readDirectory, readFragments, readLocator, readRoot } from "./packs.js";
+import { checkKeys, dirAd, frgAd, hmacKey, locAd, openSealed, rootAd, unwrapContentKey } from "./seal.js";
 import { clearSession, getSession, isRollback, noteEpoch } from "./session.js";
 import { SCOPE, siteUrl } from "./sw-route.js";
 import { cached, drop, evict, keepIfRoom } from "./sw-store.js";
@@ -14,6 +14,7 @@ import { FILE_DIR, FILE_SUFFIX, SHORT_HASH_HEX } from "./wire.js";
  * One opened build: its key, its root manifest, and what has been read of it so far.
  * @typedef {{ keysText: string, tag: string, rootDigest: string, epoch: number, key: CryptoKey, root: import("./packs.js").Root,
  *   group: CryptoKey, dirs: Map<number, Promise<Directory | null>>, loc: Map<number, Map<string, [number, number]>>,
+ *   frgs: Map<number, Promise<Map<string, [number, number, string]>>>,
  *   locating: Promise<void> | null, solo: Map<string, import("./packs.js").SoloRow>, evicted: boolean,
  *   sections: Promise<Uint8Array<ArrayBuffer>[]> | null }} Build
  * @typedef {{ name: string, entries: Map<string, import("./packs.js").EntryRow> }} Directory
@@ -147,7 +148,7 @@ export async function openBuild(fresh) {
   await noteEpoch(keys.epoch, keys.root_sha256);
   keepIfRoom(siteUrl("keys.json"), new Response(text));   // only a keys.json that opened a verified build
   build = { keysText: text, tag: keys.root_sha256, rootDigest: keys.root.slice(FILE_DIR.length, -FILE_SUFFIX.length),
-    epoch: keys.epoch, key, root, group: await hmacKey(b64(root.group)), dirs: new Map(), loc: new Map(), locating: null,
+    epoch: keys.epoch, key, root, group: await hmacKey(b64(root.group)), dirs: new Map(), loc: new Map(), frgs: new Map(), locating: null,
     solo: new Map(root.solo.map((e) => [entryKey(e.path, e.part), e])), evicted: false, sections: null };
   return build;
 }
@@ -185,6 +186,21 @@ export function directory(b, number, whole = null) {
     .then((plain) => ({ name, entries: new Map(readDirectory(plain).map((e) => [entryKey(e.path, e.part), e])) }));
   pending.catch(() => b.dirs.delete(number));   // a failed fetch (offline) is tried again next time
   b.dirs.set(number, pending);
+  return pending;
+}
+
+/** A pack's fragment list (tag -> [offset, length, hash]), fetched once and checked against the root manifest; an
+    empty map when the pack has none. @param {Build} b @param {number} number */
+export function fragmentList(b, number) {
+  const known = b.frgs.get(number);
+  if (known) return known;
+  const d = b.root.dirs[number], f = b.root.frg[number];
+  if (!d || !f) return Promise.resolve(new Map());
+  const pending = checked(fileName(d.digest), f.offset, f.length, f.digest)
+    .then((blob) => openSealed(b.key, frgAd(number), blob))
+    .then(readFragments);
+  pending.catch(() => b.frgs.delete(number));   // offline: tried again next time
+  b.frgs.set(number, pending);
   return pending;
 }
 

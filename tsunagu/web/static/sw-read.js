@@ -1,9 +1,9 @@
 // @ts-check
 /** The reader: the plaintext of a logical path of the current build, every part found, checked and decrypted. */
 import { Tampered } from "./errors.js";
-import { entryKey, fileName, isRecord, locTag, packOf, packOfSlot, slotOf } from "./packs.js";
+import { entryKey, fileName, isFragment, isRecord, locTag, packOf, packOfSlot, slotOf } from "./packs.js";
 import { entryAd, openSealed, readSections } from "./seal.js";
-import { checked, current, directory, openBuild, slice } from "./sw-build.js";
+import { checked, current, directory, fragmentList, openBuild, slice } from "./sw-build.js";
 import { DICT_PATH, RECORD_DIR, ROWS_DIR } from "./wire.js";
 import { assemble } from "./rows.js";
 import { concat } from "./bytes.js";
@@ -35,6 +35,12 @@ async function readPart(b, path, part) {
   }
   const slot = await slotOf(b.group, path, part), number = packOfSlot(slot, b.root.packs);
   const pack = b.root.dirs[number];
+  // A search result's fragment: where its pack's fragment list says, checked against the hash the list gives.
+  const listed = pack && part === 0 && isFragment(path) ? (await fragmentList(b, number)).get(locTag(slot)) : null;
+  if (pack && listed) {
+    const blob = await checked(fileName(pack.digest), listed[0], listed[1], listed[2]);
+    return { parts: 1, body: await openSealed(b.key, entryAd(path, 0, 1), blob, dict) };
+  }
   // A record page fetched beside its directory, where the locator says it is; used if the directory agrees.
   const hit = isRecord(path) && pack && b.loc.get(number)?.get(locTag(slot));
   const early = pack && hit ? slice(fileName(pack.digest), hit[0], hit[1], false, true) : null;
