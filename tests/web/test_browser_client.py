@@ -19,7 +19,7 @@ from tools import ROOT
 
 from tsunagu.cli.serve import _Handler
 from tsunagu.domain.config import DEMO_PASSWORD
-from tsunagu.seal import wire
+from tsunagu.seal import locator, wire
 from tsunagu.seal.packs import file_name, slot_of
 from tsunagu.seal.reader import open_site
 
@@ -244,4 +244,34 @@ def test_a_search_fetches_fragments_not_the_record_pages_the_locator_knows(regio
     assert fetched, "the search read its fragments from the packs"
     # A fragment shares its record page's pack slot: the locator must not send the page along with it.
     assert not fetched & pages
+    # Each fragment by its pack's fragment list, not its directory (tens of kB at 40,000 records).
+    directories = {(f"/{file_name(d[0])}", f"bytes={d[1]}-{d[1] + d[2] - 1}") for d in reader.root["dirs"] if d}
+    lists = {
+        (f"/{file_name(d[0])}", f"bytes={f[1]}-{f[1] + f[2] - 1}")
+        for d, f in zip(reader.root["dirs"], reader.root["frg"], strict=True)
+        if f
+    }
+    assert fetched & lists and not fetched & directories
+    context.close()
+
+
+def test_a_changed_search_fragment_is_refused_by_the_service_worker(region, browser):
+    site, host = region["site"], region["host"]
+    files = read_tree(site)
+    reader = open_site(files, DEMO_PASSWORD)
+    path, other = sorted(p for p in reader.paths() if p.endswith(".pf_fragment"))[:2]
+    slot = slot_of(reader.group, path, 0)
+    number = int.from_bytes(slot[:4], "big") % reader.root["packs"]
+    offset, length, _digest = reader.fragments(number)[slot[locator.TAG]]
+    name = file_name(reader.root["dirs"][number][0])
+    blob = bytearray(files[name])
+    blob[offset + length // 2] ^= 1
+    (site / name).write_bytes(bytes(blob))
+    context = browser.new_context()
+    page = context.new_page()
+    _unlock(page, host.url + "search/")
+    page.locator("#search-status").filter(has_text="キーワード").wait_for()
+    fetch = "async (p) => (await fetch(p)).status"
+    assert page.evaluate(fetch, "../" + path) == 500, "a fragment that is not what its list says"
+    assert page.evaluate(fetch, "../" + other) == 200
     context.close()

@@ -91,8 +91,10 @@ document.addEventListener("change", (event) => {
   }
 });
 
-/* Records linked on screen: the service worker fetches their packs' directories ahead (about 2 kB each,
-   at most a screenful at a time), so opening one costs one round trip instead of two. */
+/* Records linked on screen: the service worker fetches their packs' directories ahead (2–40 kB each, more in a
+   larger region; at most a screenful at a time), so opening one costs one round trip instead of two. Not for
+   links inside [data-no-ahead] (search results: a page of 20 would fetch up to 20 directories for the one
+   record a reader opens, which the locator fetches with its directory in one round trip anyway). */
 (() => {
   const worker = navigator.serviceWorker && navigator.serviceWorker.controller;
   if (!worker || !("IntersectionObserver" in window)) return;
@@ -115,7 +117,7 @@ document.addEventListener("change", (event) => {
   const watch = (node) => {
     if (!(node instanceof Element || node instanceof Document)) return;
     for (const a of node.querySelectorAll("a[href]")) {
-      if (a instanceof HTMLAnchorElement && new URL(a.href).pathname.startsWith(records)) seen.observe(a);
+      if (a instanceof HTMLAnchorElement && new URL(a.href).pathname.startsWith(records) && !a.closest("[data-no-ahead]")) seen.observe(a);
     }
   };
   watch(document);

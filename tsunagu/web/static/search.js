@@ -31,6 +31,7 @@ const more = byId("search-more", HTMLButtonElement);
 const all = byId("search-all", HTMLButtonElement);
 let browseAll = new URLSearchParams(location.search).get("all") === "1";
 const PAGE = 20, FIRST = 5;
+list.dataset.noAhead = "";   // no pack directories fetched ahead for the results (app.js): tens of kB each
 
 /** A named control of the form. @param {string} name */
 const control = (name) => /** @type {HTMLInputElement | HTMLSelectElement | null} */ (form.elements.namedItem(name));
