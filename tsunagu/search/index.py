@@ -16,7 +16,6 @@ from typing import Any
 
 from tsunagu.domain.errors import BuildError
 from tsunagu.domain.paths import INDEX_DIR, is_record_page
-from tsunagu.search.merge import merge
 from tsunagu.search.output import canonical, with_card_meta
 
 SearchRecord = dict[str, Any]  # one page, as Pagefind's AddFile takes it
@@ -210,8 +209,8 @@ def index_records(documents: list[CompactRecord], workers: int = 2) -> dict[str,
     Pagefind holds about 75 kB per record while it indexes: above SHARD (6,000) records the index is cut
     into shards (shard_count) of equal size (by page name, a keyed hash: no order anyone can see), indexed by
     separate Pagefind processes, two at a time (both cores) up to three shards, one at a time above
-    (memory), and merged into one index (merge.py: the browser fetches one chunk per query word, not one per
-    shard). pagefind/shards.json lists no shards (search.js still merges any it lists).
+    (memory), and merged
+    in the browser (pagefind/shards.json lists them for search.js).
     """
     total = len(documents)
     count = shard_count(total)
@@ -226,7 +225,8 @@ def index_records(documents: list[CompactRecord], workers: int = 2) -> dict[str,
     parallel = max(1, min(workers, 2 if total <= 3 * SHARD else 1))
     with ThreadPoolExecutor(max_workers=parallel) as pool:  # each thread drives its own Pagefind process
         results = list(pool.map(one, range(count)))
-    merged = merge(results) if count > 1 else results[0]
-    out = {f"{INDEX_DIR}{rel}": data for rel, data in merged.items()}
-    out[f"{INDEX_DIR}shards.json"] = b"[]"
+    out = {f"{INDEX_DIR}{rel}": data for rel, data in results[0].items()}
+    for number, files in enumerate(results[1:], start=1):
+        out.update({f"{INDEX_DIR}s{number}/{rel}": data for rel, data in files.items() if not is_runtime(rel)})
+    out[f"{INDEX_DIR}shards.json"] = json.dumps([f"s{n}/" for n in range(1, count)]).encode()
     return dict(sorted(out.items()))
