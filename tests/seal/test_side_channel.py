@@ -8,6 +8,8 @@ ten digits) through the real build, search index included, and looks at nothing 
 every guess of a wording gives the same size to every file, whatever the neighbour's note says. (Before
 unreviewed free text was stored as it is (seal/free.py), the attacker's own digit moved its own page by
 a bucket: "2名" deflated against the preset dictionary by a few bits less.)
+The search index's chunks (each a compression context shared by many records) are the same bytes in
+every build, whatever either provider wrote: no status text is a word of the index.
 """
 
 from __future__ import annotations
@@ -77,6 +79,14 @@ def _public_sizes(files: dict[str, bytes]) -> dict[str, int]:
     return {what.get(name, name): len(body) for name, body in files.items()}
 
 
+def _index_chunks(files: dict[str, bytes]) -> tuple[tuple[str, bytes], ...]:
+    """The plaintext of every Pagefind index chunk, by path."""
+    reader = open_site(files, STRONG["city"])
+    chunks = tuple((p, reader.read(p)) for p in sorted(reader.paths()) if p.endswith(".pf_index"))
+    assert chunks, "no index chunk: the build ran without the search index"
+    return chunks
+
+
 def _bucket_below(size: int) -> int:
     return max(b for b in range(size) if padme(b) == b)
 
@@ -102,6 +112,7 @@ def test_guessing_a_neighbours_note_through_public_sizes_sees_nothing(tmp_path, 
         site.write('salt: "000102030405060708090a0b0c0d0e0f"\n')  # the same packs on every run
     out = tmp_path / "site"
     _set_conditions(data, VICTIM, SECRET)
+    chunks: set[tuple[tuple[str, bytes], ...]] = set()
     # Ten guesses per wording (one holds the right digit), each wording calibrated on its guess of 0:
     # within a wording only the digit changes, so only the secret could make one guess's sizes differ.
     for word in ("陽性", "感染"):
@@ -110,7 +121,11 @@ def test_guessing_a_neighbours_note_through_public_sizes_sees_nothing(tmp_path, 
         patterns = []
         for secret in (SECRET, OTHER_SECRET):
             _set_conditions(data, VICTIM, secret)
-            sizes = {guess: _public_sizes(_build(data, out, FILLER[:used] + guess)) for guess in guesses}
+            sizes = {}
+            for guess in guesses:
+                files = _build(data, out, FILLER[:used] + guess)
+                sizes[guess] = _public_sizes(files)
+                chunks.add(_index_chunks(files))
             first = sizes[guesses[0]]
             # What each guess moves against the first guess: which file, by how many bytes.
             patterns.append(
@@ -122,6 +137,9 @@ def test_guessing_a_neighbours_note_through_public_sizes_sees_nothing(tmp_path, 
         }
         # Identical public sizes: no guess moves any file, not even the attacker's own page.
         assert all(not moved for moved in patterns[0].values()), {g: m for g, m in patterns[0].items() if m}
+    # Neither note is a word of the search index (status text never is): its chunks, the compression contexts
+    # shared by many records, are the same bytes in all 40 builds, whatever either provider wrote.
+    assert len(chunks) == 1, f"{len(chunks)} different sets of index chunks in 40 builds"
 
 
 def test_no_compression_unit_of_a_shared_file_holds_two_records(tmp_path):
