@@ -122,14 +122,11 @@ class PhysicianKind(Kind):
         return PHYSICIAN_FIELD_JA.get(path) or super().field_label(path)
 
     def search_text(self, record: Record) -> SearchText:
-        """Names and readings of physician and clinic; specialties and marks; how to reach them."""
+        """Names and readings of physician and clinic; specialties and marks. Nothing of the contact (取次ぎ,
+        連絡時のお願い): the physician changes it without review, like a provider's status (SECURITY.md)."""
         r = cast(Physician, record)
         marks = ([HOME_VISITS] if r.home_visits else []) + ([CARE_SUPPORT] if r.care_support_doctor else [])
-        return SearchText(
-            [r.name, r.name_kana or "", r.clinic, r.clinic_kana or ""],
-            [*r.specialties, *marks],
-            [r.contact.via or "", r.contact.notes or ""],
-        )
+        return SearchText([r.name, r.name_kana or "", r.clinic, r.clinic_kana or ""], [*r.specialties, *marks], [])
 
     def weekly(self, record: Record) -> list[dict[str, Any]]:
         """Contact windows as rows of a weekly table: one row per time, a cell per weekday."""
