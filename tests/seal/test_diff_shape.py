@@ -124,6 +124,22 @@ def _shape(
     return gone, came
 
 
+def _same_up_to_a_bucket(a: list[int], b: list[int]) -> bool:
+    """As many files came, of the same sizes but that one may sit one padding bucket from its peer. The same
+    edit of two records changes each one's own row by a few bytes more or less (deflate), and a store part
+    whose row it is can cross a bucket's edge for one and not the other (measured: the status sheet's part at
+    4,351 framed bytes, the edge at 4,352, became 4,351 for one provider and 4,356 for the other): that tells
+    how that record's row compresses, not its area or field (SECURITY.md: sizes up to their padding buckets)."""
+
+    def step(n: int) -> int:  # a Padmé bucket's width at this size (seal/encrypt.py)
+        e = n.bit_length() - 1
+        return 1 << (e - e.bit_length())
+
+    if len(a) != len(b):
+        return False
+    return all(x == y or abs(x - y) <= step(max(x, y)) for x, y in zip(sorted(a), sorted(b), strict=True))
+
+
 def _two_areas_one_pack(providers) -> tuple[str, str, str]:
     """Two providers in different areas whose pages share a pack, both accepting or not for each answer, with the
     same new_clients answer: the same edit (from the same value to the same value) in two areas."""
@@ -168,7 +184,7 @@ def test_a_status_edit_changes_the_same_files_whatever_the_providers_area(region
     (area_a, shape_a), (area_b, shape_b) = _area_shapes(region).items()
     # The same files of the base went (by name), and files of the same sizes came.
     assert shape_a[0] == shape_b[0], (area_a, area_b, _named(region[0], set(shape_a[0]) ^ set(shape_b[0])))
-    assert Counter(shape_a[1]) == Counter(shape_b[1]), (area_a, area_b, Counter(shape_a[1]) - Counter(shape_b[1]))
+    assert _same_up_to_a_bucket(shape_a[1], shape_b[1]), (area_a, area_b, Counter(shape_a[1]) ^ Counter(shape_b[1]))
 
 
 def test_a_status_edit_changes_the_same_files_whatever_its_field(region):
@@ -176,7 +192,7 @@ def test_a_status_edit_changes_the_same_files_whatever_its_field(region):
     assert len({tuple(s[0]) for s in shapes.values()}) == 1, {
         f: sorted(set(s[0]) ^ set(shapes["new_clients"][0])) for f, s in shapes.items()
     }
-    assert Counter(shapes["new_clients"][1]) == Counter(shapes["post_infection"][1]), shapes
+    assert _same_up_to_a_bucket(shapes["new_clients"][1], shapes["post_infection"][1]), shapes
     # A vacancy, a text or a date of another length may change sizes, never how many files change.
     assert len({len(s[1]) for s in shapes.values()}) == 1, {f: len(s[1]) for f, s in shapes.items()}
 
