@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import pytest
 import yaml
@@ -153,4 +153,8 @@ def test_a_result_card_shows_conditions_and_date_that_the_search_box_does_not_fi
     assert card.locator("time").get_attribute("datetime") == "2026-11-20"
     titles, status = search_results(s.page, site["url"] + "search/?q=" + quote("北部エリア"))
     assert "デイサービスさくら" not in titles, status
+    # The date still orders the offices (Pagefind's sort, given inside data-pagefind-ignore): newest first.
+    titles, _ = search_results(s.page, site["url"] + "search/?" + urlencode({"kind": "事業所", "sort": "updated"}))
+    dates = s.page.locator("#search-results .card time").evaluate_all("els => els.map((e) => e.dateTime)")
+    assert len(dates) > 20 and dates == sorted(dates, reverse=True), dates
     s.close()
