@@ -113,3 +113,17 @@ test("a malformed fragment list is refused as Tampered", () => {
   assert.throws(() => packs.readFragments(new Uint8Array(W.FRG_ROW_BYTES + 1)), Tampered);
   assert.equal(packs.readFragments(new Uint8Array(0)).size, 0);
 });
+
+test("a bundle gives each shard's index chunk; a malformed one is refused as Tampered", () => {
+  const magic = new TextEncoder().encode(W.BUNDLE_MAGIC);
+  const head = new Uint8Array(4 + 3 * 4), data = new DataView(head.buffer);
+  data.setUint32(0, 3); data.setUint32(4, 2); data.setUint32(8, 0); data.setUint32(12, 1);
+  const bundle = new Uint8Array([...magic, ...head, 7, 8, 9]);
+  assert.deepEqual(packs.readBundle(bundle).map((c) => [...c]), [[7, 8], [], [9]]);
+  assert.throws(() => packs.readBundle(bundle.subarray(0, bundle.length - 1)), Tampered);
+  assert.throws(() => packs.readBundle(new Uint8Array([...bundle, 0])), Tampered);
+  assert.throws(() => packs.readBundle(bundle.subarray(1)), Tampered);
+  assert.ok(new RegExp(W.BUNDLED).test("pagefind/s3/index/zz_i0012.pf_index"));
+  assert.deepEqual([...new RegExp(W.BUNDLED).exec("pagefind/index/zz_i0012.pf_index")].slice(1), [undefined, "zz_i0012.pf_index"]);
+  assert.ok(!new RegExp(W.BUNDLED).test("pagefind/bundle/zz_i0012.pf_index"));
+});

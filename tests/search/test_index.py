@@ -7,9 +7,12 @@ import json
 import pytest
 from conftest import fast_config, load_directory, make_tree
 
+from tsunagu.domain.paths import is_record_page
 from tsunagu.render.pages import render_site
-from tsunagu.search import index
-from tsunagu.search.index import index_pages, index_record, is_runtime, without_index_block
+from tsunagu.search import bundle, index
+from tsunagu.search.bundle import pack_bundle, read_bundle
+from tsunagu.search.index import compact_record, index_pages, index_record, is_runtime, without_index_block
+from tsunagu.search.output import META
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +38,17 @@ def test_pagefind_output_is_the_same_every_run(pages):
     assert index_pages(pages) == index_pages(pages)
 
 
+def _unpack(data):
+    import gzip
+
+    import cbor2
+
+    return cbor2.loads(gzip.decompress(data)[len(b"pagefind_dcd") :])
+
+
 def test_large_regions_are_indexed_in_shards(pages, monkeypatch):
     monkeypatch.setattr(index, "SHARD", 2)
+    monkeypatch.setattr(bundle, "TARGET", 600)  # many bundles of the demo's few words
     files = index_pages(pages)
     records = sum(p.startswith("r/") for p in pages)
     shards = json.loads(files["pagefind/shards.json"])
@@ -50,7 +62,41 @@ def test_large_regions_are_indexed_in_shards(pages, monkeypatch):
     )
     assert pages_indexed == records
     monkeypatch.setattr(index, "SHARD", 7_000)
-    assert json.loads(index_pages(pages)["pagefind/shards.json"]) == []
+    alone = index_pages(pages)
+    assert json.loads(alone["pagefind/shards.json"]) == []
+    assert not any(p.startswith("pagefind/bundle/") for p in alone), "one index: Pagefind's own chunks"
+
+
+def test_the_shards_index_chunks_are_cut_at_the_same_words_and_bundled(pages, monkeypatch):
+    # Chunk K of every shard is one file: a query word costs one fetch, not one per shard.
+    monkeypatch.setattr(index, "SHARD", 2)
+    monkeypatch.setattr(bundle, "TARGET", 600)
+    files = index_pages(pages)
+    folders = ["", *json.loads(files["pagefind/shards.json"])]
+    assert not any("/index/" in p for p in files), "no shard keeps chunks of its own"
+    bundles = {p.rsplit("/", 1)[1]: read_bundle(b) for p, b in files.items() if p.startswith("pagefind/bundle/")}
+    assert len(bundles) > 5 and all(len(chunks) == len(folders) for chunks in bundles.values())
+    metas = [_unpack(files[f"pagefind/{d}{META}"]) for d in folders]
+    assert all(meta[2] == metas[0][2] for meta in metas), "every shard lists the same chunks and bounds"
+    assert [f"{name}.pf_index" for _f, _t, name in metas[0][2]] == sorted(bundles)
+    for (_f, to, _n), (start, _t, _m) in zip(metas[0][2], metas[0][2][1:], strict=False):
+        assert to < start, "bounds as Pagefind writes them: a query word finds its one chunk"
+    # Each shard's words, from its chunks in the bundles, are the words its own Pagefind wrote.
+    documents = [compact_record(p, b) for p, b in sorted(pages.items()) if is_record_page(p)]
+    count = len(folders)
+    for number in range(count):
+        own = index._shard(documents[number * len(documents) // count : (number + 1) * len(documents) // count])
+        written = [w for _f, _t, name in _unpack(own[META])[2] for w in _unpack(own[f"index/{name}.pf_index"])[0]]
+        bundled = [w for _f, _t, name in metas[0][2] for w in _unpack(bundles[f"{name}.pf_index"][number])[0]]
+        assert bundled == written
+        words = [w[0] for w in bundled]
+        assert words == sorted(words) and len(set(words)) == len(words)
+        for start, to, name in metas[0][2]:
+            assert all(start <= w[0] and w[0][: len(to)] <= to for w in _unpack(bundles[f"{name}.pf_index"][number])[0])
+    assert read_bundle(pack_bundle([b"ab", b"", b"c"])) == [b"ab", b"", b"c"]
+    for bad in (b"", b"\0\0\0\2\0\0\0\1", pack_bundle([b"ab"]) + b"x"):
+        with pytest.raises(ValueError, match="bad bundle"):
+            read_bundle(bad)
 
 
 def test_a_region_just_above_one_shard_is_cut_in_two_not_three():

@@ -441,11 +441,15 @@ def test_search_merges_the_shards_of_a_large_region(sites, browser, tmp_path, mo
     from tsunagu.data.load import load_tree
     from tsunagu.data.validate import validate_tree
     from tsunagu.render.entries import make_entries
-    from tsunagu.search import index
+    from tsunagu.search import bundle, index
 
     monkeypatch.setattr(index, "SHARD", 20)  # the demo's 66 records in 4 shards
+    monkeypatch.setattr(bundle, "TARGET", 2_000)  # their chunks cut at the same words: many bundles of 4
     build_at_epoch(sites["data"], tmp_path / "site", 1_780_000_500)
-    assert len(json.loads(open_site(read_tree(tmp_path / "site"), DEMO_PASSWORD).read("pagefind/shards.json"))) == 3
+    reader = open_site(read_tree(tmp_path / "site"), DEMO_PASSWORD)
+    assert len(json.loads(reader.read("pagefind/shards.json"))) == 3
+    assert sum(p.startswith("pagefind/bundle/") for p in reader.paths()) > 5
+    assert not any("/index/" in p for p in reader.paths()), "each shard's chunk is read from its bundle"
     config = Config(data_dir=sites["data"], out_dir=tmp_path / "site", today=TODAY)
     providers, physicians = make_entries(validate_tree(load_tree(sites["data"]), TODAY), config)
     titles = {e.record.name: e.record.id for e in providers + physicians}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import struct
 from typing import Any
 
@@ -24,6 +25,9 @@ from tsunagu.seal.packs import (
     slot_of,
 )
 from tsunagu.seal.rows import assemble, is_store
+from tsunagu.search.bundle import read_bundle
+
+BUNDLED = re.compile(wire.BUNDLED)
 
 
 class Reader:
@@ -153,7 +157,15 @@ class Reader:
         return self._sections
 
     def read(self, path: str) -> bytes:
-        """The plaintext of one logical file, every part checked; a composite with its rows put back."""
+        """The plaintext of one logical file, every part checked; a composite with its rows put back; a shard's
+        index chunk from its bundle (search/bundle.py), as the service worker answers Pagefind."""
+        bundled = BUNDLED.match(path)
+        if bundled and (bundled.group(1) or (path, 0) not in self.solo):
+            try:
+                return read_bundle(self.read(wire.BUNDLE_DIR + bundled.group(2)))[int(bundled.group(1) or 0)]
+            except KeyError:
+                if bundled.group(1):
+                    raise
         parts, body = self.part(path, 0)
         body += b"".join(self.part(path, i)[1] for i in range(1, parts))
         return assemble(body, self.part) if body.startswith(b"\0") and not is_store(path) else body

@@ -17,6 +17,8 @@ from typing import Any
 
 from tsunagu.domain.errors import BuildError
 from tsunagu.domain.paths import INDEX_DIR, is_record_page
+from tsunagu.seal import wire
+from tsunagu.search.bundle import bundle
 from tsunagu.search.output import canonical, with_card_meta
 
 SearchRecord = dict[str, Any]  # one page, as Pagefind's AddFile takes it
@@ -216,8 +218,8 @@ def index_records(
     Pagefind holds about 75 kB per record while it indexes: above SHARD (6,000) records the index is cut
     into shards (shard_count) of equal size (by page name, a keyed hash: no order anyone can see), indexed by
     separate Pagefind processes, two at a time (both cores) up to three shards, one at a time above
-    (memory), and merged
-    in the browser (pagefind/shards.json lists them for search.js).
+    (memory), and merged in the browser (pagefind/shards.json lists them for search.js). The shards' index
+    chunks are cut at the same words and bundled (bundle.py): a query word costs one file, not one per shard.
     """
     total = len(documents)
     count = shard_count(total)
@@ -234,8 +236,10 @@ def index_records(
     parallel = max(1, min(workers, 2 if total <= 3 * SHARD else 1))
     with ThreadPoolExecutor(max_workers=parallel) as pool:  # each thread drives its own Pagefind process
         results = list(pool.map(one, range(count)))
+    bundles = bundle(results) if count > 1 else {}
     out = {f"{INDEX_DIR}{rel}": data for rel, data in results[0].items()}
     for number, files in enumerate(results[1:], start=1):
         out.update({f"{INDEX_DIR}s{number}/{rel}": data for rel, data in files.items() if not is_runtime(rel)})
+    out.update({f"{wire.BUNDLE_DIR}{name}": data for name, data in bundles.items()})
     out[f"{INDEX_DIR}shards.json"] = json.dumps([f"s{n}/" for n in range(1, count)]).encode()
     return dict(sorted(out.items()))

@@ -118,3 +118,23 @@ export function readFragments(plain) {
   }
   return out;
 }
+
+/**
+ * The shards' index chunks of a bundle (tsunagu/search/bundle.py), in shard order (Tampered if malformed).
+ * @param {Uint8Array<ArrayBuffer>} plain
+ * @returns {Uint8Array<ArrayBuffer>[]}
+ */
+export function readBundle(plain) {
+  const data = view(plain), out = [], magic = utf8(W.BUNDLE_MAGIC), head = magic.length;
+  if (plain.length < head + 4 || magic.some((c, i) => plain[i] !== c)) throw new Tampered("bad bundle");
+  const count = data.getUint32(head);
+  let at = head + 4 + 4 * count;
+  if (at > plain.length) throw new Tampered("bad bundle");
+  for (let i = 0; i < count; i++) {
+    const length = data.getUint32(head + 4 + 4 * i);
+    out.push(plain.slice(at, at + length));
+    at += length;
+  }
+  if (at !== plain.length) throw new Tampered("bad bundle");
+  return out;
+}

@@ -15,6 +15,7 @@ import { FILE_DIR, FILE_SUFFIX, SHORT_HASH_HEX } from "./wire.js";
  * @typedef {{ keysText: string, tag: string, rootDigest: string, epoch: number, key: CryptoKey, root: import("./packs.js").Root,
  *   group: CryptoKey, dirs: Map<number, Promise<Directory | null>>, loc: Map<number, Map<string, [number, number]>>,
  *   frgs: Map<number, Promise<Map<string, [number, number, string]>>>,
+ *   bundles: Map<string, Promise<Uint8Array<ArrayBuffer>[] | null>>,
  *   locating: Promise<void> | null, solo: Map<string, import("./packs.js").SoloRow>, evicted: boolean,
  *   sections: Promise<Uint8Array<ArrayBuffer>[]> | null }} Build
  * @typedef {{ name: string, entries: Map<string, import("./packs.js").EntryRow> }} Directory
@@ -148,7 +149,7 @@ export async function openBuild(fresh) {
   await noteEpoch(keys.epoch, keys.root_sha256);
   keepIfRoom(siteUrl("keys.json"), new Response(text));   // only a keys.json that opened a verified build
   build = { keysText: text, tag: keys.root_sha256, rootDigest: keys.root.slice(FILE_DIR.length, -FILE_SUFFIX.length),
-    epoch: keys.epoch, key, root, group: await hmacKey(b64(root.group)), dirs: new Map(), loc: new Map(), frgs: new Map(), locating: null,
+    epoch: keys.epoch, key, root, group: await hmacKey(b64(root.group)), dirs: new Map(), loc: new Map(), frgs: new Map(), bundles: new Map(), locating: null,
     solo: new Map(root.solo.map((e) => [entryKey(e.path, e.part), e])), evicted: false, sections: null };
   return build;
 }

@@ -1,10 +1,10 @@
 // @ts-check
 /** The reader: the plaintext of a logical path of the current build, every part found, checked and decrypted. */
 import { Tampered } from "./errors.js";
-import { entryKey, fileName, isFragment, isRecord, locTag, packOf, packOfSlot, slotOf } from "./packs.js";
+import { entryKey, fileName, isFragment, isRecord, locTag, packOf, packOfSlot, readBundle, slotOf } from "./packs.js";
 import { entryAd, openSealed, readSections } from "./seal.js";
 import { checked, current, directory, fragmentList, openBuild, slice } from "./sw-build.js";
-import { DICT_PATH, RECORD_DIR, ROWS_DIR } from "./wire.js";
+import { BUNDLE_DIR, BUNDLED, DICT_PATH, RECORD_DIR, ROWS_DIR } from "./wire.js";
 import { assemble } from "./rows.js";
 import { concat } from "./bytes.js";
 
@@ -62,11 +62,33 @@ async function readParts(b, path) {
   return [first.body, ...rest.map((next) => /** @type {{ body: Uint8Array<ArrayBuffer> }} */ (next).body)];
 }
 
-/** The plaintext of a logical path, every part checked (a composite with its rows put back: tsunagu/seal/rows.py);
-    null if the build has no such path. @param {Build} b @param {string} path */
+const SHARD_CHUNK = new RegExp(BUNDLED);
+const KEPT_BUNDLES = 16;   // opened bundles kept for the shards' requests that follow (Pagefind asks for each one once)
+
+/** The shards' index chunks of one bundle (tsunagu/search/bundle.py), read once for all the shards asking for
+    their chunk of it at the same time. @param {Build} b @param {string} name @returns {Promise<Uint8Array<ArrayBuffer>[] | null>} */
+function bundle(b, name) {
+  const known = b.bundles.get(name);
+  if (known) return known;
+  const pending = readFile(b, BUNDLE_DIR + name).then(async (body) => body && readBundle(new Uint8Array(await body.arrayBuffer())));
+  pending.catch(() => b.bundles.delete(name));
+  b.bundles.set(name, pending);
+  for (const old of b.bundles.keys()) if (b.bundles.size > KEPT_BUNDLES) b.bundles.delete(old);
+  return pending;
+}
+
+/** The plaintext of a logical path, every part checked (a composite with its rows put back: tsunagu/seal/rows.py;
+    a shard's index chunk from its bundle); null if the build has no such path. @param {Build} b @param {string} path */
 export async function readFile(b, path) {
+  const chunk = SHARD_CHUNK.exec(path);
+  const fromBundle = async (/** @type {RegExpExecArray} */ c) => {
+    const chunks = await bundle(b, c[2]);
+    const mine = chunks && chunks[Number(c[1] || 0)];
+    return mine ? new Blob([mine]) : null;
+  };
+  if (chunk && (chunk[1] || b.solo.has(entryKey(BUNDLE_DIR + chunk[2], 0)))) return fromBundle(chunk);
   const bodies = await readParts(b, path);
-  if (!bodies) return null;
+  if (!bodies) return chunk ? fromBundle(chunk) : null;   // the root index's chunk in a crowded site: its bundle packed
   if (bodies[0][0] !== 0 || path.startsWith(ROWS_DIR)) return new Blob(bodies);
   return new Blob(await assemble(concat(...bodies), async (store, part) => {
     const got = await readPart(b, store, part);
