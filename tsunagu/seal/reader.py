@@ -160,12 +160,11 @@ class Reader:
         """The plaintext of one logical file, every part checked; a composite with its rows put back; a shard's
         index chunk from its bundle (search/bundle.py), as the service worker answers Pagefind."""
         bundled = BUNDLED.match(path)
-        if bundled and (bundled.group(1) or (path, 0) not in self.solo):
+        if bundled and (path, 0) not in self.solo:
             try:
                 return read_bundle(self.read(wire.BUNDLE_DIR + bundled.group(2)))[int(bundled.group(1) or 0)]
             except KeyError:
-                if bundled.group(1):
-                    raise
+                pass  # a build without bundles: the chunk is a file (or a packed entry) of its own
         parts, body = self.part(path, 0)
         body += b"".join(self.part(path, i)[1] for i in range(1, parts))
         return assemble(body, self.part) if body.startswith(b"\0") and not is_store(path) else body

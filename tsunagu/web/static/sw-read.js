@@ -86,9 +86,10 @@ export async function readFile(b, path) {
     const mine = chunks && chunks[Number(c[1] || 0)];
     return mine ? new Blob([mine]) : null;
   };
-  if (chunk && (chunk[1] || b.solo.has(entryKey(BUNDLE_DIR + chunk[2], 0)))) return fromBundle(chunk);
+  const first = chunk && (chunk[1] || b.solo.has(entryKey(BUNDLE_DIR + chunk[2], 0))) ? await fromBundle(chunk) : null;
+  if (first) return first;
   const bodies = await readParts(b, path);
-  if (!bodies) return chunk ? fromBundle(chunk) : null;   // the root index's chunk in a crowded site: its bundle packed
+  if (!bodies) return chunk && !chunk[1] ? fromBundle(chunk) : null;   // the root index's chunk in a crowded site: its bundle packed
   if (bodies[0][0] !== 0 || path.startsWith(ROWS_DIR)) return new Blob(bodies);
   return new Blob(await assemble(concat(...bodies), async (store, part) => {
     const got = await readPart(b, store, part);
