@@ -14,8 +14,8 @@ import { UNSAVED } from "./wire.js";
 /** @param {Uint8Array<ArrayBuffer>} bytes @param {string} digest the whole SHA-256 or its first 128 bits */
 const hashed = async (bytes, digest) => (await sha256hex(bytes)).startsWith(digest);
 
-/** A pack checked whole: its directory against the root manifest, and every entry against the directory, which
-    together cover the pack exactly. @param {Build} b @param {number} number @param {Uint8Array<ArrayBuffer>} bytes */
+/** A pack checked whole: its directory and fragment list against the root manifest, and every entry against the
+    directory, which together cover the pack exactly. @param {Build} b @param {number} number @param {Uint8Array<ArrayBuffer>} bytes */
 async function checkPack(b, number, bytes) {
   const d = b.root.dirs[number], dir = await directory(b, number, bytes);
   if (!d || !dir || d.offset + d.length !== bytes.length || !(await hashed(bytes.subarray(d.offset), d.digest))) {
@@ -27,6 +27,13 @@ async function checkPack(b, number, bytes) {
       throw new Tampered(`pack ${number}: entry ${e.path}`);
     }
     end = e.offset + e.length;
+  }
+  const f = b.root.frg[number];   // the pack's fragment list, between its entries and its directory
+  if (f) {
+    if (f.offset !== end || !(await hashed(bytes.subarray(f.offset, f.offset + f.length), f.digest))) {
+      throw new Tampered(`pack ${number}: fragment list`);
+    }
+    end = f.offset + f.length;
   }
   if (end !== d.offset) throw new Tampered(`pack ${number}: bytes between entries`);
 }
