@@ -103,11 +103,15 @@ def kinds(out: Path):
         where["/" + file_name(e[SOLO["digest"]])] = _kind(e[SOLO["path"]])
     for e in reader.root.get("loc", []):
         where["/" + file_name(e[LOC["digest"]])] = "locator"
-    for number, row in enumerate(reader.root["dirs"]):
+    lists = reader.root.get("frg") or [None] * len(reader.root["dirs"])
+    for number, (row, frg) in enumerate(zip(reader.root["dirs"], lists, strict=True)):
         if row is not None:
             pack = reader.directory(number)
             at = {e[ENTRY["offset"]]: _kind(e[ENTRY["path"]]) for e in pack["entries"].values()}
-            where["/" + pack["name"]] = {**at, row[DIR["offset"]]: "pack directory"}
+            at[row[DIR["offset"]]] = "pack directory"
+            if frg is not None:
+                at[frg[1]] = "fragment list"  # root "frg": digest, offset, length
+            where["/" + pack["name"]] = at
 
     def kind(path: str, span: str | None) -> str:
         got = where.get(path.split("?")[0])
