@@ -10,9 +10,8 @@ from conftest import fast_config, load_directory, make_tree
 from tsunagu.domain.paths import is_record_page
 from tsunagu.render.pages import render_site
 from tsunagu.search import bundle, index
-from tsunagu.search.bundle import pack_bundle, read_bundle
 from tsunagu.search.index import compact_record, index_pages, index_record, is_runtime, without_index_block
-from tsunagu.search.output import META
+from tsunagu.search.output import META, STATUS_FILTER_NAMES, pack_bundle, read_bundle, sealed_together
 
 
 @pytest.fixture(scope="module")
@@ -74,9 +73,14 @@ def test_the_shards_index_chunks_are_cut_at_the_same_words_and_bundled(pages, mo
     files = index_pages(pages)
     folders = ["", *json.loads(files["pagefind/shards.json"])]
     assert not any("/index/" in p for p in files), "no shard keeps chunks of its own"
-    bundles = {p.rsplit("/", 1)[1]: read_bundle(b) for p, b in files.items() if p.startswith("pagefind/bundle/")}
+    bundles = {
+        p.rsplit("/", 1)[1]: read_bundle(b)
+        for p, b in files.items()
+        if p.startswith("pagefind/bundle/") and p.endswith(".pf_index")
+    }
     assert len(bundles) > 5 and all(len(chunks) == len(folders) for chunks in bundles.values())
-    metas = [_unpack(files[f"pagefind/{d}{META}"]) for d in folders]
+    metas = [_unpack(meta) for meta in read_bundle(files[f"pagefind/bundle/{META}"])]
+    assert len(metas) == len(folders)
     assert all(meta[2] == metas[0][2] for meta in metas), "every shard lists the same chunks and bounds"
     assert [f"{name}.pf_index" for _f, _t, name in metas[0][2]] == sorted(bundles)
     for (_f, to, _n), (start, _t, _m) in zip(metas[0][2], metas[0][2][1:], strict=False):
@@ -97,6 +101,24 @@ def test_the_shards_index_chunks_are_cut_at_the_same_words_and_bundled(pages, mo
     for bad in (b"", b"\0\0\0\2\0\0\0\1", pack_bundle([b"ab"]) + b"x"):
         with pytest.raises(ValueError, match="bad bundle"):
             read_bundle(bad)
+
+
+def test_every_shards_filter_and_meta_files_are_one_bundle_each(pages, monkeypatch):
+    # What every status edit re-seals (output.sealed_together): one file each for the whole region, not one per
+    # shard, so an edit changes as many files at 10,000 records as at 600.
+    monkeypatch.setattr(index, "SHARD", 2)
+    files = index_pages(pages)
+    count = 1 + len(json.loads(files["pagefind/shards.json"]))
+    assert count > 2
+    assert not any(p.endswith((".pf_filter", ".pf_meta")) and not p.startswith("pagefind/bundle/") for p in files)
+    filters = {p: read_bundle(b) for p, b in files.items() if p.endswith(".pf_filter")}
+    assert filters and all(len(pieces) == count for pieces in filters.values())
+    for path, pieces in filters.items():
+        names = {_unpack(piece)[0] for piece in pieces if piece}
+        assert len(names) == 1, (path, names)  # the same filter in every shard that has it (named after its key)
+    together = sealed_together(files)
+    assert f"pagefind/bundle/{META}" in together
+    assert {_unpack(next(x for x in filters[p] if x))[0] for p in together if p in filters} == STATUS_FILTER_NAMES
 
 
 def test_each_shards_fragments_are_handed_over_with_their_paths_in_the_index(pages, monkeypatch):

@@ -25,7 +25,7 @@ from tsunagu.seal.packs import (
     slot_of,
 )
 from tsunagu.seal.rows import assemble, is_store
-from tsunagu.search.bundle import read_bundle
+from tsunagu.search.output import read_bundle
 
 BUNDLED = re.compile(wire.BUNDLED)
 
@@ -162,7 +162,9 @@ class Reader:
         bundled = BUNDLED.match(path)
         if bundled and (path, 0) not in self.solo:
             try:
-                return read_bundle(self.read(wire.BUNDLE_DIR + bundled.group(2)))[int(bundled.group(1) or 0)]
+                mine = read_bundle(self.read(wire.BUNDLE_DIR + bundled.group(2)))[int(bundled.group(1) or 0)]
+                if mine:  # empty: the shard has no such file
+                    return mine
             except KeyError:
                 pass  # a build without bundles: the chunk is a file (or a packed entry) of its own
         parts, body = self.part(path, 0)

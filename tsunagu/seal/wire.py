@@ -56,13 +56,17 @@ SHORT_HASH_HEX = 32
 RECORD_DIR = paths.RECORD_DIR  # record pages, r/<token>.html: compressed alone, packed, located
 # A record's Pagefind fragment, named after its page's token: placed (and packed) with r/<token>.html.
 FRAGMENT = rf"^{paths.INDEX_DIR}(?:s[0-9]+/)?fragment/zz_([a-z0-9]+)\.pf_fragment$"
-# A large region's index chunk K of every shard (search/bundle.py) is one file, BUNDLE_DIR + its name: BUNDLE_MAGIC ‖
-# count (u32) ‖ count × length (u32) ‖ the shards' chunks in shard order (the root index first; a file starting
-# with NUL would be read as a composite). BUNDLED matches what Pagefind asks for: (shard number, absent for the
-# root index; chunk name).
+# A large region's index chunk K of every shard (search/bundle.py) is one file, BUNDLE_DIR + its name, and so are
+# its filter file F and its meta file of every shard (an edit re-seals them: one file each, not one per shard):
+# BUNDLE_MAGIC ‖ count (u32) ‖ count × length (u32) ‖ the shards' files in shard order (the root index first; a
+# shard without that file has length 0; a file starting with NUL would be read as a composite). BUNDLED matches
+# what Pagefind asks for: (shard number, absent for the root index; the bundle's name).
 BUNDLE_DIR = paths.INDEX_DIR + "bundle/"
 BUNDLE_MAGIC = "tsunagu/bundle\n"
-BUNDLED = rf"^{paths.INDEX_DIR}(?:s([0-9]+)/)?index/(zz_i[0-9]+\.pf_index)$"
+BUNDLED = (
+    rf"^{paths.INDEX_DIR}(?:s([0-9]+)/)?(?:index/|filter/)?"
+    r"(zz_i[0-9]+\.pf_index|zz_f[0-9]+\.pf_filter|pagefind\.zz_m[0-9]+\.pf_meta)$"
+)
 
 # The root manifest (sealed JSON) and its rows, by field position.
 ROOT_VERSION = 4  # 4: composites and their row stores

@@ -19,14 +19,13 @@ import gzip
 import hashlib
 import heapq
 import io
-import struct
+import re
 from collections.abc import Iterator
 
 import cbor2
 
 from tsunagu.domain.errors import BuildError
-from tsunagu.seal import wire
-from tsunagu.search.output import META, SIGNATURE, _pack, _unpack
+from tsunagu.search.output import META, SIGNATURE, _pack, _unpack, pack_bundle
 
 # A bundle ends after a word whose hash is 0 mod CUT once it holds TARGET / 2 bytes of CBOR, and always at
 # 2 × TARGET: cuts that depend on the words around them (an edit renames few bundles). TARGET keeps about as many
@@ -106,32 +105,6 @@ def _prefixes(last: str, first: str) -> tuple[str, str]:
     return last[: common + 1], first[: common + 1]
 
 
-MAGIC = wire.BUNDLE_MAGIC.encode()
-
-
-def pack_bundle(chunks: list[bytes]) -> bytes:
-    """A bundle from the shards' chunks, in shard order."""
-    return MAGIC + struct.pack(f">I{len(chunks)}I", len(chunks), *map(len, chunks)) + b"".join(chunks)
-
-
-def read_bundle(data: bytes) -> list[bytes]:
-    """The shards' chunks of a bundle (ValueError if malformed)."""
-    if not data.startswith(MAGIC):
-        raise ValueError("bad bundle")
-    try:
-        (count,) = struct.unpack_from(">I", data, len(MAGIC))
-        lengths = struct.unpack_from(f">{count}I", data, len(MAGIC) + 4)
-    except struct.error:
-        raise ValueError("bad bundle") from None
-    at, out = len(MAGIC) + 4 + 4 * count, []
-    for length in lengths:
-        out.append(data[at : at + length])
-        at += length
-    if at != len(data):
-        raise ValueError("bad bundle")
-    return out
-
-
 def bundle(shards: list[dict[str, bytes]]) -> dict[str, bytes]:
     """The bundles (BUNDLE_DIR + chunk name -> bytes); each shard's chunks are taken out of its files and its
     meta file lists the shared chunks instead."""
@@ -160,6 +133,17 @@ def bundle(shards: list[dict[str, bytes]]) -> dict[str, bytes]:
         meta[2] = [list(row) for row in rows]
         files[META] = _pack(meta)
     return out
+
+
+# What every edit of a record re-seals in each shard (search.output.sealed_together): its filter files and meta file.
+SHARED = re.compile(r"^(?:filter/zz_f[0-9]+\.pf_filter|pagefind\.zz_m[0-9]+\.pf_meta)$")
+
+
+def bundle_files(shards: list[dict[str, bytes]]) -> dict[str, bytes]:
+    """Each filter file, and the meta file, of every shard as one bundle (name -> bytes), taken out of the shards'
+    files: one file for an edit to re-seal, not one per shard; a shard without the file has an empty one."""
+    names = sorted({rel for files in shards for rel in files if SHARED.match(rel)})
+    return {rel.rsplit("/", 1)[-1]: pack_bundle([files.pop(rel, b"") for files in shards]) for rel in names}
 
 
 def _flush(held: list[list[bytes]], rows: list[list[str]], out: dict[str, bytes], first: str, last: str) -> None:

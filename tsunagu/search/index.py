@@ -19,7 +19,7 @@ from typing import Any
 from tsunagu.domain.errors import BuildError
 from tsunagu.domain.paths import INDEX_DIR, is_record_page
 from tsunagu.seal import wire
-from tsunagu.search.bundle import bundle
+from tsunagu.search.bundle import bundle, bundle_files
 from tsunagu.search.output import canonical, with_card_meta
 
 SearchRecord = dict[str, Any]  # one page, as Pagefind's AddFile takes it
@@ -255,7 +255,7 @@ def index_records(
     parallel = max(1, min(workers, 2 if total <= 3 * SHARD else 1))
     with ThreadPoolExecutor(max_workers=parallel) as pool:  # each thread drives its own Pagefind process
         results = list(pool.map(one, range(count)))
-    bundles = bundle(results) if count > 1 else {}
+    bundles = {**bundle(results), **bundle_files(results)} if count > 1 else {}
     out = {_folder(0) + rel: data for rel, data in results[0].items()}
     for number, files in enumerate(results[1:], start=1):
         out.update({_folder(number) + rel: data for rel, data in files.items() if not is_runtime(rel)})

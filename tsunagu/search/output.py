@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import struct
 from typing import Any
 
 import cbor2
@@ -19,6 +21,38 @@ SIGNATURE = b"pagefind_dcd"
 STATUS_FILTER_NAMES = frozenset({*STATUS_FIELDS_JA.values(), wire.OPERATION_FILTER, wire.VACANCY_FILTER})
 
 
+MAGIC = wire.BUNDLE_MAGIC.encode()
+
+
+def pack_bundle(files: list[bytes]) -> bytes:
+    """A bundle (wire.BUNDLED) from the shards' files, in shard order."""
+    return MAGIC + struct.pack(f">I{len(files)}I", len(files), *map(len, files)) + b"".join(files)
+
+
+def read_bundle(data: bytes) -> list[bytes]:
+    """The shards' files of a bundle (ValueError if malformed)."""
+    if not data.startswith(MAGIC):
+        raise ValueError("bad bundle")
+    try:
+        (count,) = struct.unpack_from(">I", data, len(MAGIC))
+        lengths = struct.unpack_from(f">{count}I", data, len(MAGIC) + 4)
+    except struct.error:
+        raise ValueError("bad bundle") from None
+    at, out = len(MAGIC) + 4 + 4 * count, []
+    for length in lengths:
+        out.append(data[at : at + length])
+        at += length
+    if at != len(data):
+        raise ValueError("bad bundle")
+    return out
+
+
+def _filter_names(data: bytes) -> set[str]:
+    """The filter a filter file holds (every shard's, for a bundle)."""
+    pieces = read_bundle(data) if data.startswith(MAGIC) else [data]
+    return {str(_unpack(piece)[0]) for piece in pieces if piece}
+
+
 def sealed_together(files: dict[str, bytes]) -> list[str]:
     """The index files that change with some status edits and not others, sealed anew together at every one
     (pipeline.builder): the status fields' filter files (by the filter name inside each), whose change would name
@@ -26,7 +60,7 @@ def sealed_together(files: dict[str, bytes]) -> list[str]:
     return sorted(
         p
         for p, b in files.items()
-        if p.endswith(".pf_meta") or (p.endswith(".pf_filter") and _unpack(b)[0] in STATUS_FILTER_NAMES)
+        if p.endswith(".pf_meta") or (p.endswith(".pf_filter") and _filter_names(b) & STATUS_FILTER_NAMES)
     )
 
 
@@ -55,6 +89,12 @@ def with_card_meta(files: dict[str, bytes], card: dict[str, dict[str, str]]) -> 
 META = "pagefind.zz_m000000000.pf_meta"  # one stable name: an edit that changes a word count changes its bytes only
 
 
+def filter_name(key: str) -> str:
+    """A filter's file name, after its key (not its place among a shard's filters): a filter of every shard has the
+    same name, and is one bundle (search/bundle.py), whichever filters a shard lacks."""
+    return f"zz_f{int.from_bytes(hashlib.blake2b(key.encode(), digest_size=4).digest(), 'big'):010d}"
+
+
 def _stem(path: str) -> str:
     return path.rsplit("/", 1)[-1].split(".")[0]
 
@@ -78,8 +118,8 @@ def canonical(files: dict[str, bytes]) -> dict[str, bytes]:
     Pagefind writes filter values and filter lists in hash-map order, which differs from run to run:
     sorted, the same pages give byte-identical files. It names files by a hash of their content, so
     an edit would rename (and move) every file it touches, and the meta file listing them: fragments
-    are named after their record's page token, index chunks and filters after their place in the
-    meta file, and the meta file is META, so an edit changes the bytes of the files it touches and
+    are named after their record's page token, index chunks after their place in the meta file, filters
+    after their key, and the meta file is META, so an edit changes the bytes of the files it touches and
     nothing else (pagefind-entry.json only when the page count changes).
     """
     out = dict(files)
@@ -97,8 +137,8 @@ def canonical(files: dict[str, bytes]) -> dict[str, bytes]:
             out[f"{folder}index/{new}.pf_index"] = out.pop(f"{folder}index/{chunk[2]}.pf_index")
             chunk[2] = new
         doc[3] = sorted(doc[3], key=lambda e: str(e[0]))
-        for number, entry in enumerate(doc[3]):
-            new = f"zz_f{number:03d}"
+        for entry in doc[3]:
+            new = filter_name(str(entry[0]))
             out[f"{folder}filter/{new}.pf_filter"] = out.pop(f"{folder}filter/{entry[1]}.pf_filter")
             entry[1] = new
         new_path = path.rsplit("/", 1)[0] + "/" + META if "/" in path else META

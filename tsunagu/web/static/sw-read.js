@@ -65,8 +65,8 @@ async function readParts(b, path) {
 const SHARD_CHUNK = new RegExp(BUNDLED);
 const KEPT_BUNDLES = 16;   // opened bundles kept for the shards' requests that follow (Pagefind asks for each one once)
 
-/** The shards' index chunks of one bundle (tsunagu/search/bundle.py), read once for all the shards asking for
-    their chunk of it at the same time. @param {Build} b @param {string} name @returns {Promise<Uint8Array<ArrayBuffer>[] | null>} */
+/** The shards' files of one bundle (an index chunk, a filter or the meta file of every shard: tsunagu/search/bundle.py),
+    read once for all the shards asking for theirs at the same time. @param {Build} b @param {string} name @returns {Promise<Uint8Array<ArrayBuffer>[] | null>} */
 function bundle(b, name) {
   const known = b.bundles.get(name);
   if (known) return known;
@@ -84,7 +84,7 @@ export async function readFile(b, path) {
   const fromBundle = async (/** @type {RegExpExecArray} */ c) => {
     const chunks = await bundle(b, c[2]);
     const mine = chunks && chunks[Number(c[1] || 0)];
-    return mine ? new Blob([mine]) : null;
+    return mine && mine.length ? new Blob([mine]) : null;   // empty: the shard has no such file
   };
   const first = chunk && (chunk[1] || b.solo.has(entryKey(BUNDLE_DIR + chunk[2], 0))) ? await fromBundle(chunk) : null;
   if (first) return first;
