@@ -6,6 +6,7 @@ and bytes fetched per query, and a record page view on slow 4G against the same 
 headless Chromium (bench/client.py).
 
     python bench/benchmark.py [--providers 10000] [--physicians 3000] [--client] [--no-peer] [--explain]
+    python bench/benchmark.py --data DIR     a region's own data instead (the eastern half: bench/east.py SOURCE DIR)
 """
 
 from __future__ import annotations
@@ -88,13 +89,19 @@ def bench_build(
     repeat: int = 1,
     explain: bool = False,
     varied: bool = False,
+    source: Path | None = None,
 ) -> Path:
     started = time.perf_counter()
-    data = write_data(work / "data", providers, physicians, varied=varied)
-    print(
-        f"synthetic data{' (varied text)' if varied else ''}: {providers:,} providers, {physicians:,} physicians "
-        f"({time.perf_counter() - started:.1f} s to write); machine: {machine()}"
-    )
+    if source is not None:  # copied: the edit step below changes one record
+        data = Path(shutil.copytree(source, work / "data"))
+        counts = [len(list((data / folder).glob("*.yaml"))) for folder in ("providers", "physicians")]
+        print(f"data of {source}: {counts[0]:,} providers, {counts[1]:,} physicians; machine: {machine()}")
+    else:
+        data = write_data(work / "data", providers, physicians, varied=varied)
+        print(
+            f"synthetic data{' (varied text)' if varied else ''}: {providers:,} providers, {physicians:,} physicians "
+            f"({time.perf_counter() - started:.1f} s to write); machine: {machine()}"
+        )
     out = work / "site"
     validate = python_step(["validate", str(data)])
     print(
@@ -193,6 +200,7 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=1, help="run both pipelines N times, alternating; keep the fastest"
     )
+    parser.add_argument("--data", type=Path, help="a region's data folder to measure instead of synthetic data")
     args = parser.parse_args()
     # One build epoch for the whole run: the synthetic data sits inside this git checkout, so a commit made
     # while the benchmark runs would otherwise give the rebuild a newer epoch (a different keys.json).
@@ -202,7 +210,14 @@ def main() -> None:
     base.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="run-", dir=base) as tmp:
         out = bench_build(
-            Path(tmp), args.providers, args.physicians, not args.no_peer, args.repeat, args.explain, args.varied
+            Path(tmp),
+            args.providers,
+            args.physicians,
+            not args.no_peer,
+            args.repeat,
+            args.explain,
+            args.varied,
+            args.data,
         )
         if args.client:
             bench_search(out)
