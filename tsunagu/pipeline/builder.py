@@ -8,7 +8,6 @@ import gc
 import hashlib
 import os
 import tempfile
-import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -235,23 +234,18 @@ def _render_and_seal(checked: Checked, workers: int, timer: _Timer, early_index:
     documents = [page.document for _, page in records] if config.search else []
     index: Future[dict[str, bytes]] | None = None
     fragments: Aside | None = None
-    fed = threading.Event()
     if early_index and config.search:
         # Pagefind runs in processes of its own: while Python seals the shared files (one core, a few
         # seconds at 13,000 records) they have the other. Above SPOOL_RECORDS the index waits (memory).
         aside = ThreadPoolExecutor(max_workers=1)
         fragments = Aside(checked.keys, workers, sections)
-        index = aside.submit(index_records, documents, workers, fragments.seal, fed.set)
+        index = aside.submit(index_records, documents, workers, fragments.seal)
         aside.shutdown(wait=False)  # the thread ends with the index
         documents = []
     sealed = [SealedEntry(p, part, parts, blob) for p, page in records for part, parts, blob in page.entries]
     names = sorted([*shared, *(p for p, _ in records)])
     plaintext = sum(len(b) for b in shared.values()) + sum(page.size for _, page in records)
     status_digest = hashlib.sha256(shared.get(f"{DATA_DIR}status.csv", b"")).digest()
-    # Python feeds Pagefind its records (the GIL) and seals the shared files: the sealing waits for the feeding
-    # (sealing beside it slowed the feeding more than it saved), and runs while Pagefind writes its index.
-    while index is not None and not fed.wait(0.1) and not index.done():
-        pass
     # Rows of records leave the lists, the sheet and the data files for stores keyed by record (seal/rows.py).
     skeletons, stores = layout(shared, checked.keys.group)
     shared.update(skeletons)

@@ -10,7 +10,6 @@ import base64
 import json
 import re
 import subprocess
-import threading
 import zlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -153,9 +152,7 @@ class _Service:
         self.proc.wait()
 
 
-def _run(
-    documents: list[CompactRecord], card: dict[str, dict[str, str]], fed: Callable[[], None] = lambda: None
-) -> tuple[int, list[dict[str, Any]]]:
+def _run(documents: list[CompactRecord], card: dict[str, dict[str, str]]) -> tuple[int, list[dict[str, Any]]]:
     service = _Service()
     try:
         # The index holds ASCII n-gram tokens (see textsearch.py), so no language's segmenter or
@@ -169,7 +166,6 @@ def _run(
             assert service.proc.stdin is not None
             service.proc.stdin.flush()
             count += sum(service.receive().get("type") == "IndexedFile" for _ in batch)
-        fed()  # every record is in; what is left (writing the index) is Pagefind's alone
         files = service.call({"type": "GetFiles", "index_id": index_id})["files"]
         return count, [{"path": f["path"], "content": base64.b64decode(f["content"])} for f in files]
     finally:
@@ -181,10 +177,10 @@ def index_pages(pages: dict[str, bytes], workers: int = 2) -> dict[str, bytes]:
     return index_records([compact_record(p, b) for p, b in sorted(pages.items()) if is_record_page(p)], workers)
 
 
-def _shard(documents: list[CompactRecord], fed: Callable[[], None] = lambda: None) -> dict[str, bytes]:
+def _shard(documents: list[CompactRecord]) -> dict[str, bytes]:
     card: dict[str, dict[str, str]] = {}
     try:
-        count, files = _run(documents, card, fed)
+        count, files = _run(documents, card)
     except (OSError, ValueError, KeyError) as exc:
         raise BuildError(f"search index: Pagefind failed: {exc}") from exc
     if count != len(documents):
@@ -220,11 +216,9 @@ def index_records(
     documents: list[CompactRecord],
     workers: int = 2,
     on_fragments: Callable[[dict[str, bytes]], None] | None = None,
-    on_fed: Callable[[], None] = lambda: None,
 ) -> dict[str, bytes]:
     """Pagefind's output for records (compact_record), as 'pagefind/<name>' -> bytes; the list is emptied.
-    on_fragments gets each shard's fragment files (paths as in the result) as soon as the shard is done;
-    on_fed is called once every record is in Pagefind (only Pagefind's own work is left).
+    on_fragments gets each shard's fragment files (paths as in the result) as soon as the shard is done.
 
     Pagefind holds about 75 kB per record while it indexes: above SHARD (6,000) records the index is cut
     into shards (shard_count) of equal size (by page name, a keyed hash: no order anyone can see), indexed by
@@ -237,16 +231,8 @@ def index_records(
     shards = [documents[i * total // count : (i + 1) * total // count] for i in range(count)]
     documents.clear()
 
-    unfed, lock = [count], threading.Lock()
-
-    def fed() -> None:
-        with lock:
-            unfed[0] -= 1
-            if unfed[0] == 0:
-                on_fed()
-
     def one(number: int) -> dict[str, bytes]:
-        files = _shard(shards[number], fed)
+        files = _shard(shards[number])
         shards[number] = []  # fed and dropped: a shard's records go once Pagefind has them
         if on_fragments is not None:
             on_fragments({_folder(number) + rel: data for rel, data in files.items() if rel.startswith(FRAGMENTS)})
