@@ -121,17 +121,6 @@ def test_every_shards_filter_and_meta_files_are_one_bundle_each(pages, monkeypat
     assert {_unpack(next(x for x in filters[p] if x))[0] for p in together if p in filters} == STATUS_FILTER_NAMES
 
 
-def test_each_shards_fragments_are_handed_over_with_their_paths_in_the_index(pages, monkeypatch):
-    # The build seals them as each shard is done (pipeline/sealing.py) and not again: a path that differs
-    # from the index's would seal a fragment under a name no reader asks for, and the real one twice.
-    monkeypatch.setattr(index, "SHARD", 2)
-    handed: dict[str, bytes] = {}
-    documents = [index.compact_record(p, b) for p, b in sorted(pages.items()) if p.startswith("r/")]
-    files = index.index_records(documents, 2, handed.update)
-    assert any(p.startswith("pagefind/s1/fragment/") for p in handed)
-    assert handed == {p: b for p, b in files.items() if "/fragment/" in p}
-
-
 def test_a_region_just_above_one_shard_is_cut_in_two_not_three():
     # Each shard costs the browser its own index fetches and search: 13,000 records make two shards.
     assert [index.shard_count(n) for n in (1, 6_000, 6_001, 13_000, 15_000, 15_001, 18_000, 18_001, 60_000)] == [

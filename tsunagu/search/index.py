@@ -26,7 +26,7 @@ CompactRecord = tuple[str, bytes]  # (record page path, its search block deflate
 # Pagefind runtime files that hold no data (plus its wasm, *.pagefind); the rest is the index.
 RUNTIME = ("pagefind.js", "pagefind-worker.js")
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
-FRAGMENTS = "fragment/"  # a shard's fragment files, one per record
+FRAGMENTS = "fragment/"  # a shard's fragment files, one per record: the merge passes them on unchanged
 BODY_START = b"<div hidden data-pagefind-body>"
 BODY_END = b"</div><!-- /pagefind-body -->"
 # What a search card shows but nobody searches (templates/_search_data.html): JSON that Pagefind never reads, since
@@ -207,18 +207,13 @@ def shard_count(records: int) -> int:
     return max(1, -(-records // SHARD))
 
 
-def _folder(shard: int) -> str:
-    """Where a shard's files go: the first in pagefind/, the others in pagefind/sN/."""
-    return f"{INDEX_DIR}s{shard}/" if shard else INDEX_DIR
-
-
 def index_records(
     documents: list[CompactRecord],
     workers: int = 2,
     on_fragments: Callable[[dict[str, bytes]], None] | None = None,
 ) -> dict[str, bytes]:
     """Pagefind's output for records (compact_record), as 'pagefind/<name>' -> bytes; the list is emptied.
-    on_fragments gets each shard's fragment files (paths as in the result) as soon as the shard is done.
+    on_fragments gets each shard's fragment files as soon as they are final (the merge keeps them as they are).
 
     Pagefind holds about 75 kB per record while it indexes: above SHARD (6,000) records the index is cut
     into shards (shard_count) of equal size (by page name, a keyed hash: no order anyone can see), indexed by
@@ -235,7 +230,7 @@ def index_records(
         files = _shard(shards[number])
         shards[number] = []  # fed and dropped: a shard's records go once Pagefind has them
         if on_fragments is not None:
-            on_fragments({_folder(number) + rel: data for rel, data in files.items() if rel.startswith(FRAGMENTS)})
+            on_fragments({f"{INDEX_DIR}{rel}": data for rel, data in files.items() if rel.startswith(FRAGMENTS)})
         return files
 
     parallel = max(1, min(workers, 2 if total <= 3 * SHARD else 1))
@@ -244,7 +239,7 @@ def index_records(
     bundles = {**bundle(results), **bundle_files(results)} if count > 1 else {}
     out = {_folder(0) + rel: data for rel, data in results[0].items()}
     for number, files in enumerate(results[1:], start=1):
-        out.update({_folder(number) + rel: data for rel, data in files.items() if not is_runtime(rel)})
+        out.update({f"{INDEX_DIR}s{number}/{rel}": data for rel, data in files.items() if not is_runtime(rel)})
     out.update({f"{wire.BUNDLE_DIR}{name}": data for name, data in bundles.items()})
     out[f"{INDEX_DIR}shards.json"] = json.dumps([f"s{n}/" for n in range(1, count)]).encode()
     return dict(sorted(out.items()))
