@@ -24,7 +24,6 @@ from tsunagu.domain.paths import DATA_DIR, is_record
 from tsunagu.pipeline.forked import in_child
 from tsunagu.pipeline.heap import keep_small_blocks, release_free_memory
 from tsunagu.pipeline.results import Checked, Content, RecordPage
-from tsunagu.pipeline.sealing import Aside, seal_all
 from tsunagu.publish.publish import write_site
 from tsunagu.publish.shell import shell_files
 from tsunagu.render.pages import render_site
@@ -94,11 +93,10 @@ def build(requested: Config) -> BuildReport:
     protected_index = {p: b for p, b in index.items() if not is_runtime(p)}
     together = sealed_together(protected_index)
     generation = hashlib.sha256(content.status_digest + b"".join(protected_index[p] for p in together)).digest()
-    aside, done = (content.aside.take(), content.aside.paths) if content.aside else ([], set())  # the fragments
-    rest = {p: b for p, b in protected_index.items() if p not in together and p not in done}
-    content.add(protected_index, aside + seal_all(rest, checked.keys, workers, sections=content.sections))
+    rest = {p: b for p, b in protected_index.items() if p not in together}
+    content.add(protected_index, _seal_all(rest, checked.keys, workers, sections=content.sections))
     # Sealed anew at every status edit, or which of them changed would name the field (search.output.sealed_together).
-    content.add({}, seal_all({p: protected_index[p] for p in together}, checked.keys, workers, 1, generation))
+    content.add({}, _seal_all({p: protected_index[p] for p in together}, checked.keys, workers, 1, generation))
     packs, root_name, root_hash = build_packs(content.take_entries(), checked.keys)
     keys_json = make_keys_json(
         checked.passwords, checked.salt, config.iterations, checked.keys, checked.epoch, root_name, root_hash
@@ -233,13 +231,11 @@ def _render_and_seal(checked: Checked, workers: int, timer: _Timer, early_index:
     rendered.clear()  # the records' sealed entries are all that is left of them
     documents = [page.document for _, page in records] if config.search else []
     index: Future[dict[str, bytes]] | None = None
-    fragments: Aside | None = None
     if early_index and config.search:
         # Pagefind runs in processes of its own: while Python seals the shared files (one core, a few
         # seconds at 13,000 records) they have the other. Above SPOOL_RECORDS the index waits (memory).
         aside = ThreadPoolExecutor(max_workers=1)
-        fragments = Aside(checked.keys, workers, sections)
-        index = aside.submit(index_records, documents, workers, fragments.seal)
+        index = aside.submit(index_records, documents, workers)
         aside.shutdown(wait=False)  # the thread ends with the index
         documents = []
     sealed = [SealedEntry(p, part, parts, blob) for p, page in records for part, parts, blob in page.entries]
@@ -260,16 +256,36 @@ def _render_and_seal(checked: Checked, workers: int, timer: _Timer, early_index:
     # Shared pages with much text per record (long conditions and notes): larger parts, within the file budget.
     while sum(part_count(p, b, checked.keys, scale) for p, b in shared.items()) > SHARED_PARTS and scale < 1024:
         scale *= 2
-    sealed += seal_all({"index.html": shared.pop("index.html")}, checked.keys, workers, scale, status_digest, sections)
-    sealed += seal_all(shared, checked.keys, workers, scale, sections=sections)
+    sealed += _seal_all({"index.html": shared.pop("index.html")}, checked.keys, workers, scale, status_digest, sections)
+    sealed += _seal_all(shared, checked.keys, workers, scale, sections=sections)
     timer.lap("seal shared")  # the rows' stores and the shared files (a lap of its own: laps are in time order)
-    return Content(sealed, names, plaintext, documents, status_digest, sections=sections, index=index, aside=fragments)
+    return Content(sealed, names, plaintext, documents, status_digest, sections=sections, index=index)
 
 
 def _record_page(keys: RootKeys, sections: Sequence[bytes], path: str, page: bytes) -> RecordPage:
     """What the build keeps of a record page: its size, its search record, its sealed entries."""
     sealed = entries(path, without_index_block(page), keys, sections=sections)
     return RecordPage(len(page), compact_record(path, page), list(sealed))
+
+
+def _seal_all(
+    files: dict[str, bytes],
+    keys: RootKeys,
+    workers: int,
+    scale: int = 1,
+    generation: bytes = b"",
+    sections: Sequence[bytes] | None = None,
+) -> list[SealedEntry]:
+    """Every file as sealed entries; deflate releases the GIL, so threads share the big files out to every core."""
+
+    def one(item: tuple[str, bytes]) -> list[SealedEntry]:
+        return [
+            SealedEntry(item[0], part, parts, blob)
+            for part, parts, blob in entries(item[0], item[1], keys, scale, generation, sections)
+        ]
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        return [entry for sealed in pool.map(one, sorted(files.items())) for entry in sealed]
 
 
 class _Timer:

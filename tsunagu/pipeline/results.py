@@ -10,7 +10,6 @@ from typing import IO, NamedTuple
 from tsunagu.data.history import History
 from tsunagu.domain.config import Config
 from tsunagu.domain.directory import Directory
-from tsunagu.pipeline.sealing import Aside
 from tsunagu.seal.keys import RootKeys
 from tsunagu.seal.packs import SealedEntry
 
@@ -52,7 +51,6 @@ class Content:
         default_factory=list
     )  # the dictionary record pages and fragments are deflated against
     index: Future[dict[str, bytes]] | None = None  # the search index, under way since the render (pipeline.builder)
-    aside: Aside | None = None  # its fragments, sealed as each shard is done
 
     def spool(self, file: IO[bytes] | None = None) -> None:
         """The sealed entries out to a temporary file (or file) while the index runs (the peak of memory): ciphertext only."""

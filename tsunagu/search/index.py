@@ -11,7 +11,6 @@ import json
 import re
 import subprocess
 import zlib
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -26,7 +25,6 @@ CompactRecord = tuple[str, bytes]  # (record page path, its search block deflate
 # Pagefind runtime files that hold no data (plus its wasm, *.pagefind); the rest is the index.
 RUNTIME = ("pagefind.js", "pagefind-worker.js")
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
-FRAGMENTS = "fragment/"  # a shard's fragment files, one per record: the merge passes them on unchanged
 BODY_START = b"<div hidden data-pagefind-body>"
 BODY_END = b"</div><!-- /pagefind-body -->"
 # What a search card shows but nobody searches (templates/_search_data.html): JSON that Pagefind never reads, since
@@ -207,13 +205,8 @@ def shard_count(records: int) -> int:
     return max(1, -(-records // SHARD))
 
 
-def index_records(
-    documents: list[CompactRecord],
-    workers: int = 2,
-    on_fragments: Callable[[dict[str, bytes]], None] | None = None,
-) -> dict[str, bytes]:
+def index_records(documents: list[CompactRecord], workers: int = 2) -> dict[str, bytes]:
     """Pagefind's output for records (compact_record), as 'pagefind/<name>' -> bytes; the list is emptied.
-    on_fragments gets each shard's fragment files as soon as they are final (the merge keeps them as they are).
 
     Pagefind holds about 75 kB per record while it indexes: above SHARD (6,000) records the index is cut
     into shards (shard_count) of equal size (by page name, a keyed hash: no order anyone can see), indexed by
@@ -229,8 +222,6 @@ def index_records(
     def one(number: int) -> dict[str, bytes]:
         files = _shard(shards[number])
         shards[number] = []  # fed and dropped: a shard's records go once Pagefind has them
-        if on_fragments is not None:
-            on_fragments({f"{INDEX_DIR}{rel}": data for rel, data in files.items() if rel.startswith(FRAGMENTS)})
         return files
 
     parallel = max(1, min(workers, 2 if total <= 3 * SHARD else 1))
