@@ -10,7 +10,7 @@ import os
 import tempfile
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -61,8 +61,7 @@ class BuildReport:
     @property
     def stages(self) -> dict[str, float]:
         """Seconds per stage, by the stage packages' names: validate includes deriving the keys and reading
-        the history; render includes sealing the record pages (done where each is rendered); seal is the rest;
-        index is what is left of Pagefind's run once the shared files are sealed (it starts with them)."""
+        the history; render includes sealing the record pages (done where each is rendered); seal is the rest."""
         laps = self.seconds
         return {
             "load": laps.get("load", 0.0),
@@ -86,8 +85,7 @@ def build(requested: Config) -> BuildReport:
     workers = config.workers or min(4, os.cpu_count() or 1)
     gc.collect()
     release_free_memory()
-    pending, documents = content.index, content.take_documents()  # pending: under way since the render
-    index = pending.result() if pending else index_records(documents, workers) if config.search else {}
+    index = index_records(content.take_documents(), workers) if config.search else {}
     content.plaintext_bytes += sum(len(b) for b in index.values())
     timer.lap("index")
     protected_index = {p: b for p, b in index.items() if not is_runtime(p)}
@@ -126,14 +124,12 @@ def build(requested: Config) -> BuildReport:
 
 
 def _checked_and_sealed(config: Config, timer: _Timer, spool: IO[bytes] | None = None) -> _Stages:
-    """Load, validate and render with sealing: the protected content and what later stages need of the data.
-    In this process (no spool), the index starts as soon as the records are rendered (Content.index)."""
+    """Load, validate and render with sealing: the protected content and what later stages need of the data."""
     checked = _check(config, timer)
     providers, physicians = len(checked.directory.providers), len(checked.directory.physicians)
     workers = checked.config.workers or min(4, os.cpu_count() or 1)
-    early = spool is None and providers + physicians <= SPOOL_RECORDS
-    content = _render_and_seal(checked, workers, timer, early)  # releases the records once rendered
-    if not early:
+    content = _render_and_seal(checked, workers, timer)  # releases the records once rendered
+    if spool is not None or providers + physicians > SPOOL_RECORDS:
         content.spool(spool)  # a few hundred MB of sealed pages wait on disk while Pagefind runs
     return checked, content, providers, physicians
 
@@ -201,9 +197,8 @@ def _check(config: Config, timer: _Timer) -> Checked:
     return Checked(config, directory, passwords, salt, keys, epoch, history, notes)
 
 
-def _render_and_seal(checked: Checked, workers: int, timer: _Timer, early_index: bool = False) -> Content:
-    """Every protected page and data file, rendered and sealed; plaintext exists only in memory, in here.
-    With early_index, Pagefind indexes the records while the shared files are sealed."""
+def _render_and_seal(checked: Checked, workers: int, timer: _Timer) -> Content:
+    """Every protected page and data file, rendered and sealed; plaintext exists only in memory, in here."""
     # Record pages are indexed, compressed and sealed where they are rendered. Each forked render
     # worker ends up with its own copy of much of the parent's memory: above FORK_LIMIT records one
     # process renders, so a large region stays within a CI runner's memory.
@@ -229,15 +224,6 @@ def _render_and_seal(checked: Checked, workers: int, timer: _Timer, early_index:
     shared: dict[str, bytes] = {p: b for p, b in rendered.items() if not is_record(p)}
     records: list[tuple[str, RecordPage]] = sorted((p, v) for p, v in rendered.items() if is_record(p))
     rendered.clear()  # the records' sealed entries are all that is left of them
-    documents = [page.document for _, page in records] if config.search else []
-    index: Future[dict[str, bytes]] | None = None
-    if early_index and config.search:
-        # Pagefind runs in processes of its own: while Python seals the shared files (one core, a few
-        # seconds at 13,000 records) they have the other. Above SPOOL_RECORDS the index waits (memory).
-        aside = ThreadPoolExecutor(max_workers=1)
-        index = aside.submit(index_records, documents, workers)
-        aside.shutdown(wait=False)  # the thread ends with the index
-        documents = []
     sealed = [SealedEntry(p, part, parts, blob) for p, page in records for part, parts, blob in page.entries]
     names = sorted([*shared, *(p for p, _ in records)])
     plaintext = sum(len(b) for b in shared.values()) + sum(page.size for _, page in records)
@@ -259,7 +245,14 @@ def _render_and_seal(checked: Checked, workers: int, timer: _Timer, early_index:
     sealed += _seal_all({"index.html": shared.pop("index.html")}, checked.keys, workers, scale, status_digest, sections)
     sealed += _seal_all(shared, checked.keys, workers, scale, sections=sections)
     timer.lap("seal shared")  # the rows' stores and the shared files (a lap of its own: laps are in time order)
-    return Content(sealed, names, plaintext, documents, status_digest, sections=sections, index=index)
+    return Content(
+        sealed,
+        names,
+        plaintext,
+        [page.document for _, page in records] if config.search else [],
+        status_digest,
+        sections=sections,
+    )
 
 
 def _record_page(keys: RootKeys, sections: Sequence[bytes], path: str, page: bytes) -> RecordPage:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import IO, NamedTuple
 
@@ -50,7 +49,6 @@ class Content:
     sections: list[bytes] = field(
         default_factory=list
     )  # the dictionary record pages and fragments are deflated against
-    index: Future[dict[str, bytes]] | None = None  # the search index, under way since the render (pipeline.builder)
 
     def spool(self, file: IO[bytes] | None = None) -> None:
         """The sealed entries out to a temporary file (or file) while the index runs (the peak of memory): ciphertext only."""
