@@ -228,7 +228,7 @@ def index_records(documents: list[CompactRecord], workers: int = 2) -> dict[str,
     with ThreadPoolExecutor(max_workers=parallel) as pool:  # each thread drives its own Pagefind process
         results = list(pool.map(one, range(count)))
     bundles = {**bundle(results), **bundle_files(results)} if count > 1 else {}
-    out = {_folder(0) + rel: data for rel, data in results[0].items()}
+    out = {f"{INDEX_DIR}{rel}": data for rel, data in results[0].items()}
     for number, files in enumerate(results[1:], start=1):
         out.update({f"{INDEX_DIR}s{number}/{rel}": data for rel, data in files.items() if not is_runtime(rel)})
     out.update({f"{wire.BUNDLE_DIR}{name}": data for name, data in bundles.items()})
