@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from client import bench_pageview, bench_search  # noqa: E402
 from measure import peak_stage, python_step  # noqa: E402
+from steps import TODAY  # noqa: E402
 from synth import write_data  # noqa: E402
 
 
@@ -53,7 +54,10 @@ def _edit_one_status(data: Path) -> str:
         ("new_clients: unknown", "new_clients: accepting"),
     ):
         if old in text:
-            path.write_text(text.replace(old, new, 1), encoding="utf-8")
+            text = text.replace(old, new, 1)
+            if "\n  updated: " not in text:  # an imported record's first answer needs its date
+                text = text.replace("\nstatus:\n", f"\nstatus:\n  updated: {TODAY.isoformat()}\n", 1)
+            path.write_text(text, encoding="utf-8")
             return f"{path.name}: {old} -> {new}"
     raise SystemExit(f"{path}: no new_clients to edit")
 
