@@ -25,7 +25,7 @@ from tsunagu.domain.paths import DATA_DIR, NOT_FOUND, root_of
 from tsunagu.render.changes import days_view
 from tsunagu.render.entries import Entry, make_entries
 from tsunagu.render.markup import free_text, plain_text, render_markdown
-from tsunagu.render.sheet import glance, providers_csv, sheet_groups
+from tsunagu.render.sheet import glance, providers_csv, records_json, sheet_groups
 from tsunagu.render.timedata import holidays_json, windows_attr
 from tsunagu.seal import wire
 from tsunagu.search.searchdoc import search_blocks, search_context
@@ -66,28 +66,6 @@ def _environment(config: Config) -> jinja2.Environment:
         WIRE=wire,
     )
     return env
-
-
-def records_json(directory: Directory, providers: list[Entry[Provider]], physicians: list[Entry[Physician]]) -> bytes:
-    """Every record as JSON for client features and export (encrypted like the pages)."""
-
-    def dump(e: Entry[Record]) -> dict[str, Any]:
-        data = e.record.model_dump(mode="json", exclude_none=True)
-        # "confirmed": the date the browser ages; None for a never-answered import.
-        return {
-            "kind": e.kind.name,
-            "path": e.path,
-            "stale": e.stale,
-            "confirmed": e.updated.isoformat() if e.updated else None,
-            **data,
-        }
-
-    include = {"title", "region", "areas", "services", "stale_after_days"}
-    payload = {
-        "site": directory.site.model_dump(mode="json", include=include),
-        "records": [dump(e) for e in providers + physicians],
-    }
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _page(env: jinja2.Environment, template: str, path: str, common: dict[str, Any], **context: Any) -> bytes:

@@ -1,14 +1,16 @@
-"""The status board's shapes: the at-a-glance counts, the morning sheet's groups and its CSV."""
+"""The status board's shapes: the at-a-glance counts, the morning sheet's groups, its CSV and records.json."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
+import json
 from typing import Any
 
+from tsunagu.domain.directory import Directory
 from tsunagu.domain.labels import ACCEPTANCE_JA, OPERATION_JA, STATUS_CSV_COLUMNS, STATUS_FIELDS_JA
-from tsunagu.domain.models import Provider, Site
+from tsunagu.domain.models import Physician, Provider, Record, Site
 from tsunagu.domain.text import spreadsheet_cell
 from tsunagu.render.entries import Entry
 from tsunagu.render.markup import plain_text
@@ -91,3 +93,25 @@ def providers_csv(providers: list[Entry[Provider]]) -> bytes:
             ]
         )
     return ("\ufeff" + out.getvalue()).encode()
+
+
+def records_json(directory: Directory, providers: list[Entry[Provider]], physicians: list[Entry[Physician]]) -> bytes:
+    """Every record as JSON for client features and export (encrypted like the pages)."""
+
+    def dump(e: Entry[Record]) -> dict[str, Any]:
+        data = e.record.model_dump(mode="json", exclude_none=True)
+        # "confirmed": the date the browser ages; None for a never-answered import.
+        return {
+            "kind": e.kind.name,
+            "path": e.path,
+            "stale": e.stale,
+            "confirmed": e.updated.isoformat() if e.updated else None,
+            **data,
+        }
+
+    include = {"title", "region", "areas", "services", "stale_after_days"}
+    payload = {
+        "site": directory.site.model_dump(mode="json", include=include),
+        "records": [dump(e) for e in providers + physicians],
+    }
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
