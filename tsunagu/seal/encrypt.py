@@ -42,7 +42,6 @@ PART_MIN, PART_MAX = 16 * 1024, 128 * 1024
 PART_SIZES = {"data": (16 * 1024, 64 * 1024), "sheet": (16 * 1024, 64 * 1024)}
 SCALE_RECORDS = 16_000  # up to this many records, parts have the sizes above
 RECORD = b'{"kind":"'  # where a record of records.json starts
-STATUS_CSV = f"{DATA_DIR}status.csv"
 # Where a record's row, card or change starts in a shared page.
 ROW = re.compile(rb"(?=<(?:tr|li)[\s>])")
 
@@ -293,5 +292,5 @@ def entries(
         least, largest = PART_SIZES[kind]
         parts = split_parts(data, keys.group, least * scale, largest * scale, kind)
     for i, units in enumerate(parts):
-        payload = _payload(kind, units, sections, free.csv_pieces if path == STATUS_CSV else free.pieces)
+        payload = _payload(kind, units, sections, free.carver(path))
         yield i, len(parts), seal(keys, entry_ad(path, i, len(parts)), payload, generation)

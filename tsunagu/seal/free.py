@@ -17,7 +17,9 @@ import re
 from collections.abc import Callable
 
 from tsunagu.domain.labels import STATUS_CSV_FREE_COLUMN
+from tsunagu.domain.paths import DATA_DIR
 from tsunagu.domain.text import FREE_CLOSE, FREE_OPEN
+from tsunagu.seal import wire
 
 OPEN, CLOSE = FREE_OPEN.encode(), FREE_CLOSE.encode()  # render's `free` filter puts them around the text
 HTML_FREE = re.compile(re.escape(OPEN) + rb"(.*?)" + re.escape(CLOSE), re.S)
@@ -25,6 +27,7 @@ JSON_KEYS = (b"conditions", b"notes", b"via")
 JSON_FREE = re.compile(rb'"(?:' + b"|".join(JSON_KEYS) + rb')":"((?:[^"\\]|\\.)*)"')
 FIELD = re.compile(rb'"(?:[^"]|"")*"|[^,\r\n]*')
 
+CSV_LINES = (f"{DATA_DIR}status.csv", f"{wire.ROWS_DIR}csv")  # the file, and the store of its lines (rows.py)
 Piece = tuple[bytes, bool]  # bytes, and whether they are free text (stored, never deflated)
 Carver = Callable[[bytes], list[Piece]]
 
@@ -61,3 +64,8 @@ def csv_pieces(unit: bytes) -> list[Piece]:
         at = field.end() + 1
     field = FIELD.match(unit, at)
     return _cut(unit, [field.span()] if field else [])
+
+
+def carver(path: str) -> Carver:
+    """How a file's (or a row store's) units are cut: status.csv's lines by column, any other unit by marks and keys."""
+    return csv_pieces if path in CSV_LINES else pieces

@@ -116,11 +116,15 @@ class Reader:
             return {}
         if number not in self._frgs:
             digest, offset, length = (row[wire.FRG_ROW.index(f)] for f in ("digest", "offset", "length"))
-            blob = self.files[file_name(self.root["dirs"][number][DIR["digest"]])][offset : offset + length]
+            blob = self._in_pack(number, offset, length)
             if short_hash(blob) != digest:
                 raise ValueError(f"pack {number}: fragment list hash mismatch")
             self._frgs[number] = locator.decode_fragments(unframe(open_sealed(self.key, locator.frg_ad(number), blob)))
         return self._frgs[number]
+
+    def _in_pack(self, number: int, offset: int, length: int) -> bytes:
+        """Bytes of pack `number` at offset, as a Range request fetches them."""
+        return self.files[file_name(self.root["dirs"][number][DIR["digest"]])][offset : offset + length]
 
     def listed_fragment(self, path: str, part: int) -> tuple[int, bytes] | None:
         """(1, body) of a search fragment read where its pack's fragment list says, checked against the list's
@@ -133,7 +137,7 @@ class Reader:
         if hit is None:
             return None
         offset, length, digest = hit
-        blob = self.files[file_name(self.root["dirs"][number][DIR["digest"]])][offset : offset + length]
+        blob = self._in_pack(number, offset, length)
         self.listed += 1
         return 1, self._checked(path, part, 1, blob, digest)
 

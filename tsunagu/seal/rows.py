@@ -175,8 +175,7 @@ def store_entries(
 
     def payload(units: list[bytes]) -> bytes:
         if sections:
-            carve = free.csv_pieces if store == f"{wire.ROWS_DIR}csv" else free.pieces
-            return frame(with_dictionary(units, number, sections[number], carve), DICTIONARY)
+            return frame(with_dictionary(units, number, sections[number], free.carver(store)), DICTIONARY)
         return frame(deflate(units, flush_each=True), DEFLATE)
 
     return [
