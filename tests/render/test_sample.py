@@ -9,7 +9,7 @@ from conftest import fast_config, load_directory, make_tree
 
 from tsunagu.render.sample import dictionary
 from tsunagu.seal import wire
-from tsunagu.seal.encrypt import read_sections, with_dictionary, without_dictionary
+from tsunagu.seal.dictionary import read_sections, with_dictionary, without_dictionary
 
 
 def test_the_dictionary_holds_no_record_and_does_not_move_when_records_do(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import zlib
 
 from tsunagu.render.markup import free_text
-from tsunagu.seal.encrypt import with_dictionary, without_dictionary
+from tsunagu.seal.dictionary import with_dictionary, without_dictionary
 from tsunagu.seal.free import csv_pieces, pieces
 
 SECTION = "受入れできます 空き 2名 3名 職員 陽性 発生 <p class=\"plain-text\">".encode() * 40

@@ -30,7 +30,8 @@ from tsunagu.render.pages import render_site
 from tsunagu.render.sample import dictionary
 from tsunagu.seal import wire
 from tsunagu.seal.buildinfo import build_epoch, epoch_date, site_salt
-from tsunagu.seal.encrypt import entries, part_count, part_scale, read_sections
+from tsunagu.seal.dictionary import read_sections
+from tsunagu.seal.encrypt import entries, part_count, part_scale
 from tsunagu.seal.keys import RootKeys, make_keys_json, root_keys
 from tsunagu.seal.packs import SealedEntry, build_packs
 from tsunagu.seal.passwords import check_passwords

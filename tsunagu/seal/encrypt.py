@@ -17,7 +17,6 @@ stays within a few hundred such files.
 
 from __future__ import annotations
 
-import functools
 import gzip
 import hashlib
 import re
@@ -29,6 +28,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from tsunagu.domain.paths import DATA_DIR, INDEX_DIR, is_record
 from tsunagu.seal import free, wire
+from tsunagu.seal.dictionary import inflate, with_dictionary, without_dictionary
 from tsunagu.seal.free import Carver
 from tsunagu.seal.keys import RootKeys, synthetic_nonce
 
@@ -62,90 +62,6 @@ def frame(body: bytes, flag: int) -> bytes:
     return inner + bytes(padme(len(inner)) - len(inner))
 
 
-def _inflate(body: bytes) -> bytes:
-    inflater = zlib.decompressobj(-15)
-    try:
-        out = inflater.decompress(body) + inflater.flush()
-    except zlib.error:
-        raise ValueError("bad deflate stream") from None
-    if not inflater.eof or inflater.unused_data:  # as strict as the browser's DecompressionStream
-        raise ValueError("bad deflate stream")
-    return out
-
-
-def stored_block(data: bytes) -> bytes:
-    """A non-final stored deflate block holding data (at most 65,535 bytes), from a byte boundary."""
-    return b"\0" + struct.pack("<HH", len(data), len(data) ^ 0xFFFF) + data
-
-
-@functools.lru_cache(maxsize=len(wire.DICT_SECTIONS))
-def _primed(section: bytes) -> zlib._Compress:
-    """A compressor that has read the section and nothing else: each unit starts from a copy of it."""
-    return zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, section)
-
-
-def stored(data: bytes) -> bytes:
-    """Data as non-final stored blocks: its size is its length, whatever its letters."""
-    return b"".join(stored_block(data[at : at + 0xFFFF]) for at in range(0, len(data), 0xFFFF))
-
-
-def with_dictionary(units: Sequence[bytes], number: int, section: bytes, carve: Carver = free.pieces) -> bytes:
-    """The body of a DICTIONARY payload: each unit deflated alone against the section (wire.DICTIONARY),
-    its unreviewed free text (free.py) stored as it is, in units of their own."""
-    # A copy of the primed compressor is the very state a new one reaches after hashing the section
-    # (the same bytes out), in a quarter of the time (pipeline.builder keeps the heap's top for it).
-    primed, streams = _primed(section), []
-    pieces = [piece for unit in units for piece in carve(unit)]
-    for piece, is_free in pieces:
-        if is_free:
-            streams.append(stored(piece))
-            continue
-        comp = primed.copy()
-        streams.append(comp.compress(piece) + comp.flush(zlib.Z_SYNC_FLUSH))
-    sizes = b"".join(struct.pack(">II", len(s), len(p)) for s, (p, _) in zip(streams, pieces, strict=True))
-    return bytes([number]) + struct.pack(">I", len(pieces)) + sizes + b"".join(streams)
-
-
-def without_dictionary(body: bytes, sections: Sequence[bytes]) -> list[bytes]:
-    """The units of a DICTIONARY body, decoded as the browser does: one stream, the section before each unit."""
-    head = wire.DICT_HEADER
-    if len(body) < head or body[0] >= len(sections):
-        raise ValueError("bad dictionary framing")
-    section, count = sections[body[0]], struct.unpack(">I", body[1:head])[0]
-    if head + 8 * count > len(body):
-        raise ValueError("bad dictionary framing")
-    sizes = [struct.unpack(">II", body[head + 8 * i : head + 8 * i + 8]) for i in range(count)]
-    at, stream = head + 8 * count, []
-    for packed, _plain in sizes:
-        stream += [stored_block(section), body[at : at + packed]]
-        at += packed
-    if at != len(body):
-        raise ValueError("bad dictionary framing")
-    out, units, at = _inflate(b"".join(stream) + b"\x03\x00"), [], 0
-    for _packed, plain in sizes:
-        if out[at : at + len(section)] != section:
-            raise ValueError("bad deflate stream")
-        units.append(out[at + len(section) : at + len(section) + plain])
-        at += len(section) + plain
-    if at != len(out):
-        raise ValueError("bad deflate stream")
-    return units
-
-
-def read_sections(data: bytes) -> list[bytes]:
-    """The dictionary's sections (wire.DICT_PATH): magic, count (u32), then length (u32) and bytes each."""
-    magic = wire.DICT_MAGIC.encode()
-    if not data.startswith(magic):
-        raise ValueError("bad dictionary")
-    data = data[len(magic) :]
-    count, at, out = struct.unpack(">I", data[:4])[0], 4, []
-    for _ in range(count):
-        (length,) = struct.unpack(">I", data[at : at + 4])
-        out.append(data[at + 4 : at + 4 + length])
-        at += 4 + length
-    return out
-
-
 def unframe(payload: bytes, sections: Callable[[], Sequence[bytes]] | None = None) -> bytes:
     """The body of a payload, decompressed (ValueError if the framing is wrong); sections gives the
     dictionary's sections for a DICTIONARY payload."""
@@ -157,7 +73,7 @@ def unframe(payload: bytes, sections: Callable[[], Sequence[bytes]] | None = Non
         raise ValueError("bad entry framing")
     body = payload[HEADER : HEADER + length]
     if flag == DEFLATE:
-        return _inflate(body)
+        return inflate(body)
     if flag == DICTIONARY and sections:
         return b"".join(without_dictionary(body, sections()))
     return body

@@ -10,7 +10,8 @@ import struct
 from typing import Any
 
 from tsunagu.seal import locator, wire
-from tsunagu.seal.encrypt import entry_ad, open_sealed, read_sections, unframe
+from tsunagu.seal.dictionary import read_sections
+from tsunagu.seal.encrypt import entry_ad, open_sealed, unframe
 from tsunagu.seal.packs import (
     DIR,
     DIR_AD,

@@ -18,7 +18,8 @@ from collections.abc import Callable, Sequence
 from tsunagu.domain.errors import BuildError
 from tsunagu.domain.paths import DATA_DIR
 from tsunagu.seal import free, wire
-from tsunagu.seal.encrypt import DEFLATE, DICTIONARY, deflate, entry_ad, frame, seal, with_dictionary
+from tsunagu.seal.dictionary import with_dictionary
+from tsunagu.seal.encrypt import DEFLATE, DICTIONARY, deflate, entry_ad, frame, seal
 from tsunagu.seal.keys import RootKeys
 from tsunagu.seal.packs import slot_of
 
