@@ -8,7 +8,7 @@ Compression never mixes text a contributor can change without review with other 
 a record page is one context of its own; a data file (records.json, status.csv) and a shared page
 (lists and cards show each record's conditions, the status sheet and recent changes whole notes) are
 cut at record boundaries and every unit is flushed into a context of its own, at every size.
-Pagefind's files are gzip already.
+Pagefind's files are gzip already, but for its fragments (search/output.py: plain bytes, deflated like a record page).
 Files over a kind's largest part are cut into parts at record boundaries chosen by a keyed hash, so
 one edit changes one part, not the whole file. Each part of a shared file is a file of its own in the
 output (packs.is_solo): parts are sized so that an edit re-uploads a few tens of kB and the site
@@ -17,7 +17,6 @@ stays within a few hundred such files.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import re
 import struct
@@ -181,8 +180,7 @@ def _payload(kind: str, units: list[bytes], sections: Sequence[bytes] | None, ca
     runtime takes as is)."""
     if kind in ("record", "fragment") and sections:
         number = wire.DICT_SECTIONS.index(kind)
-        unit = gzip.decompress(units[0]) if kind == "fragment" else units[0]
-        return frame(with_dictionary([unit], number, sections[number]), DICTIONARY)
+        return frame(with_dictionary(units, number, sections[number]), DICTIONARY)
     if kind in ("stored", "fragment"):
         return frame(units[0], STORED)
     if kind in ("sheet", "data") and sections:  # every unit (a row, card or record) in a context of its own

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 import cbor2
 
 from tsunagu.domain.errors import BuildError
-from tsunagu.search.output import META, SIGNATURE, _pack, _unpack, pack_bundle
+from tsunagu.search.output import META, SIGNATURE, pack, pack_bundle, unpack
 
 # A bundle ends after a word whose hash is 0 mod CUT once it holds TARGET / 2 bytes of CBOR, and always at
 # 2 × TARGET: cuts that depend on the words around them (an edit renames few bundles). TARGET keeps about as many
@@ -84,7 +84,7 @@ def _chunk(items: list[bytes]) -> bytes:
 
 def _words(files: dict[str, bytes], number: int) -> Iterator[tuple[str, int, bytes]]:
     """One shard's (word, shard number, CBOR bytes) in order, a chunk at a time (each chunk dropped once read)."""
-    for _from, _to, name in _unpack(files[META])[2]:
+    for _from, _to, name in unpack(files[META])[2]:
         for word, item in _items(files.pop(f"index/{name}.pf_index")):
             yield word, number, item
 
@@ -129,9 +129,9 @@ def bundle(shards: list[dict[str, bytes]]) -> dict[str, bytes]:
     for left, right in zip(rows, rows[1:], strict=False):
         left[1], right[0] = _prefixes(left[1], right[0])
     for files in shards:
-        meta = _unpack(files[META])
+        meta = unpack(files[META])
         meta[2] = [list(row) for row in rows]
-        files[META] = _pack(meta)
+        files[META] = pack(meta)
     return out
 
 

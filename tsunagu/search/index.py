@@ -18,7 +18,7 @@ from tsunagu.domain.errors import BuildError
 from tsunagu.domain.paths import INDEX_DIR, is_record_page
 from tsunagu.seal import wire
 from tsunagu.search.bundle import bundle, bundle_files
-from tsunagu.search.output import canonical, with_card_meta
+from tsunagu.search.output import canonical
 
 SearchRecord = dict[str, Any]  # one page, as Pagefind's AddFile takes it
 CompactRecord = tuple[str, bytes]  # (record page path, its search block deflated): see compact_record
@@ -188,7 +188,7 @@ def _shard(documents: list[CompactRecord]) -> dict[str, bytes]:
         rel = str(file["path"]).replace("\\", "/").lstrip("/")
         if not rel.rsplit("/", 1)[-1].startswith(UNUSED):
             out[rel] = bytes(file["content"])
-    return canonical(with_card_meta(out, card))
+    return canonical(out, card)
 
 
 def shard_count(records: int) -> int:

@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import json
 import struct
+import zlib
 from typing import Any
 
 import cbor2
@@ -15,6 +16,7 @@ from tsunagu.domain.labels import STATUS_FIELDS_JA
 from tsunagu.seal import wire
 
 SIGNATURE = b"pagefind_dcd"
+GZIP = 16 + zlib.MAX_WBITS  # zlib reads a gzip member
 
 
 # The filters of a provider's status (the three answers, 営業 and 空き): sealed together (pipeline.builder).
@@ -50,7 +52,7 @@ def read_bundle(data: bytes) -> list[bytes]:
 def _filter_names(data: bytes) -> set[str]:
     """The filter a filter file holds (every shard's, for a bundle)."""
     pieces = read_bundle(data) if data.startswith(MAGIC) else [data]
-    return {str(_unpack(piece)[0]) for piece in pieces if piece}
+    return {str(unpack(piece)[0]) for piece in pieces if piece}
 
 
 def sealed_together(files: dict[str, bytes]) -> list[str]:
@@ -64,26 +66,39 @@ def sealed_together(files: dict[str, bytes]) -> list[str]:
     )
 
 
-def _unpack(data: bytes) -> Any:
+def unpack(data: bytes) -> Any:
+    """The CBOR document of a Pagefind file (gzip, its signature, CBOR)."""
     raw = gzip.decompress(data)
     if not raw.startswith(SIGNATURE):
         raise BuildError("search index: unexpected Pagefind file format")
     return cbor2.loads(raw[len(SIGNATURE) :])
 
 
-def _pack(doc: Any) -> bytes:
+def pack(doc: Any) -> bytes:
+    """A Pagefind file of a CBOR document, gzipped as Pagefind writes it (with no time in its header)."""
     return gzip.compress(SIGNATURE + cbor2.dumps(doc), compresslevel=6, mtime=0)
 
 
-def with_card_meta(files: dict[str, bytes], card: dict[str, dict[str, str]]) -> dict[str, bytes]:
-    """Each record's card metadata (search/index.py: never read by Pagefind) put into its fragment's metadata."""
-    out = dict(files)
+def fragments(files: dict[str, bytes], card: dict[str, dict[str, str]]) -> dict[str, str]:
+    """Each fragment with its record's card metadata, as plain bytes under a stable name; old stem -> new stem."""
+    # Decoded once and kept as Pagefind's plain bytes (signature and JSON): its runtime takes them as they are, and
+    # the seal deflates them against the dictionary, so gzip here would only be undone there. The card metadata is
+    # never read by Pagefind (search/index.py). Named after the record page's token (zz_<token>), an edited record's
+    # fragment keeps its logical path and its pack, next to its page.
+    names: dict[str, str] = {}
+    renamed: dict[str, bytes] = {}
     for path in [p for p in files if p.endswith(".pf_fragment")]:
-        doc = json.loads(gzip.decompress(files[path])[len(SIGNATURE) :])
+        raw = zlib.decompress(files.pop(path), GZIP)
+        if not raw.startswith(SIGNATURE):
+            raise BuildError("search index: unexpected Pagefind file format")
+        doc = json.loads(raw[len(SIGNATURE) :].decode())
         doc["meta"] = dict(sorted({**doc["meta"], **card.get(doc["url"], {})}.items()))
-        text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
-        out[path] = gzip.compress(SIGNATURE + text.encode(), compresslevel=6, mtime=0)
-    return out
+        token = doc["url"].rsplit("/", 1)[-1].removesuffix(".html")
+        new = path.rsplit("/", 1)[0] + f"/zz_{token}.pf_fragment"
+        names[_stem(path)] = _stem(new)
+        renamed[new] = SIGNATURE + json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+    files.update(renamed)
+    return names
 
 
 META = "pagefind.zz_m000000000.pf_meta"  # one stable name: an edit that changes a word count changes its bytes only
@@ -99,21 +114,8 @@ def _stem(path: str) -> str:
     return path.rsplit("/", 1)[-1].split(".")[0]
 
 
-def _fragment_names(out: dict[str, bytes]) -> dict[str, str]:
-    """Each fragment renamed after its record page's token (zz_<token>): a stable name, so an edited
-    record's fragment keeps its logical path (and its pack, next to its page)."""
-    names: dict[str, str] = {}
-    for path in [p for p in out if "/fragment/" in "/" + p]:
-        url = json.loads(gzip.decompress(out[path])[len(SIGNATURE) :])["url"]
-        token = url.rsplit("/", 1)[-1].removesuffix(".html")
-        new = path.rsplit("/", 1)[0] + f"/zz_{token}.pf_fragment"
-        names[_stem(path)] = _stem(new)
-        out[new] = out.pop(path)
-    return names
-
-
-def canonical(files: dict[str, bytes]) -> dict[str, bytes]:
-    """Pagefind's output in one order and under stable names.
+def canonical(files: dict[str, bytes], card: dict[str, dict[str, str]]) -> dict[str, bytes]:
+    """Pagefind's output in one order and under stable names, each fragment with its card metadata (fragments).
 
     Pagefind writes filter values and filter lists in hash-map order, which differs from run to run:
     sorted, the same pages give byte-identical files. It names files by a hash of their content, so
@@ -123,13 +125,13 @@ def canonical(files: dict[str, bytes]) -> dict[str, bytes]:
     nothing else (pagefind-entry.json only when the page count changes).
     """
     out = dict(files)
-    names = _fragment_names(out)  # old file stem -> new file stem
+    names = fragments(out, card)  # old file stem -> new file stem
     for path in [p for p in files if p.endswith(".pf_filter")]:
-        doc = _unpack(out.pop(path))
+        doc = unpack(out.pop(path))
         doc[1].sort(key=lambda entry: str(entry[0]))
-        out[path] = _pack(doc)
+        out[path] = pack(doc)
     for path in [p for p in files if p.endswith(".pf_meta")]:
-        doc = _unpack(out.pop(path))
+        doc = unpack(out.pop(path))
         doc[1] = [[names.get(h, h), count] for h, count in doc[1]]
         folder = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
         for number, chunk in enumerate(doc[2]):
@@ -142,7 +144,7 @@ def canonical(files: dict[str, bytes]) -> dict[str, bytes]:
             out[f"{folder}filter/{new}.pf_filter"] = out.pop(f"{folder}filter/{entry[1]}.pf_filter")
             entry[1] = new
         new_path = path.rsplit("/", 1)[0] + "/" + META if "/" in path else META
-        out[new_path] = _pack(doc)
+        out[new_path] = pack(doc)
         entry_name = "pagefind-entry.json"
         old_hash, new_hash = path.rsplit("/", 1)[-1].split(".")[1], new_path.rsplit("/", 1)[-1].split(".")[1]
         if entry_name in out:
