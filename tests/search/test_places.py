@@ -169,9 +169,7 @@ def test_every_cards_title_is_the_offices_name(east_data):
     config = Config(data_dir=east_data, out_dir=east_data.parent / "site", today=dt.date(2026, 11, 22), workers=1)
     files = index_pages(render_site(directory, config))
     titles = sorted(
-        json.loads(b.removeprefix(SIGNATURE))["meta"]["title"]
-        for p, b in files.items()
-        if p.endswith(".pf_fragment")
+        json.loads(b.removeprefix(SIGNATURE))["meta"]["title"] for p, b in files.items() if p.endswith(".pf_fragment")
     )
     assert titles == sorted(r.name for r in [*directory.providers, *directory.physicians])
 
