@@ -10,7 +10,6 @@ import os
 import tempfile
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -23,25 +22,24 @@ from tsunagu.domain.kinds import KINDS
 from tsunagu.domain.paths import DATA_DIR, is_record
 from tsunagu.pipeline.forked import in_child
 from tsunagu.pipeline.heap import keep_small_blocks, release_free_memory
-from tsunagu.pipeline.results import Checked, Content, RecordPage
+from tsunagu.pipeline.results import Checked, Content, RecordPage, SharedFile
+from tsunagu.pipeline.sealing import seal_all, seal_shared
 from tsunagu.publish.publish import write_site
 from tsunagu.publish.shell import shell_files
 from tsunagu.render.pages import render_site
 from tsunagu.render.sample import dictionary
-from tsunagu.seal import wire
 from tsunagu.seal.buildinfo import build_epoch, epoch_date, site_salt
 from tsunagu.seal.dictionary import read_sections
-from tsunagu.seal.encrypt import entries, part_count, part_scale
+from tsunagu.seal.encrypt import entries
 from tsunagu.seal.keys import RootKeys, make_keys_json, root_keys
 from tsunagu.seal.packs import SealedEntry, build_packs
 from tsunagu.seal.passwords import check_passwords
-from tsunagu.seal.rows import GLANCE_STORE, layout, store_entries
+from tsunagu.seal.rows import is_store
 from tsunagu.search.index import compact_record, index_records, is_runtime, without_index_block
 from tsunagu.search.output import sealed_together
 
 FORK_LIMIT = 20_000  # above this many records one process renders: two forked workers each copy about 250 MB
 SPOOL_RECORDS = 20_000  # above this, sealed entries wait in a temporary file during the index
-SHARED_PARTS = 1_200  # sealed parts of shared files at most: packs.FILE_BUDGET keeps room for packs and the index
 _Stages = tuple[Checked, Content, int, int]  # checked data, sealed content, providers, physicians
 REFUSED_NOTE = "（この過去の版は読まずに、最近の変更から除きました）"
 
@@ -62,7 +60,8 @@ class BuildReport:
     @property
     def stages(self) -> dict[str, float]:
         """Seconds per stage, by the stage packages' names: validate includes deriving the keys and reading
-        the history; render includes sealing the record pages (done where each is rendered); seal is the rest."""
+        the history; render includes sealing the record pages and the shared files (done where they are
+        rendered); seal is the rest."""
         laps = self.seconds
         return {
             "load": laps.get("load", 0.0),
@@ -93,9 +92,9 @@ def build(requested: Config) -> BuildReport:
     together = sealed_together(protected_index)
     generation = hashlib.sha256(content.status_digest + b"".join(protected_index[p] for p in together)).digest()
     rest = {p: b for p, b in protected_index.items() if p not in together}
-    content.add(protected_index, _seal_all(rest, checked.keys, workers, sections=content.sections))
+    content.add(protected_index, seal_all(rest, checked.keys, workers, sections=content.sections))
     # Sealed anew at every status edit, or which of them changed would name the field (search.output.sealed_together).
-    content.add({}, _seal_all({p: protected_index[p] for p in together}, checked.keys, workers, 1, generation))
+    content.add({}, seal_all({p: protected_index[p] for p in together}, checked.keys, workers, 1, generation))
     packs, root_name, root_hash = build_packs(content.take_entries(), checked.keys)
     keys_json = make_keys_json(
         checked.passwords, checked.salt, config.iterations, checked.keys, checked.epoch, root_name, root_hash
@@ -217,40 +216,27 @@ def _render_and_seal(checked: Checked, workers: int, timer: _Timer) -> Content:
     shared_text = dictionary(directory.site, config)
     sections = read_sections(shared_text)
     hook = functools.partial(_record_page, checked.keys, sections)
-    rendered = render_site(directory, render_config, checked.history, record_hook=hook)
-    rendered[wire.DICT_PATH] = shared_text
-    # Nothing after the render reads the records: they go now, before the shared files are sealed and
-    # the index runs (60,000 validated records and their source text are about half a GB).
+    # The shared files are sealed where they are rendered: beside the record pages, on a core of their own.
+    beside = functools.partial(seal_shared, checked.keys, sections, shared_text, records_count, workers)
+    rendered = render_site(directory, render_config, checked.history, record_hook=hook, shared_hook=beside)
+    # Nothing after the render reads the records: they go now, before the index runs
+    # (60,000 validated records and their source text are about half a GB).
     for records_of_a_kind in (directory.providers, directory.physicians, directory.notices):
         records_of_a_kind.clear()
     directory.files.clear()
     gc.collect()
     release_free_memory()
     timer.lap("render")
-    shared: dict[str, bytes] = {p: b for p, b in rendered.items() if not is_record(p)}
+    shared: dict[str, SharedFile] = {p: v for p, v in rendered.items() if not is_record(p)}
     records: list[tuple[str, RecordPage]] = sorted((p, v) for p, v in rendered.items() if is_record(p))
     rendered.clear()  # the records' sealed entries are all that is left of them
     sealed = [SealedEntry(p, part, parts, blob) for p, page in records for part, parts, blob in page.entries]
-    names = sorted([*shared, *(p for p, _ in records)])
-    plaintext = sum(len(b) for b in shared.values()) + sum(page.size for _, page in records)
-    status_digest = hashlib.sha256(shared.get(f"{DATA_DIR}status.csv", b"")).digest()
-    # Rows of records leave the lists, the sheet and the data files for stores keyed by record (seal/rows.py).
-    skeletons, stores = layout(shared, checked.keys.group)
-    shared.update(skeletons)
-    # The home page's counts (row) and newest confirmations (skeleton) change with some status edits: anew at each.
-    for store, rows in sorted(stores.items()):
-        generation = status_digest if store == GLANCE_STORE else b""
-        sealed += [
-            SealedEntry(store, part, parts, blob)
-            for part, parts, blob in store_entries(store, rows, checked.keys, generation, sections)
-        ]
-    scale = part_scale(records_count)
-    # Shared pages with much text per record (long conditions and notes): larger parts, within the file budget.
-    while sum(part_count(p, b, checked.keys, scale) for p, b in shared.items()) > SHARED_PARTS and scale < 1024:
-        scale *= 2
-    sealed += _seal_all({"index.html": shared.pop("index.html")}, checked.keys, workers, scale, status_digest, sections)
-    sealed += _seal_all(shared, checked.keys, workers, scale, sections=sections)
-    timer.lap("seal shared")  # the rows' stores and the shared files (a lap of its own: laps are in time order)
+    sealed += [SealedEntry(p, part, parts, blob) for p, file in shared.items() for part, parts, blob in file.entries]
+    names = sorted([*(p for p in shared if not is_store(p)), *(p for p, _ in records)])
+    plaintext = sum(file.size for file in shared.values()) + sum(page.size for _, page in records)
+    status = shared.get(f"{DATA_DIR}status.csv")
+    status_digest = status.digest if status else hashlib.sha256(b"").digest()
+    timer.lap("seal shared")  # what is left of it after the render: the sealed files handed over
     return Content(
         sealed,
         names,
@@ -265,26 +251,6 @@ def _record_page(keys: RootKeys, sections: Sequence[bytes], path: str, page: byt
     """What the build keeps of a record page: its size, its search record, its sealed entries."""
     sealed = entries(path, without_index_block(page), keys, sections=sections)
     return RecordPage(len(page), compact_record(path, page), list(sealed))
-
-
-def _seal_all(
-    files: dict[str, bytes],
-    keys: RootKeys,
-    workers: int,
-    scale: int = 1,
-    generation: bytes = b"",
-    sections: Sequence[bytes] | None = None,
-) -> list[SealedEntry]:
-    """Every file as sealed entries; deflate releases the GIL, so threads share the big files out to every core."""
-
-    def one(item: tuple[str, bytes]) -> list[SealedEntry]:
-        return [
-            SealedEntry(item[0], part, parts, blob)
-            for part, parts, blob in entries(item[0], item[1], keys, scale, generation, sections)
-        ]
-
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return [entry for sealed in pool.map(one, sorted(files.items())) for entry in sealed]
 
 
 class _Timer:

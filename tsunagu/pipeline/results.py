@@ -35,6 +35,14 @@ class RecordPage(NamedTuple):
     entries: list[tuple[int, int, bytes]]  # (part, parts, sealed blob)
 
 
+class SharedFile(NamedTuple):
+    """What the render sends back for a shared file or a row store (seal.rows), sealed: never its plaintext."""
+
+    size: int  # plaintext bytes (a row store: 0, its rows are counted in their files)
+    digest: bytes  # SHA-256 of the plaintext (b"" for a row store)
+    entries: list[tuple[int, int, bytes]]  # (part, parts, sealed blob)
+
+
 @dataclass
 class Content:
     """The protected files, sealed; their search records wait for the index."""

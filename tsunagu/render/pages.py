@@ -129,7 +129,7 @@ def _record_pages(
     common: dict[str, Any],
     workers: int,
     hook: Callable[[str, bytes], Any] | None = None,
-    beside: Callable[[], dict[str, bytes]] = dict,
+    beside: Callable[[], dict[str, Any]] = dict,
 ) -> dict[str, Any]:
     """Record pages and the files of `beside`, rendered by forked processes when there are many
     (templates are CPU-bound).
@@ -191,8 +191,10 @@ def render_site(
     config: Config,
     history: History | None = None,
     record_hook: Callable[[str, bytes], Any] | None = None,
+    shared_hook: Callable[[dict[str, bytes]], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Every protected file of the site, as output path -> bytes (record pages through record_hook if given)."""
+    """Every protected file of the site, as output path -> bytes (record pages through record_hook, and the other
+    files all together through shared_hook where they were rendered, if given)."""
     env = _environment(config)
     providers, physicians = make_entries(directory, config)
     site = directory.site
@@ -218,7 +220,7 @@ def render_site(
     }
     everyone = providers + physicians
 
-    def shared() -> dict[str, bytes]:
+    def shared() -> dict[str, Any]:
         """Every file but the record pages: the shared pages and the data files."""
         out: dict[str, bytes] = {}
 
@@ -229,7 +231,7 @@ def render_site(
         out[f"{DATA_DIR}records.json"] = records_json(directory, providers, physicians)
         out[f"{DATA_DIR}holidays.json"] = holidays.encode()
         out[f"{DATA_DIR}status.csv"] = providers_csv(providers)
-        return out
+        return shared_hook(out) if shared_hook else out
 
     workers = config.workers or min(4, os.cpu_count() or 1)
     return _record_pages(everyone, env, common, workers, record_hook, shared)
