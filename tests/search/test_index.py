@@ -103,6 +103,27 @@ def test_the_shards_index_chunks_are_cut_at_the_same_words_and_bundled(pages, mo
             read_bundle(bad)
 
 
+def test_a_chunk_is_cut_into_its_words_exactly_where_decoding_would_cut_it():
+    # The chunks are cut by their entries' starts without decoding them (bundle._scanned); a shape it does not know
+    # is decoded entry by entry, and the count in the chunk's head tells a start seen inside an entry.
+    import gzip
+
+    import cbor2
+
+    known = [
+        ["a", [[1, [2, 300, -241, 70_000], []]], []],
+        ["b" * 30, [[70_000, [], [-4, 0]], [2, [5], []]], [["bb", [[1, [2], []]]]]],  # a variant: a text inside
+        ["日本", [[2**33, [-(2**20)], []]], []],
+    ]
+    inside = [*known, ["c", [[1, [2], []]], [["x", 1, 2]]]]  # an array of three, then a text, inside an entry
+    for words in (known, inside, [*known, ["d", [[1.5, [], []]], []]]):
+        chunk = gzip.compress(b"pagefind_dcd" + cbor2.dumps([words]), mtime=0)
+        assert bundle._items(chunk) == [(w[0], cbor2.dumps(w)) for w in words]
+    assert bundle._scanned(b"pagefind_dcd" + cbor2.dumps([known])) == [(w[0], cbor2.dumps(w)) for w in known]
+    with pytest.raises(ValueError, match="an entry's start inside another"):
+        bundle._scanned(b"pagefind_dcd" + cbor2.dumps([inside]))
+
+
 def test_every_shards_filter_and_meta_files_are_one_bundle_each(pages, monkeypatch):
     # What every status edit re-seals (output.sealed_together): one file each for the whole region, not one per
     # shard, so an edit changes as many files at 10,000 records as at 600.

@@ -227,7 +227,7 @@ def index_records(documents: list[CompactRecord], workers: int = 2) -> dict[str,
     parallel = max(1, min(workers, 2 if total <= 3 * SHARD else 1))
     with ThreadPoolExecutor(max_workers=parallel) as pool:  # each thread drives its own Pagefind process
         results = list(pool.map(one, range(count)))
-    bundles = {**bundle(results), **bundle_files(results)} if count > 1 else {}
+    bundles = {**bundle(results, workers), **bundle_files(results)} if count > 1 else {}
     out = {f"{INDEX_DIR}{rel}": data for rel, data in results[0].items()}
     for number, files in enumerate(results[1:], start=1):
         out.update({f"{INDEX_DIR}s{number}/{rel}": data for rel, data in files.items() if not is_runtime(rel)})
