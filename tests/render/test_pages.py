@@ -372,7 +372,7 @@ def test_record_pages_render_the_same_in_worker_processes(tmp_path):
     directory = load_directory(tmp_path / "data")
     config = Config(data_dir=tmp_path / "data", today=TODAY, iterations=FAST)
     providers, physicians = make_entries(directory, config)
-    env = render._environment(config)
+    env = render.environment(config)
     common = {
         "site": directory.site,
         "demo": True,

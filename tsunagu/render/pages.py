@@ -9,63 +9,23 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from typing import Any
-from urllib.parse import urlencode
 
 import jinja2
-import jinja2.meta
 from markupsafe import Markup
 
 from tsunagu.data.history import History
 from tsunagu.domain.config import Config
 from tsunagu.domain.directory import Directory
-from tsunagu.domain.kinds import WEEKDAYS
-from tsunagu.domain.labels import ACCEPTANCE_JA, METHOD_JA, OPERATION_JA, STATUS_FIELDS_JA, WEEKDAY_JA
 from tsunagu.domain.models import Physician, Provider, Record
 from tsunagu.domain.paths import DATA_DIR, NOT_FOUND, root_of
 from tsunagu.render.changes import days_view
 from tsunagu.render.entries import Entry, make_entries
-from tsunagu.render.markup import free_text, plain_text, render_markdown
 from tsunagu.render.sheet import glance, providers_csv, records_json, sheet_groups
-from tsunagu.render.timedata import holidays_json, windows_attr
-from tsunagu.seal import wire
+from tsunagu.render.templates import compile_templates, environment
+from tsunagu.render.timedata import holidays_json
 from tsunagu.search.searchdoc import search_blocks, search_context
-from tsunagu.web import ASSETS, template_dirs
 
-ACCEPTANCE_KEYS = tuple(STATUS_FIELDS_JA)  # new_clients, alternative_support, post_infection
-# One filter choice for both answers a care manager can work with (search.js expands it).
-ACCEPTING_OR_CONDITIONAL = wire.ACCEPTING_OR_CONDITIONAL
 NEWEST_ON_HOME = 5  # recently confirmed cards on the home page: a phone scrolls past more (the link lists all)
-
-
-def _environment(config: Config) -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(template_dirs(config.templates_dir)),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        auto_reload=False,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["markdown"] = lambda text: jinja2.utils.markupsafe.Markup(render_markdown(text))
-    env.filters["plain"] = plain_text
-    env.filters["free"] = free_text
-    env.filters["jdate"] = lambda d: f"{d.year}年{d.month}月{d.day}日" if d else ""
-    env.filters["tel"] = lambda p: "tel:" + p.replace("-", "")
-    env.filters["windows"] = windows_attr
-    env.globals.update(
-        ACCEPTANCE_JA=ACCEPTANCE_JA,
-        OPERATION_JA=OPERATION_JA,
-        METHOD_JA=METHOD_JA,
-        WEEKDAY_JA=WEEKDAY_JA,
-        WEEKDAYS=WEEKDAYS,
-        STATUS_FIELDS_JA=STATUS_FIELDS_JA,
-        ACCEPTANCE_KEYS=ACCEPTANCE_KEYS,
-        urlencode=urlencode,
-        ACCEPTING_OR_CONDITIONAL=ACCEPTING_OR_CONDITIONAL,
-        ASSETS=ASSETS,
-        WIRE=wire,
-    )
-    return env
 
 
 def _page(env: jinja2.Environment, template: str, path: str, common: dict[str, Any], **context: Any) -> bytes:
@@ -145,7 +105,9 @@ def _record_pages(
     _FORKED = (entries, env, common, hook, beside)
     # Compiled once here, the record pages' templates are inherited by every worker: each worker (one per
     # slice) compiled them anew, about 0.3 s of CPU each.
-    _compile({name for kind in {e.kind for e in entries} for name in (kind.template, kind.search_template)}, env)
+    compile_templates(
+        {name for kind in {e.kind for e in entries} for name in (kind.template, kind.search_template)}, env
+    )
     # Forked workers share the parent's memory until they write to it; the collector would touch
     # every object (copying it) in each worker, so the objects alive now are kept out of its way.
     gc.freeze()
@@ -162,19 +124,6 @@ def _record_pages(
     finally:
         _FORKED = ()
         gc.unfreeze()
-
-
-def _compile(names: set[str], env: jinja2.Environment) -> None:
-    """The templates, the ones they name (extends, include, import) and the chrome's, compiled into env's cache."""
-    todo, done = sorted(names | {"_header.html", "_footer.html"}), set()
-    while todo:
-        name = todo.pop()
-        if name in done:
-            continue
-        done.add(name)
-        source = env.loader.get_source(env, name)[0] if env.loader else ""
-        env.get_template(name)
-        todo += [n for n in jinja2.meta.find_referenced_templates(env.parse(source)) if n and n not in done]
 
 
 def _updates_by_date(entries: Sequence[Entry[Record]]) -> str:
@@ -195,7 +144,7 @@ def render_site(
 ) -> dict[str, Any]:
     """Every protected file of the site, as output path -> bytes (record pages through record_hook, and the other
     files all together through shared_hook where they were rendered, if given)."""
-    env = _environment(config)
+    env = environment(config)
     providers, physicians = make_entries(directory, config)
     site = directory.site
     holidays = holidays_json(config.today)
