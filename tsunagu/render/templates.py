@@ -35,7 +35,7 @@ def environment(config: Config) -> jinja2.Environment:
     """The environment for config's templates: one per build (the dictionary's sample pages, then the site)."""
     dirs = tuple(template_dirs(config.templates_dir))
     # Keyed by the templates' files and times too, so a changed template is never served from an older build.
-    stamp = tuple((str(p), p.stat().st_mtime_ns) for d in dirs for p in sorted(Path(d).glob("*.html")))
+    stamp = tuple((str(p), p.stat().st_mtime_ns) for d in dirs for p in sorted(Path(d).rglob("*.html")))
     return _environment(dirs, stamp)
 
 
