@@ -180,9 +180,8 @@ def _load_one(path: Path) -> tuple[Document | None, list[Problem]]:
     return load_yaml_file(path, problems), problems
 
 
-def _load_many(paths: list[Path], problems: list[Problem], workers: int | None = None) -> list[Document]:
-    """Parse many YAML files, in forked processes at prefecture scale (parsing is CPU-bound)."""
-    workers = workers or min(4, os.cpu_count() or 1)
+def _load_many(paths: list[Path], problems: list[Problem], workers: int = 1) -> list[Document]:
+    """Parse many YAML files, in `workers` forked processes at prefecture scale (parsing is CPU-bound)."""
     if workers > 1 and len(paths) >= 2000 and "fork" in multiprocessing.get_all_start_methods():
         # This process parses a share too: only the others' documents cross a pipe (pickling them
         # cost a third of parsing them), and a busy machine pays for one process fewer.
@@ -201,8 +200,8 @@ def _load_many(paths: list[Path], problems: list[Problem], workers: int | None =
     return docs
 
 
-def load_tree(data_dir: Path, *, keep_going: bool = False) -> Tree:
-    """Load every file of a data directory; raises DataError listing all that cannot be read.
+def load_tree(data_dir: Path, *, keep_going: bool = False, workers: int = 1) -> Tree:
+    """Load every file of a data directory (in `workers` processes); raises DataError listing all that cannot be read.
 
     With keep_going, the readable files are returned and the problems kept on the Tree, so
     validate_tree reports them together with the problems of the other files.
@@ -217,7 +216,9 @@ def load_tree(data_dir: Path, *, keep_going: bool = False) -> Tree:
         site = load_yaml_file(site_path, problems)
     else:
         problems.append(Problem(display_path(site_path), 0, "", "missing: every data folder needs a site.yaml"))
-    records = {k.folder: _load_many(_files(data_dir / k.folder, (".yaml", ".yml"), problems), problems) for k in KINDS}
+    records = {
+        k.folder: _load_many(_files(data_dir / k.folder, (".yaml", ".yml"), problems), problems, workers) for k in KINDS
+    }
     notices = [d for p in _files(data_dir / "notices", (".md",), problems) if (d := load_markdown_file(p, problems))]
     if problems and not keep_going:
         raise DataError(problems)

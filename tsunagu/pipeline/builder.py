@@ -175,7 +175,7 @@ def _record_files(config: Config) -> int:
 
 def _check(config: Config, timer: _Timer) -> Checked:
     """Everything checked before anything is made: data, then passwords; then the keys and the history."""
-    tree = load_tree(config.data_dir, keep_going=True)
+    tree = load_tree(config.data_dir, keep_going=True, workers=_workers(config))
     timer.lap("load")
     epoch = (
         config.epoch
@@ -209,16 +209,16 @@ def _render_and_seal(checked: Checked, workers: int, timer: _Timer) -> Content:
     # process renders, so a large region stays within a CI runner's memory.
     config, directory = checked.config, checked.directory
     records_count = len(directory.providers) + len(directory.physicians)
-    render_config = (
-        dataclasses.replace(config, workers=1) if records_count > FORK_LIMIT and not config.workers else config
-    )
+    render_workers = 1 if records_count > FORK_LIMIT and not config.workers else workers
     # The region's pages for made-up records: the preset dictionary each record page is deflated against.
     shared_text = dictionary(directory.site, config)
     sections = read_sections(shared_text)
     hook = functools.partial(_record_page, checked.keys, sections)
     # The shared files are sealed where they are rendered: beside the record pages, on a core of their own.
     beside = functools.partial(seal_shared, checked.keys, sections, shared_text, records_count, workers)
-    rendered = render_site(directory, render_config, checked.history, record_hook=hook, shared_hook=beside)
+    rendered = render_site(
+        directory, config, checked.history, record_hook=hook, shared_hook=beside, workers=render_workers
+    )
     # Nothing after the render reads the records: they go now, before the index runs
     # (60,000 validated records and their source text are about half a GB).
     for records_of_a_kind in (directory.providers, directory.physicians, directory.notices):

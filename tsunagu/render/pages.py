@@ -6,7 +6,6 @@ import datetime as dt
 import gc
 import json
 import multiprocessing
-import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -141,9 +140,10 @@ def render_site(
     history: History | None = None,
     record_hook: Callable[[str, bytes], Any] | None = None,
     shared_hook: Callable[[dict[str, bytes]], dict[str, Any]] | None = None,
+    workers: int = 1,
 ) -> dict[str, Any]:
     """Every protected file of the site, as output path -> bytes (record pages through record_hook, and the other
-    files all together through shared_hook where they were rendered, if given)."""
+    files all together through shared_hook where they were rendered, if given), in `workers` processes."""
     env = environment(config)
     providers, physicians = make_entries(directory, config)
     site = directory.site
@@ -182,7 +182,6 @@ def render_site(
         out[f"{DATA_DIR}status.csv"] = providers_csv(providers)
         return shared_hook(out) if shared_hook else out
 
-    workers = config.workers or min(4, os.cpu_count() or 1)
     return _record_pages(everyone, env, common, workers, record_hook, shared)
 
 

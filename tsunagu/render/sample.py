@@ -8,7 +8,6 @@ site settings filled with made-up values: nothing a contributor writes changes i
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 from tsunagu.domain.config import Config
@@ -85,7 +84,7 @@ def dictionary(site: Site, config: Config) -> bytes:
     bytes each (never a NUL first: that marks a composite, seal/rows.py)."""
     from tsunagu.render.pages import render_site  # pages imports this module's callers' stage, not this one
 
-    pages = render_site(_sample(site, config.today), dataclasses.replace(config, workers=1))
+    pages = render_site(_sample(site, config.today), config)
     records = b"".join(body for path, body in sorted(pages.items()) if path.startswith(RECORD_DIR))
     # A shared page's rows and cards (not its shell: a part holds it once), a data file's records and lines.
     lists = ("status/index.html", "physicians/index.html", "providers/1/index.html")
