@@ -9,7 +9,7 @@ from conftest import STRONG, fast_config, make_tree, read_tree
 
 from tsunagu.domain.errors import BuildError, DataError, Problem
 from tsunagu.pipeline import builder
-from tsunagu.pipeline.forked import in_child
+from tsunagu.pipeline.forked import in_child, in_slices
 
 
 def test_a_build_whose_stages_ran_in_a_child_is_the_same_site(tmp_path, monkeypatch):
@@ -65,3 +65,29 @@ def test_a_child_that_dies_or_raises_what_cannot_be_pickled_is_a_build_error():
         in_child(odd)
     with pytest.raises(BuildError, match="ended without a result"):
         in_child(lambda: os._exit(9))
+
+
+def test_in_slices_gives_every_result_in_the_items_order_from_that_many_processes():
+    pids = in_slices(lambda part: [(os.getpid(), n * n) for n in part], list(range(101)), 3)
+    assert [square for _, square in pids] == [n * n for n in range(101)]
+    assert len({pid for pid, _ in pids}) == 3 and pids[0][0] == os.getpid()  # the first slice here, two children
+    assert in_slices(lambda part: [n + 1 for n in part], [5], 4) == [6]  # no more processes than items
+    assert in_slices(lambda part: [n + 1 for n in part], [], 2) == []
+
+
+def test_in_slices_raises_a_childs_failure_after_reaping_every_child():
+    def work(part):
+        if 1 in part:
+            raise DataError([Problem("b.yaml", 2, "kind", "expected a kind")])
+        return list(part)
+
+    with pytest.raises(DataError) as caught:
+        in_slices(work, [0, 1, 2, 3], 2)
+    assert caught.value.problems == [Problem("b.yaml", 2, "kind", "expected a kind")]
+    try:
+        ended = os.waitpid(-1, os.WNOHANG)[0]  # a child that ended unreaped would show here
+    except ChildProcessError:  # no child at all
+        ended = 0
+    assert ended == 0
+    with pytest.raises(BuildError, match="gave 0 results for 2 items"):
+        in_slices(lambda part: [], [0, 1, 2, 3], 2)

@@ -92,7 +92,9 @@ def build(requested: Config) -> BuildReport:
     together = sealed_together(protected_index)
     generation = hashlib.sha256(content.status_digest + b"".join(protected_index[p] for p in together)).digest()
     rest = {p: b for p, b in protected_index.items() if p not in together}
-    content.add(protected_index, seal_all(rest, checked.keys, workers, sections=content.sections))
+    # Thousands of fragments: in forked processes, as the render's are, up to FORK_LIMIT records.
+    processes = workers if providers + physicians <= FORK_LIMIT else 1
+    content.add(protected_index, seal_all(rest, checked.keys, workers, sections=content.sections, processes=processes))
     # Sealed anew at every status edit, or which of them changed would name the field (search.output.sealed_together).
     content.add({}, seal_all({p: protected_index[p] for p in together}, checked.keys, workers, 1, generation))
     packs, root_name, root_hash = build_packs(content.take_entries(), checked.keys)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from tsunagu.domain.paths import DATA_DIR
+from tsunagu.pipeline.forked import in_slices
 from tsunagu.pipeline.results import SharedFile
 from tsunagu.seal import wire
 from tsunagu.seal.encrypt import entries, part_count, part_scale
@@ -15,6 +17,7 @@ from tsunagu.seal.packs import SealedEntry
 from tsunagu.seal.rows import GLANCE_STORE, layout, store_entries
 
 SHARED_PARTS = 1_200  # sealed parts of shared files at most: packs.FILE_BUDGET keeps room for packs and the index
+MANY_FILES = 1_000  # from this many files on, sealed in forked processes if the build may fork (seal_files)
 STATUS = f"{DATA_DIR}status.csv"
 Parts = list[tuple[int, int, bytes]]  # (part, parts, sealed blob) of one file
 
@@ -57,16 +60,25 @@ def seal_files(
     scale: int = 1,
     generation: bytes = b"",
     sections: Sequence[bytes] | None = None,
+    processes: int = 1,
 ) -> dict[str, Parts]:
-    """Every file's sealed entries, by path in sorted order; deflate releases the GIL, so threads share the big
-    files out to every core."""
+    """Every file's sealed entries, by path in sorted order: many files (Pagefind's fragments) in `processes`
+    forked processes, if more than one; else in threads, as deflate releases the GIL for the big ones."""
 
     def one(item: tuple[str, bytes]) -> Parts:
         return list(entries(item[0], item[1], keys, scale, generation, sections))
 
+    def each(items: Sequence[tuple[str, bytes]]) -> list[Parts]:
+        return [one(item) for item in items]
+
     ordered = sorted(files.items())
+    paths = (path for path, _ in ordered)
+    if processes > 1 and len(ordered) >= MANY_FILES and hasattr(os, "fork"):
+        # Thousands of small files: per file, the GIL is held longer than deflate lets it go (two threads sealed
+        # 13,000 fragments in 1.8 s against 2.0 s in one).
+        return dict(zip(paths, in_slices(each, ordered, processes), strict=True))
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return dict(zip((path for path, _ in ordered), pool.map(one, ordered), strict=True))
+        return dict(zip(paths, pool.map(one, ordered), strict=True))
 
 
 def seal_all(
@@ -76,7 +88,8 @@ def seal_all(
     scale: int = 1,
     generation: bytes = b"",
     sections: Sequence[bytes] | None = None,
+    processes: int = 1,
 ) -> list[SealedEntry]:
-    """Every file as sealed entries, in path order."""
-    sealed = seal_files(files, keys, workers, scale, generation, sections)
+    """Every file as sealed entries, in path order (seal_files)."""
+    sealed = seal_files(files, keys, workers, scale, generation, sections, processes)
     return [SealedEntry(path, *entry) for path, parts in sealed.items() for entry in parts]
