@@ -38,12 +38,12 @@ TARGET = 128 * 1024
 CUT = 16
 
 
-# One CBOR token of a word's entry after its word: an integer or an array's head, unless it starts the next entry (an
-# array of three, then a text). Texts inside an entry (a word's variants) stop the match and are skipped in Python.
-TOKENS = re.compile(
-    rb"(?:(?!\x83[\x60-\x7b])(?:[\x00-\x17\x20-\x37\x80-\x97]|[\x18\x38\x98].|[\x19\x39\x99]..|[\x1a\x3a\x9a]....|[\x1b\x3b\x9b].{8}))*",
-    re.S,
-)
+# The CBOR tokens of a word's entry after its word, up to a text or the next entry: integers and arrays' heads, but
+# not an array of three followed by a text (the next entry's start). Texts inside an entry (a word's variants) stop
+# the match and are skipped in Python. Written as runs of one-byte tokens between longer ones: a third faster.
+ONE_BYTE = rb"[\x00-\x17\x20-\x37\x80-\x82\x84-\x97]*"
+LONGER = rb"\x83(?![\x60-\x7b])|[\x18\x38\x98].|[\x19\x39\x99]..|[\x1a\x3a\x9a]....|[\x1b\x3b\x9b].{8}"
+TOKENS = re.compile(ONE_BYTE + rb"(?:(?:" + LONGER + rb")" + ONE_BYTE + rb")*", re.S)
 
 
 def _items(data: bytes) -> list[tuple[str, bytes]]:
