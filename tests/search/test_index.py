@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from conftest import fast_config, load_directory, make_tree
 
 from tsunagu.domain.paths import is_record_page
 from tsunagu.render.pages import render_site
-from tsunagu.search import bundle, index
+from tsunagu.search import bundle, index, output
 from tsunagu.search.index import compact_record, index_pages, index_record, is_runtime, without_index_block
 from tsunagu.search.output import META, STATUS_FILTER_NAMES, pack_bundle, read_bundle, sealed_together
 
@@ -31,6 +32,33 @@ def test_a_record_page_reaches_pagefind_as_its_search_block_only(pages):
     assert "<header" not in doc and "<nav" not in doc, "only the search block, not the page around it"
     stripped = without_index_block(pages[path])
     assert b"data-pagefind" not in stripped and "デイサービスさくら".encode() in stripped
+
+
+def test_each_fragment_is_plain_json_with_its_records_card_metadata_under_the_records_name(pages):
+    # Pagefind's runtime takes a fragment's plain bytes as they are (the seal deflates them): no gzip to undo.
+    files = index_pages(pages)
+    fragments = {p: b for p, b in files.items() if p.endswith(".pf_fragment")}
+    assert len(fragments) == sum(map(is_record_page, pages))
+    for path, data in fragments.items():
+        assert data.startswith(b"pagefind_dcd{")
+        doc = json.loads(data.removeprefix(b"pagefind_dcd"))
+        assert path == f"pagefind/fragment/zz_{doc['url'].rsplit('/', 1)[-1].removesuffix('.html')}.pf_fragment"
+        card = re.search(rb"<template data-card-meta>(.*?)</template>", pages[doc["url"].lstrip("/")]).group(1)
+        assert doc["meta"]["updated"] == json.loads(card)["updated"] and list(doc["meta"]) == sorted(doc["meta"])
+        assert doc["meta"]["title"] and doc["content"]
+
+
+def test_only_the_top_level_metadata_of_a_fragment_is_rewritten():
+    text = (
+        '{"url":"/r/k3j2.html","content":"a ,\\"meta\\":{ b","word_count":2,'
+        '"filters":{"area":["x"],"meta":["y"]},"meta":{"title":"さくら","area":"x"},"anchors":[]}'
+    )
+    url, out = output._with_card(text, {"/r/k3j2.html": {"updated": "2026-11-01"}})
+    assert url == "/r/k3j2.html"
+    assert out == text.replace(
+        '"meta":{"title":"さくら","area":"x"}', '"meta":{"area":"x","title":"さくら","updated":"2026-11-01"}'
+    )
+    assert json.loads(out) == {**json.loads(text), "meta": {"area": "x", "title": "さくら", "updated": "2026-11-01"}}
 
 
 def test_pagefind_output_is_the_same_every_run(pages):

@@ -91,14 +91,30 @@ def fragments(files: dict[str, bytes], card: dict[str, dict[str, str]]) -> dict[
         raw = zlib.decompress(files.pop(path), GZIP)
         if not raw.startswith(SIGNATURE):
             raise BuildError("search index: unexpected Pagefind file format")
-        doc = json.loads(raw[len(SIGNATURE) :].decode())
-        doc["meta"] = dict(sorted({**doc["meta"], **card.get(doc["url"], {})}.items()))
-        token = doc["url"].rsplit("/", 1)[-1].removesuffix(".html")
-        new = path.rsplit("/", 1)[0] + f"/zz_{token}.pf_fragment"
+        url, text = _with_card(raw[len(SIGNATURE) :].decode(), card)
+        new = path.rsplit("/", 1)[0] + f"/zz_{url.rsplit('/', 1)[-1].removesuffix('.html')}.pf_fragment"
         names[_stem(path)] = _stem(new)
-        renamed[new] = SIGNATURE + json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+        renamed[new] = SIGNATURE + text.encode()
     files.update(renamed)
     return names
+
+
+JSON = json.JSONDecoder()
+# The top level's metadata: a quote after a comma never is inside a string, and no other object holds an object.
+META_KEY = ',"meta":{'
+
+
+def _with_card(text: str, card: dict[str, dict[str, str]]) -> tuple[str, str]:
+    """A fragment's URL, and its JSON with the record's card metadata in its metadata (sorted by key)."""
+    # Only the URL and the metadata are decoded, the rest (the content is most of a fragment) stays as Pagefind wrote
+    # it: compact and not ASCII-escaped, as json.dumps would write it again (the same bytes, in half the time).
+    at = text.find(META_KEY) + len(META_KEY) - 1
+    if not text.startswith('{"url":"') or at < len(META_KEY) - 1:
+        raise BuildError("search index: unexpected Pagefind fragment")
+    url = JSON.raw_decode(text, len('{"url":'))[0]
+    meta, end = JSON.raw_decode(text, at)
+    merged = json.dumps(dict(sorted({**meta, **card.get(url, {})}.items())), ensure_ascii=False, separators=(",", ":"))
+    return url, text[:at] + merged + text[end:]
 
 
 META = "pagefind.zz_m000000000.pf_meta"  # one stable name: an edit that changes a word count changes its bytes only
