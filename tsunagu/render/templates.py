@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,9 @@ def _environment(dirs: tuple[str, ...], stamp: tuple[tuple[str, int], ...]) -> j
     env.filters["jdate"] = lambda d: f"{d.year}年{d.month}月{d.day}日" if d else ""
     env.filters["tel"] = lambda p: "tel:" + p.replace("-", "")
     env.filters["windows"] = windows_attr
+    # `tojson` with one encoder made once: json.dumps makes a new one at each call when given options.
+    env.policies["json.dumps_function"] = json.JSONEncoder(sort_keys=True).encode
+    env.policies["json.dumps_kwargs"] = {}
     env.globals.update(
         ACCEPTANCE_JA=ACCEPTANCE_JA,
         OPERATION_JA=OPERATION_JA,
