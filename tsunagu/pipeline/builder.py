@@ -10,6 +10,7 @@ import os
 import tempfile
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -31,7 +32,7 @@ from tsunagu.render.sample import dictionary
 from tsunagu.seal.buildinfo import build_epoch, epoch_date, site_salt
 from tsunagu.seal.dictionary import read_sections
 from tsunagu.seal.encrypt import entries
-from tsunagu.seal.keys import RootKeys, make_keys_json, root_keys
+from tsunagu.seal.keys import RootKeys, derive_key, make_keys_json, root_keys
 from tsunagu.seal.packs import SealedEntry, build_packs
 from tsunagu.seal.passwords import check_passwords
 from tsunagu.seal.rows import is_store
@@ -97,10 +98,22 @@ def build(requested: Config) -> BuildReport:
     content.add(protected_index, seal_all(rest, checked.keys, workers, sections=content.sections, processes=processes))
     # Sealed anew at every status edit, or which of them changed would name the field (search.output.sealed_together).
     content.add({}, seal_all({p: protected_index[p] for p in together}, checked.keys, workers, 1, generation))
-    packs, root_name, root_hash = build_packs(content.take_entries(), checked.keys)
-    keys_json = make_keys_json(
-        checked.passwords, checked.salt, config.iterations, checked.keys, checked.epoch, root_name, root_hash
-    )
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        # PBKDF2 lets go of the GIL: each password's slot key is derived while the packs are made.
+        keks = pool.map(
+            functools.partial(derive_key, salt=checked.salt, iterations=config.iterations), checked.passwords.values()
+        )
+        packs, root_name, root_hash = build_packs(content.take_entries(), checked.keys)
+        keys_json = make_keys_json(
+            checked.passwords,
+            checked.salt,
+            config.iterations,
+            checked.keys,
+            checked.epoch,
+            root_name,
+            root_hash,
+            list(keks),
+        )
     public = shell_files(
         content.names,
         index,

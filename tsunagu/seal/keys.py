@@ -18,6 +18,7 @@ import json
 import re
 import struct
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,12 +110,14 @@ def make_keys_json(
     epoch: int,
     root_name: str,
     root_hash: bytes,
+    keks: Sequence[bytes] | None = None,
 ) -> bytes:
-    """The public keys.json: canonical JSON, no labels, slots sorted."""
+    """The public keys.json: canonical JSON, no labels, slots sorted; keks, if given, are the passwords' derived
+    keys in their order (derive_key: the slow part, which the build runs beside the packing)."""
     ad = slot_ad(epoch, root_hash)
     slots = []
-    for password in passwords.values():
-        kek = derive_key(password, salt, iterations)
+    for i, password in enumerate(passwords.values()):
+        kek = keks[i] if keks is not None else derive_key(password, salt, iterations)
         # Domain-separated from file nonces; the payload hash makes a new K_enc take a new nonce.
         nonce = synthetic_nonce(keys.nonce, b"slot" + ad, keys.content + kek_id(kek))
         slots.append(_b64(nonce + AESGCM(kek).encrypt(nonce, keys.content, ad)))

@@ -71,7 +71,7 @@ def placement(path: str) -> str:
 def slot_of(group_key: bytes, path: str, part: int) -> bytes:
     """The keyed hash that picks an entry's pack and its place in it (mirrored in static/packs.js)."""
     message = (wire.PACK_LABEL + placement(path) + "\0").encode() + struct.pack(">I", part)
-    return hmac.new(group_key, message, hashlib.sha256).digest()
+    return hmac.digest(group_key, message, "sha256")
 
 
 def short_hash(blob: bytes) -> str:
@@ -120,18 +120,16 @@ def build_packs(sealed: list[SealedEntry], keys: RootKeys) -> tuple[dict[str, by
     solo: list[list[Any]] = []
     # A region so large that its shared parts and index chunks alone would take the site over FILE_BUDGET
     # packs its index chunks too (an edit then re-uploads the packs of the chunks it touches).
-    crowded = sum(1 for e in sealed if is_solo(e[0])) + locator.PARTS + MIN_PACKS > FILE_BUDGET
-
-    def is_file(path: str) -> bool:
-        return is_solo(path) and not (crowded and path.endswith(INDEX_CHUNK))
-
-    solos = sum(1 for e in sealed if is_file(e[0]))
-    count = pack_count(sum(len(e[3]) for e in sealed if not is_file(e[0])), solos + locator.PARTS)
+    files_of = [is_solo(e[0]) for e in sealed]  # whether each entry is a file of its own, in the list's order
+    if sum(files_of) + locator.PARTS + MIN_PACKS > FILE_BUDGET:  # crowded
+        files_of = [solo and not e[0].endswith(INDEX_CHUNK) for solo, e in zip(files_of, sealed, strict=True)]
+    packed = sum(len(e[3]) for e, is_file in zip(sealed, files_of, strict=True) if not is_file)
+    count = pack_count(packed, sum(files_of) + locator.PARTS)
     buckets: dict[int, list[Any]] = {}
     located: dict[int, list[tuple[bytes, int, int]]] = {}
     while sealed:
         path, part, parts, blob = sealed.pop()
-        if is_file(path):
+        if files_of.pop():
             digest = short_hash(blob)
             files[file_name(digest)] = blob
             solo.append(wire.row(wire.SOLO_ROW, path=path, part=part, parts=parts, digest=digest, length=len(blob)))
@@ -146,8 +144,9 @@ def build_packs(sealed: list[SealedEntry], keys: RootKeys) -> tuple[dict[str, by
         for slot, path, part, parts, blob in bucket:
             if locator.is_located(path):
                 located.setdefault(number, []).append((slot[locator.TAG], offset, len(blob)))
-            if FRAGMENT.match(path) and (part, parts) == (0, 1):
-                fragments.append((slot[locator.TAG], offset, len(blob), hashlib.sha256(blob).digest()))
+            sha256 = hashlib.sha256(blob).digest()
+            if (part, parts) == (0, 1) and FRAGMENT.match(path):
+                fragments.append((slot[locator.TAG], offset, len(blob), sha256))
             listing.append(
                 wire.row(
                     wire.ENTRY_ROW,
@@ -156,7 +155,7 @@ def build_packs(sealed: list[SealedEntry], keys: RootKeys) -> tuple[dict[str, by
                     parts=parts,
                     offset=offset,
                     length=len(blob),
-                    sha256=hashlib.sha256(blob).hexdigest(),
+                    sha256=sha256.hex(),
                 )
             )
             chunks.append(blob)
