@@ -26,6 +26,8 @@ HTML_FREE = re.compile(re.escape(OPEN) + rb"(.*?)" + re.escape(CLOSE), re.S)
 JSON_KEYS = (b"conditions", b"notes", b"via")
 JSON_FREE = re.compile(rb'"(?:' + b"|".join(JSON_KEYS) + rb')":"((?:[^"\\]|\\.)*)"')
 FIELD = re.compile(rb'"(?:[^"]|"")*"|[^,\r\n]*')
+# The cells before the 条件 column, each the first FIELD that matches (atomic: no other way of cutting it) and a comma.
+BEFORE_FREE = re.compile(rb"(?:(?>%s),){%d}" % (FIELD.pattern, STATUS_CSV_FREE_COLUMN))
 
 CSV_LINES = (f"{DATA_DIR}status.csv", f"{wire.ROWS_DIR}csv")  # the file, and the store of its lines (rows.py)
 Piece = tuple[bytes, bool]  # bytes, and whether they are free text (stored, never deflated)
@@ -56,13 +58,10 @@ def pieces(unit: bytes) -> list[Piece]:
 
 def csv_pieces(unit: bytes) -> list[Piece]:
     """A status.csv line's pieces (a row store's unit starts with its key: NUL key NUL): the 条件 cell free."""
-    at = unit.rfind(b"\0") + 1
-    for _column in range(STATUS_CSV_FREE_COLUMN):
-        field = FIELD.match(unit, at)
-        if not field or field.end() >= len(unit) or unit[field.end() : field.end() + 1] != b",":
-            return [(unit, False)]  # the header's line, or no such column
-        at = field.end() + 1
-    field = FIELD.match(unit, at)
+    before = BEFORE_FREE.match(unit, unit.rfind(b"\0") + 1)
+    if before is None:
+        return [(unit, False)]  # the header's line, or no such column
+    field = FIELD.match(unit, before.end())
     return _cut(unit, [field.span()] if field else [])
 
 

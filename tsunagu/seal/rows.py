@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from tsunagu.domain.errors import BuildError
 from tsunagu.domain.paths import DATA_DIR
@@ -27,6 +28,7 @@ NUL = b"\0"
 RECORDS, STATUS = f"{DATA_DIR}records.json", f"{DATA_DIR}status.csv"
 # A record's card (lists) or row (status sheet): the element carrying data-stale-scope, up to its end.
 ROW_START = re.compile(rb'<(li|tr) class="[^"]*" data-stale-scope[\s>]')
+TAGS = {tag: re.compile(rb"<(/?)" + tag + rb"[\s>]") for tag in (b"li", b"tr")}  # a row's tag, opening or closing
 OWNER = re.compile(rb'href="(?:\.\./)*(r/[a-z0-9]+\.html)"')
 GLANCE = b'<table class="glance"'
 GLANCE_STORE = f"{wire.ROWS_DIR}glance"
@@ -58,10 +60,10 @@ def _html_rows(data: bytes) -> list[Span]:
     """Each record's card or table row, up to the end tag that closes it."""
     spans, at = [], 0
     while match := ROW_START.search(data, at):
-        tag, depth, end = match.group(1), 0, -1
+        depth, end = 0, -1
         # From the row's start in place: a slice of the rest would copy the page once per row (quadratic:
         # minutes for the list pages of 23,000 records).
-        for m in re.compile(rb"<(/?)" + tag + rb"[\s>]").finditer(data, match.start()):
+        for m in TAGS[match.group(1)].finditer(data, match.start()):
             depth += -1 if m.group(1) else 1
             if depth == 0:
                 end = m.end()
@@ -81,10 +83,10 @@ def _glance(data: bytes) -> list[Span]:
     return [] if start < 0 or end < 0 else [(start, end + len(b"</table>"), "")]
 
 
-def _json_rows(data: bytes) -> list[Span]:
-    """Each record's object in records.json (render.pages writes it with these separators)."""
+def _json_rows(data: bytes, records: list[dict[str, Any]]) -> list[Span]:
+    """Each record's object in records.json (records: as read from data; render writes them with these separators)."""
     spans, at = [], 0
-    for record in json.loads(data)["records"]:
+    for record in records:
         text = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode()
         start = data.find(text, at)
         if start < 0:
@@ -120,17 +122,20 @@ def bucket_of(key: bytes, buckets: int) -> int:
 
 def layout(shared: dict[str, bytes], group: bytes) -> tuple[dict[str, bytes], dict[str, dict[bytes, bytes]]]:
     """The composites' skeletons (path -> plaintext) and their stores (store path -> key -> row)."""
-    records = shared.get(RECORDS)
+    records: list[dict[str, Any]] | None = None  # records.json's, read once (it sorts before status.csv)
     spans_of: dict[str, list[Span]] = {}
     for path in sorted(p for p in shared if store_of(p)):
         if NUL in shared[path]:
             raise BuildError(f"{path}: a NUL byte in a shared file")
         if path == RECORDS:
-            spans_of[path] = _json_rows(shared[path])
+            records = json.loads(shared[path])["records"]
+            spans_of[path] = _json_rows(shared[path], records)
         elif path == "index.html":
             spans_of[path] = _glance(shared[path])
         elif path == STATUS:
-            owners = [r["path"] for r in json.loads(records or b'{"records":[]}')["records"] if r["kind"] == "provider"]
+            if records is None:
+                records = json.loads(shared.get(RECORDS) or b'{"records":[]}')["records"]
+            owners = [r["path"] for r in records if r["kind"] == "provider"]
             spans_of[path] = _csv_rows(shared[path], owners)
         else:
             spans_of[path] = _html_rows(shared[path])
