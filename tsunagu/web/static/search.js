@@ -12,6 +12,7 @@ import { EITHER, FILTERS, FLAGS, KIND_FILTER, KIND_NAMES } from "./wire.js";
  * @typedef {{ id: string, data: () => Promise<Data> }} Result
  * @typedef {string | { any: string[] }} FilterValue
  * @typedef {{ search: (query: string | null, options: object) => Promise<{ results: Result[] }>,
+ *             preload: (query: string, options: object) => Promise<void>,
  *             options: (o: object) => Promise<void>, init: () => Promise<void>,
  *             mergeIndex: (url: string, o: object) => Promise<void> }} Pagefind
  */
@@ -124,19 +125,21 @@ const hasAll = (data, tokens) => {
 const isContactFilter = () => ticked("contact_now");
 
 // Records whose whole name, reading, phone, FAX or office number is the query (checked, since
-// Pagefind ignores a word it has never seen instead of finding nothing).
-/** @param {Pagefind} pf @param {string} q @param {Record<string, FilterValue>} f @returns {Promise<Result[]>} */
+// Pagefind ignores a word it has never seen instead of finding nothing): how many of the first cards it found,
+// and those hits with their data once loaded (all at once: one round trip, not one per card).
+/** @param {Pagefind} pf @param {string} q @param {Record<string, FilterValue>} f
+    @returns {Promise<{ count: number, hits: Promise<[Result[], Data[]]> }>} */
 async function exactHits(pf, q, f) {
-  if (Array.from(normalize(q)).length < 2) return [];  // one character is nobody's whole name
+  if (Array.from(normalize(q)).length < 2) return NO_HITS;  // one character is nobody's whole name
   const want = exactToken(q);
-  const res = await pf.search(want, { filters: f });
-  const hits = [];
-  for (const r of res.results.slice(0, 5)) {  // one by one: a miss is usually the first
-    if (!hasAll(await r.data(), [want])) break;
-    hits.push(r);
-  }
-  return hits;
+  const head = (await pf.search(want, { filters: f })).results.slice(0, FIRST);
+  const hits = Promise.all(head.map((r) => r.data())).then((datas) => {
+    const miss = datas.findIndex((d) => !hasAll(d, [want]));   // a miss is usually the first
+    return /** @type {[Result[], Data[]]} */ ([head.slice(0, miss < 0 ? FIRST : miss), datas]);
+  });
+  return { count: head.length, hits };
 }
+const NO_HITS = { count: 0, hits: Promise.resolve(/** @type {[Result[], Data[]]} */ ([[], []])) };
 
 // Every query word's tokens: Pagefind ANDs them but drops a token it has never seen, so the
 // first result tells whether one was dropped (then nothing truly matches).
@@ -180,8 +183,19 @@ async function search() {
   const pf = await engine();
   // One Pagefind search at a time: a query overtaken while it waited is never run.
   /** @type {Promise<[Result[], Result[]] | null>} */
-  const searched = lane.then(() => mine !== run ? null
-    : Promise.all([q && !sort ? exactHits(pf, q, f) : [], tokenHits(pf, tokens, f, sort)]));
+  const searched = lane.then(async () => {
+    if (mine !== run) return null;
+    if (tokens.length) pf.preload(tokens.join(" "), { filters: f }).catch(() => {});   // its chunks load meanwhile
+    const exact = q && !sort ? await exactHits(pf, q, f) : NO_HITS;
+    // The whole-word hits lead the list. When they fill the first cards (a vocabulary word, a common name), those
+    // show before the n-gram search, which scans every shard: a second for a broad word at 40,000 records. Pagefind
+    // searches in one worker, so the n-gram search starts once those cards are loaded, not beside them.
+    if (exact.count === FIRST && !isContactFilter()) {
+      const [first, datas] = await exact.hits;
+      if (first.length === FIRST && mine === run) showFirst(mine, datas);
+    }
+    return Promise.all([exact.hits.then(([first]) => first), tokenHits(pf, tokens, f, sort)]);
+  });
   lane = searched.catch(() => {});
   const found = await searched;
   if (!found || mine !== run) return;
@@ -193,10 +207,21 @@ async function search() {
   total = pending.length;
   await showMore(mine, q, note, true);
 }
+let early = 0;   // the search whose first cards went on screen before its whole list was known
+/** A search's first cards while the rest of its list is searched (they lead it). @param {number} mine @param {Data[]} datas */
+function showFirst(mine, datas) {
+  list.replaceChildren(...datas.map(render));
+  early = mine;
+}
 /** The next page of results. @param {number} mine @param {string} q */
 async function showMore(mine, q, note = "", fresh = false) {
   let shown = 0;
   const filtering = isContactFilter();
+  if (fresh && early === mine) {   // the list's first cards are on screen already (showFirst)
+    shown = list.children.length;
+    pending.splice(0, shown);
+    fresh = false;
+  }
   while (pending.length && shown < PAGE) {
     // A new list's first cards (a phone's screen) first, not queued behind the rest of the page's fetches.
     const batch = pending.splice(0, fresh ? FIRST : PAGE - shown);
