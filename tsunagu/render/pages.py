@@ -36,12 +36,13 @@ def _page(env: jinja2.Environment, template: str, path: str, common: dict[str, A
 def _chrome(
     env: jinja2.Environment, path: str, common: dict[str, Any], cache: dict[tuple[str, str], dict[str, Markup]]
 ) -> dict[str, Markup]:
-    """The header and footer of a page, rendered once for every page of its folder: they depend on the
-    page only through its root and its first path segment (the menu marks the current section)."""
+    """The head's tags, the header and the footer of a page, rendered once for every page of its folder: they
+    depend on the page only through its root and its first path segment (the menu marks the current section)."""
     key = (root_of(path), path.split("/", 1)[0])
     if key not in cache:
         context = {"root": key[0], "page_path": path, **common}
-        cache[key] = {part: Markup(env.get_template(f"_{part}.html").render(context)) for part in ("header", "footer")}
+        parts = ("head", "header", "footer")
+        cache[key] = {part: Markup(env.get_template(f"_{part}.html").render(context)) for part in parts}
     return cache[key]
 
 
