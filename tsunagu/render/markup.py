@@ -109,4 +109,5 @@ def free_text(text: str | None) -> Markup:
     """Unreviewed free text, escaped, between the markers that keep it out of compression (seal/free.py)."""
     if not text:
         return Markup("")
-    return Markup(FREE_OPEN) + escape(text) + Markup(FREE_CLOSE)
+    # One Markup made, not three and two escapes of Markup already safe: a card and a record page each.
+    return Markup(FREE_OPEN + str(escape(text)) + FREE_CLOSE)
