@@ -56,7 +56,9 @@ def search_blocks(r: Record, ctx: SearchContext) -> list[tuple[int, str]]:
     # Whole names and numbers; only the phone also by its ends, as people quote them (000-1441, 1441).
     # A vocabulary word whole too: search.js lists the records whose whole word the query is first, so
     # ショート puts a 短期入所 office first, never one whose name merely holds ショート.
-    exact = {exact_token(t) for t in [*names, r.fax or "", *text.numbers, *words] if t}
+    # A service's name whole too (訪問看護 typed whole): the records that offer it lead, and search.js shows them
+    # before the n-gram search of every shard (a broad word's seconds at 40,000 records).
+    exact = {exact_token(t) for t in [*names, r.fax or "", *text.numbers, *words, *text.services] if t}
     exact.update(number_tokens(r.phone))
     blocks[0] = " ".join([blocks[0], *sorted(exact)]).strip()
     return list(zip((NAME_WEIGHT, KIND_WEIGHT, OTHER_WEIGHT), blocks, strict=True))
