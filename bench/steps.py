@@ -43,10 +43,10 @@ def step_validate(data: Path) -> dict:
     from tsunagu.data.load import load_tree
     from tsunagu.data.validate import validate_tree
     from tsunagu.domain.config import Config
-    from tsunagu.pipeline.builder import _workers
+    from tsunagu.pipeline.builder import worker_count
 
     started = time.perf_counter()
-    workers = _workers(Config(data_dir=data, today=TODAY))  # as many processes as a build's
+    workers = worker_count(Config(data_dir=data, today=TODAY))  # as many processes as a build's
     directory = validate_tree(load_tree(data, keep_going=True, workers=workers), TODAY)
     return {"seconds": time.perf_counter() - started, "records": len(directory.providers) + len(directory.physicians)}
 
@@ -92,14 +92,14 @@ def step_peer(data: Path, out: Path) -> dict:
     from tsunagu.data.load import load_tree
     from tsunagu.data.validate import validate_tree
     from tsunagu.domain.config import Config
-    from tsunagu.pipeline.builder import _workers
+    from tsunagu.pipeline.builder import worker_count
     from tsunagu.render.pages import render_site
 
     laps = Laps()
     lap = laps.lap
 
     config = Config(data_dir=data, out_dir=out, today=TODAY, passwords={"bench": PASSWORD}, path_key="bench")
-    workers = _workers(config)  # as many processes as a build's
+    workers = worker_count(config)  # as many processes as a build's
     pages = render_site(validate_tree(load_tree(data, workers=workers), TODAY), config, workers=workers)
     plain = out.parent / (out.name + "-plain")
     shutil.rmtree(plain, ignore_errors=True)

@@ -19,7 +19,7 @@ from tsunagu.data.validate import validate_tree
 from tsunagu.domain.config import DEMO_PASSWORD, Config, today_jst
 from tsunagu.domain.errors import DataError
 from tsunagu.domain.schema import json_schemas, with_field_reference
-from tsunagu.pipeline.builder import _workers, build
+from tsunagu.pipeline.builder import build, worker_count
 from tsunagu.seal.passwords import ENV_VAR, read_passwords
 
 T = TypeVar("T")
@@ -119,7 +119,7 @@ def build_command(
 @TODAY_OPTION
 def validate_command(data_dir: Path, fmt: str | None, today: dt.date) -> None:
     """Check the data only; exit 0 when clean, 1 with every error listed."""
-    workers = _workers(Config(data_dir=data_dir, today=today))  # YAML parsed in as many processes as a build's
+    workers = worker_count(Config(data_dir=data_dir, today=today))  # YAML parsed in as many processes as a build's
     directory = _run(lambda: validate_tree(load_tree(data_dir, keep_going=True, workers=workers), today), fmt)
     console.print(
         f"[green]OK[/]: 事業所 {len(directory.providers)} 件・医師 {len(directory.physicians)} 名・"

@@ -83,7 +83,7 @@ def build(requested: Config) -> BuildReport:
     else:
         checked, content, providers, physicians = _checked_and_sealed(requested, timer)
     config = checked.config  # every later step builds for the checked date, never the clock's
-    workers = _workers(config)
+    workers = worker_count(config)
     gc.collect()
     release_free_memory()
     index = index_records(content.take_documents(), workers) if config.search else {}
@@ -142,7 +142,7 @@ def _checked_and_sealed(config: Config, timer: _Timer, spool: IO[bytes] | None =
     """Load, validate and render with sealing: the protected content and what later stages need of the data."""
     checked = _check(config, timer)
     providers, physicians = len(checked.directory.providers), len(checked.directory.physicians)
-    workers = _workers(checked.config)
+    workers = worker_count(checked.config)
     content = _render_and_seal(checked, workers, timer)  # releases the records once rendered
     if spool is not None or providers + physicians > SPOOL_RECORDS:
         content.spool(spool)  # a few hundred MB of sealed pages wait on disk while Pagefind runs
@@ -172,7 +172,7 @@ def _stages_in_child(config: Config, timer: _Timer) -> _Stages:
     return checked, content, providers, physicians
 
 
-def _workers(config: Config) -> int:
+def worker_count(config: Config) -> int:
     """Threads and processes for the build's parallel steps: the configured count, or up to 4 cores."""
     return config.workers or min(4, os.cpu_count() or 1)
 
@@ -190,7 +190,7 @@ def _record_files(config: Config) -> int:
 
 def _check(config: Config, timer: _Timer) -> Checked:
     """Everything checked before anything is made: data, then passwords; then the keys and the history."""
-    tree = load_tree(config.data_dir, keep_going=True, workers=_workers(config))
+    tree = load_tree(config.data_dir, keep_going=True, workers=worker_count(config))
     timer.lap("load")
     epoch = (
         config.epoch
