@@ -248,8 +248,8 @@ def _render_and_seal(checked: Checked, workers: int, timer: _Timer) -> Content:
     directory.files.clear()
     gc.collect()
     release_free_memory()
-    if serial:
-        rendered.update(beside({p: b for p, b in rendered.items() if not is_record(p)}))
+    if serial:  # handed over, not copied: each page's plaintext goes as soon as its rows have left it (seal.rows)
+        rendered.update(beside({p: rendered.pop(p) for p in [p for p in rendered if not is_record(p)]}))
     timer.lap("render")
     shared: dict[str, SharedFile] = {p: v for p, v in rendered.items() if not is_record(p)}
     records: list[tuple[str, RecordPage]] = sorted((p, v) for p, v in rendered.items() if is_record(p))

@@ -120,22 +120,28 @@ def bucket_of(key: bytes, buckets: int) -> int:
     return int(key[:8], 16) % buckets
 
 
+def _providers(records: list[dict[str, Any]]) -> list[str]:
+    """The providers' paths in records.json's order: status.csv's rows, one a provider."""
+    return [r["path"] for r in records if r["kind"] == "provider"]
+
+
 def layout(shared: dict[str, bytes], group: bytes) -> tuple[dict[str, bytes], dict[str, dict[bytes, bytes]]]:
     """The composites' skeletons (path -> plaintext) and their stores (store path -> key -> row)."""
-    records: list[dict[str, Any]] | None = None  # records.json's, read once (it sorts before status.csv)
+    owners: list[str] | None = None  # status.csv's rows' records, from records.json (read once: it sorts first)
     spans_of: dict[str, list[Span]] = {}
     for path in sorted(p for p in shared if store_of(p)):
         if NUL in shared[path]:
             raise BuildError(f"{path}: a NUL byte in a shared file")
         if path == RECORDS:
-            records = json.loads(shared[path])["records"]
+            records = json.loads(shared[path])["records"]  # not kept: at 60,000 records, a hundred MB of objects
             spans_of[path] = _json_rows(shared[path], records)
+            owners = _providers(records)
+            del records
         elif path == "index.html":
             spans_of[path] = _glance(shared[path])
         elif path == STATUS:
-            if records is None:
-                records = json.loads(shared.get(RECORDS) or b'{"records":[]}')["records"]
-            owners = [r["path"] for r in records if r["kind"] == "provider"]
+            if owners is None:
+                owners = _providers(json.loads(shared.get(RECORDS) or b'{"records":[]}')["records"])
             spans_of[path] = _csv_rows(shared[path], owners)
         else:
             spans_of[path] = _html_rows(shared[path])
