@@ -24,7 +24,7 @@ from tsunagu.domain.paths import DATA_DIR, is_record
 from tsunagu.pipeline.forked import in_child
 from tsunagu.pipeline.heap import keep_small_blocks, release_free_memory
 from tsunagu.pipeline.results import Checked, Content, RecordPage, SharedFile
-from tsunagu.pipeline.sealing import seal_all, seal_shared
+from tsunagu.pipeline.sealing import as_entries, seal_files, seal_shared
 from tsunagu.publish.publish import write_site
 from tsunagu.publish.shell import shell_files
 from tsunagu.render.pages import render_site
@@ -95,9 +95,14 @@ def build(requested: Config) -> BuildReport:
     rest = {p: b for p, b in protected_index.items() if p not in together}
     # Thousands of fragments: in forked processes, as the render's are, up to FORK_LIMIT records.
     processes = workers if providers + physicians <= FORK_LIMIT else 1
-    content.add(protected_index, seal_all(rest, checked.keys, workers, sections=content.sections, processes=processes))
+    content.add(
+        protected_index,
+        as_entries(seal_files(rest, checked.keys, workers, sections=content.sections, processes=processes)),
+    )
     # Sealed anew at every status edit, or which of them changed would name the field (search.output.sealed_together).
-    content.add({}, seal_all({p: protected_index[p] for p in together}, checked.keys, workers, 1, generation))
+    content.add(
+        {}, as_entries(seal_files({p: protected_index[p] for p in together}, checked.keys, workers, 1, generation))
+    )
     with ThreadPoolExecutor(max_workers=workers) as pool:
         # PBKDF2 lets go of the GIL: each password's slot key is derived while the packs are made.
         keks = pool.map(

@@ -82,15 +82,6 @@ def seal_files(
         return dict(zip(paths, pool.map(one, ordered), strict=True))
 
 
-def seal_all(
-    files: dict[str, bytes],
-    keys: RootKeys,
-    workers: int,
-    scale: int = 1,
-    generation: bytes = b"",
-    sections: Sequence[bytes] | None = None,
-    processes: int = 1,
-) -> list[SealedEntry]:
-    """Every file as sealed entries, in path order (seal_files)."""
-    sealed = seal_files(files, keys, workers, scale, generation, sections, processes)
+def as_entries(sealed: dict[str, Parts]) -> list[SealedEntry]:
+    """Sealed files (seal_files) as the packs' entries, in path order."""
     return [SealedEntry(path, *entry) for path, parts in sealed.items() for entry in parts]
