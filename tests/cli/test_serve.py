@@ -121,3 +121,33 @@ def test_serve_with_a_passwords_file_previews_the_real_passwords_and_every_rebui
     finally:
         proc.terminate()
         proc.communicate(timeout=10)
+
+
+def test_a_port_in_use_is_a_message_not_a_traceback_and_nothing_is_built(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "build.py"),
+                "serve",
+                "--data",
+                str(ROOT / "data"),
+                "--out",
+                str(tmp_path / "site"),
+                "--port",
+                str(port),
+                "--no-watch",
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr + done.stdout
+    assert f"127.0.0.1:{port} で待ち受けできません" in done.stderr + done.stdout
+    assert f"--port {port + 1}" in done.stderr + done.stdout
+    assert not (tmp_path / "site").exists()

@@ -139,9 +139,15 @@ def serve(config: Config, port: int, *, watch: bool, console: Console, relay: bo
             "更新リンクの送信をこの端末で受け付けます（/api/update）。リンクは python build.py links で作れます。",
             markup=False,
         )
-    _rebuild(config, console)
     handler = functools.partial(handler_class, directory=str(config.out_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    try:  # before the build: a port in use is said at once, not after it
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        raise TsunaguError(
+            f"127.0.0.1:{port} で待ち受けできません（{exc.strerror}）。"
+            f"別のポートを --port で指定してください（例: --port {port + 1}）。"
+        ) from None
+    _rebuild(config, console)
     if watch:
         threading.Thread(target=_watch, args=(config, console), daemon=True).start()
     password = "（設定したパスワード）" if config.passwords else DEMO_PASSWORD
