@@ -63,7 +63,8 @@ document.addEventListener("click", async (event) => {
       };
       worker.postMessage({ type: "save-all", urls: runtime }, [channel.port2]);
     });
-    if (!result.failed) markSaved(Number(document.body.dataset.records) || 0);
+    // The footer's line first, so that it is there when the page says the copy is saved.
+    if (!result.failed) await markSaved(Number(document.body.dataset.records) || 0);
     say(result.failed ? SAVE_FAILED[result.failed] || SAVE_FAILED.network
       : `この端末に保存しました（${((result.bytes || 0) / 1e6).toFixed(1)} MB を追加）。ネットワークがなくても閲覧・検索できます。`);
   } catch (err) {

@@ -22,10 +22,10 @@ export function readSaved() {
   } catch { return null; }
 }
 
-/** Remember a finished save (app.js). @param {number} records */
-export function markSaved(records, at = Date.now()) {
+/** Remember a finished save (app.js); resolves once the footer says so. @param {number} records @param {number} [at] */
+export async function markSaved(records, at = Date.now()) {
   try { localStorage.setItem(KEY, JSON.stringify({ at, records })); } catch { /* storage disabled: no footer line */ }
-  showSaved();
+  await showSaved();
 }
 
 /** Forget it (logout deletes the copy). */
